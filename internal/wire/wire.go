@@ -1,0 +1,412 @@
+// Package wire is the protocol between mozidsim's actors: every actor address, every
+// message name and every payload that crosses an actor boundary. It stands for the
+// contracts the historic components kept with each other: the message-manager
+// messages of dom/identity (nsDOMIdentity.js <-> DOMIdentity.jsm), the RP context
+// methods DOMIdentity exposes to toolkit/identity/FirefoxAccounts.jsm, the promise
+// APIs of services/fxaccounts, the custom events between b2g/components and the Gaia
+// System app, and the FxA auth server's HTTP API.
+//
+// Names are the historic ones, byte for byte. Payloads are Go structs; values that
+// were arbitrary JavaScript objects in Gecko (error reasons, UI results) are kept as
+// JS-like values (string, float64, bool, nil, Obj, []any) so that JSON.stringify of
+// them comes out exactly as Firefox OS produced it.
+package wire
+
+import (
+	"github.com/mozidsim/mozidsim/internal/sim"
+)
+
+// Actor addresses. One historic component, one address.
+const (
+	DOMIdentity           sim.Addr = "DOMIdentity"           // dom/identity/DOMIdentity.jsm (parent)
+	MinimalIdentity       sim.Addr = "MinimalIdentity"       // toolkit/identity/MinimalIdentity.jsm (BrowserID path; not simulated further)
+	FirefoxAccounts       sim.Addr = "FirefoxAccounts"       // toolkit/identity/FirefoxAccounts.jsm
+	FxAccountsManager     sim.Addr = "FxAccountsManager"     // services/fxaccounts/FxAccountsManager.jsm
+	FxAccounts            sim.Addr = "FxAccounts"            // services/fxaccounts/FxAccounts.jsm
+	FxAServer             sim.Addr = "FxA server"            // FxAccountsClient.jsm + hawk over the network to the auth server
+	FxAccountsUIGlue      sim.Addr = "FxAccountsUIGlue"      // b2g/components/FxAccountsUIGlue.js (+ ContentRequestHelper.jsm)
+	FxAccountsMgmtService sim.Addr = "FxAccountsMgmtService" // b2g/components/FxAccountsMgmtService.jsm
+
+	SystemFxAccountsManager sim.Addr = "System/FxAccountsManager" // gaia apps/system/js/fxa_manager.js
+	SystemFxAccountsUI      sim.Addr = "System/FxAccountsUI"      // gaia apps/system/js/fxa_ui.js
+	SystemFxAccountsDialog  sim.Addr = "System/FxAccountsDialog"  // gaia apps/system/js/fxa_dialog.js (a SystemDialog)
+	SystemFxAccountsClient  sim.Addr = "System/FxAccountsClient"  // gaia apps/system/js/fxa_client.js
+	SystemDialogManager     sim.Addr = "System/SystemDialogManager"
+	FxAModule               sim.Addr = "fxa_module" // gaia apps/system/fxa/ (the dialog iframe: FxaModuleManager + screens)
+	Settings                sim.Addr = "Settings"   // the Settings app, for device-level sign in/out
+
+	User   sim.Addr = "user"   // the person holding the phone (dialog input, Home button)
+	World  sim.Addr = "world"  // the scenario driver: network switches, server admin, clock
+	Driver sim.Addr = "driver" // a test or RP harness calling the page API
+)
+
+// Page is the address of an RP page's script (the relying party's own code).
+func Page(app string) sim.Addr { return sim.Addr("page[" + app + "]") }
+
+// NSDOMIdentity is the address of the page's navigator.mozId (dom/identity/nsDOMIdentity.js).
+func NSDOMIdentity(app string) sim.Addr { return sim.Addr("nsDOMIdentity[" + app + "]") }
+
+// Child -> parent message-manager messages (nsDOMIdentity.js -> DOMIdentity.jsm).
+const (
+	MsgRPWatch   = "Identity:RP:Watch"
+	MsgRPRequest = "Identity:RP:Request"
+	MsgRPLogout  = "Identity:RP:Logout"
+	MsgRPUnwatch = "Identity:RP:Unwatch"
+)
+
+// Parent -> child messages (DOMIdentity.jsm RPWatchContext -> nsDOMIdentity.js).
+const (
+	MsgOnLogin  = "Identity:RP:Watch:OnLogin"
+	MsgOnLogout = "Identity:RP:Watch:OnLogout"
+	MsgOnReady  = "Identity:RP:Watch:OnReady"
+	MsgOnCancel = "Identity:RP:Watch:OnCancel"
+	MsgOnError  = "Identity:RP:Watch:OnError"
+)
+
+// Page-side calls and callbacks (recorded as sim.KindCall / sim.KindCallback).
+const (
+	CallWatch   = "navigator.mozId.watch"
+	CallRequest = "navigator.mozId.request"
+	CallLogout  = "navigator.mozId.logout"
+	CallClose   = "inner-window-destroyed"
+
+	CbLogin  = "onlogin"
+	CbLogout = "onlogout"
+	CbReady  = "onready"
+	CbCancel = "oncancel"
+	CbError  = "onerror"
+	CbThrows = "throws" // a synchronous exception out of watch()/request()/logout()
+)
+
+// AppStatus is the principal's app status (nsIPrincipal.APP_STATUS_*).
+type AppStatus int
+
+const (
+	AppNotInstalled AppStatus = 0
+	AppInstalled    AppStatus = 1 // hosted/packaged web app: scenario kind "web"
+	AppPrivileged   AppStatus = 2
+	AppCertified    AppStatus = 3
+)
+
+func (s AppStatus) String() string {
+	switch s {
+	case AppInstalled:
+		return "web"
+	case AppPrivileged:
+		return "privileged"
+	case AppCertified:
+		return "certified"
+	}
+	return "not-installed"
+}
+
+// Principal identifies the page to the parent (the message principal, D-mid+).
+type Principal struct {
+	Origin    string
+	AppID     int
+	AppStatus AppStatus
+}
+
+// Permission is an nsIPermissionManager answer.
+type Permission int
+
+const (
+	PermUnknown Permission = 0
+	PermAllow   Permission = 1
+	PermDeny    Permission = 2
+	PermPrompt  Permission = 3
+)
+
+func (p Permission) String() string {
+	return [...]string{"UNKNOWN_ACTION", "ALLOW_ACTION", "DENY_ACTION", "PROMPT_ACTION"}[p]
+}
+
+// FirefoxAccountsPermission is the permission both DOMIdentity and FxAccountsManager test.
+const FirefoxAccountsPermission = "firefox-accounts"
+
+// DefaultPermission is the 2015 PermissionsTable entry for "firefox-accounts" as an
+// app sees it after "moz-firefox-accounts" substitution: certified ALLOW, privileged
+// PROMPT, installed web apps DENY, plain pages nothing at all.
+func DefaultPermission(s AppStatus) Permission {
+	switch s {
+	case AppCertified:
+		return PermAllow
+	case AppPrivileged:
+		return PermPrompt
+	case AppInstalled:
+		return PermDeny
+	}
+	return PermUnknown
+}
+
+// WantIssuerFxA is the wantIssuer value that selects Firefox Accounts.
+const WantIssuerFxA = "firefox-accounts"
+
+// AssertionOptions are the options that reach FxAccountsManager.getAssertion.
+// RefreshAuthentication is a JS value: nil when absent, float64 seconds normally,
+// anything else (a string) to reproduce INVALID_REFRESH_AUTH_VALUE.
+type AssertionOptions struct {
+	Silent                bool
+	RefreshAuthentication any
+	// Extra carries the request options that travel unvalidated (siteName,
+	// privacyPolicy, termsOfService, ...), in the order the page gave them.
+	Extra Obj
+}
+
+// RPMessage is DOMIdentityMessage(options) as it crosses the message-manager wall.
+type RPMessage struct {
+	ID           string // the window's UUID
+	Origin       string
+	Audience     string // sanitised
+	Errors       []string
+	WantIssuer   string
+	LoggedInUser *string // nil: absent or null
+	Options      AssertionOptions
+	Principal    Principal
+	Target       sim.Addr // the child's message manager: where the parent replies
+}
+
+// UnwatchMessage is Identity:RP:Unwatch.
+type UnwatchMessage struct {
+	ID     string
+	Target sim.Addr
+}
+
+// RPCallback is a parent->child callback message and the RPWatchContext do* call
+// that produces it: Assertion for OnLogin/doLogin (nil is JS null), Message for
+// OnError/doError (the service's error reason).
+type RPCallback struct {
+	ID        string
+	Assertion *string
+	Message   any
+}
+
+// DOMIdentity -> FirefoxAccounts (service.RP.*) and back (RPWatchContext.do*).
+const (
+	RPWatch   = "watch"
+	RPRequest = "request"
+	RPLogout  = "logout"
+	RPUnwatch = "unwatch"
+
+	DoLogin  = "doLogin"
+	DoLogout = "doLogout"
+	DoReady  = "doReady"
+	DoCancel = "doCancel"
+	DoError  = "doError"
+)
+
+// Promise-style calls between components in one process (FirefoxAccounts ->
+// FxAccountsManager -> FxAccounts / FxAccountsUIGlue, MgmtService -> manager).
+// A call carries a Call id chosen by the caller; the callee answers the sender with
+// "<method>:resolved" (Resolved) or "<method>:rejected" (Rejected) and the same id.
+const (
+	GetAssertion          = "getAssertion"
+	SignOut               = "signOut"
+	SignIn                = "signIn"
+	SignUp                = "signUp"
+	GetAccount            = "getAccount"
+	QueryAccount          = "queryAccount"
+	ResendVerification    = "resendVerificationEmail"
+	GetSignedInUser       = "getSignedInUser"
+	SetSignedInUser       = "setSignedInUser"
+	AccountStatus         = "accountStatus"
+	SignInFlow            = "signInFlow"            // UI_REQUEST_SIGN_IN_FLOW
+	RefreshAuthentication = "refreshAuthentication" // UI_REQUEST_REFRESH_AUTH
+)
+
+// Resolution suffixes.
+const (
+	ResolvedSuffix = ":resolved"
+	RejectedSuffix = ":rejected"
+)
+
+// Resolved names the success reply to method.
+func ResolvedName(method string) string { return method + ResolvedSuffix }
+
+// RejectedName names the failure reply to method.
+func RejectedName(method string) string { return method + RejectedSuffix }
+
+// Resolved is a promise resolution.
+type Resolved struct {
+	Call  uint64
+	Value any
+}
+
+// Rejected is a promise rejection; Reason is the JS rejection value.
+type Rejected struct {
+	Call   uint64
+	Reason any
+}
+
+// GetAssertionCall is FxAccountsManager.getAssertion(audience, principal, options)
+// and, without principal/options, FxAccounts.getAssertion(audience).
+type GetAssertionCall struct {
+	Call      uint64
+	Audience  string
+	Principal *Principal
+	Options   AssertionOptions
+}
+
+// Credentials go with signIn/signUp.
+type Credentials struct {
+	Call     uint64
+	Email    string
+	Password string
+}
+
+// EmailCall carries one email (queryAccount, refreshAuthentication UI request, resendVerificationEmail).
+type EmailCall struct {
+	Call  uint64
+	Email string
+}
+
+// PlainCall is a call with no argument (signOut, getAccount, getSignedInUser, signInFlow).
+type PlainCall struct {
+	Call uint64
+}
+
+// AccountData is FxAccounts' signed-in user record (signedInUser.json).
+type AccountData struct {
+	Email        string
+	UID          string
+	SessionToken string
+	Verified     bool
+	AuthAt       int64 // seconds
+}
+
+// SetSignedInUserCall is FxAccounts.setSignedInUser(credentials).
+type SetSignedInUserCall struct {
+	Call uint64
+	User AccountData
+}
+
+// Observer notifications (Services.obs topics), sent straight to each observer.
+const (
+	NotifyOnLogin    = "fxaccounts:onlogin"
+	NotifyOnVerified = "fxaccounts:onverified"
+	NotifyOnLogout   = "fxaccounts:onlogout"
+	NotifyUpdate     = "fxaccounts:update"
+	NotifyNetwork    = "network:offline-status-changed"
+)
+
+// Notification is an observer-service notification; Data is the "data" argument.
+type Notification struct {
+	Data string
+}
+
+// NetworkStatus is network:offline-status-changed, sent to every actor that checks
+// Services.io.offline (each keeps its own copy: actors share no state).
+type NetworkStatus struct {
+	Offline bool
+}
+
+// Gecko <-> Gaia System app custom events.
+const (
+	MozFxAccountsUnsolChromeEvent = "mozFxAccountsUnsolChromeEvent"
+	MozFxAccountsRPContentEvent   = "mozFxAccountsRPContentEvent"
+	MozFxAccountsContentEvent     = "mozFxAccountsContentEvent"
+	MozFxAccountsChromeEvent      = "mozFxAccountsChromeEvent"
+)
+
+// UnsolChromeEvent is mozFxAccountsUnsolChromeEvent's detail: a UI request
+// ("openFlow", "refreshAuthentication", with an id) or a notification ("onlogin",
+// "onverified", "onlogout", no id).
+type UnsolChromeEvent struct {
+	EventName string
+	ID        string
+	Data      Obj // refreshAuthentication: {email}
+}
+
+// RPContentEvent is mozFxAccountsRPContentEvent's detail: {id, result} or {id, error}.
+type RPContentEvent struct {
+	ID       string
+	Result   any
+	Error    any
+	HasError bool
+}
+
+// ContentEvent is mozFxAccountsContentEvent's detail {id, data:{method, email?, password?}}.
+type ContentEvent struct {
+	ID       string
+	Method   string
+	Email    string
+	Password string
+}
+
+// MgmtChromeEvent is mozFxAccountsChromeEvent's detail: {id, data} or {id, error}.
+type MgmtChromeEvent struct {
+	ID       string
+	Data     any
+	Error    any
+	HasError bool
+}
+
+// Event names for openFlow / refreshAuthentication UI requests.
+const (
+	EventOpenFlow              = "openFlow"
+	EventRefreshAuthentication = "refreshAuthentication"
+)
+
+// The DIALOG_CLOSED_BY_USER error string Gaia reports when the user closes the dialog.
+const DialogClosedByUser = "DIALOG_CLOSED_BY_USER"
+
+// User input to the FxA dialog (sent from User to FxAModule) and to the System app.
+const (
+	UserTypeEmail    = "user:type-email"
+	UserTypePassword = "user:type-password"
+	UserChooseYear   = "user:choose-year"
+	UserNext         = "user:next"  // #fxa-module-next
+	UserBack         = "user:back"  // #fxa-module-back
+	UserDone         = "user:done"  // #fxa-module-done
+	UserClose        = "user:close" // the X button, #fxa-module-close
+	UserHome         = "home"       // Home button, to SystemDialogManager
+	UserHoldHome     = "holdhome"   // long-press Home, to SystemDialogManager
+	SettingsSignIn   = "settings:sign-in"
+	SettingsSignOut  = "settings:sign-out"
+)
+
+// UserInput carries typed text or a chosen value.
+type UserInput struct {
+	Value string
+}
+
+// ServerRequest is one call from the device to the FxA auth server. Op is the
+// endpoint, e.g. "POST /v1/certificate/sign"; the reply to the sender is
+// "<Op>:resolved" with a typed result or "<Op>:rejected" with a ServerError.
+type ServerRequest struct {
+	Call         uint64
+	Op           string
+	Email        string
+	Password     string // only on the device side: the link derives onepw authPW; never sent raw
+	SessionToken string
+	UID          string
+	PublicKey    any   // *browserid.PublicKey for certificate/sign
+	Duration     int64 // ms, certificate/sign
+}
+
+// Auth server operations the device uses.
+const (
+	OpAccountCreate  = "POST /v1/account/create"
+	OpAccountLogin   = "POST /v1/account/login"
+	OpAccountStatus  = "GET /v1/account/status"
+	OpAccountExists  = "POST /v1/account/login (accountExists)"
+	OpEmailStatus    = "GET /v1/recovery_email/status"
+	OpResendCode     = "POST /v1/recovery_email/resend_code"
+	OpSessionDestroy = "POST /v1/session/destroy"
+	OpCertSign       = "POST /v1/certificate/sign"
+)
+
+// SignInResult is what /account/login and /account/create give the device.
+type SignInResult struct {
+	UID          string
+	SessionToken string
+	Verified     bool
+	AuthAt       int64
+	Email        string
+}
+
+// EmailStatus is /recovery_email/status.
+type EmailStatus struct {
+	Email    string
+	Verified bool
+}
