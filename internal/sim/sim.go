@@ -16,6 +16,7 @@ import (
 	"container/heap"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"sync"
 	"sync/atomic"
@@ -434,6 +435,9 @@ func (c *Ctx) UUID() string { return c.sys.UUID() }
 
 // Rand is the system's seeded random source. Only the running actor may use it.
 func (c *Ctx) Rand() *rand.Rand { return c.sys.rng }
+
+// RandReader is the seeded source as an io.Reader (keys, tokens, nonces).
+func (c *Ctx) RandReader() io.Reader { return c.sys.RandReader() }
 
 // UUID returns a version-4 UUID from the seeded source (driver side).
 func (s *System) UUID() string {

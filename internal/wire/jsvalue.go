@@ -18,6 +18,17 @@ type KV struct {
 // (an onerror string, a trace payload) comes out exactly as Gecko produced it.
 type Obj []KV
 
+// O builds an Obj from key, value pairs: wire.O("email", e, "verified", true).
+// (Unkeyed KV literals would trip go vet outside this package.)
+func O(pairs ...any) Obj {
+	o := make(Obj, 0, len(pairs)/2)
+	for i := 0; i+1 < len(pairs); i += 2 {
+		k, _ := pairs[i].(string)
+		o = append(o, KV{Key: k, Value: pairs[i+1]})
+	}
+	return o
+}
+
 // Get returns a property.
 func (o Obj) Get(key string) (any, bool) {
 	for _, kv := range o {

@@ -1,0 +1,150 @@
+// Package uiglue is the b2g/components bridge between Gecko's Firefox Accounts code
+// and the Gaia System app:
+//
+//   - FxAccountsUIGlue: b2g/components/FxAccountsUIGlue.js with
+//     ContentRequestHelper.jsm ([G-3], 2015): asks the System app for the sign-in or
+//     refresh-auth UI with mozFxAccountsUnsolChromeEvent and waits for the matching
+//     mozFxAccountsRPContentEvent.
+//   - FxAccountsMgmtService: b2g/components/FxAccountsMgmtService.jsm: serves the
+//     System app's account requests (mozFxAccountsContentEvent) from
+//     FxAccountsManager and re-emits the fxaccounts notifications to Gaia.
+package uiglue
+
+import (
+	"github.com/mozidsim/mozidsim/internal/promise"
+	"github.com/mozidsim/mozidsim/internal/sim"
+	"github.com/mozidsim/mozidsim/internal/wire"
+)
+
+// ErrWrongContentEvent prefixes the rejection of a listener that saw another request's answer.
+const ErrWrongContentEvent = "InternalErrorWrongContentEvent "
+
+// listener is one ContentRequestHelper.contentRequest waiting for its answer.
+type listener struct {
+	id      string
+	replyTo sim.Addr
+	method  string
+	call    uint64
+}
+
+// FxAccountsUIGlue is b2g/components/FxAccountsUIGlue.js ([G-3]).
+type FxAccountsUIGlue struct {
+	listeners []listener
+}
+
+// NewFxAccountsUIGlue creates the actor (address wire.FxAccountsUIGlue).
+func NewFxAccountsUIGlue() *FxAccountsUIGlue { return &FxAccountsUIGlue{} }
+
+// Receive handles UI requests from FxAccountsManager and the System app's answers.
+func (g *FxAccountsUIGlue) Receive(ctx *sim.Ctx, m sim.Message) {
+	switch m.Name {
+	case wire.SignInFlow:
+		g.contentRequest(ctx, m.From, m.Name, m.Payload.(wire.PlainCall).Call, wire.EventOpenFlow, nil)
+	case wire.RefreshAuthentication:
+		c := m.Payload.(wire.EmailCall)
+		g.contentRequest(ctx, m.From, m.Name, c.Call, wire.EventRefreshAuthentication, wire.O("email", c.Email))
+	case wire.MozFxAccountsRPContentEvent:
+		g.onContentEvent(ctx, m.Payload.(wire.RPContentEvent))
+	default:
+		ctx.Record(sim.KindNote, ctx.Self(), "ignored message", m.Name)
+	}
+}
+
+func (g *FxAccountsUIGlue) contentRequest(ctx *sim.Ctx, replyTo sim.Addr, method string, call uint64, eventName string, data wire.Obj) {
+	id := ctx.UUID()
+	g.listeners = append(g.listeners, listener{id: id, replyTo: replyTo, method: method, call: call})
+	ctx.Send(wire.SystemFxAccountsManager, wire.MozFxAccountsUnsolChromeEvent, wire.UnsolChromeEvent{EventName: eventName, ID: id, Data: data})
+}
+
+// onContentEvent runs every one-shot listener on the event: each was registered on
+// the same window, so an answer to one request also reaches (and kills) the others.
+func (g *FxAccountsUIGlue) onContentEvent(ctx *sim.Ctx, ev wire.RPContentEvent) {
+	waiting := g.listeners
+	g.listeners = nil
+	if len(waiting) == 0 {
+		ctx.Record(sim.KindNote, ctx.Self(), "content event with no request waiting", ev.ID)
+	}
+	for _, l := range waiting {
+		switch {
+		case ev.ID == "" || ev.ID != l.id:
+			detail, _ := wire.JSONStringify(contentEventDetail(ev))
+			promise.Reject(ctx, l.replyTo, l.method, l.call, ErrWrongContentEvent+detail)
+		case ev.HasError:
+			promise.Reject(ctx, l.replyTo, l.method, l.call, ev.Error) // the bare error, e.g. "DIALOG_CLOSED_BY_USER"
+		default:
+			promise.Resolve(ctx, l.replyTo, l.method, l.call, ev.Result)
+		}
+	}
+}
+
+func contentEventDetail(ev wire.RPContentEvent) wire.Obj {
+	o := wire.O("id", ev.ID)
+	if ev.HasError {
+		return append(o, wire.KV{Key: "error", Value: ev.Error})
+	}
+	return append(o, wire.KV{Key: "result", Value: ev.Result})
+}
+
+// FxAccountsMgmtService is b2g/components/FxAccountsMgmtService.jsm.
+type FxAccountsMgmtService struct {
+	calls promise.Calls
+}
+
+// NewFxAccountsMgmtService creates the actor (address wire.FxAccountsMgmtService).
+func NewFxAccountsMgmtService() *FxAccountsMgmtService { return &FxAccountsMgmtService{} }
+
+// Receive handles content events from Gaia, manager answers and notifications.
+func (s *FxAccountsMgmtService) Receive(ctx *sim.Ctx, m sim.Message) {
+	if s.calls.Settle(ctx, m) {
+		return
+	}
+	switch m.Name {
+	case wire.MozFxAccountsContentEvent:
+		s.onContentEvent(ctx, m.From, m.Payload.(wire.ContentEvent))
+	case wire.NotifyOnLogin, wire.NotifyOnVerified, wire.NotifyOnLogout:
+		// The topic without its "fxaccounts:" prefix: onlogin, onverified, onlogout.
+		ctx.Send(wire.SystemFxAccountsManager, wire.MozFxAccountsUnsolChromeEvent, wire.UnsolChromeEvent{EventName: m.Name[len("fxaccounts:"):]})
+	default:
+		ctx.Record(sim.KindNote, ctx.Self(), "ignored message", m.Name)
+	}
+}
+
+func (s *FxAccountsMgmtService) onContentEvent(ctx *sim.Ctx, from sim.Addr, ev wire.ContentEvent) {
+	if ev.ID == "" {
+		ctx.Record(sim.KindNote, ctx.Self(), "content event without id or data ignored", nil)
+		return
+	}
+	var method string
+	var build func(call uint64) any
+	switch ev.Method {
+	case "getAccounts", "getAccount":
+		method, build = wire.GetAccount, func(c uint64) any { return wire.PlainCall{Call: c} }
+	case "logout":
+		method, build = wire.SignOut, func(c uint64) any { return wire.PlainCall{Call: c} }
+	case "queryAccount":
+		method, build = wire.QueryAccount, func(c uint64) any { return wire.EmailCall{Call: c, Email: ev.Email} }
+	case "resendVerificationEmail":
+		method, build = wire.ResendVerification, func(c uint64) any { return wire.EmailCall{Call: c, Email: ev.Email} }
+	case "signIn", "signUp", "refreshAuthentication":
+		// Gaia's refresh flow signs in through signIn, allowed while _refreshing.
+		method = wire.SignIn
+		if ev.Method == "signUp" {
+			method = wire.SignUp
+		}
+		build = func(c uint64) any { return wire.Credentials{Call: c, Email: ev.Email, Password: ev.Password} }
+	default:
+		ctx.Record(sim.KindNote, ctx.Self(), "unknown method "+ev.Method, nil)
+		return
+	}
+	id := ev.ID
+	s.calls.Call(ctx, wire.FxAccountsManager, method, build, func(ctx *sim.Ctx, ok bool, v any) {
+		if ok {
+			if v == wire.Undefined {
+				v = nil // {id, data: value || null}
+			}
+			ctx.Send(from, wire.MozFxAccountsChromeEvent, wire.MgmtChromeEvent{ID: id, Data: v})
+			return
+		}
+		ctx.Send(from, wire.MozFxAccountsChromeEvent, wire.MgmtChromeEvent{ID: id, Error: v, HasError: true})
+	})
+}
