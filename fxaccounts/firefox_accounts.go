@@ -1,0 +1,194 @@
+// Package fxaccounts is the Gecko side of Firefox Accounts on Firefox OS:
+//
+//   - FirefoxAccounts: toolkit/identity/FirefoxAccounts.jsm, the RP service behind
+//     navigator.mozId for wantIssuer "firefox-accounts" (2015, [F-v3]).
+//   - FxAccountsManager: services/fxaccounts/FxAccountsManager.jsm, the b2g state
+//     manager whose getAssertion decides login, logout, error or UI ([M-C]).
+//   - FxAccounts: services/fxaccounts/FxAccounts.jsm, the signed-in user, key pair
+//     and certificate caches, verification polling and assertion minting ([F-2]).
+//   - ServerLink: FxAccountsClient.jsm + hawkclient.js, the device's HTTP calls to
+//     the FxA auth server (subpackages authserver and fxaclient).
+//
+// Each is an actor: its state is touched only on its own goroutine.
+package fxaccounts
+
+import (
+	"github.com/mozidsim/mozidsim/internal/promise"
+	"github.com/mozidsim/mozidsim/internal/sim"
+	"github.com/mozidsim/mozidsim/internal/wire"
+)
+
+// rpFlow is one watched window (an entry of _rpFlows).
+type rpFlow struct {
+	ctx            wire.RPMessage
+	pendingRequest bool
+}
+
+// FirefoxAccounts is toolkit/identity/FirefoxAccounts.jsm ([F-v3]).
+type FirefoxAccounts struct {
+	// flows keeps insertion order: the JS Map the observers iterate is ordered, and
+	// a Go map would make "request() for every flow" nondeterministic.
+	flows map[string]*rpFlow
+	order []string
+	calls promise.Calls
+}
+
+// NewFirefoxAccounts creates the RP service actor (address wire.FirefoxAccounts).
+func NewFirefoxAccounts() *FirefoxAccounts {
+	return &FirefoxAccounts{flows: make(map[string]*rpFlow)}
+}
+
+// Receive handles DOMIdentity's RP calls, the manager's answers and the fxaccounts notifications.
+func (f *FirefoxAccounts) Receive(ctx *sim.Ctx, m sim.Message) {
+	if f.calls.Settle(ctx, m) {
+		return
+	}
+	switch m.Name {
+	case wire.RPWatch:
+		f.watch(ctx, m.From, m.Payload.(wire.RPMessage))
+	case wire.RPRequest:
+		msg := m.Payload.(wire.RPMessage)
+		f.request(ctx, msg.ID, &msg)
+	case wire.RPLogout:
+		f.logout(ctx, m.Payload.(wire.RPMessage).ID)
+	case wire.RPUnwatch:
+		f.unwatch(m.Payload.(wire.UnwatchMessage).ID)
+	case wire.NotifyOnVerified, wire.NotifyOnLogin:
+		// F-v1/F-v2: a login or verification elsewhere re-runs request() for every flow.
+		for _, id := range f.flowIDs() {
+			f.request(ctx, id, nil)
+		}
+	case wire.NotifyOnLogout:
+		for _, id := range f.flowIDs() {
+			f.do(ctx, wire.DoLogout, wire.RPCallback{ID: id})
+		}
+	default:
+		ctx.Record(sim.KindNote, ctx.Self(), "ignored message", m.Name)
+	}
+}
+
+func (f *FirefoxAccounts) flowIDs() []string { return append([]string(nil), f.order...) }
+
+// FlowCount is the number of watched windows (the test hook xpcshell tests count).
+func (f *FirefoxAccounts) FlowCount() int { return len(f.flows) }
+
+func (f *FirefoxAccounts) watch(ctx *sim.Ctx, domIdentity sim.Addr, msg wire.RPMessage) {
+	if _, exists := f.flows[msg.ID]; !exists {
+		f.order = append(f.order, msg.ID)
+	}
+	f.flows[msg.ID] = &rpFlow{ctx: msg}
+	id := msg.ID
+	opts := wire.AssertionOptions{Silent: true}
+	f.calls.Call(ctx, wire.FxAccountsManager, wire.GetAssertion, func(call uint64) any {
+		return wire.GetAssertionCall{Call: call, Audience: msg.Audience, Principal: &msg.Principal, Options: opts}
+	}, func(ctx *sim.Ctx, ok bool, v any) {
+		if !ok {
+			ctx.Record(sim.KindNote, ctx.Self(), "get silent assertion failed", v)
+			f.do(ctx, wire.DoError, wire.RPCallback{ID: id, Message: v})
+			return // no doReady on a silent failure (S3)
+		}
+		if a, isString := v.(string); isString && a != "" {
+			f.do(ctx, wire.DoLogin, wire.RPCallback{ID: id, Assertion: &a})
+		} else {
+			f.do(ctx, wire.DoLogout, wire.RPCallback{ID: id})
+		}
+		f.do(ctx, wire.DoReady, wire.RPCallback{ID: id})
+	})
+}
+
+// request is RP.request(id, options); options is nil when an observer re-runs it.
+func (f *FirefoxAccounts) request(ctx *sim.Ctx, id string, reqMsg *wire.RPMessage) {
+	flow, ok := f.flows[id]
+	if !ok {
+		ctx.Record(sim.KindNote, ctx.Self(), "request() called before watch()", id)
+		return
+	}
+	if flow.pendingRequest {
+		// F-v3: avoid a duplicated onlogin/oncancel for one window (S12).
+		ctx.Record(sim.KindNote, ctx.Self(), "request() already called", id)
+		return
+	}
+	flow.pendingRequest = true
+	// makeMessageObject(flow) overlaid with the request's own fields: the request's
+	// refreshAuthentication wins, the watch's is the fallback.
+	opts := wire.AssertionOptions{RefreshAuthentication: flow.ctx.Options.RefreshAuthentication, Extra: flow.ctx.Options.Extra.Clone()}
+	if reqMsg != nil {
+		if reqMsg.Options.RefreshAuthentication != nil {
+			opts.RefreshAuthentication = reqMsg.Options.RefreshAuthentication
+		}
+		opts.Silent = reqMsg.Options.Silent
+		for _, kv := range reqMsg.Options.Extra {
+			opts.Extra = opts.Extra.Set(kv.Key, kv.Value)
+		}
+	}
+	audience, principal := flow.ctx.Audience, flow.ctx.Principal
+	f.calls.Call(ctx, wire.FxAccountsManager, wire.GetAssertion, func(call uint64) any {
+		return wire.GetAssertionCall{Call: call, Audience: audience, Principal: &principal, Options: opts}
+	}, func(ctx *sim.Ctx, ok bool, v any) {
+		if ok {
+			cb := wire.RPCallback{ID: id}
+			if a, isString := v.(string); isString {
+				cb.Assertion = &a
+			}
+			f.do(ctx, wire.DoLogin, cb) // even for null (e.g. blocked while refreshing)
+		} else if isCancel(v) {
+			f.do(ctx, wire.DoCancel, wire.RPCallback{ID: id})
+		} else {
+			f.do(ctx, wire.DoError, wire.RPCallback{ID: id, Message: v})
+		}
+		if fl, still := f.flows[id]; still {
+			fl.pendingRequest = false // cleanupRPRequest
+		}
+	})
+}
+
+// isCancel is F-v2/F-v3's test: the sign-in path carries the reason in
+// error.details, the refresh path one level deeper in error.error.details.
+func isCancel(reason any) bool {
+	e, ok := reason.(*wire.FxAError)
+	if !ok {
+		return false
+	}
+	if inner, nested := e.Error.(*wire.FxAError); nested && inner.Details == wire.DialogClosedByUser {
+		return true
+	}
+	return e.Details == wire.DialogClosedByUser
+}
+
+func (f *FirefoxAccounts) logout(ctx *sim.Ctx, id string) {
+	if _, ok := f.flows[id]; !ok {
+		ctx.Record(sim.KindNote, ctx.Self(), "logout() called before watch()", id)
+		return
+	}
+	// Per-RP logout is meaningless in FxA: the whole device account signs out. There
+	// is no rejection handler, so a failed signOut gives the page nothing.
+	f.calls.Call(ctx, wire.FxAccountsManager, wire.SignOut, func(call uint64) any {
+		return wire.PlainCall{Call: call}
+	}, func(ctx *sim.Ctx, ok bool, v any) {
+		if ok {
+			f.do(ctx, wire.DoLogout, wire.RPCallback{ID: id})
+		}
+	})
+}
+
+func (f *FirefoxAccounts) unwatch(id string) {
+	if _, ok := f.flows[id]; !ok {
+		return
+	}
+	delete(f.flows, id)
+	for i, o := range f.order {
+		if o == id {
+			f.order = append(f.order[:i], f.order[i+1:]...)
+			break
+		}
+	}
+}
+
+// do calls the RPWatchContext method; a flow that is gone (unwatched) drops it.
+func (f *FirefoxAccounts) do(ctx *sim.Ctx, method string, cb wire.RPCallback) {
+	if _, ok := f.flows[cb.ID]; !ok {
+		ctx.Record(sim.KindNote, ctx.Self(), method+" found no rp to go with callerId "+cb.ID, nil)
+		return
+	}
+	ctx.Send(wire.DOMIdentity, method, cb)
+}

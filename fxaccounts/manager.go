@@ -1,0 +1,571 @@
+package fxaccounts
+
+import (
+	"context"
+	"fmt"
+	"math"
+
+	"github.com/looplab/fsm"
+
+	"github.com/mozidsim/mozidsim/internal/promise"
+	"github.com/mozidsim/mozidsim/internal/sim"
+	"github.com/mozidsim/mozidsim/internal/wire"
+)
+
+// Error codes of FxAccountsCommon.js ([C-2]) the manager produces.
+const (
+	ErrInvalidAudience         = "INVALID_AUDIENCE"
+	ErrOffline                 = "OFFLINE"
+	ErrUnverifiedAccount       = "UNVERIFIED_ACCOUNT"
+	ErrInvalidRefreshAuthValue = "INVALID_REFRESH_AUTH_VALUE"
+	ErrNoSilentRefreshAuth     = "NO_SILENT_REFRESH_AUTH"
+	ErrPermissionDenied        = "PERMISSION_DENIED"
+	ErrUIError                 = "UI_ERROR"
+	ErrUIRequest               = "UI_REQUEST"
+	ErrServerError             = "SERVER_ERROR"
+	ErrInvalidEmail            = "INVALID_EMAIL"
+	ErrInvalidPassword         = "INVALID_PASSWORD"
+	ErrAlreadySignedInUser     = "ALREADY_SIGNED_IN_USER"
+	ErrInternalInvalidUser     = "INTERNAL_ERROR_INVALID_USER"
+)
+
+// getAssertion states ([M-C] §3.6, §3.7).
+const (
+	gaStart         = "start"
+	gaAccount       = "account"        // looking up the signed-in user
+	gaSignInUI      = "ui-sign-in"     // _uiRequest("signInFlow")
+	gaRefreshUI     = "ui-refresh"     // _refreshAuthentication
+	gaAssertion     = "assertion"      // _getAssertion: FxAccounts.getAssertion
+	gaAccountStatus = "account-status" // errno 110: does the account still exist?
+	gaResolved      = "resolved"
+	gaRejected      = "rejected"
+)
+
+// getAssertion events.
+const (
+	evLookup          = "lookup"
+	evNoUserSilent    = "no-user-silent"
+	evNoUser          = "no-user"
+	evUnverified      = "unverified"
+	evBadRefreshValue = "bad-refresh-value"
+	evSilentRefresh   = "silent-refresh"
+	evAuthTooOld      = "auth-too-old"
+	evPermPrompt      = "permission-prompt"
+	evPermDeny        = "permission-deny"
+	evRefreshing      = "already-refreshing"
+	evAllowed         = "allowed"
+	evOffline         = "offline"
+	evUIVerified      = "ui-verified"
+	evUIUnverified    = "ui-unverified"
+	evUIFailed        = "ui-failed"
+	evGotAssertion    = "got-assertion"
+	evInvalidToken    = "invalid-auth-token"
+	evAssertionFailed = "assertion-failed"
+	evAccountExists   = "password-changed"
+	evAccountGone     = "account-deleted"
+	evNoAudience      = "no-audience"
+)
+
+// GetAssertionEvents is the manager's getAssertion state machine as one table: read
+// top to bottom it is FxAccountsManager.getAssertion and its helpers.
+func GetAssertionEvents() fsm.Events {
+	return fsm.Events{
+		{Name: evNoAudience, Src: []string{gaStart}, Dst: gaRejected},
+		{Name: evLookup, Src: []string{gaStart}, Dst: gaAccount},
+		// No user.
+		{Name: evNoUserSilent, Src: []string{gaAccount}, Dst: gaResolved},
+		{Name: evNoUser, Src: []string{gaAccount}, Dst: gaSignInUI},
+		// A user: checks in order.
+		{Name: evUnverified, Src: []string{gaAccount}, Dst: gaRejected},
+		{Name: evBadRefreshValue, Src: []string{gaAccount}, Dst: gaRejected},
+		{Name: evSilentRefresh, Src: []string{gaAccount}, Dst: gaRejected},
+		{Name: evAuthTooOld, Src: []string{gaAccount}, Dst: gaRefreshUI},
+		{Name: evPermPrompt, Src: []string{gaAccount}, Dst: gaRefreshUI},
+		{Name: evPermDeny, Src: []string{gaAccount}, Dst: gaRejected},
+		{Name: evRefreshing, Src: []string{gaAccount}, Dst: gaResolved},
+		{Name: evAllowed, Src: []string{gaAccount}, Dst: gaAssertion},
+		// The UI (Gaia's dialog through FxAccountsUIGlue).
+		{Name: evOffline, Src: []string{gaSignInUI, gaRefreshUI}, Dst: gaRejected},
+		{Name: evUIVerified, Src: []string{gaSignInUI, gaRefreshUI}, Dst: gaAssertion},
+		{Name: evUIUnverified, Src: []string{gaSignInUI, gaRefreshUI}, Dst: gaRejected},
+		{Name: evUIFailed, Src: []string{gaSignInUI, gaRefreshUI}, Dst: gaRejected},
+		// Minting the assertion, and errno 110 recovery.
+		{Name: evGotAssertion, Src: []string{gaAssertion}, Dst: gaResolved},
+		{Name: evAssertionFailed, Src: []string{gaAssertion}, Dst: gaRejected},
+		{Name: evInvalidToken, Src: []string{gaAssertion}, Dst: gaAccountStatus},
+		{Name: evAccountExists, Src: []string{gaAccountStatus}, Dst: gaRefreshUI},
+		{Name: evAccountGone, Src: []string{gaAccountStatus}, Dst: gaSignInUI},
+	}
+}
+
+// NewGetAssertionFSM returns a fresh machine in its start state (also used by diagrams).
+func NewGetAssertionFSM() *fsm.FSM { return fsm.NewFSM(gaStart, GetAssertionEvents(), nil) }
+
+// assertionJob is one getAssertion call in flight.
+type assertionJob struct {
+	machine   *fsm.FSM
+	replyTo   sim.Addr
+	call      uint64
+	audience  string
+	principal *wire.Principal
+	options   wire.AssertionOptions
+
+	inRefresh       bool // inside _refreshAuthentication's chain
+	logoutOnFailure bool
+}
+
+// FxAccountsManager is services/fxaccounts/FxAccountsManager.jsm, 2015 ([M-C]).
+type FxAccountsManager struct {
+	activeSession *wire.AccountData // cached credentials
+	refreshing    bool
+	offline       bool
+	permissions   map[string]wire.Permission // by principal origin; seeded from the app's PermissionsTable entry
+	calls         promise.Calls
+}
+
+// NewFxAccountsManager creates the manager actor (address wire.FxAccountsManager).
+func NewFxAccountsManager(offline bool) *FxAccountsManager {
+	return &FxAccountsManager{offline: offline, permissions: make(map[string]wire.Permission)}
+}
+
+// Receive handles getAssertion, the account methods, answers and notifications.
+func (m *FxAccountsManager) Receive(ctx *sim.Ctx, msg sim.Message) {
+	if m.calls.Settle(ctx, msg) {
+		return
+	}
+	switch msg.Name {
+	case wire.GetAssertion:
+		c := msg.Payload.(wire.GetAssertionCall)
+		m.getAssertion(ctx, &assertionJob{
+			machine: NewGetAssertionFSM(), replyTo: msg.From, call: c.Call,
+			audience: c.Audience, principal: c.Principal, options: c.Options,
+		})
+	case wire.SignIn, wire.SignUp:
+		c := msg.Payload.(wire.Credentials)
+		m.signInSignUp(ctx, msg.Name, c.Email, c.Password, m.answer(msg.From, msg.Name, c.Call))
+	case wire.SignOut:
+		m.signOut(ctx, m.answer(msg.From, msg.Name, msg.Payload.(wire.PlainCall).Call))
+	case wire.GetAccount:
+		reply := m.answer(msg.From, msg.Name, msg.Payload.(wire.PlainCall).Call)
+		m.getAccount(ctx, func(ctx *sim.Ctx, user *wire.AccountData) { reply(ctx, true, userObj(user)) })
+	case wire.QueryAccount:
+		m.queryAccount(ctx, msg.Payload.(wire.EmailCall).Email, m.answer(msg.From, msg.Name, msg.Payload.(wire.EmailCall).Call))
+	case wire.ResendVerification:
+		m.resendVerification(ctx, m.answer(msg.From, msg.Name, msg.Payload.(wire.EmailCall).Call))
+	case wire.NotifyOnLogout:
+		m.activeSession = nil
+	case wire.NotifyUpdate:
+		m.activeSession = nil
+		if msg.Payload.(wire.Notification).Data == wire.NotifyOnVerified {
+			// The manager is how FirefoxAccounts.jsm and the System app learn of verification.
+			ctx.Send(wire.FirefoxAccounts, wire.NotifyOnVerified, wire.Notification{})
+			ctx.Send(wire.FxAccountsMgmtService, wire.NotifyOnVerified, wire.Notification{})
+		}
+	case wire.NotifyNetwork:
+		m.offline = msg.Payload.(wire.NetworkStatus).Offline
+	default:
+		ctx.Record(sim.KindNote, ctx.Self(), "ignored message", msg.Name)
+	}
+}
+
+// answer returns a continuation that settles the caller's promise.
+func (m *FxAccountsManager) answer(to sim.Addr, method string, call uint64) promise.Then {
+	return func(ctx *sim.Ctx, ok bool, v any) {
+		if ok {
+			promise.Resolve(ctx, to, method, call, v)
+		} else {
+			promise.Reject(ctx, to, method, call, v)
+		}
+	}
+}
+
+// fire moves a job's machine; a refused event is a bug in this file, so it is loud.
+func (j *assertionJob) fire(ev string) {
+	if err := j.machine.Event(context.Background(), ev); err != nil {
+		panic(fmt.Sprintf("getAssertion: event %q in state %q: %v", ev, j.machine.Current(), err))
+	}
+}
+
+func (m *FxAccountsManager) finish(ctx *sim.Ctx, j *assertionJob, ev string, ok bool, v any) {
+	j.fire(ev)
+	ctx.Record(sim.KindNote, ctx.Self(), "getAssertion "+j.machine.Current()+" ("+ev+")", nil)
+	if ok {
+		promise.Resolve(ctx, j.replyTo, wire.GetAssertion, j.call, v)
+	} else {
+		promise.Reject(ctx, j.replyTo, wire.GetAssertion, j.call, v)
+	}
+}
+
+func (m *FxAccountsManager) getAssertion(ctx *sim.Ctx, j *assertionJob) {
+	if j.audience == "" {
+		m.finish(ctx, j, evNoAudience, false, wire.NewError(ErrInvalidAudience, nil))
+		return
+	}
+	j.fire(evLookup)
+	m.getAccount(ctx, func(ctx *sim.Ctx, user *wire.AccountData) {
+		if user == nil {
+			if j.options.Silent {
+				m.finish(ctx, j, evNoUserSilent, true, nil) // watch: onlogout, onready
+				return
+			}
+			j.fire(evNoUser)
+			m.uiRequest(ctx, j, wire.SignInFlow, "")
+			return
+		}
+		if !user.Verified {
+			m.finish(ctx, j, evUnverified, false, wire.NewError(ErrUnverifiedAccount, wire.O("user", userObj(user))))
+			return
+		}
+		if ra := j.options.RefreshAuthentication; ra != nil {
+			grace, isNumber := ra.(float64)
+			if !isNumber || math.IsNaN(grace) {
+				m.finish(ctx, j, evBadRefreshValue, false, wire.NewError(ErrInvalidRefreshAuthValue, nil))
+				return
+			}
+			if j.options.Silent {
+				m.finish(ctx, j, evSilentRefresh, false, wire.NewError(ErrNoSilentRefreshAuth, nil))
+				return
+			}
+			// Strictly greater: an authAt exactly grace seconds ago needs no password.
+			secondsSinceAuth := float64(ctx.Now().UnixMilli())/1000 - float64(user.AuthAt)
+			if secondsSinceAuth > grace {
+				j.fire(evAuthTooOld)
+				m.refreshAuthentication(ctx, j, user.Email, false)
+				return
+			}
+		}
+		// silent is not consulted here: a silent watch from a PROMPT app can pop the force-auth UI.
+		switch perm := m.permission(j.principal); {
+		case perm == wire.PermPrompt && !m.refreshing:
+			j.fire(evPermPrompt)
+			m.refreshAuthentication(ctx, j, user.Email, false)
+		case perm == wire.PermDeny && !m.refreshing:
+			m.finish(ctx, j, evPermDeny, false, wire.NewError(ErrPermissionDenied, nil))
+		case m.refreshing:
+			m.finish(ctx, j, evRefreshing, true, nil)
+		default:
+			j.fire(evAllowed)
+			m.fetchAssertion(ctx, j)
+		}
+	})
+}
+
+func (m *FxAccountsManager) permission(p *wire.Principal) wire.Permission {
+	if p == nil {
+		return wire.PermUnknown
+	}
+	if perm, ok := m.permissions[p.Origin]; ok {
+		return perm
+	}
+	return wire.DefaultPermission(p.AppStatus)
+}
+
+// uiRequest is _uiRequest: offline check, then FxAccountsUIGlue; a verified result
+// goes on to _getAssertion.
+func (m *FxAccountsManager) uiRequest(ctx *sim.Ctx, j *assertionJob, request, email string) {
+	if m.offline {
+		m.fail(ctx, j, evOffline, wire.NewError(ErrOffline, nil))
+		return
+	}
+	m.calls.Call(ctx, wire.FxAccountsUIGlue, request, func(call uint64) any {
+		if request == wire.RefreshAuthentication {
+			return wire.EmailCall{Call: call, Email: email}
+		}
+		return wire.PlainCall{Call: call}
+	}, func(ctx *sim.Ctx, ok bool, v any) {
+		if !ok {
+			m.fail(ctx, j, evUIFailed, wire.NewError(ErrUIError, v))
+			return
+		}
+		result, _ := v.(wire.Obj)
+		if !result.Truthy("verified") {
+			var user any = wire.Undefined
+			if v != nil {
+				user = v
+			}
+			m.fail(ctx, j, evUIUnverified, &wire.FxAError{Error: ErrUnverifiedAccount, Details: wire.O("user", user)})
+			return
+		}
+		j.fire(evUIVerified)
+		m.fetchAssertion(ctx, j)
+	})
+}
+
+// refreshAuthentication is _refreshAuthentication: the password UI with _refreshing
+// up until the whole chain (UI, then assertion) settles.
+func (m *FxAccountsManager) refreshAuthentication(ctx *sim.Ctx, j *assertionJob, email string, logoutOnFailure bool) {
+	m.refreshing = true
+	j.inRefresh = true
+	j.logoutOnFailure = j.logoutOnFailure || logoutOnFailure
+	m.uiRequest(ctx, j, wire.RefreshAuthentication, email)
+}
+
+// fail rejects the job. Inside a refresh the reason is wrapped once more
+// ({error: reason}), after an optional sign-out: the nesting FirefoxAccounts.jsm's
+// cancel test looks for.
+func (m *FxAccountsManager) fail(ctx *sim.Ctx, j *assertionJob, ev string, reason any) {
+	if !j.inRefresh {
+		m.finish(ctx, j, ev, false, reason)
+		return
+	}
+	j.inRefresh = false
+	m.refreshing = false
+	wrapped := &wire.FxAError{Error: reason}
+	if j.logoutOnFailure {
+		m.localSignOut(ctx, func(ctx *sim.Ctx) { m.finish(ctx, j, ev, false, wrapped) })
+		return
+	}
+	m.finish(ctx, j, ev, false, wrapped)
+}
+
+// fetchAssertion is _getAssertion: FxAccounts mints it; success grants the permission.
+func (m *FxAccountsManager) fetchAssertion(ctx *sim.Ctx, j *assertionJob) {
+	audience := j.audience
+	m.calls.Call(ctx, wire.FxAccounts, wire.GetAssertion, func(call uint64) any {
+		return wire.GetAssertionCall{Call: call, Audience: audience}
+	}, func(ctx *sim.Ctx, ok bool, v any) {
+		if ok {
+			if j.principal != nil {
+				m.permissions[j.principal.Origin] = wire.PermAllow
+			}
+			if j.inRefresh {
+				j.inRefresh = false
+				m.refreshing = false
+			}
+			m.finish(ctx, j, evGotAssertion, true, v)
+			return
+		}
+		m.handleGetAssertionError(ctx, j, v)
+	})
+}
+
+// handleGetAssertionError: only errno 110 (INVALID_AUTH_TOKEN) is recovered from;
+// anything else (a plain Error("OFFLINE") too) is passed on unchanged.
+func (m *FxAccountsManager) handleGetAssertionError(ctx *sim.Ctx, j *assertionJob, reason any) {
+	se, ok := reason.(*wire.ServerError)
+	if !ok || se.Errno != 110 {
+		m.fail(ctx, j, evAssertionFailed, reason)
+		return
+	}
+	j.fire(evInvalidToken)
+	m.calls.Call(ctx, wire.FxAccounts, wire.AccountStatus, func(call uint64) any {
+		return wire.PlainCall{Call: call}
+	}, func(ctx *sim.Ctx, ok bool, v any) {
+		exists, _ := v.(bool)
+		if ok && exists {
+			// The password changed elsewhere: ask for it again, signing out if that fails.
+			j.fire(evAccountExists)
+			m.getAccount(ctx, func(ctx *sim.Ctx, user *wire.AccountData) {
+				email := ""
+				if user != nil {
+					email = user.Email
+				}
+				m.refreshAuthentication(ctx, j, email, true)
+			})
+			return
+		}
+		// The account is gone: sign out locally and offer a fresh sign-in.
+		j.fire(evAccountGone)
+		m.localSignOut(ctx, func(ctx *sim.Ctx) { m.uiRequest(ctx, j, wire.SignInFlow, "") })
+	})
+}
+
+// getAccount resolves the cached session, else FxAccounts' stored user.
+func (m *FxAccountsManager) getAccount(ctx *sim.Ctx, then func(*sim.Ctx, *wire.AccountData)) {
+	if m.activeSession != nil {
+		if !m.activeSession.Verified {
+			m.verificationStatus(ctx)
+		}
+		then(ctx, m.activeSession)
+		return
+	}
+	m.calls.Call(ctx, wire.FxAccounts, wire.GetSignedInUser, func(call uint64) any {
+		return wire.PlainCall{Call: call}
+	}, func(ctx *sim.Ctx, ok bool, v any) {
+		user, _ := v.(*wire.AccountData)
+		if !ok || user == nil || user.Email == "" {
+			then(ctx, nil)
+			return
+		}
+		cached := *user
+		m.activeSession = &cached
+		if !cached.Verified {
+			m.verificationStatus(ctx)
+		}
+		then(ctx, m.activeSession)
+	})
+}
+
+// verificationStatus is fire-and-forget: ask the server, store a change.
+func (m *FxAccountsManager) verificationStatus(ctx *sim.Ctx) {
+	s := m.activeSession
+	if s == nil || s.SessionToken == "" || s.Verified || m.offline {
+		return
+	}
+	token := s.SessionToken
+	m.calls.Call(ctx, wire.FxAServer, wire.OpEmailStatus, func(call uint64) any {
+		return wire.ServerRequest{Call: call, Op: wire.OpEmailStatus, SessionToken: token}
+	}, func(ctx *sim.Ctx, ok bool, v any) {
+		st, isStatus := v.(wire.EmailStatus)
+		if !ok || !isStatus || m.activeSession == nil || m.activeSession.SessionToken != token || st.Verified == m.activeSession.Verified {
+			return
+		}
+		m.activeSession.Verified = st.Verified
+		m.setSignedInUser(ctx, *m.activeSession, func(*sim.Ctx) {})
+	})
+}
+
+func (m *FxAccountsManager) setSignedInUser(ctx *sim.Ctx, user wire.AccountData, then func(*sim.Ctx)) {
+	m.calls.Call(ctx, wire.FxAccounts, wire.SetSignedInUser, func(call uint64) any {
+		return wire.SetSignedInUserCall{Call: call, User: user}
+	}, func(ctx *sim.Ctx, ok bool, v any) { then(ctx) })
+}
+
+func (m *FxAccountsManager) localSignOut(ctx *sim.Ctx, then func(*sim.Ctx)) {
+	m.activeSession = nil
+	m.calls.Call(ctx, wire.FxAccounts, wire.SignOut, func(call uint64) any {
+		return SignOutCall{Call: call, LocalOnly: true}
+	}, func(ctx *sim.Ctx, ok bool, v any) { then(ctx) })
+}
+
+// SignOutCall is FxAccounts.signOut(localOnly).
+type SignOutCall struct {
+	Call      uint64
+	LocalOnly bool
+}
+
+// userObj is the manager's _user getter: {email, verified}.
+func userObj(u *wire.AccountData) any {
+	if u == nil {
+		return nil
+	}
+	return wire.O("email", u.Email, "verified", u.Verified)
+}
+
+// signInSignUp is _signInSignUp(method, email, password).
+func (m *FxAccountsManager) signInSignUp(ctx *sim.Ctx, method, email, password string, reply promise.Then) {
+	switch {
+	case m.offline:
+		reply(ctx, false, wire.NewError(ErrOffline, nil))
+		return
+	case email == "":
+		reply(ctx, false, wire.NewError(ErrInvalidEmail, nil))
+		return
+	case password == "":
+		reply(ctx, false, wire.NewError(ErrInvalidPassword, nil))
+		return
+	}
+	m.getAccount(ctx, func(ctx *sim.Ctx, user *wire.AccountData) {
+		if user != nil && !m.refreshing {
+			reply(ctx, false, wire.NewError(ErrAlreadySignedInUser, wire.O("user", userObj(user))))
+			return
+		}
+		op := wire.OpAccountLogin
+		if method == wire.SignUp {
+			op = wire.OpAccountCreate
+		}
+		m.calls.Call(ctx, wire.FxAServer, op, func(call uint64) any {
+			return wire.ServerRequest{Call: call, Op: op, Email: email, Password: password}
+		}, func(ctx *sim.Ctx, ok bool, v any) {
+			if !ok {
+				reply(ctx, false, serverError(v))
+				return
+			}
+			res, _ := v.(wire.SignInResult)
+			if res.UID == "" || res.SessionToken == "" {
+				reply(ctx, false, wire.NewError(ErrInternalInvalidUser, wire.O("user", v)))
+				return
+			}
+			if res.Email == "" {
+				res.Email = email // the server's capitalisation wins when it sends one
+			}
+			user := wire.AccountData{Email: res.Email, UID: res.UID, SessionToken: res.SessionToken, Verified: res.Verified, AuthAt: res.AuthAt}
+			if m.refreshing {
+				// Bug 1031580: a refresh-auth sign-in only proves the password; storage is untouched.
+				reply(ctx, true, wire.O("user", userObj(m.activeSession)))
+				return
+			}
+			m.setSignedInUser(ctx, user, func(ctx *sim.Ctx) {
+				m.activeSession = &user
+				reply(ctx, true, wire.O("accountCreated", method == wire.SignUp, "user", userObj(&user)))
+			})
+		})
+	})
+}
+
+// serverError is _serverError: {error: mapped errno or SERVER_ERROR, details: e}.
+func serverError(v any) any {
+	code := ErrServerError
+	if se, ok := v.(*wire.ServerError); ok {
+		if mapped := ErrnoToError(se.Errno); mapped != "" {
+			code = mapped
+		}
+	}
+	return &wire.FxAError{Error: code, Details: v}
+}
+
+func (m *FxAccountsManager) signOut(ctx *sim.Ctx, reply promise.Then) {
+	m.getAccount(ctx, func(ctx *sim.Ctx, user *wire.AccountData) {
+		if user == nil {
+			reply(ctx, true, nil)
+			return
+		}
+		token := user.SessionToken
+		m.localSignOut(ctx, func(ctx *sim.Ctx) {
+			if m.offline {
+				reply(ctx, true, nil)
+				return
+			}
+			m.calls.Call(ctx, wire.FxAServer, wire.OpSessionDestroy, func(call uint64) any {
+				return wire.ServerRequest{Call: call, Op: wire.OpSessionDestroy, SessionToken: token}
+			}, func(ctx *sim.Ctx, ok bool, v any) {
+				if ok {
+					reply(ctx, true, nil)
+				} else {
+					reply(ctx, false, serverError(v))
+				}
+			})
+		})
+	})
+}
+
+func (m *FxAccountsManager) queryAccount(ctx *sim.Ctx, email string, reply promise.Then) {
+	if m.offline {
+		reply(ctx, false, wire.NewError(ErrOffline, nil))
+		return
+	}
+	if email == "" {
+		reply(ctx, false, wire.NewError(ErrInvalidEmail, nil))
+		return
+	}
+	m.calls.Call(ctx, wire.FxAServer, wire.OpAccountExists, func(call uint64) any {
+		return wire.ServerRequest{Call: call, Op: wire.OpAccountExists, Email: email}
+	}, func(ctx *sim.Ctx, ok bool, v any) {
+		if !ok {
+			// The historic rejection handler forgets to return: the promise resolves undefined.
+			reply(ctx, true, wire.Undefined)
+			return
+		}
+		registered, _ := v.(bool)
+		reply(ctx, true, wire.O("registered", registered))
+	})
+}
+
+func (m *FxAccountsManager) resendVerification(ctx *sim.Ctx, reply promise.Then) {
+	m.getAccount(ctx, func(ctx *sim.Ctx, user *wire.AccountData) {
+		if user == nil {
+			reply(ctx, false, wire.NewError(ErrServerError, "no signed-in user"))
+			return
+		}
+		token := user.SessionToken
+		m.calls.Call(ctx, wire.FxAServer, wire.OpResendCode, func(call uint64) any {
+			return wire.ServerRequest{Call: call, Op: wire.OpResendCode, SessionToken: token}
+		}, func(ctx *sim.Ctx, ok bool, v any) {
+			if ok {
+				reply(ctx, true, nil)
+			} else {
+				reply(ctx, false, &wire.FxAError{Error: ErrServerError, Details: v})
+			}
+		})
+	})
+}

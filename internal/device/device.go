@@ -1,0 +1,255 @@
+// Package device assembles one simulated Firefox OS phone: the Gecko identity and
+// Firefox Accounts actors, the b2g glue, the Gaia System app, and the FxA auth
+// server it talks to, all on one sim.System. It is what b2g's shell.js and the
+// System app's bootstrap did at startup: create every singleton and connect them.
+package device
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"errors"
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/mozidsim/mozidsim/fxaccounts"
+	"github.com/mozidsim/mozidsim/fxaccounts/authserver"
+	"github.com/mozidsim/mozidsim/fxaccounts/fxaclient"
+	"github.com/mozidsim/mozidsim/gaia"
+	"github.com/mozidsim/mozidsim/identity"
+	"github.com/mozidsim/mozidsim/internal/browserid"
+	"github.com/mozidsim/mozidsim/internal/sim"
+	"github.com/mozidsim/mozidsim/internal/wire"
+	"github.com/mozidsim/mozidsim/rp"
+	"github.com/mozidsim/mozidsim/rp/verifier"
+	"github.com/mozidsim/mozidsim/uiglue"
+)
+
+// Account is an account that exists on the FxA server at the start.
+type Account struct {
+	Email    string
+	Password string
+	Verified bool
+}
+
+// Config describes the phone and its world at the start of a run.
+type Config struct {
+	Seed     uint64
+	Accounts []Account
+	// User is signed in on the phone at the start ("" for nobody); it must be one of Accounts.
+	User string
+	// AuthAge is how long ago User last typed the password (the session's authAt).
+	AuthAge time.Duration
+	// Offline starts the phone without network.
+	Offline bool
+	// Recorder receives the trace; nil keeps it in memory (Device.Sys.Trace()).
+	Recorder sim.Recorder
+	// NoTrace records nothing (benchmarks).
+	NoTrace bool
+}
+
+// Device is one simulated phone plus its FxA server.
+type Device struct {
+	Sys         *sim.System
+	server      *authserver.Server
+	verifier    *verifier.Verifier
+	clockOffset time.Duration
+	pages       map[string]*rp.Page
+	apps        map[string]rp.App
+}
+
+// ErrNoDialog is returned for user input while no FxA dialog is open.
+var ErrNoDialog = errors.New("no FxA dialog is open")
+
+// Open opens an app's page (spawning its nsDOMIdentity).
+func (d *Device) Open(app rp.App) (*rp.Page, error) {
+	if _, dup := d.pages[app.Name]; dup {
+		return nil, fmt.Errorf("app %q is already open", app.Name)
+	}
+	p, err := rp.Open(d.Sys, app)
+	if err != nil {
+		return nil, err
+	}
+	d.pages[app.Name] = p
+	d.apps[app.Name] = app
+	return p, nil
+}
+
+// Page returns an open app's page.
+func (d *Device) Page(name string) (*rp.Page, bool) {
+	p, ok := d.pages[name]
+	return p, ok
+}
+
+// RunUntilIdle delivers every queued message.
+func (d *Device) RunUntilIdle() error { return d.Sys.RunUntilIdle() }
+
+// Advance moves virtual time forward, firing timers (verification polling, ...).
+func (d *Device) Advance(dur time.Duration) error { return d.Sys.Advance(dur) }
+
+// Close stops every actor.
+func (d *Device) Close() error { return d.Sys.Close() }
+
+// Issuer is the FxA auth server's BrowserID issuer in the in-memory world.
+const Issuer = "api.accounts.firefox.com"
+
+// serverKey is the auth server's RS256 key; RSA-2048 generation costs tens of
+// milliseconds, so one key serves every simulated server in the process.
+var serverKey = sync.OnceValues(func() (*rsa.PrivateKey, error) { return rsa.GenerateKey(rand.Reader, 2048) })
+
+// New builds a phone and its FxA server, with Config's accounts and signed-in user.
+func New(cfg Config) (*Device, error) {
+	key, err := serverKey()
+	if err != nil {
+		return nil, fmt.Errorf("device: server key: %w", err)
+	}
+	sys := sim.New(sim.Options{Seed: cfg.Seed, Recorder: cfg.Recorder, NoTrace: cfg.NoTrace})
+	d := &Device{Sys: sys, pages: make(map[string]*rp.Page), apps: make(map[string]rp.App)}
+	// The server runs on the virtual clock; clockOffset lets setup sign the initial
+	// user in "AuthAge ago".
+	clock := func() time.Time { return sys.Now().Add(d.clockOffset) }
+	d.server = authserver.New(authserver.Config{Issuer: Issuer, Key: key, Clock: clock, Rand: sys.RandReader()})
+	for _, a := range cfg.Accounts {
+		if err := d.server.CreateAccount(a.Email, a.Password, a.Verified); err != nil {
+			return nil, fmt.Errorf("device: account %s: %w", a.Email, err)
+		}
+	}
+	hc := &http.Client{Transport: fxaclient.InMemoryTransport(d.server)}
+	client := fxaclient.New("https://"+Issuer+"/v1", hc, clock, sys.RandReader())
+
+	var user *wire.AccountData
+	if cfg.User != "" {
+		password, ok := "", false
+		for _, a := range cfg.Accounts {
+			if a.Email == cfg.User {
+				password, ok = a.Password, true
+			}
+		}
+		if !ok {
+			return nil, fmt.Errorf("device: user %s is not one of the accounts", cfg.User)
+		}
+		d.clockOffset = -cfg.AuthAge
+		res, err := client.SignIn(context.Background(), cfg.User, password)
+		d.clockOffset = 0
+		if err != nil {
+			return nil, fmt.Errorf("device: signing %s in: %w", cfg.User, err)
+		}
+		email := res.Email
+		if email == "" {
+			email = cfg.User
+		}
+		user = &wire.AccountData{Email: email, UID: res.UID, SessionToken: res.SessionToken, Verified: res.Verified, AuthAt: res.AuthAt}
+	}
+
+	actors := []struct {
+		addr sim.Addr
+		h    sim.Handler
+	}{
+		{wire.DOMIdentity, identity.NewDOMIdentity()},
+		{wire.MinimalIdentity, identity.NewMinimalIdentity()},
+		{wire.FirefoxAccounts, fxaccounts.NewFirefoxAccounts()},
+		{wire.FxAccountsManager, fxaccounts.NewFxAccountsManager(cfg.Offline)},
+		{wire.FxAccounts, fxaccounts.NewFxAccounts(user, cfg.Offline)},
+		{wire.FxAServer, fxaccounts.NewServerLink(client, cfg.Offline)},
+		{wire.FxAccountsUIGlue, uiglue.NewFxAccountsUIGlue()},
+		{wire.FxAccountsMgmtService, uiglue.NewFxAccountsMgmtService()},
+	}
+	for _, a := range actors {
+		if err := sys.Spawn(a.addr, a.h); err != nil {
+			sys.Close()
+			return nil, err
+		}
+	}
+	if err := gaia.Spawn(sys); err != nil {
+		sys.Close()
+		return nil, err
+	}
+	d.verifier = &verifier.Verifier{
+		Now: sys.Now,
+		LookupIssuerKey: func(issuer, domain string) (*browserid.PublicKey, error) {
+			if issuer != Issuer {
+				return nil, fmt.Errorf("no support document for %s", issuer)
+			}
+			return d.server.PublicKey(), nil
+		},
+	}
+	return d, sys.RunUntilIdle()
+}
+
+// Server is the FxA auth server (admin operations for scenario steps).
+func (d *Device) Server() *authserver.Server { return d.server }
+
+// Verifier checks assertions against this world's FxA server key on the virtual clock.
+func (d *Device) Verifier() *verifier.Verifier { return d.verifier }
+
+// Faults are actor panics seen so far.
+func (d *Device) Faults() []error { return d.Sys.Faults() }
+
+// UserInput delivers one user action to the FxA dialog (or, for home/holdhome, to
+// the System app) and runs until idle.
+func (d *Device) UserInput(action, value string) error {
+	to := wire.FxAModule
+	switch action {
+	case wire.UserHome, wire.UserHoldHome:
+		to = wire.SystemDialogManager
+	default:
+		if _, open, err := gaia.DialogState(d.Sys); err != nil {
+			return err
+		} else if !open {
+			return ErrNoDialog
+		}
+	}
+	if err := d.Sys.Send(sim.Message{Name: action, From: wire.User, To: to, Payload: wire.UserInput{Value: value}}); err != nil {
+		return err
+	}
+	return d.Sys.RunUntilIdle()
+}
+
+// DialogState is what the user sees in the FxA dialog; ok is false when none is open.
+func (d *Device) DialogState() (gaia.ModuleState, bool, error) { return gaia.DialogState(d.Sys) }
+
+// SetOnline flips the network: every actor that checks Services.io.offline is told.
+func (d *Device) SetOnline(online bool) error {
+	for _, a := range []sim.Addr{wire.FxAccountsManager, wire.FxAccounts, wire.FxAServer} {
+		if err := d.Sys.Send(sim.Message{Name: wire.NotifyNetwork, From: wire.World, To: a, Payload: wire.NetworkStatus{Offline: !online}}); err != nil {
+			return err
+		}
+	}
+	return d.Sys.RunUntilIdle()
+}
+
+// SettingsSignIn signs a user in from the Settings app (not from a page).
+func (d *Device) SettingsSignIn(email, password string) error {
+	return d.world(wire.Settings, wire.SettingsSignIn, wire.Credentials{Email: email, Password: password})
+}
+
+// SettingsSignOut signs the device account out from Settings.
+func (d *Device) SettingsSignOut() error {
+	return d.world(wire.Settings, wire.SettingsSignOut, nil)
+}
+
+func (d *Device) world(to sim.Addr, name string, payload any) error {
+	from := wire.User
+	if err := d.Sys.Send(sim.Message{Name: name, From: from, To: to, Payload: payload}); err != nil {
+		return err
+	}
+	return d.Sys.RunUntilIdle()
+}
+
+// ServerVerify marks an account verified, as clicking the e-mailed link would.
+func (d *Device) ServerVerify(email string) error { return d.server.Verify(email) }
+
+// ServerChangePassword changes a password on the server (from another device).
+func (d *Device) ServerChangePassword(email, password string) error {
+	return d.server.ChangePassword(email, password)
+}
+
+// ServerDeleteAccount deletes an account on the server.
+func (d *Device) ServerDeleteAccount(email string) error { return d.server.DeleteAccount(email) }
+
+// SetServerDelay makes the network answer after delay (virtual time).
+func (d *Device) SetServerDelay(delay time.Duration) error {
+	return d.world(wire.FxAServer, fxaccounts.SetDelayName, fxaccounts.SetDelay{Delay: delay})
+}
