@@ -83,6 +83,21 @@ func (d *Device) Page(name string) (*rp.Page, bool) {
 	return p, ok
 }
 
+// ClosePage closes an app's page (the window goes away: Unwatch), runs until idle
+// and forgets it, so the name can be opened again.
+func (d *Device) ClosePage(name string) error {
+	p, ok := d.pages[name]
+	if !ok {
+		return fmt.Errorf("app %q is not open", name)
+	}
+	if err := p.Close(); err != nil {
+		return err
+	}
+	delete(d.pages, name)
+	delete(d.apps, name)
+	return d.Sys.RunUntilIdle()
+}
+
 // RunUntilIdle delivers every queued message.
 func (d *Device) RunUntilIdle() error { return d.Sys.RunUntilIdle() }
 
