@@ -1,0 +1,534 @@
+package identity
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/looplab/fsm"
+
+	"github.com/mozidsim/mozidsim/internal/sim"
+	"github.com/mozidsim/mozidsim/internal/wire"
+)
+
+// Limits from nsDOMIdentity.js.
+const (
+	MaxStringLength = 2048 // longest loggedInUser / privacyPolicy / termsOfService
+	MaxRPCalls      = 100  // request()+logout() calls refused once the counter exceeds this
+)
+
+// Child-side error codes, passed bare to onerror during the call (§2.7).
+const (
+	ErrInvalidAssertionAudience         = "ERROR_INVALID_ASSERTION_AUDIENCE"
+	ErrRequestWhileNotHandlingUserInput = "ERROR_REQUEST_WHILE_NOT_HANDLING_USER_INPUT"
+)
+
+// errorConsoleText is the ERRORS table: what Cu.reportError printed for each code.
+var errorConsoleText = map[string]string{
+	ErrInvalidAssertionAudience:         "Assertion audience may not differ from origin",
+	ErrRequestWhileNotHandlingUserInput: "The request() method may only be invoked when handling user input",
+}
+
+// Exception is a synchronous JavaScript exception thrown out of watch(), request()
+// or logout() (always an Error in D-late). Message is byte-exact.
+type Exception struct {
+	Message string
+}
+
+func (e *Exception) Error() string { return e.Message }
+
+func throw(msg string) *Exception { return &Exception{Message: msg} }
+
+// Callback names, as the options object spells them.
+const (
+	nameOnLogin  = "onlogin"
+	nameOnLogout = "onlogout"
+	nameOnReady  = "onready"
+	nameOnError  = "onerror"
+	nameOnCancel = "oncancel"
+)
+
+var callbackNames = []string{nameOnLogin, nameOnLogout, nameOnReady, nameOnError, nameOnCancel}
+
+// WatchOptions is the options object of navigator.mozId.watch(). A nil callback
+// was not passed; a name in NotFunctions was passed as a truthy value that is not
+// a function (a falsy non-function is the same as not passing it).
+type WatchOptions struct {
+	WantIssuer    string // "" when absent (BrowserID)
+	Audience      any    // nil when absent; a JS value otherwise (Null for null)
+	LoggedInUser  any
+	LoggedInEmail any
+
+	OnLogin  func(assertion *string) // nil assertion: the page received null
+	OnLogout func()
+	OnReady  func()
+	OnError  func(err string)
+
+	NotFunctions []string
+}
+
+// RequestOptions is the options object of navigator.mozId.request().
+type RequestOptions struct {
+	OnCancel     func()
+	NotFunctions []string // only "oncancel" is checked by request()
+
+	RefreshAuthentication any // nil when absent
+	PrivacyPolicy         any
+	TermsOfService        any
+	// NotUserInput says the call is not made while handling a user event. A call
+	// made from inside one of this page's callbacks never is (a callback runs from a
+	// message, not from a click), whatever this says.
+	NotUserInput bool
+	Audience     any
+	// Extra are the other properties (siteName, siteLogo, backgroundColor,
+	// returnTo, silent, ...): they travel unvalidated, in this order.
+	Extra wire.Obj
+}
+
+// PageOption configures an NSDOMIdentity.
+type PageOption func(*NSDOMIdentity)
+
+// SyntheticEventsOK is the dom.identity.syntheticEventsOk pref set to true: request()
+// no longer needs to be handling native user input.
+func SyntheticEventsOK() PageOption { return func(n *NSDOMIdentity) { n.syntheticEventsOK = true } }
+
+// watcher is _rpWatcher: the watch options the page passed (functions only) and the
+// sanitised audience written back onto them.
+type watcher struct {
+	onLogin  func(*string)
+	onLogout func()
+	onReady  func()
+	onError  func(string)
+	audience string
+}
+
+// NSDOMIdentity is dom/identity/nsDOMIdentity.js (D-late, 2015): navigator.mozId
+// for one content window. It validates the page's calls synchronously, sends the
+// Identity:RP:* messages to DOMIdentity, and turns the Identity:RP:Watch:On*
+// replies into the page's callbacks. One actor per page, at wire.NSDOMIdentity(app).
+//
+// The page calls it through sim.System.Invoke (Watch, Request, Logout, Close), so a
+// call runs on the actor's goroutine and completes before Invoke returns; a
+// callback that calls back into the API runs inline.
+//
+// Trace: each call is recorded as sim.KindCall and each delivered callback or
+// thrown exception as sim.KindCallback. Both are recorded by this actor with
+// To = wire.Page(app): a call goes page -> navigator.mozId, a callback the other way.
+type NSDOMIdentity struct {
+	app               string
+	principal         wire.Principal
+	id                string
+	syntheticEventsOK bool
+	machine           *fsm.FSM
+	rpCalls           int
+	watcher           *watcher
+	onCancel          func()
+	callbackDepth     int
+}
+
+// NewNSDOMIdentity creates the navigator.mozId of app's page. The window UUID is
+// drawn from the system's seeded source when the actor starts.
+func NewNSDOMIdentity(app string, principal wire.Principal, opts ...PageOption) (*NSDOMIdentity, error) {
+	if app == "" {
+		return nil, fmt.Errorf("identity: page needs an app name")
+	}
+	if principal.Origin == "" {
+		return nil, fmt.Errorf("identity: page %q needs an origin", app)
+	}
+	if principal.AppStatus < wire.AppNotInstalled || principal.AppStatus > wire.AppCertified {
+		return nil, fmt.Errorf("identity: page %q has unknown app status %d (want 0..3)", app, principal.AppStatus)
+	}
+	n := &NSDOMIdentity{app: app, principal: principal, machine: newPageFSM()}
+	for _, o := range opts {
+		o(n)
+	}
+	return n, nil
+}
+
+// Start gives the window its UUID (init(): uuidgen.generateUUID()).
+func (n *NSDOMIdentity) Start(ctx *sim.Ctx) { n.id = ctx.UUID() }
+
+// ID is the window's UUID (immutable once the actor has started).
+func (n *NSDOMIdentity) ID() string { return n.id }
+
+// State is the lifecycle state; read it only on the actor's goroutine (Invoke).
+func (n *NSDOMIdentity) State() string { return n.machine.Current() }
+
+func (n *NSDOMIdentity) page() sim.Addr { return wire.Page(n.app) }
+
+// Watch is navigator.mozId.watch(options).
+func (n *NSDOMIdentity) Watch(ctx *sim.Ctx, o WatchOptions) error {
+	if err := checkNames(o.NotFunctions, o.OnLogin != nil, o.OnLogout != nil, o.OnReady != nil, o.OnError != nil, false); err != nil {
+		return err
+	}
+	ctx.Record(sim.KindCall, n.page(), wire.CallWatch, describeWatch(o))
+	if n.watcher != nil || !n.machine.Is(StateIdle) {
+		return n.throw(ctx, "navigator.id.watch was already called")
+	}
+	if ex := assertCorrectCallbacks(o); ex != nil {
+		return n.throw(ctx, ex.Message)
+	}
+	msg := n.message(jsValue(o.Audience))
+	msg.WantIssuer = o.WantIssuer
+
+	// checkRenamed(options, "loggedInEmail", "loggedInUser"): null counts as defined.
+	user, email := jsValue(o.LoggedInUser), jsValue(o.LoggedInEmail)
+	if defined(email) && defined(user) {
+		return n.throw(ctx, "You cannot provide both loggedInEmail and loggedInUser")
+	}
+	if defined(email) {
+		user = email
+	}
+	// "Bad IPC or IDL converts null and undefined" to strings: D-late maps them back.
+	if user == "null" || user == "undefined" {
+		user = nil
+	}
+	if truthy(user) {
+		s, isString := user.(string)
+		if !isString {
+			return n.throw(ctx, "loggedInUser must be a String or null")
+		}
+		if !strings.Contains(s, "@") || jsLength(s) > MaxStringLength {
+			return n.throw(ctx, "loggedInUser is not valid")
+		}
+	}
+	if s, isString := user.(string); isString {
+		msg.LoggedInUser = &s
+	}
+
+	n.watcher = &watcher{onLogin: o.OnLogin, onLogout: o.OnLogout, onReady: o.OnReady, onError: o.OnError, audience: msg.Audience}
+	if len(msg.Errors) > 0 {
+		// The watcher is kept on purpose: the broken page can never watch again and
+		// never gets onready (S4).
+		n.transition(ctx, EventRefuse)
+		n.reportErrors(ctx, msg.Errors)
+		return nil
+	}
+	n.transition(ctx, EventWatch)
+	ctx.Send(wire.DOMIdentity, wire.MsgRPWatch, msg)
+	return nil
+}
+
+// assertCorrectCallbacks: FxA needs onlogin, onlogout and onready; BrowserID only
+// onlogin. Checked in list order, so the first missing one names the exception.
+func assertCorrectCallbacks(o WatchOptions) *Exception {
+	fn := map[string]bool{
+		nameOnLogin:  o.OnLogin != nil,
+		nameOnLogout: o.OnLogout != nil,
+		nameOnReady:  o.OnReady != nil,
+		nameOnError:  o.OnError != nil,
+	}
+	notFn := make(map[string]bool, len(o.NotFunctions))
+	for _, name := range o.NotFunctions {
+		notFn[name] = true
+	}
+	required := []string{nameOnLogin}
+	optional := []string{nameOnLogout, nameOnReady, nameOnError}
+	if o.WantIssuer == wire.WantIssuerFxA {
+		required = []string{nameOnLogin, nameOnLogout, nameOnReady}
+		optional = []string{nameOnError}
+	}
+	for _, name := range required {
+		if !fn[name] {
+			return throw(name + " callback is required.")
+		}
+	}
+	for _, name := range optional {
+		if notFn[name] {
+			return throw(name + " must be a function")
+		}
+	}
+	return nil
+}
+
+// Request is navigator.mozId.request(options).
+func (n *NSDOMIdentity) Request(ctx *sim.Ctx, o RequestOptions) error {
+	if err := checkNames(o.NotFunctions, false, false, false, false, o.OnCancel != nil); err != nil {
+		return err
+	}
+	if err := checkExtra(o.Extra); err != nil {
+		return err
+	}
+	ctx.Record(sim.KindCall, n.page(), wire.CallRequest, describeRequest(o))
+	if n.watcher == nil {
+		return n.throw(ctx, "navigator.id.request called before navigator.id.watch")
+	}
+	if n.rpCalls > MaxRPCalls {
+		return n.throw(ctx, "navigator.id.request called too many times")
+	}
+	msg := n.message(jsValue(o.Audience))
+	if n.principal.AppStatus != wire.AppCertified && n.principal.AppStatus != wire.AppPrivileged {
+		handlingUserInput := !o.NotUserInput && n.callbackDepth == 0
+		if !handlingUserInput && !n.syntheticEventsOK {
+			msg.Errors = append(msg.Errors, ErrRequestWhileNotHandlingUserInput)
+		}
+	}
+	if len(msg.Errors) > 0 {
+		// Nothing sent, the counter untouched, oncancel not stored.
+		n.reportErrors(ctx, msg.Errors)
+		return nil
+	}
+	for _, p := range []struct {
+		name  string
+		value any
+	}{{"privacyPolicy", jsValue(o.PrivacyPolicy)}, {"termsOfService", jsValue(o.TermsOfService)}} {
+		if !truthy(p.value) || p.value == "undefined" {
+			continue
+		}
+		s, isString := p.value.(string)
+		if !isString {
+			return n.throw(ctx, p.name+" must be a string representing a URL.")
+		}
+		if jsLength(s) > MaxStringLength {
+			return n.throw(ctx, p.name+" is invalid.")
+		}
+	}
+	if contains(o.NotFunctions, nameOnCancel) {
+		return n.throw(ctx, "oncancel is not a function")
+	}
+	n.onCancel = o.OnCancel // a request() without oncancel clears the previous one
+
+	msg.Options = requestOptions(o, &msg)
+	n.rpCalls++
+	n.transition(ctx, EventRequest)
+	ctx.Send(wire.DOMIdentity, wire.MsgRPRequest, msg)
+	return nil
+}
+
+// requestOptions copies the request's own properties into the message, the way
+// objectCopy does: present ones only, underscore names skipped.
+func requestOptions(o RequestOptions, msg *wire.RPMessage) wire.AssertionOptions {
+	opts := wire.AssertionOptions{RefreshAuthentication: jsValue(o.RefreshAuthentication)}
+	if v := jsValue(o.PrivacyPolicy); v != nil {
+		opts.Extra = append(opts.Extra, wire.KV{Key: "privacyPolicy", Value: v})
+	}
+	if v := jsValue(o.TermsOfService); v != nil {
+		opts.Extra = append(opts.Extra, wire.KV{Key: "termsOfService", Value: v})
+	}
+	for _, kv := range o.Extra {
+		v := jsValue(kv.Value)
+		switch {
+		case v == nil || strings.HasPrefix(kv.Key, "_"):
+			continue
+		case kv.Key == "silent":
+			opts.Silent = truthy(v)
+			continue
+		case kv.Key == "wantIssuer":
+			// DOMIdentity's permission check reads wantIssuer from any message.
+			if s, ok := v.(string); ok {
+				msg.WantIssuer = s
+			}
+		}
+		opts.Extra = append(opts.Extra, wire.KV{Key: kv.Key, Value: v})
+	}
+	return opts
+}
+
+// Logout is navigator.mozId.logout().
+func (n *NSDOMIdentity) Logout(ctx *sim.Ctx) error {
+	ctx.Record(sim.KindCall, n.page(), wire.CallLogout, nil)
+	if n.watcher == nil {
+		return n.throw(ctx, "navigator.id.logout called before navigator.id.watch")
+	}
+	if n.rpCalls > MaxRPCalls {
+		return n.throw(ctx, "navigator.id.logout called too many times")
+	}
+	n.rpCalls++ // before error processing, unlike request()
+	msg := n.message(nil)
+	if len(msg.Errors) > 0 {
+		n.reportErrors(ctx, msg.Errors)
+		return nil
+	}
+	ctx.Send(wire.DOMIdentity, wire.MsgRPLogout, msg)
+	return nil
+}
+
+// Close is inner-window-destroyed: Unwatch goes to the parent (whether or not the
+// page ever watched), the state is dropped and the actor ends.
+func (n *NSDOMIdentity) Close(ctx *sim.Ctx) {
+	ctx.Record(sim.KindCall, n.page(), wire.CallClose, nil)
+	ctx.Send(wire.DOMIdentity, wire.MsgRPUnwatch, wire.UnwatchMessage{ID: n.id, Target: ctx.Self()})
+	n.transition(ctx, EventClose)
+	n.watcher, n.onCancel = nil, nil
+	ctx.Exit()
+}
+
+// message is DOMIdentityMessage(options): id and origin always overwritten, the
+// audience sanitised (only certified apps may declare another one).
+func (n *NSDOMIdentity) message(audience any) wire.RPMessage {
+	msg := wire.RPMessage{ID: n.id, Origin: n.principal.Origin, Audience: n.principal.Origin, Principal: n.principal}
+	if truthy(audience) && looseNotEqual(audience, n.principal.Origin) {
+		if n.principal.AppStatus == wire.AppCertified {
+			msg.Audience = jsString(audience)
+		} else {
+			msg.Errors = append(msg.Errors, ErrInvalidAssertionAudience)
+		}
+	}
+	return msg
+}
+
+// reportErrors calls the watcher's onerror with each bare code, synchronously.
+func (n *NSDOMIdentity) reportErrors(ctx *sim.Ctx, codes []string) {
+	for _, code := range codes {
+		ctx.Record(sim.KindNote, ctx.Self(), errorConsoleText[code], code)
+		if n.watcher != nil && n.watcher.onError != nil {
+			n.deliver(ctx, wire.CbError, code, func() { n.watcher.onError(code) })
+		}
+	}
+}
+
+// Receive handles the parent's Identity:RP:Watch:On* messages.
+func (n *NSDOMIdentity) Receive(ctx *sim.Ctx, m sim.Message) {
+	cb, ok := m.Payload.(wire.RPCallback)
+	if !ok {
+		ctx.Record(sim.KindNote, ctx.Self(), "ignored message with unexpected payload", fmt.Sprintf("%s: %T", m.Name, m.Payload))
+		return
+	}
+	if cb.ID != n.id {
+		return // another window's message (all windows share the child message manager)
+	}
+	w := n.watcher
+	switch m.Name {
+	case wire.MsgOnLogin, wire.MsgOnLogout, wire.MsgOnReady, wire.MsgOnCancel, wire.MsgOnError:
+		if w == nil {
+			ctx.Record(sim.KindNote, ctx.Self(), "WARNING: Received "+strings.TrimPrefix(m.Name, "Identity:RP:Watch:")+" message, but there is no RP watcher", cb.ID)
+			return
+		}
+	default:
+		ctx.Record(sim.KindNote, ctx.Self(), "ignored message", m.Name)
+		return
+	}
+	switch m.Name {
+	case wire.MsgOnLogin:
+		n.transition(ctx, EventOnLogin)
+		if w.onLogin != nil {
+			var payload any
+			if cb.Assertion != nil {
+				payload = *cb.Assertion
+			}
+			n.deliver(ctx, wire.CbLogin, payload, func() { w.onLogin(cb.Assertion) })
+		}
+	case wire.MsgOnLogout:
+		if w.onLogout != nil {
+			n.deliver(ctx, wire.CbLogout, nil, w.onLogout)
+		}
+	case wire.MsgOnReady:
+		n.transition(ctx, EventOnReady)
+		if w.onReady != nil {
+			n.deliver(ctx, wire.CbReady, nil, w.onReady)
+		}
+	case wire.MsgOnCancel:
+		n.transition(ctx, EventOnCancel)
+		if cancel := n.onCancel; cancel != nil {
+			n.deliver(ctx, wire.CbCancel, nil, cancel)
+		}
+	case wire.MsgOnError:
+		n.transition(ctx, EventOnError)
+		if w.onError != nil {
+			s := wire.OnErrorString(cb.Message)
+			n.deliver(ctx, wire.CbError, s, func() { w.onError(s) })
+		} else {
+			ctx.Record(sim.KindNote, ctx.Self(), "no onerror callback; error dropped", wire.OnErrorString(cb.Message))
+		}
+	}
+}
+
+// deliver records a callback and runs it; while it runs the page is not handling
+// user input, and calls it makes into the API run inline.
+func (n *NSDOMIdentity) deliver(ctx *sim.Ctx, name string, payload any, fn func()) {
+	ctx.Record(sim.KindCallback, n.page(), name, payload)
+	n.callbackDepth++
+	defer func() { n.callbackDepth-- }()
+	fn()
+}
+
+func (n *NSDOMIdentity) throw(ctx *sim.Ctx, msg string) error {
+	ctx.Record(sim.KindCallback, n.page(), wire.CbThrows, msg)
+	return throw(msg)
+}
+
+func (n *NSDOMIdentity) transition(ctx *sim.Ctx, event string) {
+	if err := fire(n.machine, event); err != nil {
+		ctx.Record(sim.KindNote, ctx.Self(), "page state machine", err.Error())
+	}
+}
+
+// checkNames rejects NotFunctions entries the simulator cannot mean: unknown
+// names, and names also given as a function.
+func checkNames(notFunctions []string, login, logout, ready, onerror, cancel bool) error {
+	given := map[string]bool{nameOnLogin: login, nameOnLogout: logout, nameOnReady: ready, nameOnError: onerror, nameOnCancel: cancel}
+	for _, name := range notFunctions {
+		isFn, known := given[name]
+		if !known {
+			return fmt.Errorf("identity: NotFunctions: %q is not a callback name (want one of %s)", name, strings.Join(callbackNames, ", "))
+		}
+		if isFn {
+			return fmt.Errorf("identity: NotFunctions: %q is also given as a function; pass one or the other", name)
+		}
+	}
+	return nil
+}
+
+// checkExtra keeps the named request options out of Extra, where they would be
+// ambiguous (id and origin are always overwritten; the rest have their own fields).
+func checkExtra(extra wire.Obj) error {
+	for _, kv := range extra {
+		switch kv.Key {
+		case "id", "origin", "errors", "audience", "refreshAuthentication", "privacyPolicy", "termsOfService", "oncancel":
+			return fmt.Errorf("identity: request option %q cannot go in Extra; id, origin and errors are set by navigator.mozId, the others have their own fields", kv.Key)
+		}
+	}
+	return nil
+}
+
+func contains(list []string, s string) bool {
+	for _, e := range list {
+		if e == s {
+			return true
+		}
+	}
+	return false
+}
+
+// describeWatch is the options object as a trace payload.
+func describeWatch(o WatchOptions) wire.Obj {
+	var d wire.Obj
+	if o.WantIssuer != "" {
+		d = append(d, wire.KV{Key: "wantIssuer", Value: o.WantIssuer})
+	}
+	for _, kv := range []wire.KV{{Key: "audience", Value: o.Audience}, {Key: "loggedInUser", Value: o.LoggedInUser}, {Key: "loggedInEmail", Value: o.LoggedInEmail}} {
+		if v := jsValue(kv.Value); v != nil {
+			d = append(d, wire.KV{Key: kv.Key, Value: v})
+		}
+	}
+	return appendCallbacks(d, o.NotFunctions, []string{nameOnLogin, nameOnLogout, nameOnReady, nameOnError},
+		[]bool{o.OnLogin != nil, o.OnLogout != nil, o.OnReady != nil, o.OnError != nil})
+}
+
+func describeRequest(o RequestOptions) wire.Obj {
+	var d wire.Obj
+	for _, kv := range []wire.KV{{Key: "audience", Value: o.Audience}, {Key: "refreshAuthentication", Value: o.RefreshAuthentication},
+		{Key: "privacyPolicy", Value: o.PrivacyPolicy}, {Key: "termsOfService", Value: o.TermsOfService}} {
+		if v := jsValue(kv.Value); v != nil {
+			d = append(d, wire.KV{Key: kv.Key, Value: v})
+		}
+	}
+	for _, kv := range o.Extra {
+		d = append(d, wire.KV{Key: kv.Key, Value: jsValue(kv.Value)})
+	}
+	if o.NotUserInput {
+		d = append(d, wire.KV{Key: "userInput", Value: false})
+	}
+	return appendCallbacks(d, o.NotFunctions, []string{nameOnCancel}, []bool{o.OnCancel != nil})
+}
+
+func appendCallbacks(d wire.Obj, notFunctions, names []string, given []bool) wire.Obj {
+	for i, name := range names {
+		switch {
+		case given[i]:
+			d = append(d, wire.KV{Key: name, Value: "[function]"})
+		case contains(notFunctions, name):
+			d = append(d, wire.KV{Key: name, Value: "[not a function]"})
+		}
+	}
+	return d
+}
