@@ -1,0 +1,93 @@
+package rp
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/mozidsim/mozidsim/internal/wire"
+)
+
+// Entry is one thing the page saw: a callback it had passed, called, or an
+// exception thrown out of a call. Line is the entry as a scenario line.
+type Entry struct {
+	Callback  string // wire.CbLogin, CbLogout, CbReady, CbCancel, CbError or CbThrows
+	Assertion string // onlogin: the backed assertion ("" with Null for null)
+	Null      bool   // onlogin received null
+	Error     string // onerror: the exact string; throws: the exception message
+	Line      string
+}
+
+func loginEntry(assertion *string) Entry {
+	if assertion == nil {
+		return Entry{Callback: wire.CbLogin, Null: true, Line: "onlogin null"}
+	}
+	return Entry{Callback: wire.CbLogin, Assertion: *assertion, Line: LoginLine(*assertion)}
+}
+
+func errorEntry(s string) Entry {
+	return Entry{Callback: wire.CbError, Error: s, Line: "onerror " + s}
+}
+
+func throwEntry(msg string) Entry {
+	return Entry{Callback: wire.CbThrows, Error: msg, Line: "throws " + msg}
+}
+
+func plainEntry(cb string) Entry { return Entry{Callback: cb, Line: cb} }
+
+// LoginLine is the scenario line for onlogin(assertion): the audience and the
+// FxA-verified email read from the assertion without verifying it, or the reason
+// it could not be read.
+func LoginLine(assertion string) string {
+	aud, email, err := DecodeAssertion(assertion)
+	if err != nil {
+		return "onlogin malformed=" + err.Error()
+	}
+	return "onlogin aud=" + aud + " email=" + email
+}
+
+// DecodeAssertion reads a backed assertion (<cert>~...~<assertion>) without
+// verifying anything: "aud" from the assertion's JWT payload and
+// "fxa-verifiedEmail" from the last certificate's. Gecko's base64url keeps '='
+// padding, so padding is accepted (and so is its absence).
+func DecodeAssertion(backed string) (aud, email string, err error) {
+	parts := strings.Split(backed, "~")
+	if len(parts) < 2 {
+		return "", "", errors.New("no certificate (expected <cert>~<assertion>)")
+	}
+	cert, err := jwtPayload(parts[len(parts)-2])
+	if err != nil {
+		return "", "", fmt.Errorf("certificate: %w", err)
+	}
+	assertion, err := jwtPayload(parts[len(parts)-1])
+	if err != nil {
+		return "", "", fmt.Errorf("assertion: %w", err)
+	}
+	email, ok := cert["fxa-verifiedEmail"].(string)
+	if !ok {
+		return "", "", errors.New("certificate: no fxa-verifiedEmail string")
+	}
+	aud, ok = assertion["aud"].(string)
+	if !ok {
+		return "", "", errors.New("assertion: no aud string")
+	}
+	return aud, email, nil
+}
+
+func jwtPayload(jwt string) (map[string]any, error) {
+	segments := strings.Split(jwt, ".")
+	if len(segments) != 3 {
+		return nil, fmt.Errorf("not a JWT (%d segments, want 3)", len(segments))
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(segments[1], "="))
+	if err != nil {
+		return nil, fmt.Errorf("payload is not base64url: %w", err)
+	}
+	var claims map[string]any
+	if err := json.Unmarshal(raw, &claims); err != nil {
+		return nil, fmt.Errorf("payload is not a JSON object: %w", err)
+	}
+	return claims, nil
+}

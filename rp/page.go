@@ -1,0 +1,227 @@
+// Package rp is what a relying party codes against: a page of an app on the
+// simulated phone, calling navigator.mozId (dom/webidl/Identity.webidl's
+// IdentityManager, implemented by dom/identity/nsDOMIdentity.js) and receiving its
+// callbacks. It stands for the RP's own page script; the API object itself is
+// identity.NSDOMIdentity, one actor per page.
+//
+// Every call runs synchronously on the page's actor (sim.System.Invoke): exceptions
+// come back as *Exception at once, child-side onerror codes are delivered during
+// the call, and everything from the parent arrives later, when the system runs.
+// Calls made from inside a callback run inline, as in JavaScript.
+package rp
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/mozidsim/mozidsim/identity"
+	"github.com/mozidsim/mozidsim/internal/sim"
+	"github.com/mozidsim/mozidsim/internal/wire"
+)
+
+// App is the page's app: its name (also its address suffix), origin, app status
+// (the principal's) and app id.
+type App struct {
+	Name   string
+	Origin string
+	Status wire.AppStatus
+	AppID  int
+}
+
+// Exception is a synchronous JavaScript exception out of watch/request/logout.
+type Exception = identity.Exception
+
+// Null is JavaScript's null for option values (nil means "absent").
+var Null = identity.Null
+
+// Option configures a page's navigator.mozId.
+type Option = identity.PageOption
+
+// SyntheticEventsOK sets dom.identity.syntheticEventsOk: request() is allowed
+// outside user input for every app.
+func SyntheticEventsOK() Option { return identity.SyntheticEventsOK() }
+
+// WatchOptions is the object passed to navigator.mozId.watch().
+type WatchOptions struct {
+	WantIssuer                  string                 // "" means absent (BrowserID); scenario files default it to firefox-accounts
+	Audience                    any                    // nil = absent; a JS value (string, Null, number...)
+	LoggedInUser, LoggedInEmail any                    // nil = absent; JS values
+	OnLogin                     func(assertion string) // "" means the page received null
+	OnLogout, OnReady           func()
+	OnError                     func(err string)
+	NotFunctions                []string // callback names passed as a non-function value (e.g. "onready": 42)
+}
+
+// RequestOptions is the object passed to navigator.mozId.request().
+type RequestOptions struct {
+	OnCancel                      func()
+	NotFunctions                  []string
+	RefreshAuthentication         any
+	PrivacyPolicy, TermsOfService any
+	NotUserInput                  bool // true: called outside a click (calls from callbacks never are)
+	Audience                      any
+	Extra                         wire.Obj // other options (siteName, returnTo, ...), passed through unvalidated
+}
+
+// Page is one open page of an app.
+type Page struct {
+	sys  *sim.System
+	app  App
+	addr sim.Addr
+	nav  *identity.NSDOMIdentity
+
+	mu     sync.Mutex // Log may be read by a live viewer while the page runs
+	log    []Entry
+	closed bool
+}
+
+// Open spawns the page's nsDOMIdentity actor on sys. Call it from the driver, not
+// from inside a callback.
+func Open(sys *sim.System, app App, opts ...Option) (*Page, error) {
+	if sys == nil {
+		return nil, errors.New("rp: Open needs a system")
+	}
+	if sys.Running() {
+		return nil, fmt.Errorf("rp: open %q from the driver, not from inside an actor", app.Name)
+	}
+	nav, err := identity.NewNSDOMIdentity(app.Name, wire.Principal{Origin: app.Origin, AppID: app.AppID, AppStatus: app.Status}, opts...)
+	if err != nil {
+		return nil, err
+	}
+	p := &Page{sys: sys, app: app, addr: wire.NSDOMIdentity(app.Name), nav: nav}
+	if err := sys.Spawn(p.addr, nav); err != nil {
+		return nil, fmt.Errorf("rp: open %q: %w", app.Name, err)
+	}
+	return p, nil
+}
+
+// App is the page's app.
+func (p *Page) App() App { return p.app }
+
+// Addr is the address of the page's navigator.mozId actor.
+func (p *Page) Addr() sim.Addr { return p.addr }
+
+// ID is the window's UUID (the id every Identity:RP message carries).
+func (p *Page) ID() string { return p.nav.ID() }
+
+// State is the page's lifecycle state (identity.State*); "closed" once closed.
+func (p *Page) State() (string, error) {
+	if p.isClosed() {
+		return identity.StateClosed, nil
+	}
+	var s string
+	err := p.sys.Invoke(p.addr, func(*sim.Ctx) { s = p.nav.State() })
+	return s, err
+}
+
+// Watch calls navigator.mozId.watch(o).
+func (p *Page) Watch(o WatchOptions) error {
+	w := identity.WatchOptions{
+		WantIssuer: o.WantIssuer, Audience: o.Audience,
+		LoggedInUser: o.LoggedInUser, LoggedInEmail: o.LoggedInEmail,
+		NotFunctions: o.NotFunctions,
+	}
+	if f := o.OnLogin; f != nil {
+		w.OnLogin = func(a *string) {
+			p.append(loginEntry(a))
+			if a == nil {
+				f("")
+			} else {
+				f(*a)
+			}
+		}
+	}
+	w.OnLogout = p.wrap(wire.CbLogout, o.OnLogout)
+	w.OnReady = p.wrap(wire.CbReady, o.OnReady)
+	if f := o.OnError; f != nil {
+		w.OnError = func(s string) { p.append(errorEntry(s)); f(s) }
+	}
+	return p.call(func(ctx *sim.Ctx) error { return p.nav.Watch(ctx, w) })
+}
+
+// Request calls navigator.mozId.request(o).
+func (p *Page) Request(o RequestOptions) error {
+	r := identity.RequestOptions{
+		OnCancel: p.wrap(wire.CbCancel, o.OnCancel), NotFunctions: o.NotFunctions,
+		RefreshAuthentication: o.RefreshAuthentication,
+		PrivacyPolicy:         o.PrivacyPolicy, TermsOfService: o.TermsOfService,
+		NotUserInput: o.NotUserInput, Audience: o.Audience, Extra: o.Extra,
+	}
+	return p.call(func(ctx *sim.Ctx) error { return p.nav.Request(ctx, r) })
+}
+
+// Logout calls navigator.mozId.logout().
+func (p *Page) Logout() error {
+	return p.call(func(ctx *sim.Ctx) error { return p.nav.Logout(ctx) })
+}
+
+// Close destroys the page's window (inner-window-destroyed): Identity:RP:Unwatch
+// is sent and later callbacks are dropped. Closing twice is harmless.
+func (p *Page) Close() error {
+	if p.isClosed() {
+		return nil
+	}
+	err := p.sys.Invoke(p.addr, func(ctx *sim.Ctx) { p.nav.Close(ctx) })
+	if err != nil {
+		return fmt.Errorf("rp: page %q: %w", p.app.Name, err)
+	}
+	p.mu.Lock()
+	p.closed = true
+	p.mu.Unlock()
+	return nil
+}
+
+// Log is every callback the page received and every exception it got, in order.
+func (p *Page) Log() []Entry {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]Entry(nil), p.log...)
+}
+
+// Lines is the log as scenario lines.
+func (p *Page) Lines() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	lines := make([]string, len(p.log))
+	for i, e := range p.log {
+		lines[i] = e.Line
+	}
+	return lines
+}
+
+func (p *Page) call(fn func(*sim.Ctx) error) error {
+	if p.isClosed() {
+		return fmt.Errorf("rp: page %q is closed", p.app.Name)
+	}
+	var err error
+	if ierr := p.sys.Invoke(p.addr, func(ctx *sim.Ctx) { err = fn(ctx) }); ierr != nil {
+		return fmt.Errorf("rp: page %q: %w", p.app.Name, ierr)
+	}
+	var ex *Exception
+	if errors.As(err, &ex) {
+		p.append(throwEntry(ex.Message))
+	}
+	return err
+}
+
+// wrap logs a no-argument callback before running it; a callback the RP did not
+// pass stays nil, so nothing is delivered or logged for it.
+func (p *Page) wrap(name string, f func()) func() {
+	if f == nil {
+		return nil
+	}
+	return func() { p.append(plainEntry(name)); f() }
+}
+
+func (p *Page) append(e Entry) {
+	p.mu.Lock()
+	p.log = append(p.log, e)
+	p.mu.Unlock()
+}
+
+func (p *Page) isClosed() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.closed
+}
