@@ -22,12 +22,7 @@ func SignAssertion(k *DSAKey, audience string, expiresAt time.Time) (string, err
 	if err != nil {
 		return "", err
 	}
-	input := encodeGecko([]byte(geckoAssertionHeader)) + "." + encodeGecko(payload)
-	sig, err := k.signSHA1(input)
-	if err != nil {
-		return "", err
-	}
-	return input + "." + encodeGecko(sig), nil
+	return SignJWS(k, []byte(geckoAssertionHeader), payload)
 }
 
 // Bundle makes a backed assertion "cert~...~assertion" (Gecko always sends exactly
@@ -47,4 +42,20 @@ func Unbundle(backed string) (certs []string, assertion string, err error) {
 		return nil, assertion, malformed(ReasonNoCertificates)
 	}
 	return certs, assertion, nil
+}
+
+// SignJWS signs arbitrary header and payload JSON with the user key the way Gecko
+// encodes (padded base64url, DSA-SHA1 raw r||s). Gecko itself only ever signs what
+// SignAssertion builds; this exists to craft unusual tokens for tests and traces
+// (a "DS160" header, an iat claim, a second certificate in a chain).
+func SignJWS(k *DSAKey, headerJSON, payloadJSON []byte) (string, error) {
+	if k == nil || k.priv == nil {
+		return "", errors.New("browserid: no key to sign with")
+	}
+	input := encodeGecko(headerJSON) + "." + encodeGecko(payloadJSON)
+	sig, err := k.signSHA1(input)
+	if err != nil {
+		return "", err
+	}
+	return input + "." + encodeGecko(sig), nil
 }

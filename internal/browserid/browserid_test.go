@@ -50,10 +50,9 @@ func dsJSON(k *DSAKey) string {
 // signJWS signs arbitrary header/payload JSON with the user key, Gecko style.
 func signJWS(t *testing.T, k *DSAKey, header, payload string) string {
 	t.Helper()
-	input := encodeGecko([]byte(header)) + "." + encodeGecko([]byte(payload))
-	sig, err := k.signSHA1(input)
+	tok, err := SignJWS(k, []byte(header), []byte(payload))
 	require.NoError(t, err)
-	return input + "." + encodeGecko(sig)
+	return tok
 }
 
 func requireReason(t *testing.T, err error, kind ErrorKind, reason string) {

@@ -32,6 +32,10 @@ func (v *Verifier) Handler() http.Handler {
 }
 
 func (v *Verifier) serveV2(w http.ResponseWriter, r *http.Request) {
+	if v == nil {
+		writeFailure(w, http.StatusServiceUnavailable, "service unavailable")
+		return
+	}
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
 		writeFailure(w, http.StatusMethodNotAllowed, fmt.Sprintf("method %s not allowed (expected POST)", r.Method))

@@ -59,6 +59,8 @@ type Failure struct {
 func (f *Failure) Error() string { return f.Reason }
 func (f *Failure) Unwrap() error { return f.Err }
 
+var errMisconfigured = errors.New("verifier: Now and LookupIssuerKey are required")
+
 func fail(reason string) error { return &Failure{Reason: reason} }
 
 // failFrom turns a crypto or lookup error into a Failure carrying its message, the
@@ -88,6 +90,9 @@ var reservedClaims = map[string]bool{
 // that is a *Failure whose Error() is browserid-local-verify's reason. Any other
 // error means the Verifier itself is misconfigured.
 func (v *Verifier) Verify(assertion, audience string) (*Result, error) {
+	if v == nil {
+		return nil, errMisconfigured
+	}
 	return v.verify(assertion, audience, true, v.TrustedIssuers)
 }
 
@@ -96,7 +101,7 @@ func (v *Verifier) Verify(assertion, audience string) (*Result, error) {
 // per-request trusted issuers.
 func (v *Verifier) verify(assertion, audience string, audienceIsString bool, trusted []string) (*Result, error) {
 	if v == nil || v.Now == nil || v.LookupIssuerKey == nil {
-		return nil, errors.New("verifier: Now and LookupIssuerKey are required")
+		return nil, errMisconfigured
 	}
 	now := float64(v.Now().UnixMilli())
 
