@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"math"
 	"math/big"
 	"strings"
 	"testing"
@@ -523,7 +524,7 @@ func TestJSJSON(t *testing.T) {
 		{1e21, `1e+21`},
 		{1.5e-7, `1.5e-7`},
 		{0.5, `0.5`},
-		{-0.0, `0`},
+		{math.Copysign(0, -1), `0`},
 		{int64(-12), `-12`},
 		{[]any{1.0, "x", nil}, `[1,"x",null]`},
 		{map[string]any{"b": 1.0, "a": []string{"x"}}, `{"a":["x"],"b":1}`},
