@@ -149,5 +149,8 @@ func verifyRSA(pub *rsa.PublicKey, input, sigHex string) error {
 	if rsa.VerifyPKCS1v15(pub, crypto.SHA1, h1[:], sig) == nil {
 		return nil
 	}
+	if pub.N.BitLen() < 1024 && (verifyPKCS1v15Small(pub, sha256DigestInfo, h256[:], sig) || verifyPKCS1v15Small(pub, sha1DigestInfo, h1[:], sig)) {
+		return nil
+	}
 	return verification(ReasonInvalidSignature)
 }
