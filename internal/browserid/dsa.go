@@ -2,7 +2,7 @@ package browserid
 
 // crypto/dsa is deprecated, but BrowserID user keys are DSA (Gecko's
 // IdentityCryptoService only makes DS160 keys for FxA) and go-jose has no DSA, so
-// this file, and only this file, uses it.
+// this file does the DSA maths (pubkey.go only names the key type).
 //lint:file-ignore SA1019 DSA is the historic BrowserID user-key algorithm being simulated.
 
 import (
