@@ -167,7 +167,7 @@ func (n *NSDOMIdentity) Watch(ctx *sim.Ctx, o WatchOptions) error {
 	if ex := assertCorrectCallbacks(o); ex != nil {
 		return n.throw(ctx, ex.Message)
 	}
-	msg := n.message(jsValue(o.Audience))
+	msg := n.message(ctx, jsValue(o.Audience))
 	msg.WantIssuer = o.WantIssuer
 
 	// checkRenamed(options, "loggedInEmail", "loggedInUser"): null counts as defined.
@@ -255,7 +255,7 @@ func (n *NSDOMIdentity) Request(ctx *sim.Ctx, o RequestOptions) error {
 	if n.rpCalls > MaxRPCalls {
 		return n.throw(ctx, "navigator.id.request called too many times")
 	}
-	msg := n.message(jsValue(o.Audience))
+	msg := n.message(ctx, jsValue(o.Audience))
 	if n.principal.AppStatus != wire.AppCertified && n.principal.AppStatus != wire.AppPrivileged {
 		handlingUserInput := !o.NotUserInput && n.callbackDepth == 0
 		if !handlingUserInput && !n.syntheticEventsOK {
@@ -333,7 +333,7 @@ func (n *NSDOMIdentity) Logout(ctx *sim.Ctx) error {
 		return n.throw(ctx, "navigator.id.logout called too many times")
 	}
 	n.rpCalls++ // before error processing, unlike request()
-	msg := n.message(nil)
+	msg := n.message(ctx, nil)
 	if len(msg.Errors) > 0 {
 		n.reportErrors(ctx, msg.Errors)
 		return nil
@@ -354,8 +354,8 @@ func (n *NSDOMIdentity) Close(ctx *sim.Ctx) {
 
 // message is DOMIdentityMessage(options): id and origin always overwritten, the
 // audience sanitised (only certified apps may declare another one).
-func (n *NSDOMIdentity) message(audience any) wire.RPMessage {
-	msg := wire.RPMessage{ID: n.id, Origin: n.principal.Origin, Audience: n.principal.Origin, Principal: n.principal}
+func (n *NSDOMIdentity) message(ctx *sim.Ctx, audience any) wire.RPMessage {
+	msg := wire.RPMessage{ID: n.id, Origin: n.principal.Origin, Audience: n.principal.Origin, Principal: n.principal, Target: ctx.Self()}
 	if truthy(audience) && looseNotEqual(audience, n.principal.Origin) {
 		if n.principal.AppStatus == wire.AppCertified {
 			msg.Audience = jsString(audience)
