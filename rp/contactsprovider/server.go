@@ -193,4 +193,6 @@ func SelfSignedCertificate(hosts ...string) (tls.Certificate, []byte, error) {
 	return cert, certPEM, err
 }
 
-func tlsKeyPair(certPEM, keyPEM []byte) (tls.Certificate, error) { return tls.X509KeyPair(certPEM, keyPEM) }
+func tlsKeyPair(certPEM, keyPEM []byte) (tls.Certificate, error) {
+	return tls.X509KeyPair(certPEM, keyPEM)
+}
