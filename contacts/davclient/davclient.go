@@ -662,7 +662,9 @@ type observed struct {
 	obs Observer
 }
 
-func (o observed) Do(req *http.Request) (*http.Response, error) { return do(req.Context(), o.hc, o.obs, req) }
+func (o observed) Do(req *http.Request) (*http.Response, error) {
+	return do(req.Context(), o.hc, o.obs, req)
+}
 
 const propfindResourceType = `<?xml version="1.0" encoding="utf-8"?>` +
 	`<D:propfind xmlns:D="DAV:"><D:prop><D:resourcetype/></D:prop></D:propfind>`
