@@ -156,18 +156,27 @@ func (s *System) Spawn(addr Addr, h Handler) error {
 	if s.closed {
 		return ErrClosed
 	}
+	c, err := s.newCell(addr, h)
+	if err != nil {
+		return err
+	}
+	if st, ok := h.(Starter); ok {
+		s.runOn(c, delivery{invoke: st.Start})
+	}
+	return nil
+}
+
+// newCell registers an actor and starts its goroutine.
+func (s *System) newCell(addr Addr, h Handler) (*cell, error) {
 	if _, dup := s.actors[addr]; dup {
-		return fmt.Errorf("sim: actor %q already exists", addr)
+		return nil, fmt.Errorf("sim: actor %q already exists", addr)
 	}
 	c := &cell{addr: addr, h: h, inbox: make(chan delivery), stopped: make(chan struct{})}
 	c.ctx = Ctx{sys: s, cell: c}
 	s.actors[addr] = c
 	s.order = append(s.order, addr)
 	go c.loop(s)
-	if st, ok := h.(Starter); ok {
-		s.runOn(c, delivery{invoke: st.Start})
-	}
-	return nil
+	return c, nil
 }
 
 // Has reports whether an actor with that address is alive.
@@ -408,14 +417,9 @@ func (c *Ctx) CancelTimer(id TimerID) {
 // Spawn starts another actor.
 func (c *Ctx) Spawn(addr Addr, h Handler) error {
 	s := c.sys
-	if _, dup := s.actors[addr]; dup {
-		return fmt.Errorf("sim: actor %q already exists", addr)
+	if _, err := s.newCell(addr, h); err != nil {
+		return err
 	}
-	nc := &cell{addr: addr, h: h, inbox: make(chan delivery), stopped: make(chan struct{})}
-	nc.ctx = Ctx{sys: s, cell: nc}
-	s.actors[addr] = nc
-	s.order = append(s.order, addr)
-	go nc.loop(s)
 	if st, ok := h.(Starter); ok {
 		// Start must not run on this goroutine; queue it as the new actor's first delivery.
 		s.queue.push(Message{Name: startName, From: addr, To: addr, Payload: startPayload{st}})
