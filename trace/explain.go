@@ -308,7 +308,10 @@ func detail(payload any, keys []string) string {
 	var parts []string
 	for _, k := range keys {
 		v, ok := obj.Get(k)
-		if !ok {
+		if !ok || (v == nil && k != "value") {
+			continue // absent and null members say nothing; a null answer does
+		}
+		if o, isObj := v.(Object); isObj && len(o) == 0 {
 			continue
 		}
 		parts = append(parts, k+":"+shortValue(v))
@@ -325,7 +328,34 @@ func shortValue(v any) string {
 			return describeToken(o)
 		}
 	}
-	return short(withoutRawDeep(v), 80)
+	return short(prune(withoutRawDeep(v)), 80)
+}
+
+// prune drops null and empty-object members inside objects, which only add noise
+// to a one-line detail.
+func prune(v any) any {
+	switch x := v.(type) {
+	case Object:
+		out := Object{}
+		for _, m := range x {
+			pv := prune(m.Value)
+			if pv == nil {
+				continue
+			}
+			if o, isObj := pv.(Object); isObj && len(o) == 0 {
+				continue
+			}
+			out = append(out, Member{m.Key, pv})
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = prune(e)
+		}
+		return out
+	}
+	return v
 }
 
 // describeToken: "<backedAssertion#1> (aud https://shop.example.com, alice@example.com)".

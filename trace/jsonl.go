@@ -144,6 +144,10 @@ func ReadJSONL(r io.Reader) (Trace, error) {
 		}
 		v, err := parseValue(raw)
 		if err != nil {
+			var probe any
+			if jerr := json.Unmarshal(raw, &probe); jerr != nil {
+				err = jerr // encoding/json says where and what
+			}
 			return Trace{}, fmt.Errorf("trace line %d: not JSON: %w", n, err)
 		}
 		obj, ok := v.(Object)

@@ -89,11 +89,11 @@ func MermaidLines(lines []Line) string {
 	si := 0
 	for _, l := range lines {
 		if !isArrow(l.Kind) {
-			fmt.Fprintf(&b, "    Note over %s: %s\n", ids.id[l.From], escapeMermaid(clip(noteLabel(l), 90)))
+			fmt.Fprintf(&b, "    Note over %s: %s\n", ids.id[l.From], escapeMermaid(clip(noteLabel(l), maxLabel)))
 			continue
 		}
 		st := steps[si]
-		arrow := fmt.Sprintf("%s%s%s: %s", ids.id[st.From], arrowFor(l), ids.id[st.To], escapeMermaid(clip(arrowLabel(st), 90)))
+		arrow := fmt.Sprintf("%s%s%s: %s", ids.id[st.From], arrowFor(l), ids.id[st.To], escapeMermaid(clip(arrowLabel(st), maxLabel)))
 		if si == lastCallback {
 			b.WriteString("    rect rgb(255,224,130)\n")
 			fmt.Fprintf(&b, "        %s\n", arrow)
@@ -169,13 +169,18 @@ func isEventName(name string) bool {
 	return name == wire.UserHome || name == wire.UserHoldHome
 }
 
+// maxLabel keeps arrows readable: the full payload is in the trace and in explain.
+const maxLabel = 72
+
+// arrowLabel is "II.6 name detail"; JSON's double quotes become single quotes,
+// which read the same and need no escaping.
 func arrowLabel(st Step) string {
 	s := st.Name
 	if st.Tag != "" {
 		s = st.Tag + " " + s
 	}
 	if st.Detail != "" {
-		s += " " + st.Detail
+		s += " " + strings.ReplaceAll(st.Detail, `"`, "'")
 	}
 	return s
 }
@@ -186,7 +191,7 @@ func noteLabel(l Line) string {
 		s = "FAULT " + s
 	}
 	if l.Payload != nil {
-		s += " " + short(withoutRawDeep(l.Payload), 60)
+		s += " " + strings.ReplaceAll(short(withoutRawDeep(l.Payload), 60), `"`, "'")
 	}
 	return s
 }

@@ -1,0 +1,64 @@
+package trace
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/mozidsim/mozidsim/internal/sim"
+)
+
+func TestJSONLRoundTrip(t *testing.T) {
+	evs := append(signedOutWatch(), signedInRequest(t)...)
+	for i := range evs {
+		evs[i].Seq = uint64(i + 1)
+		evs[i].At = time.Duration(i) * time.Second
+	}
+	h := Header{Scenario: "round-trip", File: "scenarios/round-trip.yaml", Seed: 42, Source: "name: round-trip\n"}
+	var first bytes.Buffer
+	require.NoError(t, WriteJSONL(&first, h, evs))
+
+	read, err := ReadJSONL(bytes.NewReader(first.Bytes()))
+	require.NoError(t, err)
+	require.Equal(t, Header{Format: Format, Version: MozidsimVersion, Scenario: "round-trip", File: "scenarios/round-trip.yaml", Seed: 42, Start: sim.Epoch, Source: "name: round-trip\n"}, read.Header)
+	require.Len(t, read.Lines, len(evs))
+	require.Nil(t, Compare(Encode(sim.Epoch, evs), read.Lines))
+
+	var second bytes.Buffer
+	require.NoError(t, WriteLines(&second, read.Header, read.Lines))
+	require.Equal(t, first.String(), second.String(), "writing what was read gives the same bytes")
+
+	header, _, _ := strings.Cut(first.String(), "\n")
+	require.Equal(t, `{"format":"mozidsim-trace/1","mozidsim":"`+MozidsimVersion+`","scenario":"round-trip","file":"scenarios/round-trip.yaml","seed":42,"start":"2015-06-01T12:00:00Z","source":"name: round-trip\n"}`, header)
+}
+
+func TestReadJSONLNamesWhatIsWrong(t *testing.T) {
+	good := `{"format":"mozidsim-trace/1","mozidsim":"0.1.0","scenario":"s","file":"","seed":1,"start":"2015-06-01T12:00:00Z","source":""}`
+	line := `{"seq":1,"at":"0s","kind":"hop","from":"a","to":"b","name":"n","payload":null}`
+	for _, tc := range []struct{ name, in, err string }{
+		{"empty", "", "trace: empty file (no header line)"},
+		{"not json", "{nope", "trace line 1: not JSON: invalid character 'n' looking for beginning of object key string"},
+		{"array", "[]", "trace line 1: not a JSON object"},
+		{"other format", strings.Replace(good, "mozidsim-trace/1", "mozidsim-trace/9", 1), `trace line 1 (header): format is "mozidsim-trace/9"; this mozidsim reads "mozidsim-trace/1"`},
+		{"no seed", strings.Replace(good, `"seed":1,`, "", 1), `trace line 1 (header): missing "seed"`},
+		{"negative seed", strings.Replace(good, `"seed":1`, `"seed":-1`, 1), `trace line 1 (header): "seed" is not a non-negative integer: -1`},
+		{"bad start", strings.Replace(good, "2015-06-01T12:00:00Z", "yesterday", 1), `trace line 1 (header): start "yesterday" is not an RFC 3339 time`},
+		{"bad kind", good + "\n" + strings.Replace(line, `"hop"`, `"teleport"`, 1), `trace line 2: kind "teleport" is not one of hop, timer, callback, call, note, dropped, fault`},
+		{"bad at", good + "\n" + strings.Replace(line, `"0s"`, `"soon"`, 1), `trace line 2: at "soon" is not a duration`},
+		{"no payload", good + "\n" + strings.Replace(line, `,"payload":null`, "", 1), `trace line 2: missing "payload"`},
+		{"name not string", good + "\n" + strings.Replace(line, `"name":"n"`, `"name":3`, 1), `trace line 2: "name" is not a string`},
+		{"trailing", good + "\n" + line + " {}", "trace line 2: not JSON: invalid character '{' after top-level value"},
+		{"too deep", good + "\n" + strings.Replace(line, "null", strings.Repeat("[", 100)+strings.Repeat("]", 100), 1), "trace line 2: not JSON: JSON nested deeper than 64 levels"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ReadJSONL(strings.NewReader(tc.in))
+			require.EqualError(t, err, tc.err)
+		})
+	}
+	tr, err := ReadJSONL(strings.NewReader(good + "\n\n" + line + "\n"))
+	require.NoError(t, err, "blank lines are skipped")
+	require.Len(t, tr.Lines, 1)
+}
