@@ -10,17 +10,7 @@ const (
 	anyNav  = "nsDOMIdentity[*]"
 )
 
-func isNull(p any) bool { return p == nil }
-
-func valueIsNull(p any) bool {
-	v, _ := objectPath(p, "value").(any)
-	return v == nil
-}
-
-func valueIsToken(p any) bool {
-	o, ok := objectPath(p, "value").(Object)
-	return ok && o.String(memberRole) != ""
-}
+func valueIsNull(p any) bool { return objectPath(p, "value") == nil }
 
 func eventNameIs(names ...string) func(any) bool {
 	return func(p any) bool {
@@ -35,10 +25,10 @@ func eventNameIs(names ...string) func(any) bool {
 	}
 }
 
-// rules is the explanation table. Seed steps: fxos-mozid-control-flow.txt, part I
+// geckoRules explain the Gecko side of the walkthroughs. Seed steps: fxos-mozid-control-flow.txt, part I
 // (watch) and part II (request and sign in). Sentences paraphrase the reference
 // notes (gecko-identity.md, fxaccounts-crypto.md, gaia-fxa.md).
-var rules = []rule{
+var geckoRules = []rule{
 	// ---- The page's API calls and callbacks (I.1, I.8, II.1, II.14) ----
 	{Kind: "call", From: anyPage, To: anyNav, Name: wire.CallWatch, Tag: "I.1",
 		Caller: "RP page", Callee: "navigator.mozId.watch", File: "dom/identity/nsDOMIdentity.js",
