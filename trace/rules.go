@@ -217,7 +217,7 @@ var geckoRules = []rule{
 		Show: []string{"email"}},
 	{From: string(wire.FxAccountsUIGlue), To: string(wire.SystemFxAccountsManager), Name: wire.MozFxAccountsUnsolChromeEvent, When: eventNameIs(wire.EventOpenFlow, wire.EventRefreshAuthentication), Tag: "II.6",
 		Caller: "FxAccountsUIGlue.signInFlow", Callee: "fxa_manager.handleEvent",
-		Why:  "Gecko cannot draw the dialog itself: the glue sends the System app a chrome event with a new UUID, listens for the reply with that id, and returns a promise to _uiRequest.",
+		Why:  "Gecko cannot draw the dialog itself: the glue sends the System app a chrome event with a new UUID, listens for the reply with that id, and returns a promise to _uiRequest; in Gaia, apps/system/js/fxa_manager.js is listening for it (II.7).",
 		Show: []string{"eventName", "id", "data"}},
 	{From: string(wire.FxAccountsUIGlue), To: string(wire.FxAccountsManager), Name: "signInFlow:resolved", Tag: "II.11",
 		Caller: "FxAccountsUIGlue onContentEvent", Callee: "FxAccountsManager._uiRequest",
