@@ -61,7 +61,7 @@ func (w *world) phone(name, user string, cfg backup.Config) *phone.Phone {
 	w.t.Helper()
 	cfg.ProviderURL = w.srv.URL()
 	cfg.HTTP = w.client
-	p, err := phone.NewStandalone(name, uint64(len(w.phones)+1), sim.Epoch, w.fxa, user, cfg, w.clock)
+	p, err := phone.NewStandalone(name, sim.Options{Seed: uint64(len(w.phones) + 1)}, w.fxa, user, cfg, w.clock)
 	require.NoError(w.t, err)
 	w.phones = append(w.phones, p)
 	return p

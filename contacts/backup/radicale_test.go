@@ -105,7 +105,7 @@ func TestBackupToRadicaleAndReadBackIndependently(t *testing.T) {
 	hc := &http.Client{Transport: counter, Timeout: 30 * time.Second}
 
 	mk := func(name string) *phone.Phone {
-		p, err := phone.NewStandalone(name, uint64(len(w.phones)+1), sim.Epoch, w.fxa, "alice@example.com", backup.Config{HTTP: hc}, nil)
+		p, err := phone.NewStandalone(name, sim.Options{Seed: uint64(len(w.phones) + 1)}, w.fxa, "alice@example.com", backup.Config{HTTP: hc}, nil)
 		require.NoError(t, err)
 		w.phones = append(w.phones, p)
 		require.NoError(t, p.UseOwnServer(server, "alice", "s3cret"))

@@ -55,10 +55,10 @@ func Attach(name string, sys *sim.System, cfg backup.Config, clock *Clock) (*Pho
 	return p, sys.RunUntilIdle()
 }
 
-// NewStandalone builds a phone on a bare system whose FxA side is fxa's stand-in
-// manager, with user signed in ("" for nobody).
-func NewStandalone(name string, seed uint64, start time.Time, fxa *fxastub.Server, user string, cfg backup.Config, clock *Clock) (*Phone, error) {
-	sys := sim.New(sim.Options{Seed: seed, Start: start})
+// NewStandalone builds a phone on a bare system (opts: seed, start, trace) whose
+// FxA side is fxa's stand-in manager, with user signed in ("" for nobody).
+func NewStandalone(name string, opts sim.Options, fxa *fxastub.Server, user string, cfg backup.Config, clock *Clock) (*Phone, error) {
+	sys := sim.New(opts)
 	if err := sys.Spawn(wire.FxAccountsManager, fxa.NewManager(user, contacts.Backup)); err != nil {
 		sys.Close()
 		return nil, err

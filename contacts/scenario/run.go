@@ -57,7 +57,7 @@ type Result struct {
 // StubPhone builds a phone on the world's FxA stand-in.
 func StubPhone(w *World, d Device, cfg backup.Config) (*phone.Phone, error) {
 	seed := w.Scenario.Seed + uint64(len(w.order)) + 1
-	return phone.NewStandalone(d.Name, seed, sim.Epoch, w.FxA, d.User, cfg, w.Clock)
+	return phone.NewStandalone(d.Name, sim.Options{Seed: seed}, w.FxA, d.User, cfg, w.Clock)
 }
 
 // seededReader is a deterministic byte source for the provider's user names and

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -375,6 +376,12 @@ func TestStorageSurvivesARestart(t *testing.T) {
 	_, err = fh.WriteString(`{"rev":9,"name":"tr`)
 	require.NoError(t, err)
 	require.NoError(t, fh.Close())
+	// ...and a card whose journal line never made it.
+	dh, err := os.OpenFile(filepath.Join(filepath.Dir(journal), "data"), os.O_APPEND|os.O_WRONLY, 0)
+	require.NoError(t, err)
+	_, err = dh.WriteString("BEGIN:VCARD\r\nFN:half")
+	require.NoError(t, err)
+	require.NoError(t, dh.Close())
 	require.NoError(t, f.srv.Start())
 
 	got, err := c.GetAddressObject(ctx, book+"a.vcf")
@@ -385,6 +392,9 @@ func TestStorageSurvivesARestart(t *testing.T) {
 	require.Empty(t, again.Updated)
 	_, err = c.PutAddressObject(ctx, book+"b.vcf", card("B", "b"))
 	require.NoError(t, err)
+	gotB, err := c.GetAddressObject(ctx, book+"b.vcf")
+	require.NoError(t, err)
+	require.Equal(t, "B", gotB.Card.PreferredValue(vcard.FieldFormattedName))
 	data, err := os.ReadFile(journal)
 	require.NoError(t, err)
 	require.Equal(t, 2, strings.Count(string(data), "\n"))
@@ -517,4 +527,43 @@ func TestRunServesUntilCancelled(t *testing.T) {
 	out.Reset()
 	require.Equal(t, 1, Run(context.Background(), []string{"-issuer-key", filepath.Join(dir, "missing.json")}, &out, nil))
 	require.Contains(t, out.String(), "missing.json: no such file or directory")
+}
+
+func TestCompactionKeepsCardsAndTokens(t *testing.T) {
+	f := newFixture(t)
+	lr := f.login("alice@example.com")
+	c := f.dav(lr)
+	ctx := context.Background()
+	book := lr.Links.AddressBookHomeSet + "default/"
+	for i := range 100 {
+		_, err := c.PutAddressObject(ctx, book+"a.vcf", card("A"+strconv.Itoa(i), "a"))
+		require.NoError(t, err)
+	}
+	_, err := c.PutAddressObject(ctx, book+"b.vcf", card("B", "b"))
+	require.NoError(t, err)
+	status, _, _ := f.request("DELETE", f.srv.URL()+book+"b.vcf", lr, "", nil)
+	require.Equal(t, http.StatusNoContent, status)
+	token, err := c.SyncCollection(ctx, book, &carddav.SyncQuery{})
+	require.NoError(t, err)
+	dataFile := filepath.Join(f.dir, "books", lr.BasicAuth.UserName, "data")
+	before, err := os.Stat(dataFile)
+	require.NoError(t, err)
+
+	require.NoError(t, f.srv.Stop())
+	require.NoError(t, f.srv.Start())
+	got, err := c.GetAddressObject(ctx, book+"a.vcf") // books open (and compact) on first use
+	require.NoError(t, err)
+	after, err := os.Stat(dataFile)
+	require.NoError(t, err)
+	require.Less(t, after.Size(), before.Size()/50, "99 dead versions of a.vcf are gone")
+	require.Equal(t, "A99", got.Card.PreferredValue(vcard.FieldFormattedName))
+	again, err := c.SyncCollection(ctx, book, &carddav.SyncQuery{SyncToken: token.SyncToken})
+	require.NoError(t, err)
+	require.Empty(t, again.Updated)
+	require.Equal(t, token.SyncToken, again.SyncToken, "revisions survive compaction")
+	_, err = c.PutAddressObject(ctx, book+"c.vcf", card("C", "c"))
+	require.NoError(t, err)
+	next, err := c.SyncCollection(ctx, book, &carddav.SyncQuery{SyncToken: token.SyncToken})
+	require.NoError(t, err)
+	require.Len(t, next.Updated, 1)
 }
