@@ -1,7 +1,12 @@
 package backup_test
 
 import (
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"slices"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -9,6 +14,8 @@ import (
 
 	"github.com/mozidsim/mozidsim/contacts"
 	"github.com/mozidsim/mozidsim/contacts/backup"
+	"github.com/mozidsim/mozidsim/contacts/phone"
+	"github.com/mozidsim/mozidsim/internal/sim"
 )
 
 func TestRestoreOntoAFreshPhone(t *testing.T) {
@@ -222,4 +229,40 @@ func TestProviderDeletingTheAccountLeadsToAFreshBackup(t *testing.T) {
 	// again, and nothing deleted from the phone.
 	require.Equal(t, []string{"A", "B", "C"}, names(t, p))
 	require.ElementsMatch(t, []string{"A", "B", "C"}, w.serverNames("alice@example.com"))
+}
+
+func TestAHostileServerNeitherCrashesNorLosesChanges(t *testing.T) {
+	w := newWorld(t)
+	answers := []func(w http.ResponseWriter){
+		func(w http.ResponseWriter) { w.WriteHeader(207); _, _ = io.WriteString(w, "<D:multistatus xmlns:D=\"DAV:\"><garbage") },
+		func(w http.ResponseWriter) { w.WriteHeader(500) },
+		func(w http.ResponseWriter) { w.WriteHeader(207); _, _ = io.WriteString(w, strings.Repeat("\x00\xff", 1000)) },
+		func(w http.ResponseWriter) { w.Header().Set("Content-Length", "100"); w.WriteHeader(207) }, // cut short
+	}
+	var mu sync.Mutex
+	n := 0
+	hostile := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		mu.Lock()
+		answer := answers[n%len(answers)]
+		n++
+		mu.Unlock()
+		answer(rw)
+	}))
+	defer hostile.Close()
+	p, err := phone.NewStandalone("p", sim.Options{Seed: 9}, w.fxa, "alice@example.com", backup.Config{HTTP: hostile.Client()}, nil)
+	require.NoError(t, err)
+	w.phones = append(w.phones, p)
+	require.NoError(t, p.UseOwnServer(hostile.URL+"/dav/", "u", "p"))
+	add(t, p, "A")
+	for range 6 {
+		w.advance(5 * time.Minute)
+	}
+	st := status(t, p)
+	require.Equal(t, backup.StateWaiting, st.State)
+	require.Equal(t, 1, st.Pending, "the change is still queued")
+	require.Empty(t, p.Sys.Faults())
+	queued, err := p.Backup.Queued(p.Sys)
+	require.NoError(t, err)
+	require.Len(t, queued, 1)
 }
