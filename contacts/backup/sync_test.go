@@ -234,9 +234,15 @@ func TestProviderDeletingTheAccountLeadsToAFreshBackup(t *testing.T) {
 func TestAHostileServerNeitherCrashesNorLosesChanges(t *testing.T) {
 	w := newWorld(t)
 	answers := []func(w http.ResponseWriter){
-		func(w http.ResponseWriter) { w.WriteHeader(207); _, _ = io.WriteString(w, "<D:multistatus xmlns:D=\"DAV:\"><garbage") },
+		func(w http.ResponseWriter) {
+			w.WriteHeader(207)
+			_, _ = io.WriteString(w, "<D:multistatus xmlns:D=\"DAV:\"><garbage")
+		},
 		func(w http.ResponseWriter) { w.WriteHeader(500) },
-		func(w http.ResponseWriter) { w.WriteHeader(207); _, _ = io.WriteString(w, strings.Repeat("\x00\xff", 1000)) },
+		func(w http.ResponseWriter) {
+			w.WriteHeader(207)
+			_, _ = io.WriteString(w, strings.Repeat("\x00\xff", 1000))
+		},
 		func(w http.ResponseWriter) { w.Header().Set("Content-Length", "100"); w.WriteHeader(207) }, // cut short
 	}
 	var mu sync.Mutex
