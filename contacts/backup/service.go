@@ -24,9 +24,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/looplab/fsm"
@@ -147,7 +151,13 @@ type Service struct {
 	pullWanted        bool
 
 	status Status
-	log    []string
+	log    []LogLine
+}
+
+// LogLine is one line of the service's log and when (virtual time) it was written.
+type LogLine struct {
+	At   time.Time
+	Text string
 }
 
 // New creates the service; spawn it at contacts.Backup after the store.
@@ -351,7 +361,7 @@ func (s *Service) runDeferred(ctx *sim.Ctx) {
 // note logs a line: in the trace (what backup.js dumped to the console) and in
 // the service's own log, which scenarios can expect lines from.
 func (s *Service) note(ctx *sim.Ctx, text string) {
-	s.log = append(s.log, text)
+	s.log = append(s.log, LogLine{At: ctx.Now(), Text: text})
 	ctx.Record(sim.KindNote, ctx.Self(), text, nil)
 }
 
@@ -361,11 +371,11 @@ func (s *Service) observe(ctx *sim.Ctx) davclient.Observer {
 		line := ex.Method + " " + ex.Path
 		result := ""
 		if ex.Err != nil {
-			result = "network error"
+			result = networkCause(ex.Err)
 		} else {
 			result = fmt.Sprintf("%d %s", ex.Status, http.StatusText(ex.Status))
 		}
-		s.log = append(s.log, line+" -> "+result)
+		s.log = append(s.log, LogLine{At: ctx.Now(), Text: line + " -> " + result})
 		ctx.Record(sim.KindNote, contacts.Network, line, result)
 	}
 }
@@ -411,6 +421,18 @@ func (s *Service) Status(sys *sim.System) (Status, error) {
 // Log returns the service's log lines (driver side).
 func (s *Service) Log(sys *sim.System) ([]string, error) {
 	var out []string
+	err := sys.Invoke(contacts.Backup, func(*sim.Ctx) {
+		out = make([]string, len(s.log))
+		for i, l := range s.log {
+			out[i] = l.Text
+		}
+	})
+	return out, err
+}
+
+// LogLines returns the log with the virtual time of each line (driver side).
+func (s *Service) LogLines(sys *sim.System) ([]LogLine, error) {
+	var out []LogLine
 	err := sys.Invoke(contacts.Backup, func(*sim.Ctx) { out = slices.Clone(s.log) })
 	return out, err
 }
@@ -518,13 +540,40 @@ func (s *Service) getAccount(ctx *sim.Ctx, then func(ctx *sim.Ctx, email string,
 	})
 }
 
-// errText is an error for the log: an HTTP error's status line, else the error.
+// errText is an error for the log and the status: an HTTP error's status line,
+// a network failure as "<METHOD> <path>: <what happened>" without the server's
+// address (so logs repeat from run to run), else the error.
 func errText(err error) string {
 	if err == nil {
 		return ""
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		path := ue.URL
+		if u, perr := url.Parse(ue.URL); perr == nil {
+			path = u.Path
+		}
+		return strings.ToUpper(ue.Op) + " " + path + ": " + networkCause(ue.Err)
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
 		return "timed out"
 	}
 	return strings.TrimSpace(err.Error())
+}
+
+func networkCause(err error) string {
+	var op *net.OpError
+	switch {
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "connection refused"
+	case errors.Is(err, syscall.ECONNRESET):
+		return "connection reset"
+	case errors.Is(err, context.DeadlineExceeded):
+		return "timed out"
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return "the server closed the connection"
+	case errors.As(err, &op):
+		return op.Err.Error()
+	}
+	return err.Error()
 }

@@ -112,9 +112,14 @@ func Run(sc *Scenario, opts Options) (res *Result, err error) {
 	r.res.Pass = len(r.res.Diff) == 0
 	if opts.Verbose {
 		for _, name := range w.order {
-			fmt.Fprintf(opts.Out, "-- %s log\n", name)
-			for _, l := range r.res.Logs[name] {
-				fmt.Fprintf(opts.Out, "   %s\n", l)
+			p := w.Phones[name]
+			lines, err := p.Backup.LogLines(p.Sys)
+			if err != nil {
+				continue
+			}
+			fmt.Fprintf(opts.Out, "-- %s log (virtual time since the start)\n", name)
+			for _, l := range lines {
+				fmt.Fprintf(opts.Out, "   %8s  %s\n", "+"+l.At.Sub(sim.Epoch).String(), l.Text)
 			}
 		}
 	}

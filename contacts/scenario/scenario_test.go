@@ -93,3 +93,18 @@ expect:
 	require.Equal(t, ExitBadInput, RunFile("bad.yaml", []byte("kind: contacts\n"), false, &out))
 	require.Equal(t, "FAIL bad.yaml\n    bad.yaml:1: the scenario needs a name\n", out.String())
 }
+
+func TestRunsRepeat(t *testing.T) {
+	for _, name := range []string{"provider-down.yaml", "conflict.yaml"} {
+		data, err := files.Files.ReadFile(name)
+		require.NoError(t, err)
+		sc, err := Parse(name, data)
+		require.NoError(t, err)
+		first, err := Run(sc, Options{})
+		require.NoError(t, err)
+		second, err := Run(sc, Options{})
+		require.NoError(t, err)
+		require.True(t, first.Pass && second.Pass)
+		require.Equal(t, first.Logs, second.Logs, "same file, same logs (ports and clocks never show)")
+	}
+}
