@@ -317,6 +317,9 @@ func (r *runner) providerStep(st *Step) error {
 	}
 	switch st.Provider {
 	case "down":
+		// The phones' pooled connections die with the server; dropping them now
+		// makes the next request fail the same way every run (refused, not EOF).
+		defer r.w.client.CloseIdleConnections()
 		return srv.Stop()
 	case "up":
 		return srv.Start()
@@ -324,6 +327,7 @@ func (r *runner) providerStep(st *Step) error {
 		if err := srv.Stop(); err != nil {
 			return err
 		}
+		r.w.client.CloseIdleConnections()
 		return srv.Start()
 	}
 	p, err := prov()
