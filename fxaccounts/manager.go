@@ -121,6 +121,9 @@ type FxAccountsManager struct {
 	offline       bool
 	permissions   map[string]wire.Permission // by principal origin; seeded from the app's PermissionsTable entry
 	calls         promise.Calls
+	// idle holds finished getAssertion machines for reuse: looplab/fsm rebuilds its
+	// transition maps on every NewFSM, the largest cost of a silent watch.
+	idle []*fsm.FSM
 }
 
 // NewFxAccountsManager creates the manager actor (address wire.FxAccountsManager).
@@ -137,7 +140,7 @@ func (m *FxAccountsManager) Receive(ctx *sim.Ctx, msg sim.Message) {
 	case wire.GetAssertion:
 		c := msg.Payload.(wire.GetAssertionCall)
 		m.getAssertion(ctx, &assertionJob{
-			machine: NewGetAssertionFSM(), replyTo: msg.From, call: c.Call,
+			machine: m.machine(), replyTo: msg.From, call: c.Call,
 			audience: c.Audience, principal: c.Principal, options: c.Options,
 		})
 	case wire.SignIn, wire.SignUp:
@@ -186,9 +189,22 @@ func (j *assertionJob) fire(ev string) {
 	}
 }
 
+// machine lends a getAssertion state machine in its start state.
+func (m *FxAccountsManager) machine() *fsm.FSM {
+	if n := len(m.idle); n > 0 {
+		f := m.idle[n-1]
+		m.idle = m.idle[:n-1]
+		f.SetState(gaStart)
+		return f
+	}
+	return NewGetAssertionFSM()
+}
+
 func (m *FxAccountsManager) finish(ctx *sim.Ctx, j *assertionJob, ev string, ok bool, v any) {
 	j.fire(ev)
 	ctx.Record(sim.KindNote, ctx.Self(), "getAssertion "+j.machine.Current()+" ("+ev+")", nil)
+	m.idle = append(m.idle, j.machine)
+	j.machine = nil
 	if ok {
 		promise.Resolve(ctx, j.replyTo, wire.GetAssertion, j.call, v)
 	} else {

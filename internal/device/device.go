@@ -5,18 +5,15 @@
 package device
 
 import (
-	"context"
 	"crypto/rand"
 	"crypto/rsa"
 	"errors"
 	"fmt"
-	"net/http"
 	"sync"
 	"time"
 
 	"github.com/mozidsim/mozidsim/fxaccounts"
 	"github.com/mozidsim/mozidsim/fxaccounts/authserver"
-	"github.com/mozidsim/mozidsim/fxaccounts/fxaclient"
 	"github.com/mozidsim/mozidsim/gaia"
 	"github.com/mozidsim/mozidsim/identity"
 	"github.com/mozidsim/mozidsim/internal/browserid"
@@ -131,9 +128,6 @@ func New(cfg Config) (*Device, error) {
 			return nil, fmt.Errorf("device: account %s: %w", a.Email, err)
 		}
 	}
-	hc := &http.Client{Transport: fxaclient.InMemoryTransport(d.server)}
-	client := fxaclient.New("https://"+Issuer+"/v1", hc, clock, sys.RandReader())
-
 	var user *wire.AccountData
 	if cfg.User != "" {
 		password, ok := "", false
@@ -146,7 +140,7 @@ func New(cfg Config) (*Device, error) {
 			return nil, fmt.Errorf("device: user %s is not one of the accounts", cfg.User)
 		}
 		d.clockOffset = -cfg.AuthAge
-		res, err := client.SignIn(context.Background(), cfg.User, password)
+		res, err := d.server.Login(cfg.User, authserver.AuthPW(cfg.User, password))
 		d.clockOffset = 0
 		if err != nil {
 			return nil, fmt.Errorf("device: signing %s in: %w", cfg.User, err)
@@ -167,7 +161,7 @@ func New(cfg Config) (*Device, error) {
 		{wire.FirefoxAccounts, fxaccounts.NewFirefoxAccounts()},
 		{wire.FxAccountsManager, fxaccounts.NewFxAccountsManager(cfg.Offline)},
 		{wire.FxAccounts, fxaccounts.NewFxAccounts(user, cfg.Offline)},
-		{wire.FxAServer, fxaccounts.NewServerLink(client, cfg.Offline)},
+		{wire.FxAServer, fxaccounts.NewServerLink(d.server, cfg.Offline)},
 		{wire.FxAccountsUIGlue, uiglue.NewFxAccountsUIGlue()},
 		{wire.FxAccountsMgmtService, uiglue.NewFxAccountsMgmtService()},
 	}
