@@ -174,6 +174,21 @@ func TestBackupToRadicaleAndReadBackIndependently(t *testing.T) {
 	require.NoError(t, fresh.Do(contacts.SyncNow))
 	require.Equal(t, map[string]int{"REPORT": 1}, counter.take())
 
+	// The address book disappears from the server: the phone finds (creates) it
+	// again and backs everything up into it.
+	require.NoError(t, dav.RemoveAll(ctx, books[0].Path))
+	_, err = p.Add(contacts.Contact{Name: []string{"Cy"}})
+	require.NoError(t, err)
+	st = status(t, p)
+	require.Equal(t, backup.StateWaiting, st.State)
+	require.Contains(t, st.Reason, "the address book is gone: PUT /alice/contacts/")
+	w.advance(time.Second)
+	st = status(t, p)
+	require.Equal(t, backup.StateIdle, st.State, st.Reason)
+	objs, err = dav.QueryAddressBook(ctx, books[0].Path, &carddav.AddressBookQuery{DataRequest: carddav.AddressDataRequest{AllProp: true}})
+	require.NoError(t, err)
+	require.Len(t, objs, 3, "Ann, Bob and Cy are back")
+
 	// A wrong password gives up at once: there is nothing to provision.
 	wrong := mk("wrong")
 	require.NoError(t, wrong.UseOwnServer(server, "alice", "guess"))

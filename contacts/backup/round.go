@@ -429,8 +429,19 @@ func (s *Service) pushOne(ctx *sim.Ctx, r *round, c change, st *contacts.Stored)
 		cond.IfMatch = rec.ETag
 	}
 	w, err := r.book.Put(rc, name, data, cond)
-	if davclient.StatusOf(err) == http.StatusPreconditionFailed {
+	switch davclient.StatusOf(err) {
+	case http.StatusPreconditionFailed:
 		return s.resolveConflict(ctx, r, c, st, rec, name)
+	case http.StatusNotFound, http.StatusConflict:
+		// The collection itself is gone (RFC 4918: 409 when the parent is
+		// missing): find it again, or provision again, next round, and treat
+		// whatever is found as a new book (everything is uploaded again).
+		delete(s.books, r.provider.BookURL)
+		r.provider.BookURL = ""
+		if !r.custom {
+			r.provider.UserName, r.provider.Password = "", ""
+		}
+		return transient, "the address book is gone: " + errText(err)
 	}
 	if res := classify(err); res != ok {
 		return res, errText(err)
