@@ -123,7 +123,8 @@ const (
 	msgPeriodic = "contacts-backup:periodic-sync"
 )
 
-// The reason backup.js rejected getCredentials with when nobody usable is signed in.
+// ReasonNoVerifiedUser is what backup.js rejected getCredentials with when nobody
+// usable was signed in.
 const ReasonNoVerifiedUser = "No user with verified account signed in"
 
 // Service is the backup actor. All its state is touched on its goroutine only.
@@ -394,7 +395,7 @@ type Status struct {
 	BookURL  string // the address book in use
 	Pending  int    // local changes not yet on the server
 
-	Provisionings int // provisioning requests made
+	Provisionings int // provisioning attempts (getAssertion, then POST /browserid/login)
 	Uploaded      int // successful PUTs
 	Deleted       int // successful DELETEs
 	Downloaded    int // remote versions written to the phone

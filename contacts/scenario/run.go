@@ -222,7 +222,6 @@ type runner struct {
 	opts   Options
 	labels map[string]string // label -> contact id
 	res    *Result
-	line   int
 }
 
 func (r *runner) fail(line int, format string, args ...any) {
