@@ -45,6 +45,10 @@ type Config struct {
 	Recorder sim.Recorder
 	// NoTrace records nothing (benchmarks).
 	NoTrace bool
+	// Server lets several phones share one FxA auth server (two devices, one
+	// account). Nil makes a server for this phone; Accounts are created on it
+	// unless they already exist. A shared server must use Clock.
+	Server *authserver.Server
 }
 
 // Device is one simulated phone plus its FxA server.
@@ -122,8 +126,14 @@ func New(cfg Config) (*Device, error) {
 	// The server runs on the virtual clock; clockOffset lets setup sign the initial
 	// user in "AuthAge ago".
 	clock := func() time.Time { return sys.Now().Add(d.clockOffset) }
-	d.server = authserver.New(authserver.Config{Issuer: Issuer, Key: key, Clock: clock, Rand: sys.RandReader()})
+	d.server = cfg.Server
+	if d.server == nil {
+		d.server = authserver.New(authserver.Config{Issuer: Issuer, Key: key, Clock: clock, Rand: sys.RandReader()})
+	}
 	for _, a := range cfg.Accounts {
+		if _, exists := d.server.Account(a.Email); exists && cfg.Server != nil {
+			continue
+		}
 		if err := d.server.CreateAccount(a.Email, a.Password, a.Verified); err != nil {
 			return nil, fmt.Errorf("device: account %s: %w", a.Email, err)
 		}
