@@ -8,14 +8,17 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/mozidsim/mozidsim/contacts"
 	"github.com/mozidsim/mozidsim/contacts/backup"
 	"github.com/mozidsim/mozidsim/contacts/fxastub"
 	"github.com/mozidsim/mozidsim/contacts/phone"
+	"github.com/mozidsim/mozidsim/internal/browserid"
 	"github.com/mozidsim/mozidsim/internal/sim"
 	"github.com/mozidsim/mozidsim/rp/contactsprovider"
+	"github.com/mozidsim/mozidsim/rp/verifier"
 )
 
 // Options tune a run.
@@ -44,6 +47,27 @@ type World struct {
 	order    []string
 	client   *http.Client
 	dir      string
+
+	keyMu     sync.Mutex
+	issuerKey *browserid.PublicKey
+}
+
+// SetIssuerKey makes the provider trust another FxA server's key: a PhoneFactory
+// whose phones carry their own FxA server (internal/device) calls it.
+func (w *World) SetIssuerKey(key *browserid.PublicKey) {
+	w.keyMu.Lock()
+	w.issuerKey = key
+	w.keyMu.Unlock()
+}
+
+// lookupIssuerKey is the provider's /.well-known/browserid: FxA's key.
+func (w *World) lookupIssuerKey(issuer, _ string) (*browserid.PublicKey, error) {
+	if issuer != fxastub.Issuer {
+		return nil, fmt.Errorf("no support document for %s", issuer)
+	}
+	w.keyMu.Lock()
+	defer w.keyMu.Unlock()
+	return w.issuerKey, nil
 }
 
 // Result is the outcome of a run.
@@ -142,16 +166,17 @@ func build(sc *Scenario, opts Options) (*World, error) {
 		return nil, err
 	}
 	clock := phone.NewClock(sim.Epoch)
+	w := &World{Scenario: sc, FxA: fxa, Clock: clock, Phones: map[string]*phone.Phone{}, dir: dir, issuerKey: fxa.PublicKey()}
 	srv, err := contactsprovider.Listen(contactsprovider.Config{
-		Dir: dir, Verifier: fxa.Verifier(clock.Now), Issuer: fxastub.Issuer, Clock: clock.Now,
-		Rand: seededReader{mrand.New(mrand.NewPCG(sc.Seed, 0x636f6e7461637473))},
+		Dir: dir, Issuer: fxastub.Issuer, Clock: clock.Now,
+		Verifier: &verifier.Verifier{Now: clock.Now, LookupIssuerKey: w.lookupIssuerKey},
+		Rand:     seededReader{mrand.New(mrand.NewPCG(sc.Seed, 0x636f6e7461637473))},
 	}, "127.0.0.1:0")
 	if err != nil {
 		os.RemoveAll(dir)
 		return nil, err
 	}
-	w := &World{Scenario: sc, FxA: fxa, Provider: srv, Clock: clock, Phones: map[string]*phone.Phone{},
-		client: srv.Client(), dir: dir}
+	w.Provider, w.client = srv, srv.Client()
 	for _, d := range sc.Devices {
 		cfg := backup.Config{
 			ProviderName: sc.Provider.Name,
