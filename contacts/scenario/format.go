@@ -15,6 +15,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -51,8 +52,13 @@ type Account struct {
 
 // Provider configures the provider.
 type Provider struct {
-	Name string `yaml:"name"` // the name in the phones' settings (default Fruux)
+	Name   string `yaml:"name"`   // the name in the phones' settings (default Fruux)
+	Origin string `yaml:"origin"` // its origin, the assertions' audience (default DefaultOrigin)
 }
+
+// DefaultOrigin is where the prototype's default provider lived (its settings had
+// http://moz.fruux.net); the phones' network resolves it to the local listener.
+const DefaultOrigin = "https://moz.fruux.net"
 
 // Device is one phone.
 type Device struct {
@@ -337,6 +343,11 @@ func (sc *Scenario) check() error {
 			return sc.errorf(1, "accounts: every account needs a distinct email (got %q)", a.Email)
 		}
 		accounts[a.Email] = true
+	}
+	if sc.Provider.Origin != "" {
+		if u, err := url.Parse(sc.Provider.Origin); err != nil || u.Scheme != "https" || u.Host == "" || u.Path != "" {
+			return sc.errorf(1, "provider: origin %q is not an https origin like https://moz.fruux.net", sc.Provider.Origin)
+		}
 	}
 	if len(sc.Devices) == 0 {
 		return sc.errorf(1, "at least one device is needed")

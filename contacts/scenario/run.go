@@ -72,10 +72,11 @@ func (w *World) lookupIssuerKey(issuer, _ string) (*browserid.PublicKey, error) 
 
 // Result is the outcome of a run.
 type Result struct {
-	Name string
-	Pass bool
-	Diff []string            // one line per difference, with the step's file:line
-	Logs map[string][]string // each phone's backup log
+	Name   string
+	Pass   bool
+	Diff   []string               // one line per difference, with the step's file:line
+	Logs   map[string][]string    // each phone's backup log
+	Traces map[string][]sim.Event // each phone's trace (hops, timers, notes)
 }
 
 // StubPhone builds a phone on the world's FxA stand-in.
@@ -113,7 +114,8 @@ func Run(sc *Scenario, opts Options) (res *Result, err error) {
 			err = cerr
 		}
 	}()
-	r := &runner{w: w, opts: opts, labels: map[string]string{}, res: &Result{Name: sc.Name, Logs: map[string][]string{}}}
+	r := &runner{w: w, opts: opts, labels: map[string]string{},
+		res: &Result{Name: sc.Name, Logs: map[string][]string{}, Traces: map[string][]sim.Event{}}}
 	for i := range sc.Steps {
 		if err := r.step(&sc.Steps[i], i+1); err != nil {
 			r.fail(sc.Steps[i].line, "step %d: %v", i+1, err)
@@ -129,6 +131,7 @@ func Run(sc *Scenario, opts Options) (res *Result, err error) {
 		if err == nil {
 			r.res.Logs[name] = lines
 		}
+		r.res.Traces[name] = p.Sys.Trace()
 		for _, f := range p.Sys.Faults() {
 			r.fail(0, "device %s: actor fault: %v", name, f)
 		}
@@ -167,8 +170,12 @@ func build(sc *Scenario, opts Options) (*World, error) {
 	}
 	clock := phone.NewClock(sim.Epoch)
 	w := &World{Scenario: sc, FxA: fxa, Clock: clock, Phones: map[string]*phone.Phone{}, dir: dir, issuerKey: fxa.PublicKey()}
+	origin := sc.Provider.Origin
+	if origin == "" {
+		origin = DefaultOrigin
+	}
 	srv, err := contactsprovider.Listen(contactsprovider.Config{
-		Dir: dir, Issuer: fxastub.Issuer, Clock: clock.Now,
+		Dir: dir, Origin: origin, Issuer: fxastub.Issuer, Clock: clock.Now,
 		Verifier: &verifier.Verifier{Now: clock.Now, LookupIssuerKey: w.lookupIssuerKey},
 		Rand:     seededReader{mrand.New(mrand.NewPCG(sc.Seed, 0x636f6e7461637473))},
 	}, "127.0.0.1:0")

@@ -567,3 +567,24 @@ func TestCompactionKeepsCardsAndTokens(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, next.Updated, 1)
 }
+
+func TestANamedOriginIsReachedThroughClient(t *testing.T) {
+	fxa, err := fxastub.NewServer(4)
+	require.NoError(t, err)
+	_, err = fxa.AddAccount("alice@example.com", true)
+	require.NoError(t, err)
+	now := func() time.Time { return sim.Epoch }
+	srv, err := Listen(Config{Dir: t.TempDir(), Origin: "https://moz.fruux.net", Verifier: fxa.Verifier(now), Clock: now}, "127.0.0.1:0")
+	require.NoError(t, err)
+	defer srv.Close()
+	client := srv.Client()
+	defer client.CloseIdleConnections()
+	require.Equal(t, "https://moz.fruux.net", srv.URL())
+	a, err := fxa.Assertion("alice@example.com", "https://moz.fruux.net", sim.Epoch)
+	require.NoError(t, err)
+	body, _ := json.Marshal(map[string]string{"assertion": a})
+	resp, err := client.Post("https://moz.fruux.net"+LoginPath, "application/json", bytes.NewReader(body))
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode, "the audience is the named origin")
+}

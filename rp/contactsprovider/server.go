@@ -1,6 +1,7 @@
 package contactsprovider
 
 import (
+	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -15,6 +16,7 @@ import (
 	"math/big"
 	"net"
 	"net/http"
+	"net/url"
 	"sync"
 	"time"
 )
@@ -37,10 +39,17 @@ type Server struct {
 }
 
 // Listen starts a provider on addr ("127.0.0.1:0" picks a port) with a fresh
-// self-signed certificate for 127.0.0.1 and localhost. An empty cfg.Origin
-// becomes "https://<the address listened on>".
+// self-signed certificate for 127.0.0.1, localhost and cfg.Origin's host. An
+// empty cfg.Origin becomes "https://<the address listened on>"; a named one
+// ("https://moz.fruux.net") is reached through Client, which resolves that name
+// to the listener, so simulated phones see the historic origin and traces do not
+// depend on the port picked.
 func Listen(cfg Config, addr string) (*Server, error) {
-	cert, certPEM, err := SelfSignedCertificate("127.0.0.1", "localhost", "::1")
+	hosts := []string{"127.0.0.1", "localhost", "::1"}
+	if u, err := url.Parse(cfg.Origin); err == nil && u.Hostname() != "" {
+		hosts = append(hosts, u.Hostname())
+	}
+	cert, certPEM, err := SelfSignedCertificate(hosts...)
 	if err != nil {
 		return nil, err
 	}
@@ -108,12 +117,29 @@ func (s *Server) Provider() *Provider {
 // Running reports whether the server is up.
 func (s *Server) Running() bool { return s.Provider() != nil }
 
-// Client returns an HTTP client that trusts the server's certificate. Close its
-// idle connections (CloseIdleConnections) when done with it.
+// Client returns an HTTP client that trusts the server's certificate and
+// reaches the origin's host name at the listener. Close its idle connections
+// (CloseIdleConnections) when done with it.
 func (s *Server) Client() *http.Client {
+	originHost := ""
+	if u, err := url.Parse(s.cfg.Origin); err == nil {
+		originHost = u.Host
+		if u.Port() == "" {
+			originHost = net.JoinHostPort(u.Hostname(), "443")
+		}
+	}
+	dialer := &net.Dialer{Timeout: 10 * time.Second}
 	return &http.Client{
-		Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: s.pool, MinVersion: tls.VersionTLS12}},
-		Timeout:   30 * time.Second,
+		Transport: &http.Transport{
+			TLSClientConfig: &tls.Config{RootCAs: s.pool, MinVersion: tls.VersionTLS12},
+			DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+				if addr == originHost {
+					addr = s.addr
+				}
+				return dialer.DialContext(ctx, network, addr)
+			},
+		},
+		Timeout: 30 * time.Second,
 	}
 }
 
