@@ -1,0 +1,85 @@
+package gaia
+
+import (
+	"errors"
+	"runtime"
+	"sync"
+	"weak"
+
+	"github.com/mozidsim/mozidsim/internal/sim"
+	"github.com/mozidsim/mozidsim/internal/wire"
+)
+
+// ModuleState is what the user sees in the FxA dialog.
+//
+// Screen is the visible screen (also while Busy, under the overlay). Overlay is
+// the error overlay's key ("" when hidden). NextEnabled and DoneEnabled say the
+// button is shown and enabled and the module would act on it now: both are false
+// while Busy and once the flow has reported its outcome. Params is a copy of
+// FxaModuleManager's parameters in setParam order (nil before the first).
+type ModuleState struct {
+	Flow, Screen, Overlay    string
+	Busy                     bool
+	NextEnabled, DoneEnabled bool
+	Params                   wire.Obj
+}
+
+// ErrNotSpawned is returned by DialogState for a system Spawn was not called on.
+var ErrNotSpawned = errors.New("gaia: no Gaia actors on this system (call gaia.Spawn)")
+
+// hosts finds a system's FxAccountsUI for DialogState. Keys are weak so a closed
+// and forgotten system is dropped; the value holds no reference to its system.
+var hosts sync.Map // weak.Pointer[sim.System] -> *FxAccountsUI
+
+// Spawn starts all Gaia actors on sys (FxAccountsManager, FxAccountsUI,
+// FxAccountsDialog, SystemDialogManager, FxAccountsClient, Settings). The FxA
+// module itself is spawned by FxAccountsUI when a flow opens.
+func Spawn(sys *sim.System) error {
+	ui := NewFxAccountsUI()
+	actors := []struct {
+		addr sim.Addr
+		h    sim.Handler
+	}{
+		{wire.SystemFxAccountsManager, NewFxAccountsManager()},
+		{wire.SystemFxAccountsUI, ui},
+		{wire.SystemFxAccountsDialog, NewFxAccountsDialog()},
+		{wire.SystemDialogManager, NewSystemDialogManager()},
+		{wire.SystemFxAccountsClient, NewFxAccountsClient()},
+		{wire.Settings, NewSettings()},
+	}
+	for _, a := range actors {
+		if err := sys.Spawn(a.addr, a.h); err != nil {
+			return err
+		}
+	}
+	key := weak.Make(sys)
+	hosts.Store(key, ui)
+	runtime.AddCleanup(sys, func(k weak.Pointer[sim.System]) { hosts.Delete(k) }, key)
+	return nil
+}
+
+// DialogState reads the open dialog's state on its own goroutine (via sys.Invoke);
+// ok=false when no dialog is open. Call it from the driver, not from an actor.
+func DialogState(sys *sim.System) (ModuleState, bool, error) {
+	v, found := hosts.Load(weak.Make(sys))
+	if !found {
+		return ModuleState{}, false, ErrNotSpawned
+	}
+	ui := v.(*FxAccountsUI)
+	var mod *FxaModule
+	if err := sys.Invoke(wire.SystemFxAccountsUI, func(*sim.Ctx) {
+		if ui.iframe {
+			mod = ui.module
+		}
+	}); err != nil {
+		return ModuleState{}, false, err
+	}
+	if mod == nil || !sys.Has(wire.FxAModule) {
+		return ModuleState{}, false, nil
+	}
+	var st ModuleState
+	if err := sys.Invoke(wire.FxAModule, func(*sim.Ctx) { st = mod.state() }); err != nil {
+		return ModuleState{}, false, err
+	}
+	return st, true, nil
+}

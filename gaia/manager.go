@@ -1,0 +1,67 @@
+package gaia
+
+import (
+	"fmt"
+
+	"github.com/mozidsim/mozidsim/internal/sim"
+	"github.com/mozidsim/mozidsim/internal/wire"
+)
+
+// FxAccountsManager is the System app's apps/system/js/fxa_manager.js (V5, 2015):
+// its handleEvent for mozFxAccountsUnsolChromeEvent. The IAC side (onPortMessage)
+// has no simulated clients, so relays to the fxa-mgmt port are notes.
+type FxAccountsManager struct{}
+
+// NewFxAccountsManager creates the actor (address wire.SystemFxAccountsManager).
+func NewFxAccountsManager() *FxAccountsManager { return &FxAccountsManager{} }
+
+// Receive handles Gecko's chrome events and FxAccountsUI's callbacks.
+func (f *FxAccountsManager) Receive(ctx *sim.Ctx, m sim.Message) {
+	switch m.Name {
+	case wire.MozFxAccountsUnsolChromeEvent:
+		ev, ok := m.Payload.(wire.UnsolChromeEvent)
+		if !ok {
+			ctx.Record(sim.KindNote, ctx.Self(), "Wrong event", fmt.Sprintf("%T", m.Payload))
+			return
+		}
+		f.handleEvent(ctx, ev)
+	case CallbackSuccess, CallbackError:
+		ans, ok := m.Payload.(FlowAnswer)
+		if !ok {
+			ctx.Record(sim.KindNote, ctx.Self(), "ignored "+m.Name, fmt.Sprintf("payload %T is not a FlowAnswer", m.Payload))
+			return
+		}
+		// The callbacks close over message.id and dispatch the content event Gecko waits for.
+		if m.Name == CallbackSuccess {
+			ctx.Send(wire.FxAccountsUIGlue, wire.MozFxAccountsRPContentEvent, wire.RPContentEvent{ID: ans.Ref, Result: ans.Value})
+		} else {
+			ctx.Send(wire.FxAccountsUIGlue, wire.MozFxAccountsRPContentEvent, wire.RPContentEvent{ID: ans.Ref, Error: ans.Value, HasError: true})
+		}
+	default:
+		ctx.Record(sim.KindNote, ctx.Self(), "ignored message", m.Name)
+	}
+}
+
+func (f *FxAccountsManager) handleEvent(ctx *sim.Ctx, ev wire.UnsolChromeEvent) {
+	switch ev.EventName {
+	case wire.EventOpenFlow:
+		ctx.Send(wire.SystemFxAccountsUI, MethodLogin, FlowRequest{Ref: ev.ID})
+	case wire.EventRefreshAuthentication:
+		raw, _ := ev.Data.Get("email")
+		if !wire.Truthy(raw) {
+			// Historic quirk (§11.2): log and return; Gecko's promise never settles.
+			ctx.Record(sim.KindNote, ctx.Self(), "No email specified", "refreshAuthentication "+ev.ID+" gets no reply")
+			return
+		}
+		email, isString := raw.(string)
+		if !isString {
+			email = fmt.Sprint(raw) // string concatenation in loadFlow
+		}
+		ctx.Send(wire.SystemFxAccountsUI, MethodRefreshAuthentication, FlowRequest{Ref: ev.ID, Email: email})
+	case "onlogin", "onverified", "onlogout":
+		// sendPortMessage({eventName}) silently does nothing without an fxa-mgmt port.
+		ctx.Record(sim.KindNote, ctx.Self(), "sendPortMessage", wire.O("eventName", ev.EventName))
+	default:
+		ctx.Record(sim.KindNote, ctx.Self(), "ignored chrome event", ev.EventName)
+	}
+}

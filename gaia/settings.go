@@ -1,0 +1,59 @@
+package gaia
+
+import (
+	"fmt"
+
+	"github.com/mozidsim/mozidsim/internal/sim"
+	"github.com/mozidsim/mozidsim/internal/wire"
+)
+
+// Settings is the Settings app's Firefox Accounts panel (apps/settings,
+// fxa panel), signing the device account in and out. Historically it went through
+// FxAccountsIACHelper and the System app; here it sends the management service's
+// content events itself, since no IAC is simulated.
+type Settings struct {
+	pending map[string]string // content event id -> method
+}
+
+// NewSettings creates the actor (address wire.Settings).
+func NewSettings() *Settings { return &Settings{pending: make(map[string]string)} }
+
+// Receive handles the user's sign-in/out and Gecko's answers.
+func (s *Settings) Receive(ctx *sim.Ctx, m sim.Message) {
+	switch m.Name {
+	case wire.SettingsSignIn:
+		cr, ok := m.Payload.(wire.Credentials)
+		if !ok {
+			ctx.Record(sim.KindNote, ctx.Self(), "ignored "+m.Name, fmt.Sprintf("payload %T is not wire.Credentials", m.Payload))
+			return
+		}
+		s.send(ctx, wire.ContentEvent{Method: ClientSignIn, Email: cr.Email, Password: cr.Password})
+	case wire.SettingsSignOut:
+		s.send(ctx, wire.ContentEvent{Method: "logout"})
+	case wire.MozFxAccountsChromeEvent:
+		ev, ok := m.Payload.(wire.MgmtChromeEvent)
+		if !ok {
+			ctx.Record(sim.KindNote, ctx.Self(), "ignored chrome event", fmt.Sprintf("payload %T", m.Payload))
+			return
+		}
+		method, found := s.pending[ev.ID]
+		if !found {
+			ctx.Record(sim.KindNote, ctx.Self(), "chrome event for nobody", ev.ID)
+			return
+		}
+		delete(s.pending, ev.ID)
+		if ev.HasError {
+			ctx.Record(sim.KindNote, ctx.Self(), method+" failed", ev.Error)
+			return
+		}
+		ctx.Record(sim.KindNote, ctx.Self(), method+" succeeded", ev.Data)
+	default:
+		ctx.Record(sim.KindNote, ctx.Self(), "ignored message", m.Name)
+	}
+}
+
+func (s *Settings) send(ctx *sim.Ctx, ev wire.ContentEvent) {
+	ev.ID = ctx.UUID()
+	s.pending[ev.ID] = ev.Method
+	ctx.Send(wire.FxAccountsMgmtService, wire.MozFxAccountsContentEvent, ev)
+}
