@@ -30,7 +30,7 @@ type account struct {
 // records the content events) and FxAccountsMgmtService (a tiny account store
 // answering the way FxAccountsManager.jsm does through MgmtService).
 type harness struct {
-	t        *testing.T
+	t        testing.TB
 	sys      *sim.System
 	rp       []wire.RPContentEvent
 	mgmt     []wire.ContentEvent
@@ -41,7 +41,7 @@ type harness struct {
 	held     []sim.Message // answers kept back
 }
 
-func newHarness(t *testing.T) *harness {
+func newHarness(t testing.TB) *harness {
 	t.Helper()
 	h := &harness{t: t, sys: sim.New(sim.Options{Seed: 7}), accounts: map[string]account{
 		alice: {password: alicePass, verified: true},
@@ -216,6 +216,8 @@ func (h *harness) hops(since int) []string {
 }
 
 func (h *harness) mark() int { return len(h.sys.Trace()) }
+
+func (h *harness) close() { h.t.Helper(); require.NoError(h.t, h.sys.Close()) }
 
 func jsonOf(t *testing.T, v any) string {
 	t.Helper()
