@@ -15,7 +15,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -45,9 +44,6 @@ func DeriveCredentials(tokenHex, context string) (Credentials, error) {
 	token, err := hex.DecodeString(tokenHex)
 	if err != nil {
 		return Credentials{}, fmt.Errorf("hawk: token is not hex: %w", err)
-	}
-	if len(token) == 0 {
-		return Credentials{}, errors.New("hawk: token is empty")
 	}
 	out, err := hkdf.Key(sha256.New, token, nil, credentialContextPrefix+context, 3*32)
 	if err != nil {
