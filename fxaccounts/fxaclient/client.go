@@ -131,7 +131,11 @@ func (c *Client) do(r wire.ServerRequest) (any, *wire.ServerError) {
 		res.Email = r.Email // the client adds the email it signed in with
 		return res, nil
 	case wire.OpAccountCreate:
-		return c.signIn("/v1/account/create", r.Email, authserver.AuthPW(r.Email, r.Password))
+		res, err := c.signIn("/v1/account/create", r.Email, authserver.AuthPW(r.Email, r.Password))
+		if err != nil {
+			return nil, err
+		}
+		return res, nil
 	case wire.OpAccountExists:
 		// accountExists is a sign-in with an empty password: 102 means no, 103 yes.
 		_, err := c.signIn("/v1/account/login", r.Email, authserver.AuthPW(r.Email, ""))
