@@ -56,7 +56,7 @@ func (s *Server) Handler(opts ...HandlerOptions) http.Handler {
 	}
 	s.mu.Lock()
 	base := s.cfg.Clock
-	h := &httpHandler{s: s, opt: opt, base: base, tokens: &hawkTokens{byID: map[string]string{}, known: map[string]bool{}}}
+	h := &httpHandler{s: s, opt: opt, base: base, tokens: &hawkTokens{byID: map[string]string{}, known: map[string]string{}}}
 	if opt.ClockFromHeader {
 		h.virtual = &virtualClock{}
 		// The core reads cfg.Clock under s.mu; an override set for one request
@@ -223,9 +223,9 @@ func parseObject(raw []byte) (map[string]json.RawMessage, *Error) {
 // authenticate checks the Hawk header against the session token it names and
 // maps hawk's failures the way fxa-auth-server's error translation did.
 func (h *httpHandler) authenticate(r *http.Request, body []byte, now time.Time, needHash bool) (token string, serverTime int64, e *Error) {
-	resource := r.RequestURI
-	if resource == "" {
-		resource = r.URL.RequestURI()
+	resource := r.RequestURI // as sent, so a client's own escaping still matches
+	if !strings.HasPrefix(resource, "/") {
+		resource = r.URL.RequestURI() // empty (client-side request) or absolute-form
 	}
 	host, port := hawk.HostPort(r.Host, r.TLS != nil)
 	var tok string
@@ -266,7 +266,7 @@ func (h *httpHandler) authenticate(r *http.Request, body []byte, now time.Time, 
 type hawkTokens struct {
 	mu    sync.Mutex
 	byID  map[string]string // Hawk id → token
-	known map[string]bool   // tokens already derived
+	known map[string]string // token → Hawk id, for tokens already derived
 	keys  map[string][]byte // Hawk id → key
 }
 
@@ -286,7 +286,7 @@ func (t *hawkTokens) add(token string, c hawk.Credentials) {
 	}
 	t.byID[c.ID] = token
 	t.keys[c.ID] = c.Key
-	t.known[token] = true
+	t.known[token] = c.ID
 }
 
 func (t *hawkTokens) forget(token string) {
@@ -296,8 +296,12 @@ func (t *hawkTokens) forget(token string) {
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	delete(t.byID, c.ID)
-	delete(t.keys, c.ID)
+	t.drop(token, c.ID)
+}
+
+func (t *hawkTokens) drop(token, id string) {
+	delete(t.byID, id)
+	delete(t.keys, id)
 	delete(t.known, token)
 }
 
@@ -310,13 +314,13 @@ func (t *hawkTokens) lookup(s *Server, id string) (string, hawk.Credentials, boo
 	s.mu.Lock()
 	var fresh []string
 	for tok := range s.sessions {
-		if !t.known[tok] {
+		if _, seen := t.known[tok]; !seen {
 			fresh = append(fresh, tok)
 		}
 	}
-	for tok := range t.known {
+	for tok, id := range t.known {
 		if _, live := s.sessions[tok]; !live {
-			delete(t.known, tok) // dead sessions answer 110 from the core anyway
+			t.drop(tok, id) // ended elsewhere (password change, deletion, in memory)
 		}
 	}
 	s.mu.Unlock()
