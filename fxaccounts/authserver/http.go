@@ -9,7 +9,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"math"
 	"net/http"
@@ -506,7 +505,7 @@ func writeJSON(w http.ResponseWriter, now time.Time, status int, v any) {
 	b, err := json.Marshal(v)
 	if err != nil {
 		status = http.StatusInternalServerError
-		b = []byte(fmt.Sprintf(`{"code":500,"errno":999,"error":"Internal Server Error","message":%q}`, "Unspecified error"))
+		b = []byte(`{"code":500,"errno":999,"error":"Internal Server Error","message":"Unspecified error"}`)
 	}
 	hd := w.Header()
 	hd.Set("Date", now.UTC().Format(http.TimeFormat))

@@ -511,3 +511,16 @@ func BenchmarkCertSignDirect(b *testing.B) {
 	s := newServer(clock, 1)
 	benchmarkCertSign(b, s, s)
 }
+
+func BenchmarkLoginDirect(b *testing.B) {
+	clock := &fakeClock{now: start}
+	s := newServer(clock, 1)
+	require.NoError(b, s.CreateAccount("bench@example.com", "password1", true))
+	req := wire.ServerRequest{Op: wire.OpAccountLogin, Email: "bench@example.com", Password: "password1"}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := s.Do(req); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
