@@ -314,6 +314,9 @@ func detail(payload any, keys []string) string {
 		if o, isObj := v.(Object); isObj && len(o) == 0 {
 			continue
 		}
+		if v == "" {
+			continue
+		}
 		parts = append(parts, k+":"+shortValue(v))
 	}
 	if len(parts) == 0 {

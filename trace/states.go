@@ -7,6 +7,8 @@ import (
 
 	"github.com/looplab/fsm"
 
+	"github.com/mozidsim/mozidsim/fxaccounts"
+	"github.com/mozidsim/mozidsim/gaia"
 	"github.com/mozidsim/mozidsim/identity"
 )
 
@@ -30,6 +32,10 @@ type machineSource struct {
 var machineSources = []machineSource{
 	{"page-lifecycle", "A page's navigator.mozId lifecycle", "dom/identity/nsDOMIdentity.js",
 		func() *fsm.FSM { return fsm.NewFSM(identity.StateIdle, identity.PageFSMEvents(), nil) }},
+	{"fxaccountsmanager-getassertion", "FxAccountsManager.getAssertion", "services/fxaccounts/FxAccountsManager.jsm",
+		fxaccounts.NewGetAssertionFSM},
+	{"fxa-module-screens", "The FxA dialog module's screens", "apps/system/fxa/js/fxam_*.js",
+		gaia.NewDialogFSM},
 }
 
 // StateMachines renders every machine from its looplab/fsm table.
