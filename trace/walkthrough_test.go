@@ -86,3 +86,11 @@ func countPrefix(steps []trace.Step, prefix string) int {
 	}
 	return n
 }
+
+// TestRunsRepeatByRole: two runs of the same walkthrough (fresh keys, fresh
+// signatures, the server's key) are the same trace once roles replace bytes.
+func TestRunsRepeatByRole(t *testing.T) {
+	first := trace.Encode(sim.Epoch, walkthrough(t, true))
+	second := trace.Encode(sim.Epoch, walkthrough(t, true))
+	require.Nil(t, trace.Compare(first, second))
+}
