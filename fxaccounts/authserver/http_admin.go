@@ -16,6 +16,7 @@ func adminRoutes() map[string]func(h *httpHandler, c *call) (any, *Error) {
 		"/__mozidsim/delete-account":  (*httpHandler).adminDeleteAccount,
 		"/__mozidsim/fault":           (*httpHandler).adminFault,
 		"/__mozidsim/clear-faults":    (*httpHandler).adminClearFaults,
+		"/__mozidsim/reset":           (*httpHandler).adminReset,
 	}
 }
 
@@ -159,5 +160,10 @@ func (h *httpHandler) adminFault(c *call) (any, *Error) {
 
 func (h *httpHandler) adminClearFaults(c *call) (any, *Error) {
 	h.s.ClearFaults()
+	return struct{}{}, nil
+}
+
+func (h *httpHandler) adminReset(c *call) (any, *Error) {
+	h.s.Reset()
 	return struct{}{}, nil
 }

@@ -359,3 +359,14 @@ func (s *Server) Account(email string) (AccountInfo, bool) {
 	}
 	return AccountInfo{Email: a.email, UID: a.uid, Verified: a.verified, Sessions: n}, true
 }
+
+// Reset forgets every account, session and injected fault: a server shared by a
+// run of several scenarios starts each one empty.
+func (s *Server) Reset() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	clear(s.accounts)
+	clear(s.byUID)
+	clear(s.sessions)
+	clear(s.faults)
+}

@@ -9,11 +9,17 @@ import (
 	"crypto/rsa"
 	"errors"
 	"fmt"
+	"net"
+	"net/http"
+	"os"
 	"sync"
+	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/mozidsim/mozidsim/fxaccounts"
 	"github.com/mozidsim/mozidsim/fxaccounts/authserver"
+	"github.com/mozidsim/mozidsim/fxaccounts/fxaclient"
 	"github.com/mozidsim/mozidsim/gaia"
 	"github.com/mozidsim/mozidsim/identity"
 	"github.com/mozidsim/mozidsim/internal/browserid"
@@ -49,12 +55,20 @@ type Config struct {
 	// account). Nil makes a server for this phone; Accounts are created on it
 	// unless they already exist. A shared server must use Clock.
 	Server *authserver.Server
+	// FxAURL runs the phone against an auth server on a real socket (`mozidsim
+	// serve-fxa`, which has the admin API and takes the phone's virtual clock from
+	// X-Mozidsim-Now). The server is reset first: one run at a time per server.
+	// Empty means the in-memory server, reached through the same HTTP client
+	// over a transport that calls its handler directly.
+	FxAURL string
 }
 
 // Device is one simulated phone plus its FxA server.
 type Device struct {
 	Sys         *sim.System
-	server      *authserver.Server
+	server      *authserver.Server // nil with Config.FxAURL
+	admin       serverAdmin
+	link        *linkTransport
 	verifier    *verifier.Verifier
 	clockOffset time.Duration
 	pages       map[string]*rp.Page
@@ -126,15 +140,38 @@ func New(cfg Config) (*Device, error) {
 	// The server runs on the virtual clock; clockOffset lets setup sign the initial
 	// user in "AuthAge ago".
 	clock := func() time.Time { return sys.Now().Add(d.clockOffset) }
-	d.server = cfg.Server
-	if d.server == nil {
-		d.server = authserver.New(authserver.Config{Issuer: Issuer, Key: key, Clock: clock, Rand: sys.RandReader()})
+	d.link = &linkTransport{}
+	var backend fxaccounts.Backend
+	var publicKey *browserid.PublicKey
+	if cfg.FxAURL != "" {
+		admin := fxaclient.NewAdmin(cfg.FxAURL, nil)
+		if err := admin.Reset(); err != nil {
+			return nil, fmt.Errorf("device: FxA server at %s: %w", cfg.FxAURL, err)
+		}
+		if publicKey, err = admin.PublicKey(); err != nil {
+			return nil, fmt.Errorf("device: FxA server at %s: %w", cfg.FxAURL, err)
+		}
+		d.link.next = http.DefaultTransport
+		client := fxaclient.New(cfg.FxAURL, &http.Client{Transport: d.link, Timeout: 30 * time.Second}, clock, sys.RandReader())
+		client.SendClock = true
+		backend, d.admin = client, admin
+	} else {
+		d.server = cfg.Server
+		if d.server == nil {
+			d.server = authserver.New(authserver.Config{Issuer: Issuer, Key: key, Clock: clock, Rand: sys.RandReader()})
+		}
+		publicKey = d.server.PublicKey()
+		d.link.next = fxaclient.InMemoryTransport(d.server.Handler())
+		backend = fxaclient.New("https://"+Issuer+"/v1", &http.Client{Transport: d.link}, clock, sys.RandReader())
+		d.admin = localAdmin{d.server}
 	}
 	for _, a := range cfg.Accounts {
-		if _, exists := d.server.Account(a.Email); exists && cfg.Server != nil {
-			continue
+		if cfg.Server != nil {
+			if _, exists := d.server.Account(a.Email); exists {
+				continue
+			}
 		}
-		if err := d.server.CreateAccount(a.Email, a.Password, a.Verified); err != nil {
+		if err := d.admin.CreateAccount(a.Email, a.Password, a.Verified); err != nil {
 			return nil, fmt.Errorf("device: account %s: %w", a.Email, err)
 		}
 	}
@@ -150,11 +187,12 @@ func New(cfg Config) (*Device, error) {
 			return nil, fmt.Errorf("device: user %s is not one of the accounts", cfg.User)
 		}
 		d.clockOffset = -cfg.AuthAge
-		res, err := d.server.Login(cfg.User, authserver.AuthPW(cfg.User, password))
+		v, serr := backend.Do(wire.ServerRequest{Op: wire.OpAccountLogin, Email: cfg.User, Password: password})
 		d.clockOffset = 0
-		if err != nil {
-			return nil, fmt.Errorf("device: signing %s in: %w", cfg.User, err)
+		if serr != nil {
+			return nil, fmt.Errorf("device: signing %s in: %s (errno %d): %s", cfg.User, serr.Error, serr.Errno, serr.Message)
 		}
+		res := v.(wire.SignInResult)
 		email := res.Email
 		if email == "" {
 			email = cfg.User
@@ -171,7 +209,7 @@ func New(cfg Config) (*Device, error) {
 		{wire.FirefoxAccounts, fxaccounts.NewFirefoxAccounts()},
 		{wire.FxAccountsManager, fxaccounts.NewFxAccountsManager(cfg.Offline)},
 		{wire.FxAccounts, fxaccounts.NewFxAccounts(user, cfg.Offline)},
-		{wire.FxAServer, fxaccounts.NewServerLink(d.server, cfg.Offline)},
+		{wire.FxAServer, fxaccounts.NewServerLink(backend, cfg.Offline)},
 		{wire.FxAccountsUIGlue, uiglue.NewFxAccountsUIGlue()},
 		{wire.FxAccountsMgmtService, uiglue.NewFxAccountsMgmtService()},
 	}
@@ -191,13 +229,14 @@ func New(cfg Config) (*Device, error) {
 			if issuer != Issuer {
 				return nil, fmt.Errorf("no support document for %s", issuer)
 			}
-			return d.server.PublicKey(), nil
+			return publicKey, nil
 		},
 	}
 	return d, sys.RunUntilIdle()
 }
 
-// Server is the FxA auth server (admin operations for scenario steps).
+// Server is the in-memory FxA auth server (nil when the phone talks to one on a
+// real socket, Config.FxAURL).
 func (d *Device) Server() *authserver.Server { return d.server }
 
 // Verifier checks assertions against this world's FxA server key on the virtual clock.
@@ -258,17 +297,80 @@ func (d *Device) world(to sim.Addr, name string, payload any) error {
 }
 
 // ServerVerify marks an account verified, as clicking the e-mailed link would.
-func (d *Device) ServerVerify(email string) error { return d.server.Verify(email) }
+func (d *Device) ServerVerify(email string) error { return d.admin.Verify(email) }
 
 // ServerChangePassword changes a password on the server (from another device).
 func (d *Device) ServerChangePassword(email, password string) error {
-	return d.server.ChangePassword(email, password)
+	return d.admin.ChangePassword(email, password)
 }
 
 // ServerDeleteAccount deletes an account on the server.
-func (d *Device) ServerDeleteAccount(email string) error { return d.server.DeleteAccount(email) }
+func (d *Device) ServerDeleteAccount(email string) error { return d.admin.DeleteAccount(email) }
+
+// SetServerDown makes every connection to the auth server fail as refused
+// (true) or work again (false).
+func (d *Device) SetServerDown(down bool) { d.link.down.Store(down) }
+
+// ServerFault makes an endpoint ("/v1/certificate/sign", "" for every one)
+// answer HTTP status with errno and Retry-After until HealServer.
+func (d *Device) ServerFault(endpoint string, status, errno, retryAfter int) error {
+	return d.admin.Fault(endpoint, status, errno, retryAfter)
+}
+
+// HealServer ends every server fault: up, answering at once, no injected errors.
+func (d *Device) HealServer() error {
+	d.SetServerDown(false)
+	if err := d.SetServerDelay(0); err != nil {
+		return err
+	}
+	return d.admin.ClearFaults()
+}
 
 // SetServerDelay makes the network answer after delay (virtual time).
 func (d *Device) SetServerDelay(delay time.Duration) error {
 	return d.world(wire.FxAServer, fxaccounts.SetDelayName, fxaccounts.SetDelay{Delay: delay})
+}
+
+// serverAdmin is what scenario steps do to the auth server: directly to the
+// in-memory one, through the admin API to one on a socket.
+type serverAdmin interface {
+	CreateAccount(email, password string, verified bool) error
+	Verify(email string) error
+	ChangePassword(email, password string) error
+	DeleteAccount(email string) error
+	Fault(endpoint string, status, errno, retryAfter int) error
+	ClearFaults() error
+}
+
+type localAdmin struct{ s *authserver.Server }
+
+func (l localAdmin) CreateAccount(email, password string, verified bool) error {
+	return l.s.CreateAccount(email, password, verified)
+}
+func (l localAdmin) Verify(email string) error { return l.s.Verify(email) }
+func (l localAdmin) ChangePassword(email, password string) error {
+	return l.s.ChangePassword(email, password)
+}
+func (l localAdmin) DeleteAccount(email string) error { return l.s.DeleteAccount(email) }
+func (l localAdmin) Fault(endpoint string, status, errno, retryAfter int) error {
+	l.s.InjectFault(endpoint, authserver.Fault{Status: status, Errno: errno, RetryAfter: retryAfter})
+	return nil
+}
+func (l localAdmin) ClearFaults() error { l.s.ClearFaults(); return nil }
+
+// linkTransport is the phone's network interface: while down, a connection to the
+// server is refused before anything is sent, as with the server process gone.
+type linkTransport struct {
+	next http.RoundTripper
+	down atomic.Bool
+}
+
+func (t *linkTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if t.down.Load() {
+		if req.Body != nil {
+			req.Body.Close()
+		}
+		return nil, &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}
+	}
+	return t.next.RoundTrip(req)
 }

@@ -1,0 +1,120 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/mozidsim/mozidsim/fxaccounts/authserver"
+	"github.com/mozidsim/mozidsim/fxaccounts/fxaclient"
+	"github.com/mozidsim/mozidsim/internal/browserid"
+	"github.com/mozidsim/mozidsim/internal/device"
+	"github.com/mozidsim/mozidsim/rp/verifier"
+)
+
+// serveFxA is `mozidsim serve-fxa`: the auth server on a socket, with the admin
+// API scenarios use and the phone's virtual clock taken from X-Mozidsim-Now.
+// ready, when not nil, receives the listening address.
+func serveFxA(ctx context.Context, args []string, stdout, stderr io.Writer, ready chan<- string) int {
+	fl := flag.NewFlagSet("mozidsim serve-fxa", flag.ContinueOnError)
+	fl.SetOutput(stderr)
+	addr := fl.String("addr", "127.0.0.1:8081", "address to listen on")
+	issuer := fl.String("issuer", device.Issuer, "BrowserID issuer written into certificates")
+	noAdmin := fl.Bool("no-admin", false, "leave out the /__mozidsim admin API (then scenarios cannot drive this server)")
+	if err := fl.Parse(args); err != nil || fl.NArg() > 0 {
+		if fl.NArg() > 0 {
+			fmt.Fprintf(stderr, "mozidsim serve-fxa: unexpected argument %q\n", fl.Arg(0))
+		}
+		return 2
+	}
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		fmt.Fprintf(stderr, "mozidsim serve-fxa: %v\n", err)
+		return 1
+	}
+	srv := authserver.New(authserver.Config{Issuer: *issuer, Key: key, Clock: time.Now, Rand: rand.Reader})
+	h := srv.Handler(authserver.HandlerOptions{Admin: !*noAdmin, ClockFromHeader: true})
+	admin := "on (/__mozidsim/*: for tests only)"
+	if *noAdmin {
+		admin = "off"
+	}
+	return serve(ctx, "serve-fxa", *addr, h, stdout, stderr, ready,
+		fmt.Sprintf("issuer %s, admin API %s; run scenarios with: mozidsim run --fxa-url http://ADDR scenarios/", *issuer, admin))
+}
+
+// serveVerifier is `mozidsim verify-server`: POST /v2 as mozilla/browserid-verifier.
+func serveVerifier(ctx context.Context, args []string, stdout, stderr io.Writer, ready chan<- string) int {
+	fl := flag.NewFlagSet("mozidsim verify-server", flag.ContinueOnError)
+	fl.SetOutput(stderr)
+	addr := fl.String("addr", "127.0.0.1:8082", "address to listen on")
+	fxaURL := fl.String("fxa-url", "", "take the key of --issuer from this server's /.well-known/browserid (e.g. http://127.0.0.1:8081 for mozidsim serve-fxa)")
+	issuer := fl.String("issuer", device.Issuer, "the FxA issuer whose key --fxa-url serves")
+	scheme := fl.String("scheme", "https", "scheme for fetching other issuers' support documents")
+	var trusted stringList
+	fl.Var(&trusted, "trusted-issuer", "an issuer that may vouch for any email domain (repeatable)")
+	if err := fl.Parse(args); err != nil || fl.NArg() > 0 {
+		if fl.NArg() > 0 {
+			fmt.Fprintf(stderr, "mozidsim verify-server: unexpected argument %q\n", fl.Arg(0))
+		}
+		return 2
+	}
+	client := &http.Client{Timeout: 10 * time.Second}
+	lookup := verifier.HTTPKeyLookup(client, *scheme)
+	if *fxaURL != "" {
+		admin := fxaclient.NewAdmin(*fxaURL, client)
+		fallback := lookup
+		lookup = func(iss, domain string) (*browserid.PublicKey, error) {
+			if iss == *issuer {
+				return admin.PublicKey()
+			}
+			return fallback(iss, domain)
+		}
+	}
+	v := &verifier.Verifier{Now: time.Now, LookupIssuerKey: lookup, TrustedIssuers: trusted}
+	return serve(ctx, "verify-server", *addr, v.Handler(), stdout, stderr, ready, "POST /v2 {assertion, audience}")
+}
+
+type stringList []string
+
+func (s *stringList) String() string     { return strings.Join(*s, ",") }
+func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
+
+// serve listens on addr and serves h until ctx ends.
+func serve(ctx context.Context, name, addr string, h http.Handler, stdout, stderr io.Writer, ready chan<- string, about string) int {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		fmt.Fprintf(stderr, "mozidsim %s: %v\n", name, err)
+		return 1
+	}
+	hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	fmt.Fprintf(stdout, "mozidsim %s: listening on http://%s (%s)\n", name, ln.Addr(), strings.ReplaceAll(about, "ADDR", ln.Addr().String()))
+	if ready != nil {
+		ready <- ln.Addr().String()
+	}
+	done := make(chan error, 1)
+	go func() { done <- hs.Serve(ln) }()
+	select {
+	case err := <-done:
+		fmt.Fprintf(stderr, "mozidsim %s: %v\n", name, err)
+		return 1
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(shutdownCtx); err != nil {
+		fmt.Fprintf(stderr, "mozidsim %s: shutdown: %v\n", name, err)
+	}
+	if err := <-done; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		fmt.Fprintf(stderr, "mozidsim %s: %v\n", name, err)
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,727 @@
+// Package scenarios is mozidsim's scenario format, its runner and the shipped
+// scenario library. It stands for no historic component: it is the test driver
+// that plays the page's script (rp), the user at the Gaia FxA dialog and the
+// world (network, clock, the FxA server, Settings) against one simulated phone
+// (internal/device), the way Gecko's mochitests and Gaia's integration tests
+// drove the real thing.
+//
+// A scenario file is YAML, decoded strictly: an unknown field, a step of no
+// known kind or a value of the wrong type is an error naming the file and line.
+// Every step runs until the whole system is idle before the next starts, and the
+// virtual clock moves only on `advance` (or while the server is slow), so a run
+// is deterministic: the same file gives the same callback log and trace.
+package scenarios
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/mozidsim/mozidsim/internal/wire"
+	"github.com/mozidsim/mozidsim/rp"
+)
+
+// Scenario is one parsed scenario file.
+type Scenario struct {
+	File     string // where it came from (for messages)
+	Name     string
+	About    string
+	Seed     uint64
+	Accounts []Account
+	Device   DeviceSpec
+	Apps     []AppSpec
+	Steps    []Step
+	// Expect maps an app to every callback line its page must receive, in order;
+	// HasExpect is false when the file has no expect section (the run only logs).
+	Expect    map[string][]string
+	ExpectApp []string // the apps of Expect in file order
+	HasExpect bool
+}
+
+// Account exists on the FxA server at the start.
+type Account struct {
+	Email    string `yaml:"email"`
+	Password string `yaml:"password"`
+	Verified *bool  `yaml:"verified"` // default true
+}
+
+// DeviceSpec is the phone at the start.
+type DeviceSpec struct {
+	User    string   `yaml:"user"`
+	AuthAge Duration `yaml:"authAge"`
+	Online  *bool    `yaml:"online"`
+}
+
+// AppSpec is one app whose page is open at the start.
+type AppSpec struct {
+	Name   string `yaml:"name"`
+	Origin string `yaml:"origin"`
+	Kind   string `yaml:"kind"` // certified (default) | privileged | web
+}
+
+// Duration is a Go duration written as "2h", "10m", "30s".
+type Duration time.Duration
+
+// UnmarshalYAML reads a duration string.
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	v, err := parseDuration(n)
+	if err != nil {
+		return err
+	}
+	*d = Duration(v)
+	return nil
+}
+
+func parseDuration(n *yaml.Node) (time.Duration, error) {
+	if n.Kind != yaml.ScalarNode {
+		return 0, fmt.Errorf("line %d: want a duration like 30s, 10m or 2h", n.Line)
+	}
+	v, err := time.ParseDuration(n.Value)
+	if err != nil {
+		return 0, fmt.Errorf("line %d: %q is not a duration (want e.g. 30s, 10m, 2h)", n.Line, n.Value)
+	}
+	if v < 0 {
+		return 0, fmt.Errorf("line %d: duration %s is negative", n.Line, n.Value)
+	}
+	return v, nil
+}
+
+// Step kinds.
+const (
+	KindApp     = "app"
+	KindUser    = "user"
+	KindNetwork = "network"
+	KindAdvance = "advance"
+	KindServer  = "server"
+	KindDevice  = "device"
+)
+
+// Step is one thing that happens. Kind says which fields mean something.
+type Step struct {
+	Line int    // the step's line in the file
+	Kind string // KindApp, KindUser, ...
+	Text string // the step as written, on one line, for messages
+
+	App  string // KindApp: which app
+	Call string // KindApp: watch | request | logout | close | open
+
+	Watch   WatchSpec
+	Request RequestSpec
+
+	// Action is the user action, network state, server or device operation.
+	Action string
+
+	Email, Password, Value string
+	YearOfBirth            int
+	Advance                time.Duration // KindAdvance
+	Delay                  time.Duration // server: slow
+	Endpoint               string        // server: fail|throttle ("" for every endpoint)
+	Status, Errno          int           // server: fail|throttle
+	RetryAfter             int           // server: fail|throttle (seconds)
+}
+
+// WatchSpec is the options object of navigator.mozId.watch(). JS values are
+// Go values as identity reads them: nil absent, identity.Null for null,
+// float64, string, bool.
+type WatchSpec struct {
+	WantIssuer                  string
+	Audience                    any
+	LoggedInUser, LoggedInEmail any
+	Callbacks                   []string
+	NotFunctions                []string
+}
+
+// RequestSpec is the options object of navigator.mozId.request().
+type RequestSpec struct {
+	OnCancel                      bool
+	RefreshAuthentication         any
+	PrivacyPolicy, TermsOfService any
+	Audience                      any
+	UserInput                     bool
+	Extra                         wire.Obj
+}
+
+// The page callbacks a watch passes unless the scenario says otherwise.
+var defaultCallbacks = []string{wire.CbLogin, wire.CbLogout, wire.CbReady, wire.CbError}
+
+// Error is a scenario file that cannot be run: it names the file, the line and
+// what is wrong.
+type Error struct {
+	File string
+	Line int // 0 when the whole file is concerned
+	Msg  string
+}
+
+func (e *Error) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
+	}
+	return fmt.Sprintf("%s: %s", e.File, e.Msg)
+}
+
+// rawScenario is the strictly decoded top level; steps and expectations stay
+// nodes so that each error can name its own line.
+type rawScenario struct {
+	Name     string       `yaml:"name"`
+	About    string       `yaml:"about"`
+	Seed     *uint64      `yaml:"seed"`
+	Accounts []Account    `yaml:"accounts"`
+	Device   DeviceSpec   `yaml:"device"`
+	Apps     []AppSpec    `yaml:"apps"`
+	Steps    []yaml.Node  `yaml:"steps"`
+	Expect   yaml.Node    `yaml:"expect"`
+	Kind     string       `yaml:"kind"`
+}
+
+var yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
+
+// Parse decodes a scenario file. file names it in errors.
+func Parse(file string, data []byte) (*Scenario, error) {
+	bad := func(line int, format string, args ...any) error {
+		return &Error{File: file, Line: line, Msg: fmt.Sprintf(format, args...)}
+	}
+	var raw rawScenario
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&raw); err != nil {
+		return nil, yamlError(file, err)
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); err == nil {
+		return nil, bad(extra.Line, "a second YAML document: a scenario file holds one")
+	}
+	if raw.Kind != "" {
+		return nil, bad(0, "kind %q is not a mozId scenario (contacts scenarios are run by contacts/scenario)", raw.Kind)
+	}
+	if strings.TrimSpace(raw.Name) == "" {
+		return nil, bad(0, "name is required")
+	}
+	sc := &Scenario{File: file, Name: raw.Name, About: strings.TrimSpace(raw.About), Seed: 1,
+		Accounts: raw.Accounts, Device: raw.Device, Apps: raw.Apps, Expect: map[string][]string{}}
+	if raw.Seed != nil {
+		sc.Seed = *raw.Seed
+	}
+	emails := map[string]bool{}
+	for i, a := range raw.Accounts {
+		if a.Email == "" {
+			return nil, bad(0, "accounts[%d]: email is required", i)
+		}
+		if emails[a.Email] {
+			return nil, bad(0, "accounts[%d]: %s is listed twice", i, a.Email)
+		}
+		emails[a.Email] = true
+	}
+	if u := raw.Device.User; u != "" && !emails[u] {
+		return nil, bad(0, "device.user %s is not one of the accounts", u)
+	}
+	apps := map[string]bool{}
+	for i, a := range raw.Apps {
+		switch {
+		case a.Name == "":
+			return nil, bad(0, "apps[%d]: name is required", i)
+		case apps[a.Name]:
+			return nil, bad(0, "apps[%d]: app %q is listed twice", i, a.Name)
+		case a.Origin == "":
+			return nil, bad(0, "apps[%d] (%s): origin is required", i, a.Name)
+		}
+		if _, err := appStatus(a.Kind); err != nil {
+			return nil, bad(0, "apps[%d] (%s): %v", i, a.Name, err)
+		}
+		apps[a.Name] = true
+	}
+	for i := range raw.Steps {
+		st, err := parseStep(&raw.Steps[i], i+1)
+		if err != nil {
+			return nil, bad(raw.Steps[i].Line, "step %d: %v", i+1, err)
+		}
+		if st.Kind == KindApp && !apps[st.App] {
+			return nil, bad(st.Line, "step %d: no app %q (apps: %s)", i+1, st.App, strings.Join(appNames(raw.Apps), ", "))
+		}
+		sc.Steps = append(sc.Steps, st)
+	}
+	if raw.Expect.Kind != 0 {
+		sc.HasExpect = true
+		if raw.Expect.Kind != yaml.MappingNode {
+			return nil, bad(raw.Expect.Line, "expect: want a mapping of app name to a list of callbacks")
+		}
+		for i := 0; i+1 < len(raw.Expect.Content); i += 2 {
+			k, v := raw.Expect.Content[i], raw.Expect.Content[i+1]
+			if !apps[k.Value] {
+				return nil, bad(k.Line, "expect: no app %q", k.Value)
+			}
+			if _, dup := sc.Expect[k.Value]; dup {
+				return nil, bad(k.Line, "expect: app %q is listed twice", k.Value)
+			}
+			lines, err := stringList(v)
+			if err != nil {
+				return nil, bad(v.Line, "expect.%s: %v", k.Value, err)
+			}
+			for j, l := range lines {
+				if err := checkExpectLine(l); err != nil {
+					return nil, bad(v.Line, "expect.%s[%d]: %v", k.Value, j, err)
+				}
+			}
+			sc.Expect[k.Value] = lines
+			sc.ExpectApp = append(sc.ExpectApp, k.Value)
+		}
+	}
+	return sc, nil
+}
+
+func appNames(apps []AppSpec) []string {
+	var names []string
+	for _, a := range apps {
+		names = append(names, a.Name)
+	}
+	return names
+}
+
+func appStatus(kind string) (wire.AppStatus, error) {
+	switch kind {
+	case "", "certified":
+		return wire.AppCertified, nil
+	case "privileged":
+		return wire.AppPrivileged, nil
+	case "web":
+		return wire.AppInstalled, nil
+	}
+	return 0, fmt.Errorf("kind %q is not one of certified, privileged, web", kind)
+}
+
+// yamlError rewrites yaml.v3's messages as file:line: what.
+func yamlError(file string, err error) error {
+	var te *yaml.TypeError
+	if errors.As(err, &te) && len(te.Errors) > 0 {
+		var errs []error
+		for _, e := range te.Errors {
+			errs = append(errs, lineError(file, e))
+		}
+		return errors.Join(errs...)
+	}
+	if err.Error() == "EOF" {
+		return &Error{File: file, Msg: "empty file"}
+	}
+	return lineError(file, err.Error())
+}
+
+var notFound = regexp.MustCompile(`^field (\S+) not found in type \S+$`)
+
+func lineError(file, msg string) error {
+	m := yamlLine.FindStringSubmatch(msg)
+	if m == nil {
+		return &Error{File: file, Msg: strings.TrimPrefix(msg, "yaml: ")}
+	}
+	line, _ := strconv.Atoi(m[1])
+	what := m[2]
+	if f := notFound.FindStringSubmatch(what); f != nil {
+		what = fmt.Sprintf("unknown field %q", f[1])
+	}
+	return &Error{File: file, Line: line, Msg: what}
+}
+
+// stepKinds maps a step's leading key to its kind; an app step is recognised by "app".
+var stepKinds = []string{KindApp, KindUser, KindNetwork, KindAdvance, KindServer, KindDevice}
+
+var appCalls = []string{"watch", "request", "logout", "close", "open"}
+
+// fields maps a step's action to the extra fields it takes (beyond its kind key).
+var userFields = map[string][]string{
+	"sign-in":       {"email", "password"},
+	"sign-up":       {"email", "password", "yearOfBirth"},
+	"refresh-auth":  {"password"},
+	"type-email":    {"value"},
+	"type-password": {"value"},
+	"choose-year":   {"value"},
+	"next":          nil, "back": nil, "done": nil, "close": nil, "home": nil, "holdhome": nil,
+}
+
+var serverFields = map[string][]string{
+	"verify":          {"email"},
+	"change-password": {"email", "password"},
+	"delete-account":  {"email"},
+	"down":            nil,
+	"up":              nil,
+	"slow":            {"delay"},
+	"fail":            {"endpoint", "status", "errno", "retryAfter"},
+	"throttle":        {"endpoint", "retryAfter"},
+}
+
+// serverEndpoints are the auth server's /v1 endpoints the phone calls.
+var serverEndpoints = []string{"/account/create", "/account/login", "/account/status", "/recovery_email/status",
+	"/recovery_email/resend_code", "/session/destroy", "/certificate/sign"}
+
+var deviceFields = map[string][]string{
+	"sign-in":  {"email", "password"},
+	"sign-out": nil,
+}
+
+// required fields per kind and action; the others are optional.
+var requiredFields = map[string][]string{
+	"user sign-in": {"email", "password"}, "user sign-up": {"email", "password", "yearOfBirth"},
+	"user refresh-auth": {"password"}, "user type-email": {"value"}, "user type-password": {"value"},
+	"user choose-year": {"value"},
+	"server verify":    {"email"}, "server change-password": {"email", "password"},
+	"server delete-account": {"email"}, "server slow": {"delay"}, "server fail": {"status"},
+	"device sign-in": {"email", "password"},
+}
+
+func parseStep(n *yaml.Node, index int) (Step, error) {
+	st := Step{Line: n.Line}
+	if n.Kind != yaml.MappingNode {
+		return st, errors.New("want a mapping such as {app: shop, watch: {}}")
+	}
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	flow := *n
+	flow.Style = yaml.FlowStyle
+	_ = enc.Encode(&flow)
+	st.Text = strings.TrimSpace(buf.String())
+
+	fields := map[string]*yaml.Node{}
+	var order []string
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := n.Content[i].Value
+		if _, dup := fields[k]; dup {
+			return st, fmt.Errorf("field %q given twice", k)
+		}
+		fields[k] = n.Content[i+1]
+		order = append(order, k)
+	}
+	for _, k := range stepKinds {
+		if _, ok := fields[k]; ok {
+			st.Kind = k
+			break
+		}
+	}
+	if st.Kind == "" {
+		return st, fmt.Errorf("no step kind: want one of %s", strings.Join(stepKinds, ", "))
+	}
+	allowed := []string{st.Kind}
+	switch st.Kind {
+	case KindApp:
+		v, err := scalar(fields, "app")
+		if err != nil {
+			return st, err
+		}
+		st.App = v
+		for _, c := range appCalls {
+			if _, ok := fields[c]; ok {
+				if st.Call != "" {
+					return st, fmt.Errorf("both %s and %s: one call per step", st.Call, c)
+				}
+				st.Call = c
+			}
+		}
+		if st.Call == "" {
+			return st, fmt.Errorf("app %s: no call (want one of %s)", st.App, strings.Join(appCalls, ", "))
+		}
+		allowed = append(allowed, st.Call)
+		var err2 error
+		switch st.Call {
+		case "watch":
+			st.Watch, err2 = parseWatch(fields["watch"])
+		case "request":
+			st.Request, err2 = parseRequest(fields["request"])
+		default:
+			if c := fields[st.Call]; !(c.Kind == yaml.MappingNode && len(c.Content) == 0) && c.Tag != "!!null" {
+				err2 = fmt.Errorf("%s takes no options (write %s: {})", st.Call, st.Call)
+			}
+		}
+		if err2 != nil {
+			return st, err2
+		}
+	case KindAdvance:
+		d, err := parseDuration(fields["advance"])
+		if err != nil {
+			return st, err
+		}
+		st.Advance = d
+	case KindNetwork:
+		v, err := scalar(fields, "network")
+		if err != nil {
+			return st, err
+		}
+		if v != "offline" && v != "online" {
+			return st, fmt.Errorf("network %q: want offline or online", v)
+		}
+		st.Action = v
+	default:
+		table := map[string]map[string][]string{KindUser: userFields, KindServer: serverFields, KindDevice: deviceFields}[st.Kind]
+		v, err := scalar(fields, st.Kind)
+		if err != nil {
+			return st, err
+		}
+		extra, ok := table[v]
+		if !ok {
+			var known []string
+			for k := range table {
+				known = append(known, k)
+			}
+			slices.Sort(known)
+			return st, fmt.Errorf("%s %q is not one of %s", st.Kind, v, strings.Join(known, ", "))
+		}
+		st.Action = v
+		allowed = append(allowed, extra...)
+		for _, r := range requiredFields[st.Kind+" "+v] {
+			if _, ok := fields[r]; !ok {
+				return st, fmt.Errorf("%s %s: %s is required", st.Kind, v, r)
+			}
+		}
+		if err := st.readFields(fields, extra); err != nil {
+			return st, err
+		}
+	}
+	for _, k := range order {
+		if !slices.Contains(allowed, k) {
+			what := st.Kind
+			if st.Action != "" {
+				what += " " + st.Action
+			} else if st.Call != "" {
+				what = st.Call
+			}
+			return st, fmt.Errorf("unknown field %q for a %s step", k, what)
+		}
+	}
+	return st, nil
+}
+
+func (st *Step) readFields(fields map[string]*yaml.Node, names []string) error {
+	for _, name := range names {
+		n, ok := fields[name]
+		if !ok {
+			continue
+		}
+		var err error
+		switch name {
+		case "email":
+			st.Email, err = scalar(fields, name)
+		case "password":
+			st.Password, err = scalar(fields, name)
+		case "value":
+			st.Value, err = scalar(fields, name)
+		case "endpoint":
+			st.Endpoint, err = scalar(fields, name)
+			if err == nil && !slices.Contains(serverEndpoints, strings.TrimPrefix(st.Endpoint, "/v1")) {
+				err = fmt.Errorf("endpoint %q is not one the device calls (%s)", st.Endpoint, strings.Join(serverEndpoints, ", "))
+			}
+		case "delay":
+			st.Delay, err = parseDuration(n)
+		case "yearOfBirth":
+			st.YearOfBirth, err = intField(n, name)
+		case "status":
+			st.Status, err = intField(n, name)
+		case "errno":
+			st.Errno, err = intField(n, name)
+		case "retryAfter":
+			st.RetryAfter, err = intField(n, name)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func scalar(fields map[string]*yaml.Node, name string) (string, error) {
+	n := fields[name]
+	if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
+		return "", fmt.Errorf("%s: want a plain value", name)
+	}
+	return n.Value, nil
+}
+
+func intField(n *yaml.Node, name string) (int, error) {
+	var v int
+	if n.Kind != yaml.ScalarNode || n.Decode(&v) != nil {
+		return 0, fmt.Errorf("%s: %q is not a whole number", name, n.Value)
+	}
+	return v, nil
+}
+
+func boolField(n *yaml.Node, name string) (bool, error) {
+	var v bool
+	if n.Kind != yaml.ScalarNode || n.Tag != "!!bool" || n.Decode(&v) != nil {
+		return false, fmt.Errorf("%s: %q is not true or false", name, n.Value)
+	}
+	return v, nil
+}
+
+func stringList(n *yaml.Node) ([]string, error) {
+	if n.Kind != yaml.SequenceNode {
+		return nil, errors.New("want a list")
+	}
+	out := []string{}
+	for _, e := range n.Content {
+		if e.Kind != yaml.ScalarNode {
+			return nil, fmt.Errorf("line %d: want a string", e.Line)
+		}
+		out = append(out, e.Value)
+	}
+	return out, nil
+}
+
+func optionFields(n *yaml.Node, call string) (map[string]*yaml.Node, []string, error) {
+	if n.Tag == "!!null" {
+		return map[string]*yaml.Node{}, nil, nil
+	}
+	if n.Kind != yaml.MappingNode {
+		return nil, nil, fmt.Errorf("%s: want an options mapping ({} for none)", call)
+	}
+	m := map[string]*yaml.Node{}
+	var order []string
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := n.Content[i].Value
+		m[k] = n.Content[i+1]
+		order = append(order, k)
+	}
+	return m, order, nil
+}
+
+var watchOptions = []string{"wantIssuer", "audience", "loggedInUser", "loggedInEmail", "callbacks", "notFunctions"}
+
+var allCallbacks = []string{wire.CbLogin, wire.CbLogout, wire.CbReady, wire.CbError, wire.CbCancel}
+
+func parseWatch(n *yaml.Node) (WatchSpec, error) {
+	w := WatchSpec{WantIssuer: wire.WantIssuerFxA, Callbacks: defaultCallbacks}
+	m, order, err := optionFields(n, "watch")
+	if err != nil {
+		return w, err
+	}
+	for _, k := range order {
+		if !slices.Contains(watchOptions, k) {
+			return w, fmt.Errorf("watch: unknown option %q (known: %s)", k, strings.Join(watchOptions, ", "))
+		}
+	}
+	if v, ok := m["wantIssuer"]; ok {
+		if v.Tag == "!!null" || v.Kind != yaml.ScalarNode {
+			return w, errors.New("watch.wantIssuer: want a string")
+		}
+		w.WantIssuer = v.Value
+	}
+	if v, ok := m["audience"]; ok {
+		w.Audience = jsValue(v)
+	}
+	if v, ok := m["loggedInUser"]; ok {
+		w.LoggedInUser = jsValue(v)
+	}
+	if v, ok := m["loggedInEmail"]; ok {
+		w.LoggedInEmail = jsValue(v)
+	}
+	for _, list := range []struct {
+		key string
+		dst *[]string
+	}{{"callbacks", &w.Callbacks}, {"notFunctions", &w.NotFunctions}} {
+		v, ok := m[list.key]
+		if !ok {
+			continue
+		}
+		names, err := stringList(v)
+		if err != nil {
+			return w, fmt.Errorf("watch.%s: %v", list.key, err)
+		}
+		for _, name := range names {
+			if !slices.Contains(allCallbacks, name) {
+				return w, fmt.Errorf("watch.%s: %q is not a callback (%s)", list.key, name, strings.Join(allCallbacks, ", "))
+			}
+		}
+		*list.dst = names
+	}
+	return w, nil
+}
+
+var requestOptions = []string{"oncancel", "refreshAuthentication", "privacyPolicy", "termsOfService", "audience", "userInput", "extra"}
+
+func parseRequest(n *yaml.Node) (RequestSpec, error) {
+	r := RequestSpec{OnCancel: true, UserInput: true}
+	m, order, err := optionFields(n, "request")
+	if err != nil {
+		return r, err
+	}
+	for _, k := range order {
+		if !slices.Contains(requestOptions, k) {
+			return r, fmt.Errorf("request: unknown option %q (known: %s)", k, strings.Join(requestOptions, ", "))
+		}
+	}
+	for _, b := range []struct {
+		key string
+		dst *bool
+	}{{"oncancel", &r.OnCancel}, {"userInput", &r.UserInput}} {
+		if v, ok := m[b.key]; ok {
+			if *b.dst, err = boolField(v, "request."+b.key); err != nil {
+				return r, err
+			}
+		}
+	}
+	if v, ok := m["refreshAuthentication"]; ok {
+		r.RefreshAuthentication = jsValue(v)
+	}
+	if v, ok := m["privacyPolicy"]; ok {
+		r.PrivacyPolicy = jsValue(v)
+	}
+	if v, ok := m["termsOfService"]; ok {
+		r.TermsOfService = jsValue(v)
+	}
+	if v, ok := m["audience"]; ok {
+		r.Audience = jsValue(v)
+	}
+	if v, ok := m["extra"]; ok {
+		obj, isObj := jsValue(v).(wire.Obj)
+		if !isObj {
+			return r, errors.New("request.extra: want a mapping of further options")
+		}
+		r.Extra = obj
+	}
+	return r, nil
+}
+
+// jsValue turns a YAML value into the JS value a page would pass: null, a
+// string, a number (float64), a boolean, an object (wire.Obj, keys in order) or
+// an array.
+func jsValue(n *yaml.Node) any {
+	switch n.Kind {
+	case yaml.ScalarNode:
+		switch n.Tag {
+		case "!!null":
+			return rp.Null
+		case "!!bool":
+			return n.Value == "true"
+		case "!!int", "!!float":
+			var f float64
+			if n.Decode(&f) == nil {
+				return f
+			}
+		}
+		return n.Value
+	case yaml.MappingNode:
+		obj := wire.Obj{}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			obj = append(obj, wire.O(n.Content[i].Value, jsValue(n.Content[i+1]))...)
+		}
+		return obj
+	case yaml.SequenceNode:
+		arr := make([]any, len(n.Content))
+		for i, e := range n.Content {
+			arr[i] = jsValue(e)
+		}
+		return arr
+	case yaml.AliasNode:
+		return jsValue(n.Alias)
+	}
+	return nil
+}
+
+// checkExpectLine refuses expectation lines that could never match.
+func checkExpectLine(l string) error {
+	cb, _, _ := strings.Cut(l, " ")
+	if !slices.Contains(append(allCallbacks, wire.CbThrows), cb) {
+		return fmt.Errorf("%q does not start with a callback (%s, %s)", l, strings.Join(allCallbacks, ", "), wire.CbThrows)
+	}
+	return nil
+}

@@ -1,0 +1,122 @@
+package scenarios
+
+import (
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/mozidsim/mozidsim/internal/sim"
+	"github.com/mozidsim/mozidsim/trace"
+)
+
+// Files holds the shipped mozId scenarios (this directory's *.yaml). The
+// contacts scenarios live in scenarios/contacts.
+//
+//go:embed *.yaml
+var Files embed.FS
+
+// Shipped is one scenario of the library.
+type Shipped struct {
+	Name  string
+	File  string // e.g. "scenarios/request-sign-in.yaml"
+	About string
+}
+
+var library = sync.OnceValues(func() ([]Shipped, error) {
+	entries, err := fs.ReadDir(Files, ".")
+	if err != nil {
+		return nil, err
+	}
+	var out []Shipped
+	for _, e := range entries {
+		data, err := Files.ReadFile(e.Name())
+		if err != nil {
+			return nil, err
+		}
+		file := path.Join("scenarios", e.Name())
+		sc, err := Parse(file, data)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Shipped{Name: sc.Name, File: file, About: sc.About})
+	}
+	return out, nil
+})
+
+// Library lists the shipped scenarios, in file name order.
+func Library() ([]Shipped, error) { return library() }
+
+// Load returns a scenario's file name and text: name is a path to a file, or a
+// shipped scenario's name (or file name).
+func Load(name string) (file string, source []byte, err error) {
+	if data, err := os.ReadFile(name); err == nil {
+		return name, data, nil
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return "", nil, err
+	}
+	lib, err := Library()
+	if err != nil {
+		return "", nil, err
+	}
+	base := strings.TrimSuffix(path.Base(name), ".yaml")
+	for _, s := range lib {
+		if s.Name == name || strings.TrimSuffix(path.Base(s.File), ".yaml") == base {
+			data, err := Files.ReadFile(path.Base(s.File))
+			return s.File, data, err
+		}
+	}
+	return "", nil, fmt.Errorf("%s: no such file, and no shipped scenario of that name (mozidsim list shows them)", name)
+}
+
+// TraceLibrary is the library as package trace reaches it (replay, explain,
+// diagram): the CLI and the tests wire it with trace.Scenarios = TraceLibrary().
+func TraceLibrary() trace.Library {
+	return trace.Library{
+		Names: func() []string {
+			lib, _ := Library()
+			var names []string
+			for _, s := range lib {
+				names = append(names, s.Name)
+			}
+			return names
+		},
+		Load: Load,
+		Run: func(name string, source []byte, seed uint64, rec sim.Recorder) (uint64, error) {
+			sc, err := Parse(name, source)
+			if err != nil {
+				return 0, err
+			}
+			res, err := Run(sc, Options{Seed: seed, Recorder: rec})
+			if err != nil {
+				return 0, err
+			}
+			return res.Seed, nil
+		},
+	}
+}
+
+// Summary is the first sentence of a scenario's about text.
+func Summary(about string) string {
+	about = strings.Join(strings.Fields(about), " ")
+	if i := strings.Index(about, ". "); i >= 0 {
+		return about[:i+1]
+	}
+	return about
+}
+
+// names of the shipped scenarios, for "did you mean".
+func shippedNames() []string {
+	lib, _ := Library()
+	var names []string
+	for _, s := range lib {
+		names = append(names, s.Name)
+	}
+	slices.Sort(names)
+	return names
+}

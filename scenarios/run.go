@@ -1,0 +1,357 @@
+package scenarios
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/mozidsim/mozidsim/gaia"
+	"github.com/mozidsim/mozidsim/internal/device"
+	"github.com/mozidsim/mozidsim/internal/sim"
+	"github.com/mozidsim/mozidsim/internal/wire"
+	"github.com/mozidsim/mozidsim/rp"
+)
+
+// Options change how a scenario runs, never what it does.
+type Options struct {
+	// Seed overrides the scenario's seed (0 keeps it).
+	Seed uint64
+	// Recorder receives every event as it happens; nil keeps the trace in memory
+	// (Result.Events).
+	Recorder sim.Recorder
+	// FxAURL runs against an auth server on a real socket (mozidsim serve-fxa).
+	FxAURL string
+}
+
+// Result is what a run did.
+type Result struct {
+	Scenario *Scenario
+	Seed     uint64
+	// Logs holds each app's callback log, in the order of Scenario.Apps.
+	Logs map[string][]rp.Entry
+	// Problems are the reasons the run fails: unmet expectations, onlogin
+	// assertions that do not verify, actor faults. Empty means PASS.
+	Problems []string
+	// Events is the run's trace when Options.Recorder was nil.
+	Events []sim.Event
+}
+
+// Pass reports whether the run met every expectation.
+func (r *Result) Pass() bool { return len(r.Problems) == 0 }
+
+// Lines is an app's callback log as scenario lines.
+func (r *Result) Lines(app string) []string {
+	var out []string
+	for _, e := range r.Logs[app] {
+		out = append(out, e.Line)
+	}
+	return out
+}
+
+// Run plays a scenario on a fresh phone. The error is a *Error when a step
+// cannot be carried out (a user step with no dialog open, a server step naming
+// an unknown account): the scenario itself is wrong. Everything else the run
+// finds is in Result.Problems.
+func Run(sc *Scenario, opts Options) (*Result, error) {
+	seed := sc.Seed
+	if opts.Seed != 0 {
+		seed = opts.Seed
+	}
+	cfg := device.Config{Seed: seed, User: sc.Device.User, AuthAge: time.Duration(sc.Device.AuthAge),
+		Recorder: opts.Recorder, FxAURL: opts.FxAURL}
+	if sc.Device.Online != nil {
+		cfg.Offline = !*sc.Device.Online
+	}
+	for _, a := range sc.Accounts {
+		cfg.Accounts = append(cfg.Accounts, device.Account{Email: a.Email, Password: a.Password, Verified: a.Verified == nil || *a.Verified})
+	}
+	d, err := device.New(cfg)
+	if err != nil {
+		return nil, &Error{File: sc.File, Msg: err.Error()}
+	}
+	r := &runner{sc: sc, d: d, res: &Result{Scenario: sc, Seed: seed, Logs: map[string][]rp.Entry{}}, apps: map[string]rp.App{}}
+	defer func() {
+		if cerr := d.Close(); cerr != nil && err == nil {
+			err = cerr
+		}
+	}()
+	for i, a := range sc.Apps {
+		status, _ := appStatus(a.Kind)
+		app := rp.App{Name: a.Name, Origin: a.Origin, Status: status, AppID: 1000 + i}
+		r.apps[a.Name] = app
+		if _, err := d.Open(app); err != nil {
+			return nil, &Error{File: sc.File, Msg: fmt.Sprintf("opening app %s: %v", a.Name, err)}
+		}
+	}
+	for i, st := range sc.Steps {
+		if err := r.step(st); err != nil {
+			var se *Error
+			if errors.As(err, &se) {
+				return nil, err
+			}
+			return nil, &Error{File: sc.File, Line: st.Line, Msg: fmt.Sprintf("step %d %s: %v", i+1, st.Text, err)}
+		}
+	}
+	if err := d.RunUntilIdle(); err != nil {
+		r.problem("the system did not settle: %v", err)
+	}
+	for _, a := range sc.Apps {
+		r.collect(a.Name)
+	}
+	for _, f := range d.Faults() {
+		r.problem("actor fault: %v", f)
+	}
+	r.checkExpect()
+	if opts.Recorder == nil {
+		r.res.Events = d.Sys.Trace()
+	}
+	return r.res, nil
+}
+
+type runner struct {
+	sc   *Scenario
+	d    *device.Device
+	res  *Result
+	apps map[string]rp.App
+	// closed holds the logs of pages closed during the run: a reopened page
+	// starts a new log, and both count.
+	closed map[string][]rp.Entry
+}
+
+func (r *runner) problem(format string, args ...any) {
+	r.res.Problems = append(r.res.Problems, fmt.Sprintf(format, args...))
+}
+
+// collect appends an open page's log to the app's result.
+func (r *runner) collect(name string) {
+	r.res.Logs[name] = append(r.closed[name], r.pageLog(name)...)
+}
+
+func (r *runner) pageLog(name string) []rp.Entry {
+	if p, ok := r.d.Page(name); ok {
+		return p.Log()
+	}
+	return nil
+}
+
+func (r *runner) step(st Step) error {
+	switch st.Kind {
+	case KindApp:
+		return r.appStep(st)
+	case KindUser:
+		return r.userStep(st)
+	case KindNetwork:
+		return r.d.SetOnline(st.Action == "online")
+	case KindAdvance:
+		return r.d.Advance(st.Advance)
+	case KindServer:
+		return r.serverStep(st)
+	case KindDevice:
+		if st.Action == "sign-in" {
+			return r.d.SettingsSignIn(st.Email, st.Password)
+		}
+		return r.d.SettingsSignOut()
+	}
+	return fmt.Errorf("unknown step kind %q", st.Kind)
+}
+
+func (r *runner) appStep(st Step) error {
+	if st.Call == "open" {
+		if _, open := r.d.Page(st.App); open {
+			return fmt.Errorf("app %s is already open", st.App)
+		}
+		_, err := r.d.Open(r.apps[st.App])
+		return err
+	}
+	p, open := r.d.Page(st.App)
+	if !open {
+		return fmt.Errorf("app %s is not open (closed by an earlier step; reopen it with {app: %s, open: {}})", st.App, st.App)
+	}
+	var err error
+	switch st.Call {
+	case "watch":
+		err = p.Watch(r.watchOptions(st.App, st.Watch))
+	case "request":
+		err = p.Request(requestCall(st.Request))
+	case "logout":
+		err = p.Logout()
+	case "close":
+		log := p.Log()
+		if err := r.d.ClosePage(st.App); err != nil {
+			return err
+		}
+		if r.closed == nil {
+			r.closed = map[string][]rp.Entry{}
+		}
+		r.closed[st.App] = append(r.closed[st.App], log...)
+		return nil
+	}
+	var ex *rp.Exception
+	if err != nil && !errors.As(err, &ex) {
+		return err // a thrown exception is page behaviour, logged as "throws"
+	}
+	return r.d.RunUntilIdle()
+}
+
+func (r *runner) watchOptions(app string, w WatchSpec) rp.WatchOptions {
+	o := rp.WatchOptions{WantIssuer: w.WantIssuer, Audience: w.Audience, LoggedInUser: w.LoggedInUser,
+		LoggedInEmail: w.LoggedInEmail, NotFunctions: w.NotFunctions}
+	for _, cb := range w.Callbacks {
+		switch cb {
+		case wire.CbLogin:
+			o.OnLogin = func(assertion string) { r.verifyLogin(app, assertion) }
+		case wire.CbLogout:
+			o.OnLogout = func() {}
+		case wire.CbReady:
+			o.OnReady = func() {}
+		case wire.CbError:
+			o.OnError = func(string) {}
+		}
+	}
+	return o
+}
+
+// verifyLogin checks every assertion a page receives, when it receives it (an
+// assertion is valid for minutes of virtual time), the way the RP's server
+// would: against the audience it claims and the FxA server's key.
+func (r *runner) verifyLogin(app, assertion string) {
+	if assertion == "" {
+		return // onlogin(null)
+	}
+	aud, _, err := rp.DecodeAssertion(assertion)
+	if err == nil {
+		_, err = r.d.Verifier().Verify(assertion, aud)
+	}
+	if err != nil {
+		r.problem("%s: onlogin assertion does not verify: %v", app, err)
+	}
+}
+
+func requestCall(q RequestSpec) rp.RequestOptions {
+	o := rp.RequestOptions{RefreshAuthentication: q.RefreshAuthentication, PrivacyPolicy: q.PrivacyPolicy,
+		TermsOfService: q.TermsOfService, Audience: q.Audience, NotUserInput: !q.UserInput, Extra: q.Extra}
+	if q.OnCancel {
+		o.OnCancel = func() {}
+	}
+	return o
+}
+
+func (r *runner) userStep(st Step) error {
+	switch st.Action {
+	case "sign-in":
+		return r.userFlow(st, map[string][][2]string{
+			gaia.ScreenEnterEmail:    {{wire.UserTypeEmail, st.Email}, {wire.UserNext, ""}},
+			gaia.ScreenEnterPassword: {{wire.UserTypePassword, st.Password}, {wire.UserNext, ""}},
+			gaia.ScreenSigninSuccess: {{wire.UserDone, ""}},
+			gaia.ScreenSignupSuccess: {{wire.UserDone, ""}}, // signed in, not yet verified
+		})
+	case "sign-up":
+		return r.userFlow(st, map[string][][2]string{
+			gaia.ScreenEnterEmail:    {{wire.UserTypeEmail, st.Email}, {wire.UserNext, ""}},
+			gaia.ScreenCoppa:         {{wire.UserChooseYear, fmt.Sprint(st.YearOfBirth)}, {wire.UserNext, ""}},
+			gaia.ScreenSetPassword:   {{wire.UserTypePassword, st.Password}, {wire.UserNext, ""}},
+			gaia.ScreenSignupSuccess: {{wire.UserDone, ""}},
+		})
+	case "refresh-auth":
+		return r.userFlow(st, map[string][][2]string{
+			gaia.ScreenRefreshAuth: {{wire.UserTypePassword, st.Password}, {wire.UserDone, ""}},
+		})
+	}
+	action := map[string]string{
+		"type-email": wire.UserTypeEmail, "type-password": wire.UserTypePassword, "choose-year": wire.UserChooseYear,
+		"next": wire.UserNext, "back": wire.UserBack, "done": wire.UserDone, "close": wire.UserClose,
+		"home": wire.UserHome, "holdhome": wire.UserHoldHome,
+	}[st.Action]
+	err := r.d.UserInput(action, st.Value)
+	if errors.Is(err, device.ErrNoDialog) {
+		return fmt.Errorf("user %s: no FxA dialog is open", st.Action)
+	}
+	return err
+}
+
+// userFlow plays a whole screen sequence: on each screen the user does what the
+// table says, until the dialog closes. It stops early, leaving the dialog as it
+// is for later steps, when an error overlay shows (wrong password, server
+// error), while the server has not answered yet (a slow server: advance time,
+// then continue with single actions), or on a screen the flow does not expect.
+func (r *runner) userFlow(st Step, screens map[string][][2]string) error {
+	for n := 0; ; n++ {
+		state, open, err := r.d.DialogState()
+		if err != nil {
+			return err
+		}
+		if !open {
+			if n == 0 {
+				return fmt.Errorf("user %s: no FxA dialog is open", st.Action)
+			}
+			return nil
+		}
+		if state.Busy || (n > 0 && state.Overlay != "") {
+			return nil
+		}
+		actions, ok := screens[state.Screen]
+		if !ok {
+			if n == 0 {
+				return fmt.Errorf("user %s: the dialog shows %s, where this flow does not start (screens: %s)",
+					st.Action, state.Screen, strings.Join(slices.Sorted(maps.Keys(screens)), ", "))
+			}
+			return nil
+		}
+		if n > 20 {
+			return fmt.Errorf("user %s: the dialog keeps showing %s", st.Action, state.Screen)
+		}
+		for _, a := range actions {
+			if err := r.d.UserInput(a[0], a[1]); err != nil {
+				if errors.Is(err, device.ErrNoDialog) {
+					return nil
+				}
+				return err
+			}
+		}
+	}
+}
+
+func (r *runner) serverStep(st Step) error {
+	d := r.d
+	switch st.Action {
+	case "verify":
+		return d.ServerVerify(st.Email)
+	case "change-password":
+		return d.ServerChangePassword(st.Email, st.Password)
+	case "delete-account":
+		return d.ServerDeleteAccount(st.Email)
+	case "down":
+		d.SetServerDown(true)
+		return nil
+	case "up":
+		return d.HealServer()
+	case "slow":
+		return d.SetServerDelay(st.Delay)
+	case "fail", "throttle":
+		status, errno, retryAfter := st.Status, st.Errno, st.RetryAfter
+		if st.Action == "throttle" {
+			status, errno = 429, 114
+			if retryAfter == 0 {
+				retryAfter = 30
+			}
+		}
+		if status < 400 || status > 599 {
+			return fmt.Errorf("server fail: status %d is not an HTTP error (400-599)", status)
+		}
+		if errno == 0 {
+			errno = map[int]int{429: 114, 503: 201}[status]
+			if errno == 0 {
+				errno = 999
+			}
+		}
+		endpoint := ""
+		if st.Endpoint != "" {
+			endpoint = "/v1" + strings.TrimPrefix(st.Endpoint, "/v1")
+		}
+		return d.ServerFault(endpoint, status, errno, retryAfter)
+	}
+	return fmt.Errorf("unknown server step %q", st.Action)
+}
