@@ -169,15 +169,15 @@ func (e *Error) Error() string {
 // rawScenario is the strictly decoded top level; steps and expectations stay
 // nodes so that each error can name its own line.
 type rawScenario struct {
-	Name     string       `yaml:"name"`
-	About    string       `yaml:"about"`
-	Seed     *uint64      `yaml:"seed"`
-	Accounts []Account    `yaml:"accounts"`
-	Device   DeviceSpec   `yaml:"device"`
-	Apps     []AppSpec    `yaml:"apps"`
-	Steps    []yaml.Node  `yaml:"steps"`
-	Expect   yaml.Node    `yaml:"expect"`
-	Kind     string       `yaml:"kind"`
+	Name     string      `yaml:"name"`
+	About    string      `yaml:"about"`
+	Seed     *uint64     `yaml:"seed"`
+	Accounts []Account   `yaml:"accounts"`
+	Device   DeviceSpec  `yaml:"device"`
+	Apps     []AppSpec   `yaml:"apps"`
+	Steps    []yaml.Node `yaml:"steps"`
+	Expect   yaml.Node   `yaml:"expect"`
+	Kind     string      `yaml:"kind"`
 }
 
 var yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
