@@ -101,6 +101,7 @@ const (
 	KindAdvance = "advance"
 	KindServer  = "server"
 	KindDevice  = "device"
+	KindDialog  = "dialog" // a check: what the FxA dialog shows now
 )
 
 // Step is one thing that happens. Kind says which fields mean something.
@@ -125,6 +126,9 @@ type Step struct {
 	Endpoint               string        // server: fail|throttle ("" for every endpoint)
 	Status, Errno          int           // server: fail|throttle
 	RetryAfter             int           // server: fail|throttle (seconds)
+	// Overlay is a dialog check's expected error overlay ("" none); Action holds
+	// the expected screen, or "closed".
+	Overlay string
 }
 
 // WatchSpec is the options object of navigator.mozId.watch(). JS values are
@@ -327,7 +331,7 @@ func lineError(file, msg string) error {
 }
 
 // stepKinds maps a step's leading key to its kind; an app step is recognised by "app".
-var stepKinds = []string{KindApp, KindUser, KindNetwork, KindAdvance, KindServer, KindDevice}
+var stepKinds = []string{KindApp, KindUser, KindNetwork, KindAdvance, KindServer, KindDevice, KindDialog}
 
 var appCalls = []string{"watch", "request", "logout", "close", "open"}
 
@@ -352,6 +356,10 @@ var serverFields = map[string][]string{
 	"fail":            {"endpoint", "status", "errno", "retryAfter"},
 	"throttle":        {"endpoint", "retryAfter"},
 }
+
+// dialogScreens are what a dialog check can expect.
+var dialogScreens = []string{"ENTER_EMAIL", "COPPA", "SET_PASSWORD", "ENTER_PASSWORD", "SIGNUP_SUCCESS",
+	"SIGNIN_SUCCESS", "REFRESH_AUTH", "closed"}
 
 // serverEndpoints are the auth server's /v1 endpoints the phone calls.
 var serverEndpoints = []string{"/account/create", "/account/login", "/account/status", "/recovery_email/status",
@@ -420,6 +428,11 @@ func parseStep(n *yaml.Node, index int) (Step, error) {
 			}
 		}
 		if st.Call == "" {
+			for _, k := range order {
+				if k != "app" {
+					return st, fmt.Errorf("unknown field %q for an app step (want one of %s)", k, strings.Join(appCalls, ", "))
+				}
+			}
 			return st, fmt.Errorf("app %s: no call (want one of %s)", st.App, strings.Join(appCalls, ", "))
 		}
 		allowed = append(allowed, st.Call)
@@ -443,6 +456,21 @@ func parseStep(n *yaml.Node, index int) (Step, error) {
 			return st, err
 		}
 		st.Advance = d
+	case KindDialog:
+		v, err := scalar(fields, "dialog")
+		if err != nil {
+			return st, err
+		}
+		if !slices.Contains(dialogScreens, v) {
+			return st, fmt.Errorf("dialog %q: want a screen (%s) or closed", v, strings.Join(dialogScreens[:len(dialogScreens)-1], ", "))
+		}
+		st.Action = v
+		allowed = append(allowed, "overlay")
+		if _, ok := fields["overlay"]; ok {
+			if st.Overlay, err = scalar(fields, "overlay"); err != nil {
+				return st, err
+			}
+		}
 	case KindNetwork:
 		v, err := scalar(fields, "network")
 		if err != nil {

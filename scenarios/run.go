@@ -149,6 +149,8 @@ func (r *runner) step(st Step) error {
 		return r.d.Advance(st.Advance)
 	case KindServer:
 		return r.serverStep(st)
+	case KindDialog:
+		return r.checkDialog(st)
 	case KindDevice:
 		if st.Action == "sign-in" {
 			return r.d.SettingsSignIn(st.Email, st.Password)
@@ -200,6 +202,9 @@ func (r *runner) watchOptions(app string, w WatchSpec) rp.WatchOptions {
 	o := rp.WatchOptions{WantIssuer: w.WantIssuer, Audience: w.Audience, LoggedInUser: w.LoggedInUser,
 		LoggedInEmail: w.LoggedInEmail, NotFunctions: w.NotFunctions}
 	for _, cb := range w.Callbacks {
+		if slices.Contains(w.NotFunctions, cb) {
+			continue // passed as a non-function value instead
+		}
 		switch cb {
 		case wire.CbLogin:
 			o.OnLogin = func(assertion string) { r.verifyLogin(app, assertion) }
@@ -354,4 +359,31 @@ func (r *runner) serverStep(st Step) error {
 		return d.ServerFault(endpoint, status, errno, retryAfter)
 	}
 	return fmt.Errorf("unknown server step %q", st.Action)
+}
+
+// checkDialog compares what the FxA dialog shows with a dialog step; a
+// difference is a failed expectation, not an invalid scenario.
+func (r *runner) checkDialog(st Step) error {
+	state, open, err := r.d.DialogState()
+	if err != nil {
+		return err
+	}
+	got := "closed"
+	if open {
+		got = state.Screen
+		if state.Overlay != "" {
+			got += " overlay=" + state.Overlay
+		}
+		if state.Busy {
+			got += " (waiting for the server)"
+		}
+	}
+	want := st.Action
+	if st.Overlay != "" {
+		want += " overlay=" + st.Overlay
+	}
+	if got != want {
+		r.problem("line %d: dialog shows %s, want %s", st.Line, got, want)
+	}
+	return nil
 }
