@@ -73,7 +73,7 @@ type Duration time.Duration
 func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 	v, err := parseDuration(n)
 	if err != nil {
-		return err
+		return fmt.Errorf("line %d: %w", n.Line, err)
 	}
 	*d = Duration(v)
 	return nil
@@ -81,14 +81,14 @@ func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 
 func parseDuration(n *yaml.Node) (time.Duration, error) {
 	if n.Kind != yaml.ScalarNode {
-		return 0, fmt.Errorf("line %d: want a duration like 30s, 10m or 2h", n.Line)
+		return 0, errors.New("want a duration like 30s, 10m or 2h")
 	}
 	v, err := time.ParseDuration(n.Value)
 	if err != nil {
-		return 0, fmt.Errorf("line %d: %q is not a duration (want e.g. 30s, 10m, 2h)", n.Line, n.Value)
+		return 0, fmt.Errorf("%q is not a duration (want e.g. 30s, 10m, 2h)", n.Value)
 	}
 	if v < 0 {
-		return 0, fmt.Errorf("line %d: duration %s is negative", n.Line, n.Value)
+		return 0, fmt.Errorf("duration %s is negative", n.Value)
 	}
 	return v, nil
 }

@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"os"
 	"path"
-	"slices"
 	"strings"
 	"sync"
 
@@ -101,22 +100,17 @@ func TraceLibrary() trace.Library {
 	}
 }
 
-// Summary is the first sentence of a scenario's about text.
+// Summary is the first sentence of a scenario's about text, clipped to one
+// terminal line.
 func Summary(about string) string {
 	about = strings.Join(strings.Fields(about), " ")
 	if i := strings.Index(about, ". "); i >= 0 {
-		return about[:i+1]
+		about = about[:i+1]
+	}
+	if r := []rune(about); len(r) > summaryWidth {
+		about = strings.TrimRight(string(r[:summaryWidth-1]), " ,;:") + "…"
 	}
 	return about
 }
 
-// names of the shipped scenarios, for "did you mean".
-func shippedNames() []string {
-	lib, _ := Library()
-	var names []string
-	for _, s := range lib {
-		names = append(names, s.Name)
-	}
-	slices.Sort(names)
-	return names
-}
+const summaryWidth = 100

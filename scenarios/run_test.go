@@ -1,0 +1,150 @@
+package scenarios
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestMatch(t *testing.T) {
+	got := "onlogin aud=https://shop.example.com email=alice@example.com"
+	for _, tc := range []struct {
+		want string
+		ok   bool
+	}{
+		{got, true},
+		{"onlogin", true},
+		{"onlogin aud=https://shop.example.com", true},
+		{"onlogin email=alice@example.com aud=https://shop.example.com", true},
+		{"onlogin aud=https://shop.example.com:443", false},
+		{"onlogin email=bob@example.com", false},
+		{"onlogin null", false},
+		{"onlogout", false},
+		{"onlogin aud", false},
+	} {
+		require.Equal(t, tc.ok, Match(tc.want, got), tc.want)
+	}
+	require.True(t, Match("onerror", `onerror {"name":"OFFLINE"}`))
+	require.True(t, Match(`onerror {"name":"OFFLINE"}`, `onerror {"name":"OFFLINE"}`))
+	require.False(t, Match(`onerror {"name":"UI_ERROR"}`, `onerror {"name":"OFFLINE"}`), "only onlogin matches by key=value")
+	require.False(t, Match("onerror OFFLINE", `onerror {"name":"OFFLINE"}`))
+	require.True(t, Match("throws", "throws onready callback is required."))
+	require.True(t, Match("onlogin null", "onlogin null"))
+	require.False(t, Match("onlogin null", "onlogin aud=x email=y"))
+}
+
+func TestDiffLinesMarksTheFirstDifference(t *testing.T) {
+	require.Empty(t, DiffLines([]string{"onlogout", "onready"}, []string{"onlogout", "onready"}))
+	require.Equal(t, ""+
+		"       1 ok    onlogout\n"+
+		"    >  2 want  onlogin\n"+
+		"         got   onready\n"+
+		"       3 extra onerror {}",
+		DiffLines([]string{"onlogout", "onlogin"}, []string{"onlogout", "onready", "onerror {}"}))
+	require.Equal(t, ""+
+		"      received nothing; want 1 callback(s)\n"+
+		"    >  1 want  onlogout\n"+
+		"         got   (nothing)",
+		DiffLines([]string{"onlogout"}, nil))
+	require.Equal(t, ""+
+		"      want nothing; received 1 callback(s)\n"+
+		"    >  1 extra onready",
+		DiffLines([]string{}, []string{"onready"}))
+}
+
+func TestEveryShippedScenarioPasses(t *testing.T) {
+	lib, err := Library()
+	require.NoError(t, err)
+	require.GreaterOrEqual(t, len(lib), 20)
+	for _, s := range lib {
+		t.Run(s.Name, func(t *testing.T) {
+			require.NotEmpty(t, s.About, "every shipped scenario explains itself")
+			file, src, err := Load(s.Name)
+			require.NoError(t, err)
+			sc, err := Parse(file, src)
+			require.NoError(t, err)
+			require.True(t, sc.HasExpect, "shipped scenarios state what they expect")
+			res, err := Run(sc, Options{})
+			require.NoError(t, err)
+			require.Empty(t, res.Problems)
+		})
+	}
+}
+
+func run(t *testing.T, src string) *Result {
+	t.Helper()
+	sc, err := Parse("s.yaml", []byte(src))
+	require.NoError(t, err)
+	res, err := Run(sc, Options{})
+	require.NoError(t, err)
+	return res
+}
+
+func TestAFailedExpectationIsReportedWithTheDiff(t *testing.T) {
+	res := run(t, header+"steps:\n  - {app: shop, watch: {}}\n  - {dialog: ENTER_EMAIL}\nexpect:\n  shop: [onlogout, onlogin]\n")
+	require.False(t, res.Pass())
+	require.Equal(t, []string{
+		"line 8: dialog shows closed, want ENTER_EMAIL",
+		"shop:\n       1 ok    onlogout\n    >  2 want  onlogin\n         got   onready",
+	}, res.Problems)
+}
+
+func TestStepsThatCannotBeCarriedOutAreScenarioErrors(t *testing.T) {
+	for _, tc := range []struct{ steps, want string }{
+		{"  - {user: next}\n", "s.yaml:7: step 1 {user: next}: user next: no FxA dialog is open"},
+		{"  - {user: sign-in, email: alice@example.com, password: pw}\n", "s.yaml:7: step 1 {user: sign-in, email: alice@example.com, password: pw}: user sign-in: no FxA dialog is open"},
+		{"  - {app: shop, close: {}}\n  - {app: shop, watch: {}}\n", "s.yaml:8: step 2 {app: shop, watch: {}}: app shop is not open (closed by an earlier step; reopen it with {app: shop, open: {}})"},
+		{"  - {app: shop, open: {}}\n", "s.yaml:7: step 1 {app: shop, open: {}}: app shop is already open"},
+		{"  - {server: verify, email: nobody@example.com}\n", "s.yaml:7: step 1 {server: verify, email: nobody@example.com}: no account nobody@example.com"},
+		{"  - {app: shop, watch: {}}\n  - {app: shop, request: {}}\n  - {user: refresh-auth, password: x}\n",
+			"s.yaml:9: step 3 {user: refresh-auth, password: x}: user refresh-auth: the dialog shows ENTER_EMAIL, where this flow does not start (screens: REFRESH_AUTH)"},
+	} {
+		sc, err := Parse("s.yaml", []byte(header+"steps:\n"+tc.steps))
+		require.NoError(t, err)
+		_, err = Run(sc, Options{})
+		require.EqualError(t, err, tc.want)
+	}
+}
+
+func TestAnAssertionThatDoesNotVerifyFailsTheRun(t *testing.T) {
+	r := &runner{res: &Result{}}
+	r.verifyLogin("shop", "not-an-assertion")
+	require.Equal(t, []string{"shop: onlogin assertion does not verify: no certificate (expected <cert>~<assertion>)"}, r.res.Problems)
+}
+
+func TestSameScenarioSameLog(t *testing.T) {
+	a := run(t, header+"steps:\n  - {app: shop, watch: {}}\n  - {app: shop, request: {}}\n  - {user: sign-in, email: alice@example.com, password: \"correct horse battery\"}\n")
+	b := run(t, header+"steps:\n  - {app: shop, watch: {}}\n  - {app: shop, request: {}}\n  - {user: sign-in, email: alice@example.com, password: \"correct horse battery\"}\n")
+	require.Equal(t, a.Lines("shop"), b.Lines("shop"))
+	require.Equal(t, len(a.Events), len(b.Events))
+	for i := range a.Events {
+		require.Equal(t, a.Events[i].Name, b.Events[i].Name)
+		require.Equal(t, a.Events[i].At, b.Events[i].At)
+	}
+}
+
+func TestRunMainExitCodesAndOutput(t *testing.T) {
+	var out, errOut bytes.Buffer
+	require.Equal(t, ExitPass, RunMain([]string{"watch-signed-out", "-v"}, &out, &errOut))
+	require.Equal(t, "PASS watch-signed-out\n    shop: onlogout\n          onready\n", out.String())
+	out.Reset()
+	require.Equal(t, ExitInvalid, RunMain([]string{"no-such-scenario"}, &out, &errOut))
+	require.Contains(t, out.String(), "FAIL no-such-scenario\n    no-such-scenario: no such file, and no shipped scenario of that name (mozidsim list shows them)\n")
+	out.Reset()
+	require.Equal(t, ExitInvalid, RunMain(nil, &out, &errOut))
+	require.Equal(t, ExitInvalid, RunMain([]string{"--record", "x", "watch-signed-in", "watch-signed-out"}, &out, &errOut))
+	require.Contains(t, errOut.String(), "mozidsim run: --record takes one scenario, got 2\n")
+}
+
+func TestListShowsEveryScenarioWithASummary(t *testing.T) {
+	var out, errOut bytes.Buffer
+	require.Equal(t, ExitPass, ListMain(nil, &out, &errOut))
+	lib, err := Library()
+	require.NoError(t, err)
+	for _, s := range lib {
+		require.Contains(t, out.String(), s.Name)
+	}
+	require.Contains(t, out.String(), "  watch-signed-out         Seed part I with nobody signed in (S2).\n")
+	require.Contains(t, out.String(), "first-backup")
+}
