@@ -1,0 +1,257 @@
+package scenarios
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/mozidsim/mozidsim/internal/sim"
+	"github.com/mozidsim/mozidsim/trace"
+)
+
+// Golden traces: testdata/golden/NAME.trace.jsonl is the recorded run of every
+// shipped scenario. Replaying them proves that nothing in the flow changed; a
+// deliberate change is recorded again with
+//
+//	go test ./scenarios -run Golden -update
+//
+// which rewrites only the goldens that no longer replay (or whose scenario file
+// changed), so that keys and signatures, fresh in every run, do not churn the
+// others, and deletes goldens of scenarios that are gone.
+var update = flag.Bool("update", false, "rewrite the golden traces in testdata/golden that no longer replay (go test ./scenarios -run Golden -update)")
+
+var goldenDir = filepath.Join("testdata", "golden")
+
+func goldenFile(name string) string { return filepath.Join(goldenDir, name+".trace.jsonl") }
+
+// inRepo names a file of this package as seen from the repository's root, where
+// the commands in the messages are typed.
+func inRepo(file string) string { return filepath.Join("scenarios", file) }
+
+const regenerate = "If the change is intended, record the goldens again with\n\tgo test ./scenarios -run Golden -update\nand read `git diff scenarios/testdata/golden` before committing it."
+
+func TestGoldenTracesReplay(t *testing.T) {
+	lib, err := Library()
+	require.NoError(t, err)
+	require.NotEmpty(t, lib, "no shipped scenario")
+	tl := TraceLibrary()
+	shipped := map[string]bool{}
+	for _, s := range lib {
+		file := goldenFile(s.Name)
+		shipped[file] = true
+		t.Run(s.Name, func(t *testing.T) {
+			source, err := Files.ReadFile(path.Base(s.File))
+			require.NoError(t, err)
+			// The scenario as shipped now, run afresh: what a golden must record.
+			fresh, err := tl.RecordSource(s.Name, s.File, source, 0)
+			require.NoError(t, err)
+
+			recorded, err := readGolden(file)
+			if errors.Is(err, fs.ErrNotExist) {
+				if *update {
+					writeGolden(t, file, fresh)
+					return
+				}
+				t.Fatalf("scenario %s (%s) has no golden trace %s.\nCreate it with\n\tgo test ./scenarios -run Golden -update\nthen read it (go run ./cmd/mozidsim explain %s) and commit it.", s.Name, s.File, inRepo(file), inRepo(file))
+			}
+			require.NoError(t, err)
+
+			problem, err := goldenProblem(tl, s, recorded, fresh)
+			require.NoError(t, err)
+			if problem == "" {
+				return
+			}
+			if *update {
+				writeGolden(t, file, fresh)
+				t.Logf("rewrote %s: %s", inRepo(file), strings.SplitN(problem, "\n", 2)[0])
+				return
+			}
+			t.Fatalf("%s\n%s", problem, regenerate)
+		})
+	}
+
+	files, err := filepath.Glob(filepath.Join(goldenDir, "*.trace.jsonl"))
+	require.NoError(t, err)
+	for _, f := range files {
+		if shipped[f] {
+			continue
+		}
+		if *update {
+			require.NoError(t, os.Remove(f))
+			t.Logf("removed %s: no shipped scenario records it", inRepo(f))
+			continue
+		}
+		t.Errorf("%s is the golden of no shipped scenario: delete it (go test ./scenarios -run Golden -update does)", inRepo(f))
+	}
+}
+
+// goldenProblem says why a golden no longer stands for its scenario, or "".
+// The replay runs the scenario text the golden carries, so a golden must also
+// carry the scenario as shipped: otherwise an edited scenario file would never
+// be compared with anything.
+func goldenProblem(tl trace.Library, s Shipped, recorded, fresh trace.Trace) (string, error) {
+	h := recorded.Header
+	if h.Scenario != s.Name || h.File != s.File {
+		return fmt.Sprintf("%s records scenario %q of %s, not %q of %s", inRepo(goldenFile(s.Name)), h.Scenario, h.File, s.Name, s.File), nil
+	}
+	diff, _, err := tl.Replay(recorded)
+	if err != nil {
+		return "", err
+	}
+	if diff != nil {
+		return fmt.Sprintf("scenario %s no longer replays its golden trace %s:\n%s", s.Name, inRepo(goldenFile(s.Name)), diff), nil
+	}
+	if h.Source != fresh.Header.Source {
+		return fmt.Sprintf("%s changed since %s was recorded; first different line:\n%s", s.File, inRepo(goldenFile(s.Name)), firstLineDiff(h.Source, fresh.Header.Source)), nil
+	}
+	if h.Seed != fresh.Header.Seed {
+		return fmt.Sprintf("%s recorded seed %d; %s now runs with seed %d", inRepo(goldenFile(s.Name)), h.Seed, s.File, fresh.Header.Seed), nil
+	}
+	return "", nil
+}
+
+func firstLineDiff(recorded, now string) string {
+	a, b := strings.Split(recorded, "\n"), strings.Split(now, "\n")
+	for i := 0; i < max(len(a), len(b)); i++ {
+		var x, y string
+		if i < len(a) {
+			x = a[i]
+		}
+		if i < len(b) {
+			y = b[i]
+		}
+		if x != y {
+			return fmt.Sprintf("  line %d recorded: %q\n  line %d now:      %q", i+1, x, i+1, y)
+		}
+	}
+	return "  (none)"
+}
+
+func readGolden(file string) (trace.Trace, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return trace.Trace{}, err
+	}
+	defer f.Close()
+	t, err := trace.ReadJSONL(f)
+	if err != nil {
+		return trace.Trace{}, fmt.Errorf("%s: %w", file, err)
+	}
+	return t, nil
+}
+
+func writeGolden(t *testing.T, file string, tr trace.Trace) {
+	t.Helper()
+	var buf bytes.Buffer
+	require.NoError(t, trace.WriteLines(&buf, tr.Header, tr.Lines))
+	require.NoError(t, os.MkdirAll(filepath.Dir(file), 0o755))
+	require.NoError(t, os.WriteFile(file, buf.Bytes(), 0o644))
+}
+
+// TestGoldenTracesCarryNoClearPassword: a golden is a file in the repository,
+// so every password its scenario types or creates must be masked in it.
+func TestGoldenTracesCarryNoClearPassword(t *testing.T) {
+	lib, err := Library()
+	require.NoError(t, err)
+	for _, s := range lib {
+		data, err := os.ReadFile(goldenFile(s.Name))
+		if errors.Is(err, fs.ErrNotExist) {
+			continue // TestGoldenTracesReplay says how to make it
+		}
+		require.NoError(t, err)
+		source, err := Files.ReadFile(path.Base(s.File))
+		require.NoError(t, err)
+		sc, err := Parse(s.File, source)
+		require.NoError(t, err)
+		var secrets []string
+		for _, a := range sc.Accounts {
+			secrets = append(secrets, a.Password)
+		}
+		for _, st := range sc.Steps {
+			secrets = append(secrets, st.Password)
+		}
+		for _, p := range secrets {
+			// Shorter strings could turn up by chance inside base64 "$raw" bytes.
+			if len(p) >= 6 {
+				require.NotContains(t, string(data), p, "%s carries a password of %s in clear", goldenFile(s.Name), s.File)
+			}
+		}
+	}
+}
+
+// TestGoldenReplayNamesTheFirstDivergingHop changes one hop of a golden, as if
+// the code that recorded it had sent a different message: the replay must fail
+// and its report must name that hop, what differs in it, and what came before.
+func TestGoldenReplayNamesTheFirstDivergingHop(t *testing.T) {
+	data, err := os.ReadFile(goldenFile("request-sign-in"))
+	require.NoError(t, err)
+	// II.6: FxAccountsUIGlue asks the System app to open the FxA dialog.
+	const hop = `"from":"FxAccountsUIGlue","to":"System/FxAccountsManager","name":"mozFxAccountsUnsolChromeEvent","payload":{"eventName":"openFlow"`
+	require.Equal(t, 1, bytes.Count(data, []byte(hop)), "request-sign-in's golden has one openFlow hop")
+	altered := bytes.Replace(data, []byte(hop), []byte(strings.Replace(hop, `"openFlow"`, `"openDialog"`, 1)), 1)
+	recorded, err := trace.ReadJSONL(bytes.NewReader(altered))
+	require.NoError(t, err)
+
+	diff, _, err := TraceLibrary().Replay(recorded)
+	require.NoError(t, err)
+	require.NotNil(t, diff, "the replay did not notice the changed hop")
+	i := diff.Index
+	at := recorded.Lines[i]
+	require.Equal(t, "mozFxAccountsUnsolChromeEvent", at.Name)
+
+	report := strings.Split(diff.String(), "\n")
+	require.Equal(t, []string{
+		fmt.Sprintf("replay diverges from the recording at event %d (seq %d, T+%s)", i+1, at.Seq, at.At),
+		"  recorded: " + trace.Summary(at),
+		"  replayed: " + trace.Summary(*diff.Got),
+		"  first difference in payload.eventName:",
+		`    recorded "openDialog"`,
+		`    replayed "openFlow"`,
+		"before it (identical in both):",
+		"  " + trace.Summary(recorded.Lines[i-3]),
+		"  " + trace.Summary(recorded.Lines[i-2]),
+		"  " + trace.Summary(recorded.Lines[i-1]),
+	}, report[:10])
+	require.Contains(t, report[1], "hop      FxAccountsUIGlue -> System/FxAccountsManager mozFxAccountsUnsolChromeEvent {eventName:")
+	require.Contains(t, report[2], `{eventName:"openFlow",`)
+}
+
+// TestReplayOfAChangedFlowNamesTheFirstDivergingHop replays the signed-out
+// watch golden on a phone that behaves differently for real: alice is already
+// signed in on it, so FxAccounts answers getSignedInUser with her instead of
+// null and the page hears onlogin. The report names that answer as the first
+// difference.
+func TestReplayOfAChangedFlowNamesTheFirstDivergingHop(t *testing.T) {
+	recorded, err := readGolden(goldenFile("watch-signed-out"))
+	require.NoError(t, err)
+	changed := TraceLibrary()
+	run := changed.Run
+	changed.Run = func(name string, source []byte, seed uint64, rec sim.Recorder) (uint64, error) {
+		return run(name, append(source, "device: {user: alice@example.com}\n"...), seed, rec)
+	}
+
+	diff, _, err := changed.Replay(recorded)
+	require.NoError(t, err)
+	require.NotNil(t, diff, "a phone with alice signed in replayed the signed-out watch unchanged")
+	at := recorded.Lines[diff.Index]
+	report := strings.Split(diff.String(), "\n")
+	require.Equal(t, []string{
+		fmt.Sprintf("replay diverges from the recording at event %d (seq %d, T+%s)", diff.Index+1, at.Seq, at.At),
+		"  recorded: " + trace.Summary(at),
+		"  replayed: " + trace.Summary(*diff.Got),
+		"  first difference in payload.value:",
+		"    recorded null",
+	}, report[:5])
+	require.Equal(t, "getSignedInUser:resolved", at.Name)
+	require.Contains(t, report[1], "hop      FxAccounts -> FxAccountsManager getSignedInUser:resolved {call:1,value:null}")
+	require.Contains(t, report[5], `    replayed {"email":"alice@example.com"`)
+}
