@@ -6,8 +6,11 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
+	"github.com/mozidsim/mozidsim/fxaccounts/authserver"
 	"github.com/mozidsim/mozidsim/internal/browserid"
 )
 
@@ -16,6 +19,13 @@ import (
 // scenario does to an in-memory server directly, done to one in another
 // process. It has no counterpart in Firefox OS.
 type Admin struct {
+	// Clock, when set, sends its time as X-Mozidsim-Now with every call, so
+	// that a server run with authserver.HandlerOptions.ClockFromHeader does the
+	// admin operation at the simulated phone's time: an account created or a
+	// password changed "now" gets the virtual now as its verifierSetAt (the
+	// certificates' fxa-generation), not the server's wall clock.
+	Clock func() time.Time
+
 	base string // scheme://host[:port], without /v1
 	hc   *http.Client
 }
@@ -67,7 +77,11 @@ func (a *Admin) ClearFaults() error { return a.post("/__mozidsim/clear-faults", 
 
 // PublicKey fetches the server's BrowserID key from /.well-known/browserid.
 func (a *Admin) PublicKey() (*browserid.PublicKey, error) {
-	resp, err := a.hc.Get(a.base + "/.well-known/browserid")
+	req, err := a.newRequest(http.MethodGet, "/.well-known/browserid", nil)
+	if err != nil {
+		return nil, fmt.Errorf("fxa admin: well-known: %w", err)
+	}
+	resp, err := a.hc.Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("fxa admin: well-known: %w", err)
 	}
@@ -85,12 +99,28 @@ func (a *Admin) PublicKey() (*browserid.PublicKey, error) {
 	return browserid.ParsePublicKey(doc.PublicKey)
 }
 
+func (a *Admin) newRequest(method, path string, body io.Reader) (*http.Request, error) {
+	req, err := http.NewRequest(method, a.base+path, body)
+	if err != nil {
+		return nil, err
+	}
+	if a.Clock != nil {
+		req.Header.Set(authserver.ClockHeader, strconv.FormatInt(a.Clock().UnixMilli(), 10))
+	}
+	return req, nil
+}
+
 func (a *Admin) post(path string, body any) error {
 	raw, err := json.Marshal(body)
 	if err != nil {
 		return err
 	}
-	resp, err := a.hc.Post(a.base+path, "application/json", bytes.NewReader(raw))
+	req, err := a.newRequest(http.MethodPost, path, bytes.NewReader(raw))
+	if err != nil {
+		return fmt.Errorf("fxa admin %s: %w", path, err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := a.hc.Do(req)
 	if err != nil {
 		return fmt.Errorf("fxa admin %s: %w", path, err)
 	}

@@ -73,6 +73,9 @@ type Device struct {
 	clockOffset time.Duration
 	pages       map[string]*rp.Page
 	apps        map[string]rp.App
+	// delay is the slow-server delay in effect, so that healing a server that
+	// was never slow leaves no message in the trace.
+	delay time.Duration
 }
 
 // ErrNoDialog is returned for user input while no FxA dialog is open.
@@ -145,6 +148,7 @@ func New(cfg Config) (*Device, error) {
 	var publicKey *browserid.PublicKey
 	if cfg.FxAURL != "" {
 		admin := fxaclient.NewAdmin(cfg.FxAURL, nil)
+		admin.Clock = clock // accounts and password changes happen at the phone's virtual time
 		if err := admin.Reset(); err != nil {
 			return nil, fmt.Errorf("device: FxA server at %s: %w", cfg.FxAURL, err)
 		}
@@ -320,15 +324,22 @@ func (d *Device) ServerFault(endpoint string, status, errno, retryAfter int) err
 // HealServer ends every server fault: up, answering at once, no injected errors.
 func (d *Device) HealServer() error {
 	d.SetServerDown(false)
-	if err := d.SetServerDelay(0); err != nil {
-		return err
+	if d.delay != 0 {
+		if err := d.SetServerDelay(0); err != nil {
+			return err
+		}
 	}
 	return d.admin.ClearFaults()
 }
 
-// SetServerDelay makes the network answer after delay (virtual time).
+// SetServerDelay makes the network answer after delay (virtual time). The
+// change comes from the world (the scenario driver), not from the user.
 func (d *Device) SetServerDelay(delay time.Duration) error {
-	return d.world(wire.FxAServer, fxaccounts.SetDelayName, fxaccounts.SetDelay{Delay: delay})
+	if err := d.Sys.Send(sim.Message{Name: fxaccounts.SetDelayName, From: wire.World, To: wire.FxAServer, Payload: fxaccounts.SetDelay{Delay: delay}}); err != nil {
+		return err
+	}
+	d.delay = delay
+	return d.Sys.RunUntilIdle()
 }
 
 // serverAdmin is what scenario steps do to the auth server: directly to the
