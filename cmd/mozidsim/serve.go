@@ -17,6 +17,7 @@ import (
 	"github.com/mozidsim/mozidsim/fxaccounts/fxaclient"
 	"github.com/mozidsim/mozidsim/internal/browserid"
 	"github.com/mozidsim/mozidsim/internal/device"
+	"github.com/mozidsim/mozidsim/internal/sim"
 	"github.com/mozidsim/mozidsim/rp/verifier"
 )
 
@@ -60,11 +61,24 @@ func serveVerifier(ctx context.Context, args []string, stdout, stderr io.Writer,
 	scheme := fl.String("scheme", "https", "scheme for fetching other issuers' support documents")
 	var trusted stringList
 	fl.Var(&trusted, "trusted-issuer", "an issuer that may vouch for any email domain (repeatable)")
+	fixedNow := fl.String("now", "", "verify as of this `TIME` (RFC 3339) instead of the wall clock; assertions minted by\n`mozidsim run --fxa-url` carry the simulated phone's time, which starts at "+sim.Epoch.Format(time.RFC3339))
 	if err := fl.Parse(args); err != nil || fl.NArg() > 0 {
 		if fl.NArg() > 0 {
 			fmt.Fprintf(stderr, "mozidsim verify-server: unexpected argument %q\n", fl.Arg(0))
 		}
 		return 2
+	}
+	// A serve-fxa server run by scenarios signs certificates at the phone's
+	// virtual time (2015), which the wall clock finds long expired.
+	now, about := time.Now, "POST /v2 {assertion, audience}"
+	if *fixedNow != "" {
+		at, err := time.Parse(time.RFC3339, *fixedNow)
+		if err != nil {
+			fmt.Fprintf(stderr, "mozidsim verify-server: --now %q: want an RFC 3339 time such as %s\n", *fixedNow, sim.Epoch.Format(time.RFC3339))
+			return 2
+		}
+		now = func() time.Time { return at }
+		about += "; verifying as of " + at.UTC().Format(time.RFC3339)
 	}
 	client := &http.Client{Timeout: 10 * time.Second}
 	lookup := verifier.HTTPKeyLookup(client, *scheme)
@@ -78,8 +92,8 @@ func serveVerifier(ctx context.Context, args []string, stdout, stderr io.Writer,
 			return fallback(iss, domain)
 		}
 	}
-	v := &verifier.Verifier{Now: time.Now, LookupIssuerKey: lookup, TrustedIssuers: trusted}
-	return serve(ctx, "verify-server", *addr, v.Handler(), stdout, stderr, ready, "POST /v2 {assertion, audience}")
+	v := &verifier.Verifier{Now: now, LookupIssuerKey: lookup, TrustedIssuers: trusted}
+	return serve(ctx, "verify-server", *addr, v.Handler(), stdout, stderr, ready, about)
 }
 
 type stringList []string

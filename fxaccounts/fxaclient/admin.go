@@ -131,11 +131,13 @@ func (a *Admin) post(path string, body any) error {
 			Errno   int    `json:"errno"`
 			Message string `json:"message"`
 		}
+		// An auth server without the admin API answers its own 404 JSON, so
+		// the hint must come before the body's message.
+		if resp.StatusCode == http.StatusNotFound {
+			return fmt.Errorf("fxa admin %s: HTTP 404: is the server running with the admin API (mozidsim serve-fxa without --no-admin)?", path)
+		}
 		if json.Unmarshal(answer, &e) == nil && e.Message != "" {
 			return fmt.Errorf("fxa admin %s: HTTP %d errno %d: %s", path, resp.StatusCode, e.Errno, e.Message)
-		}
-		if resp.StatusCode == http.StatusNotFound {
-			return fmt.Errorf("fxa admin %s: HTTP 404: is the server running with the admin API (mozidsim serve-fxa)?", path)
 		}
 		return fmt.Errorf("fxa admin %s: HTTP %d", path, resp.StatusCode)
 	}

@@ -1,0 +1,214 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/mozidsim/mozidsim/scenarios"
+)
+
+// The servers run goroutines and the scenarios run actors: all must be gone
+// when the tests end.
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// lockedBuffer is an io.Writer a server goroutine may write while the test reads.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// mainOut runs one command line through Main.
+func mainOut(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code = Main(context.Background(), args, strings.NewReader(""), &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func writeFile(t *testing.T, dir, name, text string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	require.NoError(t, os.WriteFile(p, []byte(text), 0o644))
+	return p
+}
+
+const passingScenario = `name: tmp-signed-out
+accounts:
+  - {email: alice@example.com, password: "correct horse battery"}
+apps:
+  - {name: shop, origin: "https://shop.example.com"}
+steps:
+  - {app: shop, watch: {}}
+expect:
+  shop: [onlogout, onready]
+`
+
+// A signed-in watch expected to see nobody: the first line differs.
+const failingScenario = `name: tmp-wrong-expectation
+accounts:
+  - {email: alice@example.com, password: "correct horse battery"}
+device: {user: alice@example.com}
+apps:
+  - {name: shop, origin: "https://shop.example.com"}
+steps:
+  - {app: shop, watch: {}}
+expect:
+  shop: [onlogout, onready]
+`
+
+const invalidScenario = `name: tmp-invalid
+apps:
+  - {name: shop, origin: "https://shop.example.com"}
+steps:
+  - {app: shop, watch: {}}
+  - {app: shop, wave: {}}
+`
+
+func TestRunPassing(t *testing.T) {
+	file := writeFile(t, t.TempDir(), "pass.yaml", passingScenario)
+	code, out, errOut := mainOut(t, "run", file)
+	require.Equal(t, 0, code)
+	require.Equal(t, "PASS tmp-signed-out\n", out)
+	require.Empty(t, errOut)
+
+	// -v (also after the file name) prints each app's callback log.
+	code, out, errOut = mainOut(t, "run", file, "-v")
+	require.Equal(t, 0, code)
+	require.Equal(t, "PASS tmp-signed-out\n"+
+		"    shop: onlogout\n"+
+		"          onready\n", out)
+	require.Empty(t, errOut)
+}
+
+func TestRunFailing(t *testing.T) {
+	file := writeFile(t, t.TempDir(), "fail.yaml", failingScenario)
+	code, out, errOut := mainOut(t, "run", file)
+	require.Equal(t, 1, code)
+	require.Equal(t, "FAIL tmp-wrong-expectation\n"+
+		"    shop:\n"+
+		"        >  1 want  onlogout\n"+
+		"             got   onlogin aud=https://shop.example.com email=alice@example.com\n"+
+		"           2 want  onready\n"+
+		"             got   onready\n", out)
+	require.Empty(t, errOut)
+}
+
+func TestRunInvalid(t *testing.T) {
+	file := writeFile(t, t.TempDir(), "bad.yaml", invalidScenario)
+	code, out, errOut := mainOut(t, "run", file)
+	require.Equal(t, 2, code)
+	require.Equal(t, "FAIL "+file+"\n"+
+		"    "+file+":6: step 2: unknown field \"wave\" for an app step (want one of watch, request, logout, close, open)\n", out)
+	require.Empty(t, errOut)
+
+	missing := filepath.Join(t.TempDir(), "nowhere.yaml")
+	code, out, _ = mainOut(t, "run", missing)
+	require.Equal(t, 2, code)
+	require.Equal(t, "FAIL "+missing+"\n"+
+		"    "+missing+": no such file, and no shipped scenario of that name (mozidsim list shows them)\n", out)
+}
+
+// Several files: each gets its line, and the exit status is the worst.
+func TestRunSeveralExitsWithTheWorst(t *testing.T) {
+	dir := t.TempDir()
+	pass := writeFile(t, dir, "a-pass.yaml", passingScenario)
+	fail := writeFile(t, dir, "b-fail.yaml", failingScenario)
+	code, out, _ := mainOut(t, "run", pass, fail)
+	require.Equal(t, 1, code)
+	require.True(t, strings.HasPrefix(out, "PASS tmp-signed-out\nFAIL tmp-wrong-expectation\n"), out)
+
+	writeFile(t, dir, "c-bad.yaml", invalidScenario)
+	code, out, _ = mainOut(t, "run", dir) // a directory runs every *.yaml in it, in name order
+	require.Equal(t, 2, code)
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	require.Equal(t, "PASS tmp-signed-out", lines[0])
+	require.Equal(t, "FAIL tmp-wrong-expectation", lines[1])
+	require.Contains(t, lines, "FAIL "+filepath.Join(dir, "c-bad.yaml"))
+}
+
+func TestRunUsage(t *testing.T) {
+	code, out, errOut := mainOut(t, "run")
+	require.Equal(t, 2, code)
+	require.Empty(t, out)
+	require.True(t, strings.HasPrefix(errOut, "usage: mozidsim run [flags] FILE|DIR|NAME...\n"), errOut)
+
+	code, _, errOut = mainOut(t, "run", "--no-such-flag", "x.yaml")
+	require.Equal(t, 2, code)
+	require.True(t, strings.HasPrefix(errOut, "flag provided but not defined: -no-such-flag\n"), errOut)
+}
+
+// A shipped scenario runs by name.
+func TestRunShippedByName(t *testing.T) {
+	code, out, errOut := mainOut(t, "run", "watch-signed-out")
+	require.Equal(t, 0, code)
+	require.Equal(t, "PASS watch-signed-out\n", out)
+	require.Empty(t, errOut)
+}
+
+func TestList(t *testing.T) {
+	code, out, errOut := mainOut(t, "list")
+	require.Equal(t, 0, code)
+	require.Empty(t, errOut)
+	lines := strings.Split(out, "\n")
+	require.Equal(t, "mozId scenarios (mozidsim run NAME, mozidsim explain NAME):", lines[0])
+
+	lib, err := scenarios.Library()
+	require.NoError(t, err)
+	width := 0
+	for _, s := range lib {
+		width = max(width, len(s.Name))
+	}
+	// One line per shipped scenario, in file order, names in one column and
+	// the summaries aligned after them.
+	for i, s := range lib {
+		line := lines[1+i]
+		require.Equal(t, "  "+s.Name+strings.Repeat(" ", width-len(s.Name))+"  ", line[:2+width+2], "line %d", 1+i)
+		require.NotEmpty(t, strings.TrimSpace(line[2+width:]), "%s has a summary", s.Name)
+	}
+	require.Equal(t, "", lines[1+len(lib)])
+	require.Equal(t, "contacts backup scenarios (mozidsim run scenarios/contacts/FILE.yaml):", lines[2+len(lib)])
+
+	code, _, errOut = mainOut(t, "list", "extra")
+	require.Equal(t, 2, code)
+	require.Equal(t, "usage: mozidsim list\n", errOut)
+}
+
+func TestUsageAndVersion(t *testing.T) {
+	code, out, errOut := mainOut(t)
+	require.Equal(t, 2, code)
+	require.Empty(t, out)
+	require.Equal(t, usage, errOut)
+
+	code, out, errOut = mainOut(t, "frobnicate")
+	require.Equal(t, 2, code)
+	require.Empty(t, out)
+	require.Equal(t, "mozidsim: unknown command \"frobnicate\"\n\n"+usage, errOut)
+
+	code, out, _ = mainOut(t, "help")
+	require.Equal(t, 0, code)
+	require.Equal(t, usage, out)
+
+	code, out, _ = mainOut(t, "version")
+	require.Equal(t, 0, code)
+	require.Equal(t, "mozidsim 0.1.0\n", out)
+}
