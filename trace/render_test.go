@@ -11,16 +11,18 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestMermaidRendersWithTheRealCLI draws every golden trace's sequence diagram
-// and every state machine with @mermaid-js/mermaid-cli in Debian's chromium
-// (testdata/render.sh). It needs node, npm and chromium, so it runs only when
-// MOZIDSIM_MERMAID=1 (CI sets it: .work/teach-ci.sh). PNGs go to
-// $MOZIDSIM_MERMAID_OUT when set, so a person can look at them.
+// TestMermaidRendersWithTheRealCLI draws the sequence diagram of every shipped
+// scenario's golden trace (../scenarios/testdata/golden: package scenarios owns
+// them, since this package cannot import it) and every state machine with
+// @mermaid-js/mermaid-cli in Debian's chromium (testdata/render.sh). It needs
+// node, npm and chromium, so it runs only when MOZIDSIM_MERMAID=1 (CI sets it:
+// .work/ci-mermaid.sh installs both). PNGs go to $MOZIDSIM_MERMAID_OUT when
+// set, so a person can look at them.
 func TestMermaidRendersWithTheRealCLI(t *testing.T) {
 	if os.Getenv("MOZIDSIM_MERMAID") != "1" {
 		t.Skip("set MOZIDSIM_MERMAID=1 to render the diagrams with the Mermaid CLI (needs npm and chromium)")
 	}
-	goldens, err := filepath.Glob(filepath.Join("testdata", "golden", "*.trace.jsonl"))
+	goldens, err := filepath.Glob(filepath.Join("..", "scenarios", "testdata", "golden", "*.trace.jsonl"))
 	require.NoError(t, err)
 	require.GreaterOrEqual(t, len(goldens), 3, "at least three scenarios must be drawn")
 
@@ -46,18 +48,34 @@ func TestMermaidRendersWithTheRealCLI(t *testing.T) {
 		files = append(files, f)
 	}
 
-	var stderr bytes.Buffer
-	cmd := exec.Command("sh", append([]string{filepath.Join("testdata", "render.sh"), out}, files...)...)
-	cmd.Stderr = &stderr
-	printed, err := cmd.Output()
-	require.NoError(t, err, "mmdc refused a diagram:\n%s", stderr.String())
-	pngs := strings.Fields(string(printed))
+	printed, stderr, err := render(out, files...)
+	require.NoError(t, err, "mmdc refused a diagram:\n%s", stderr)
+	pngs := strings.Fields(printed)
 	require.Len(t, pngs, len(files))
-	for _, p := range pngs {
+	for i, p := range pngs {
+		require.Equal(t, strings.TrimSuffix(filepath.Base(files[i]), ".mmd")+".png", filepath.Base(p))
 		b, err := os.ReadFile(p)
 		require.NoError(t, err)
 		require.True(t, bytes.HasPrefix(b, []byte("\x89PNG\r\n\x1a\n")), "%s is not a PNG", p)
 		require.Greater(t, len(b), 5000, "%s is suspiciously small for a diagram", p)
 	}
-	t.Logf("rendered %d diagrams into %s", len(pngs), out)
+	t.Logf("rendered %d diagrams (%d scenarios, %d state machines) into %s", len(pngs), len(goldens), len(machines), out)
+
+	// The check has teeth: one diagram Mermaid cannot parse fails the batch and
+	// the error shows the offending line.
+	bad := filepath.Join(src, "bad.mmd")
+	require.NoError(t, os.WriteFile(bad, []byte("sequenceDiagram\n    A1->>A2: fine\n    A2-->>: no target\n"), 0o644))
+	_, stderr, err = render(t.TempDir(), files[0], bad)
+	require.Error(t, err, "mmdc accepted a broken diagram")
+	require.Contains(t, stderr, "Parse error on line 3")
+}
+
+// render runs testdata/render.sh and returns what it printed (one PNG per line)
+// and its standard error.
+func render(out string, files ...string) (string, string, error) {
+	var stdout, stderr bytes.Buffer
+	cmd := exec.Command("sh", append([]string{filepath.Join("testdata", "render.sh"), out}, files...)...)
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	return stdout.String(), stderr.String(), err
 }

@@ -1,5 +1,5 @@
 #!/bin/sh
-# render.sh OUTDIR FILE.mmd... renders Mermaid files to PNG with the real Mermaid
+# render.sh OUTDIR FILE.mmd... renders Mermaid files to OUTDIR/FILE.png with the real Mermaid
 # CLI (@mermaid-js/mermaid-cli) driving Debian's chromium, so a diagram mozidsim
 # writes is known to parse and draw, not just to look plausible.
 #
@@ -16,6 +16,13 @@ out=$1
 shift
 prefix=${MMDC_PREFIX:-${HOME}/.cache/mozidsim-mmdc}
 chromium=${CHROMIUM:-/usr/bin/chromium}
+# MMDC_WIDTH is the page width mmdc lays out in; MMDC_SCALE multiplies the
+# pixels (2 for pictures people read, as in docs/).
+width=${MMDC_WIDTH:-1800}
+scale=${MMDC_SCALE:-1}
+# Diagrams render in parallel pages of one browser: 86 s instead of 135 s for 37
+# diagrams on 2 cores.
+jobs=${MMDC_JOBS:-$(nproc 2>/dev/null || echo 1)}
 if [ ! -x "$chromium" ]; then
 	echo "render.sh: no chromium at $chromium (apt-get install -y chromium)" >&2
 	exit 2
@@ -27,7 +34,8 @@ fi
 mkdir -p "$out"
 config=$(mktemp)
 profile=$(mktemp -d)
-trap 'rm -rf "$config" "$profile"' EXIT
+work=$(mktemp -d)
+trap 'rm -rf "$config" "$profile" "$work"' EXIT
 # The flags keep headless chromium off the network (this machine has none) and
 # let it run as root.
 cat >"$config" <<JSON
@@ -36,8 +44,26 @@ cat >"$config" <<JSON
           "--disable-background-networking", "--disable-component-update", "--disable-sync",
           "--user-data-dir=$profile"]}
 JSON
+# One mmdc call for every file: a Markdown input with one ```mermaid block per
+# file renders them all in a single browser (about 3 s a diagram here instead of
+# 10 s with a chromium start each), as DIR/all-N.png in input order.
+md="$work/all.md"
 for f in "$@"; do
+	printf '```mermaid\n' >>"$md"
+	cat "$f" >>"$md"
+	printf '\n```\n\n' >>"$md"
+done
+art="$work/png"
+mkdir -p "$art"
+if ! "$prefix/node_modules/.bin/mmdc" --quiet -p "$config" -i "$md" -o "$art/all.md" -e png -b white -w "$width" -s "$scale" -j "$jobs" >&2; then
+	echo "render.sh: mmdc refused one of: $*" >&2
+	echo "render.sh: render them one at a time to see which: for f in ...; do sh $0 DIR \$f; done" >&2
+	exit 1
+fi
+n=0
+for f in "$@"; do
+	n=$((n + 1))
 	png="$out/$(basename "$f" .mmd).png"
-	"$prefix/node_modules/.bin/mmdc" --quiet -p "$config" -i "$f" -o "$png" -b white -w 1800
+	mv "$art/all-$n.png" "$png"
 	echo "$png"
 done
