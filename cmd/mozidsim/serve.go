@@ -30,7 +30,9 @@ func serveFxA(ctx context.Context, args []string, stdout, stderr io.Writer, read
 	addr := fl.String("addr", "127.0.0.1:8081", "address to listen on")
 	issuer := fl.String("issuer", device.Issuer, "BrowserID issuer written into certificates")
 	noAdmin := fl.Bool("no-admin", false, "leave out the /__mozidsim admin API (then scenarios cannot drive this server)")
-	if err := fl.Parse(args); err != nil || fl.NArg() > 0 {
+	if err := fl.Parse(args); errors.Is(err, flag.ErrHelp) {
+		return 0
+	} else if err != nil || fl.NArg() > 0 {
 		if fl.NArg() > 0 {
 			fmt.Fprintf(stderr, "mozidsim serve-fxa: unexpected argument %q\n", fl.Arg(0))
 		}
@@ -62,7 +64,9 @@ func serveVerifier(ctx context.Context, args []string, stdout, stderr io.Writer,
 	var trusted stringList
 	fl.Var(&trusted, "trusted-issuer", "an issuer that may vouch for any email domain (repeatable)")
 	fixedNow := fl.String("now", "", "verify as of this `TIME` (RFC 3339) instead of the wall clock; assertions minted by\n`mozidsim run --fxa-url` carry the simulated phone's time, which starts at "+sim.Epoch.Format(time.RFC3339))
-	if err := fl.Parse(args); err != nil || fl.NArg() > 0 {
+	if err := fl.Parse(args); errors.Is(err, flag.ErrHelp) {
+		return 0
+	} else if err != nil || fl.NArg() > 0 {
 		if fl.NArg() > 0 {
 			fmt.Fprintf(stderr, "mozidsim verify-server: unexpected argument %q\n", fl.Arg(0))
 		}
