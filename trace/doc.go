@@ -61,4 +61,12 @@
 //
 // A reader refuses any format other than mozidsim-trace/1; a change to what a
 // line means bumps the version.
+//
+// # Golden traces
+//
+// scenarios/testdata/golden holds the trace of every shipped scenario, and `go
+// test ./scenarios` replays each one through Library.Replay: a behaviour change
+// fails with the Diff's report. `go test ./scenarios -run Golden -update`
+// records again the goldens that no longer replay or whose scenario file
+// changed, leaving the others (whose keys and signatures would churn) alone.
 package trace
