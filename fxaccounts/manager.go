@@ -110,8 +110,12 @@ type assertionJob struct {
 	principal *wire.Principal
 	options   wire.AssertionOptions
 
-	inRefresh       bool // inside _refreshAuthentication's chain
-	logoutOnFailure bool
+	// refreshes holds one entry per _refreshAuthentication the job is inside,
+	// outermost first, each its logoutOnFailure. They nest: after errno 110 the
+	// refresh dialog's verified answer leads to another certificate request with
+	// the same dead token (Bug 1031580 keeps the old session), hence another 110
+	// and another refresh inside the first. Each level settles on its own.
+	refreshes []bool
 }
 
 // FxAccountsManager is services/fxaccounts/FxAccountsManager.jsm, 2015 ([M-C]).
@@ -311,27 +315,38 @@ func (m *FxAccountsManager) uiRequest(ctx *sim.Ctx, j *assertionJob, request, em
 // up until the whole chain (UI, then assertion) settles.
 func (m *FxAccountsManager) refreshAuthentication(ctx *sim.Ctx, j *assertionJob, email string, logoutOnFailure bool) {
 	m.refreshing = true
-	j.inRefresh = true
-	j.logoutOnFailure = j.logoutOnFailure || logoutOnFailure
+	j.refreshes = append(j.refreshes, logoutOnFailure)
 	m.uiRequest(ctx, j, wire.RefreshAuthentication, email)
 }
 
-// fail rejects the job. Inside a refresh the reason is wrapped once more
-// ({error: reason}), after an optional sign-out: the nesting FirefoxAccounts.jsm's
-// cancel test looks for.
+// fail rejects the job, unwinding the refreshes it is inside, innermost first.
+// Each level is _refreshAuthentication's rejection handler: clear _refreshing,
+// then reject {error: reason}, one more level of nesting (what FirefoxAccounts.jsm's
+// cancel test looks for). With logoutOnFailure (the errno 110 path) the level
+// first runs the full _signOut() and only wraps the reason when that resolves:
+// `_signOut().then(() => this._error(reason))` has no rejection handler, so a
+// failed POST /session/destroy (with the token the server just refused, errno
+// 110 again) becomes this level's rejection instead, and the dialog's error is lost.
 func (m *FxAccountsManager) fail(ctx *sim.Ctx, j *assertionJob, ev string, reason any) {
-	if !j.inRefresh {
+	n := len(j.refreshes)
+	if n == 0 {
 		m.finish(ctx, j, ev, false, reason)
 		return
 	}
-	j.inRefresh = false
+	logoutOnFailure := j.refreshes[n-1]
+	j.refreshes = j.refreshes[:n-1]
 	m.refreshing = false
-	wrapped := &wire.FxAError{Error: reason}
-	if j.logoutOnFailure {
-		m.localSignOut(ctx, func(ctx *sim.Ctx) { m.finish(ctx, j, ev, false, wrapped) })
+	if !logoutOnFailure {
+		m.fail(ctx, j, ev, &wire.FxAError{Error: reason})
 		return
 	}
-	m.finish(ctx, j, ev, false, wrapped)
+	m.signOutSession(ctx, func(ctx *sim.Ctx, ok bool, v any) {
+		if !ok {
+			m.fail(ctx, j, ev, v)
+			return
+		}
+		m.fail(ctx, j, ev, &wire.FxAError{Error: reason})
+	})
 }
 
 // fetchAssertion is _getAssertion: FxAccounts mints it; success grants the permission.
@@ -344,8 +359,9 @@ func (m *FxAccountsManager) fetchAssertion(ctx *sim.Ctx, j *assertionJob) {
 			if j.principal != nil {
 				m.permissions[j.principal.Origin] = wire.PermAllow
 			}
-			if j.inRefresh {
-				j.inRefresh = false
+			if len(j.refreshes) > 0 {
+				// Every level's success handler clears _refreshing and passes the assertion on.
+				j.refreshes = j.refreshes[:0]
 				m.refreshing = false
 			}
 			m.finish(ctx, j, evGotAssertion, true, v)
@@ -520,27 +536,46 @@ func serverError(v any) any {
 	return &wire.FxAError{Error: code, Details: v}
 }
 
+// signOut is the API's signOut(): with a cached session straight to _signOut,
+// else only once getAccount has found a stored user.
 func (m *FxAccountsManager) signOut(ctx *sim.Ctx, reply promise.Then) {
+	if m.activeSession != nil {
+		m.signOutSession(ctx, reply)
+		return
+	}
 	m.getAccount(ctx, func(ctx *sim.Ctx, user *wire.AccountData) {
 		if user == nil {
 			reply(ctx, true, nil)
 			return
 		}
-		token := user.SessionToken
-		m.localSignOut(ctx, func(ctx *sim.Ctx) {
-			if m.offline {
-				reply(ctx, true, nil)
-				return
+		m.signOutSession(ctx, reply)
+	})
+}
+
+// signOutSession is _signOut: nothing without a cached session; else remember the
+// sessionToken (the local sign-out's "fxaccounts:onlogout" clears the cache), sign
+// out locally, then, when online, POST /session/destroy. Its failure is rejected
+// through _serverError, e.g. {error: "INVALID_AUTH_TOKEN", details: <the 110 body>}
+// for a token the server no longer knows; offline resolves after the local part.
+func (m *FxAccountsManager) signOutSession(ctx *sim.Ctx, then promise.Then) {
+	if m.activeSession == nil {
+		then(ctx, true, nil)
+		return
+	}
+	token := m.activeSession.SessionToken
+	m.localSignOut(ctx, func(ctx *sim.Ctx) {
+		if m.offline {
+			then(ctx, true, nil)
+			return
+		}
+		m.calls.Call(ctx, wire.FxAServer, wire.OpSessionDestroy, func(call uint64) any {
+			return wire.ServerRequest{Call: call, Op: wire.OpSessionDestroy, SessionToken: token}
+		}, func(ctx *sim.Ctx, ok bool, v any) {
+			if ok {
+				then(ctx, true, nil)
+			} else {
+				then(ctx, false, serverError(v))
 			}
-			m.calls.Call(ctx, wire.FxAServer, wire.OpSessionDestroy, func(call uint64) any {
-				return wire.ServerRequest{Call: call, Op: wire.OpSessionDestroy, SessionToken: token}
-			}, func(ctx *sim.Ctx, ok bool, v any) {
-				if ok {
-					reply(ctx, true, nil)
-				} else {
-					reply(ctx, false, serverError(v))
-				}
-			})
 		})
 	})
 }

@@ -56,6 +56,13 @@ type stubUI struct {
 	result  any // resolve with this...
 	reject  any // ...or reject with this
 	holding bool
+	// script, when set, answers the calls in order instead of result/reject.
+	script []uiAnswer
+}
+
+type uiAnswer struct {
+	ok    bool
+	value any
 }
 
 func (s *stubUI) Receive(ctx *sim.Ctx, m sim.Message) {
@@ -70,6 +77,16 @@ func (s *stubUI) Receive(ctx *sim.Ctx, m sim.Message) {
 	case wire.EmailCall:
 		call = p.Call
 	}
+	if len(s.script) > 0 {
+		a := s.script[0]
+		s.script = s.script[1:]
+		if a.ok {
+			promise.Resolve(ctx, m.From, m.Name, call, a.value)
+		} else {
+			promise.Reject(ctx, m.From, m.Name, call, a.value)
+		}
+		return
+	}
 	if s.reject != nil {
 		promise.Reject(ctx, m.From, m.Name, call, s.reject)
 		return
@@ -77,11 +94,23 @@ func (s *stubUI) Receive(ctx *sim.Ctx, m sim.Message) {
 	promise.Resolve(ctx, m.From, m.Name, call, s.result)
 }
 
-type stubServer struct{}
+// stubServer answers the manager's own requests; session/destroy with a token in
+// dead (a password change elsewhere ended it) is errno 110, as on the real server.
+type stubServer struct {
+	dead      map[string]bool
+	destroyed []string // session/destroy requests, by token
+}
 
-func (stubServer) Receive(ctx *sim.Ctx, m sim.Message) {
+func (s *stubServer) Receive(ctx *sim.Ctx, m sim.Message) {
 	r := m.Payload.(wire.ServerRequest)
 	switch r.Op {
+	case wire.OpSessionDestroy:
+		s.destroyed = append(s.destroyed, r.SessionToken)
+		if s.dead[r.SessionToken] {
+			promise.Reject(ctx, m.From, m.Name, r.Call, invalidToken())
+			return
+		}
+		promise.Resolve(ctx, m.From, m.Name, r.Call, nil)
 	case wire.OpAccountCreate:
 		promise.Resolve(ctx, m.From, m.Name, r.Call, wire.SignInResult{UID: "u1", SessionToken: "t1", Verified: false, AuthAt: 1})
 	case wire.OpAccountLogin:
@@ -108,17 +137,18 @@ type mgrHarness struct {
 	mgr *FxAccountsManager
 	fxa *stubFxAccounts
 	ui  *stubUI
+	srv *stubServer
 	out *answers
 }
 
 func newMgrHarness(t *testing.T, user *wire.AccountData) *mgrHarness {
 	t.Helper()
-	h := &mgrHarness{sys: sim.New(sim.Options{}), mgr: NewFxAccountsManager(false), fxa: &stubFxAccounts{user: user}, ui: &stubUI{}, out: &answers{}}
+	h := &mgrHarness{sys: sim.New(sim.Options{}), mgr: NewFxAccountsManager(false), fxa: &stubFxAccounts{user: user}, ui: &stubUI{}, srv: &stubServer{}, out: &answers{}}
 	t.Cleanup(func() { h.sys.Close() })
 	require.NoError(t, h.sys.Spawn(wire.FxAccountsManager, h.mgr))
 	require.NoError(t, h.sys.Spawn(wire.FxAccounts, h.fxa))
 	require.NoError(t, h.sys.Spawn(wire.FxAccountsUIGlue, h.ui))
-	require.NoError(t, h.sys.Spawn(wire.FxAServer, stubServer{}))
+	require.NoError(t, h.sys.Spawn(wire.FxAServer, h.srv))
 	require.NoError(t, h.sys.Spawn(wire.FirefoxAccounts, h.out))
 	require.NoError(t, h.sys.Spawn(wire.FxAccountsMgmtService, sim.HandlerFunc(func(*sim.Ctx, sim.Message) {})))
 	return h
@@ -299,4 +329,141 @@ func TestSignUpThenRepeat(t *testing.T) {
 		h.call(t, wire.SignIn, wire.Credentials{Call: 2, Email: "new@example.com", Password: "12345678"}))
 	require.Equal(t, `rejected {"error":"INVALID_EMAIL"}`, h.call(t, wire.SignIn, wire.Credentials{Call: 3, Password: "x"}))
 	require.Equal(t, `rejected {"error":"INVALID_PASSWORD"}`, h.call(t, wire.SignIn, wire.Credentials{Call: 4, Email: "x@y"}))
+}
+
+// invalidToken is the auth server's 401 body for a token it no longer knows.
+func invalidToken() *wire.ServerError {
+	return &wire.ServerError{Code: 401, Errno: 110, Error: "Unauthorized", Message: "Invalid authentication token in request signature"}
+}
+
+const body110 = `{"code":401,"errno":110,"error":"Unauthorized","message":"Invalid authentication token in request signature"}`
+
+// rejection is the reason of a rejected answer, as the harness renders it.
+func rejection(t *testing.T, got any) string {
+	t.Helper()
+	s, ok := got.(string)
+	require.True(t, ok, "not a rejection: %#v", got)
+	return s
+}
+
+// A password changed elsewhere: /certificate/sign says 110, the account exists, and
+// the user closes the refresh dialog. [M-C] _refreshAuthentication(..., true) then
+// runs the full _signOut(): local sign-out, then POST /session/destroy with the
+// token the server just refused, which fails with 110 too; that rejection (through
+// _serverError) replaces the dialog error, because `_signOut().then(() =>
+// this._error(reason))` never gets to its then. Not a cancel, so the page (watch
+// or request) gets onerror, after the onlogout of the local sign-out.
+func TestInvalidTokenRefreshClosedSignOutFailureWins(t *testing.T) {
+	h := newMgrHarness(t, verifiedUser(0))
+	h.fxa.assertionErrs = []any{invalidToken()}
+	h.fxa.exists = true
+	h.srv.dead = map[string]bool{"s": true}
+	h.ui.reject = wire.DialogClosedByUser
+	got := h.getAssertion(t, "aud", settingsApp, wire.AssertionOptions{})
+	require.Equal(t, `rejected {"error":"INVALID_AUTH_TOKEN","details":`+body110+`}`, rejection(t, got))
+	require.Equal(t, []string{wire.RefreshAuthentication}, h.ui.calls)
+	require.Equal(t, 1, h.fxa.signOuts, "signed out locally")
+	require.Equal(t, []string{"s"}, h.srv.destroyed, "and on the server, with the dead token")
+	require.False(t, h.mgr.refreshing)
+	require.Nil(t, h.mgr.activeSession)
+
+	reason := &wire.FxAError{Error: "INVALID_AUTH_TOKEN", Details: invalidToken()}
+	require.False(t, isCancel(reason), "request() hears onerror, not oncancel")
+	require.Equal(t, `{"name":"INVALID_AUTH_TOKEN"}`, wire.OnErrorString(reason))
+}
+
+// The refresh dialog came back once: the new password signs in, but during a
+// refresh the new session is not stored (Bug 1031580), so the next certificate
+// request is 110 again and a second _refreshAuthentication runs inside the first.
+// Closing that one: the inner level signs out (one session/destroy, rejected with
+// 110) and rejects {error: INVALID_AUTH_TOKEN, details}; the outer level's
+// _signOut finds no cached session (the onlogout cleared it) and resolves, so it
+// wraps that once more. The page's onerror name is then an object.
+func TestInvalidTokenNestedRefreshClosed(t *testing.T) {
+	h := newMgrHarness(t, verifiedUser(0))
+	h.fxa.assertionErrs = []any{invalidToken(), invalidToken()}
+	h.fxa.exists = true
+	h.srv.dead = map[string]bool{"s": true}
+	h.ui.script = []uiAnswer{
+		{ok: true, value: wire.O("email", "user@example.com", "verified", true)},
+		{ok: false, value: wire.DialogClosedByUser},
+	}
+	got := h.getAssertion(t, "aud", settingsApp, wire.AssertionOptions{})
+	require.Equal(t, `rejected {"error":{"error":"INVALID_AUTH_TOKEN","details":`+body110+`}}`, rejection(t, got))
+	require.Equal(t, []string{wire.RefreshAuthentication, wire.RefreshAuthentication}, h.ui.calls)
+	require.Equal(t, 1, h.fxa.signOuts)
+	require.Equal(t, []string{"s"}, h.srv.destroyed)
+	require.False(t, h.mgr.refreshing)
+
+	reason := &wire.FxAError{Error: &wire.FxAError{Error: "INVALID_AUTH_TOKEN", Details: invalidToken()}}
+	require.False(t, isCancel(reason))
+	require.Equal(t, `{"name":{"error":"INVALID_AUTH_TOKEN","details":`+body110+`}}`, wire.OnErrorString(reason))
+}
+
+// Levels keep their own logoutOnFailure: a refresh for an old authAt (no logout
+// on failure) whose assertion then hits 110 nests a logout-on-failure refresh.
+// Closing the inner dialog signs out and loses the dialog error there; the outer
+// level only wraps.
+func TestRefreshLevelsKeepTheirOwnLogoutOnFailure(t *testing.T) {
+	h := newMgrHarness(t, verifiedUser(0))
+	h.fxa.assertionErrs = []any{invalidToken()}
+	h.fxa.exists = true
+	h.srv.dead = map[string]bool{"s": true}
+	h.ui.script = []uiAnswer{
+		{ok: true, value: wire.O("email", "user@example.com", "verified", true)},
+		{ok: false, value: wire.DialogClosedByUser},
+	}
+	got := h.getAssertion(t, "aud", settingsApp, wire.AssertionOptions{RefreshAuthentication: 1.0})
+	require.Equal(t, `rejected {"error":{"error":"INVALID_AUTH_TOKEN","details":`+body110+`}}`, rejection(t, got))
+	require.Equal(t, 1, h.fxa.signOuts)
+	require.Equal(t, []string{"s"}, h.srv.destroyed)
+
+	// Closing the first (auth-too-old) dialog still signs nobody out: a cancel.
+	h = newMgrHarness(t, verifiedUser(0))
+	h.ui.reject = wire.DialogClosedByUser
+	got = h.getAssertion(t, "aud", settingsApp, wire.AssertionOptions{RefreshAuthentication: 1.0})
+	require.Equal(t, `rejected {"error":{"error":"UI_ERROR","details":"DIALOG_CLOSED_BY_USER"}}`, rejection(t, got))
+	require.Zero(t, h.fxa.signOuts)
+	require.Empty(t, h.srv.destroyed)
+}
+
+// When /session/destroy succeeds (or the phone is offline, so it is not sent) the
+// then runs and the dialog error comes through, wrapped: a request() then hears
+// oncancel.
+func TestInvalidTokenRefreshClosedSignOutSucceeds(t *testing.T) {
+	h := newMgrHarness(t, verifiedUser(0))
+	h.fxa.assertionErrs = []any{invalidToken()}
+	h.fxa.exists = true
+	h.ui.reject = wire.DialogClosedByUser
+	got := h.getAssertion(t, "aud", settingsApp, wire.AssertionOptions{})
+	require.Equal(t, `rejected {"error":{"error":"UI_ERROR","details":"DIALOG_CLOSED_BY_USER"}}`, rejection(t, got))
+	require.Equal(t, 1, h.fxa.signOuts)
+	require.Equal(t, []string{"s"}, h.srv.destroyed)
+	require.True(t, isCancel(&wire.FxAError{Error: &wire.FxAError{Error: ErrUIError, Details: wire.DialogClosedByUser}}))
+}
+
+// signOut() is the same _signOut: local sign-out, then session/destroy with the
+// token it had; a server failure goes through _serverError; offline skips the
+// server; nobody signed in resolves without touching anything.
+func TestSignOut(t *testing.T) {
+	h := newMgrHarness(t, verifiedUser(0))
+	require.Nil(t, h.call(t, wire.SignOut, wire.PlainCall{Call: 1}))
+	require.Equal(t, 1, h.fxa.signOuts)
+	require.Equal(t, []string{"s"}, h.srv.destroyed)
+	require.Nil(t, h.fxa.user)
+
+	require.Nil(t, h.call(t, wire.SignOut, wire.PlainCall{Call: 2}), "nobody signed in")
+	require.Equal(t, 1, h.fxa.signOuts)
+	require.Len(t, h.srv.destroyed, 1)
+
+	h = newMgrHarness(t, verifiedUser(0))
+	h.srv.dead = map[string]bool{"s": true}
+	require.Equal(t, `rejected {"error":"INVALID_AUTH_TOKEN","details":`+body110+`}`, h.call(t, wire.SignOut, wire.PlainCall{Call: 1}))
+	require.Equal(t, 1, h.fxa.signOuts, "the local sign-out happened first")
+
+	h = newMgrHarness(t, verifiedUser(0))
+	h.mgr.offline = true
+	require.Nil(t, h.call(t, wire.SignOut, wire.PlainCall{Call: 1}))
+	require.Equal(t, 1, h.fxa.signOuts)
+	require.Empty(t, h.srv.destroyed)
 }

@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -142,9 +143,12 @@ func TestListShowsEveryScenarioWithASummary(t *testing.T) {
 	require.Equal(t, ExitPass, ListMain(nil, &out, &errOut))
 	lib, err := Library()
 	require.NoError(t, err)
+	width := 0
 	for _, s := range lib {
 		require.Contains(t, out.String(), s.Name)
+		width = max(width, len(s.Name))
 	}
-	require.Contains(t, out.String(), "  watch-signed-out         Seed part I with nobody signed in (S2).\n")
+	// Names are padded to the longest shipped name, so adding a scenario may widen the column.
+	require.Contains(t, out.String(), "  watch-signed-out"+strings.Repeat(" ", width-len("watch-signed-out"))+"  Seed part I with nobody signed in (S2).\n")
 	require.Contains(t, out.String(), "first-backup")
 }
