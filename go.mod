@@ -11,3 +11,5 @@ require (
 	go.uber.org/goleak v1.3.0
 	go.yaml.in/yaml/v3 v3.0.6
 )
+
+require github.com/gorilla/websocket v1.5.3

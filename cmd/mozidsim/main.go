@@ -30,6 +30,7 @@ usage: mozidsim COMMAND [flags] [args]
   replay TRACE.jsonl...     re-run recorded traces and compare hop by hop
   explain SCENARIO          the run as numbered, explained steps (--step, --markdown FILE)
   diagram SCENARIO          a Mermaid sequence diagram (--states: the state machines)
+  live SCENARIO             watch the messages travel in a browser (--addr 127.0.0.1:8090)
   serve-fxa                 the FxA auth server over HTTP (--addr 127.0.0.1:8081)
   verify-server             the browserid-verifier /v2 service (--addr 127.0.0.1:8082)
   serve-contacts            the contacts provider: BrowserID login + CardDAV over TLS
@@ -65,6 +66,8 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		return trace.ExplainMain(rest, stdin, stdout, stderr)
 	case "diagram":
 		return trace.DiagramMain(rest, stdout, stderr)
+	case "live":
+		return trace.LiveMain(ctx, rest, stdout, stderr, nil)
 	case "serve-fxa":
 		return serveFxA(ctx, rest, stdout, stderr, nil)
 	case "verify-server":
