@@ -12,6 +12,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/mozidsim/mozidsim/contacts/devicephone"
 	contactscenario "github.com/mozidsim/mozidsim/contacts/scenario"
 	"github.com/mozidsim/mozidsim/internal/sim"
 	contactfiles "github.com/mozidsim/mozidsim/scenarios/contacts"
@@ -86,10 +87,12 @@ func runOne(name string, f runFlags, stdout, stderr io.Writer) int {
 		return ExitInvalid
 	}
 	if contactscenario.IsContactsScenario(source) {
-		if f.record != "" || f.trace || f.fxaURL != "" || f.seed != 0 {
-			fmt.Fprintf(stderr, "mozidsim run: %s is a contacts scenario: --record, --trace, --fxa-url and --seed do not apply\n", file)
+		if f.record != "" || f.fxaURL != "" || f.seed != 0 {
+			fmt.Fprintf(stderr, "mozidsim run: %s is a contacts scenario: --record, --fxa-url and --seed do not apply\n", file)
 		}
-		return contactscenario.RunFile(file, source, f.verbose, stdout)
+		// Phones on internal/device: the backup's assertions come from the real
+		// FxAccountsManager, FxAccounts and FxA auth server.
+		return contactscenario.RunFileWith(file, source, contactscenario.Options{Verbose: f.verbose, Trace: f.trace, NewPhone: devicephone.Phone}, stdout)
 	}
 	sc, err := Parse(file, source)
 	if err != nil {

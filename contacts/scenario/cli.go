@@ -31,12 +31,20 @@ const (
 // phone's log. It returns 0 on pass, 1 on a failed expectation or a world that
 // could not be built, 2 when the file is not a valid contacts scenario.
 func RunFile(name string, data []byte, verbose bool, w io.Writer) (exitCode int) {
+	return RunFileWith(name, data, Options{Verbose: verbose}, w)
+}
+
+// RunFileWith is RunFile with options: opts.NewPhone chooses how phones are
+// built (`mozidsim run` passes contacts/devicephone's, the real FxA chain);
+// opts.Out is always w.
+func RunFileWith(name string, data []byte, opts Options, w io.Writer) (exitCode int) {
 	sc, err := Parse(name, data)
 	if err != nil {
 		fmt.Fprintf(w, "FAIL %s\n    %v\n", name, err)
 		return ExitBadInput
 	}
-	res, err := Run(sc, Options{Verbose: verbose, Out: w})
+	opts.Out = w
+	res, err := Run(sc, opts)
 	if err != nil {
 		fmt.Fprintf(w, "FAIL %s\n    %v\n", sc.Name, err)
 		return ExitFail

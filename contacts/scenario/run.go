@@ -19,13 +19,16 @@ import (
 	"github.com/mozidsim/mozidsim/internal/sim"
 	"github.com/mozidsim/mozidsim/rp/contactsprovider"
 	"github.com/mozidsim/mozidsim/rp/verifier"
+	"github.com/mozidsim/mozidsim/trace"
 )
 
 // Options tune a run.
 type Options struct {
 	// Verbose writes each step and, at the end, each phone's log to Out.
 	Verbose bool
-	Out     io.Writer
+	// Trace writes each phone's trace (every hop, timer and note) to Out.
+	Trace bool
+	Out   io.Writer
 	// NewPhone builds one phone; nil builds it on contacts/fxastub's FxA
 	// stand-in, all phones sharing one FxA server (see World).
 	NewPhone PhoneFactory
@@ -137,6 +140,14 @@ func Run(sc *Scenario, opts Options) (res *Result, err error) {
 		}
 	}
 	r.res.Pass = len(r.res.Diff) == 0
+	if opts.Trace {
+		for _, name := range w.order {
+			fmt.Fprintf(opts.Out, "== %s: trace of %s\n", sc.Name, name)
+			for _, l := range trace.Encode(sim.Epoch, r.res.Traces[name]) {
+				fmt.Fprintln(opts.Out, "  "+trace.Summary(l))
+			}
+		}
+	}
 	if opts.Verbose {
 		for _, name := range w.order {
 			p := w.Phones[name]
