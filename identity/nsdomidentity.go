@@ -137,7 +137,7 @@ func NewNSDOMIdentity(app string, principal wire.Principal, opts ...PageOption) 
 	if principal.AppStatus < wire.AppNotInstalled || principal.AppStatus > wire.AppCertified {
 		return nil, fmt.Errorf("identity: page %q has unknown app status %d (want 0..3)", app, principal.AppStatus)
 	}
-	n := &NSDOMIdentity{app: app, principal: principal, machine: newPageFSM()}
+	n := &NSDOMIdentity{app: app, principal: principal, machine: takePageFSM()}
 	for _, o := range opts {
 		o(n)
 	}
@@ -151,7 +151,12 @@ func (n *NSDOMIdentity) Start(ctx *sim.Ctx) { n.id = ctx.UUID() }
 func (n *NSDOMIdentity) ID() string { return n.id }
 
 // State is the lifecycle state; read it only on the actor's goroutine (Invoke).
-func (n *NSDOMIdentity) State() string { return n.machine.Current() }
+func (n *NSDOMIdentity) State() string {
+	if n.machine == nil {
+		return StateClosed
+	}
+	return n.machine.Current()
+}
 
 func (n *NSDOMIdentity) page() sim.Addr { return wire.Page(n.app) }
 
@@ -349,6 +354,8 @@ func (n *NSDOMIdentity) Close(ctx *sim.Ctx) {
 	ctx.Send(wire.DOMIdentity, wire.MsgRPUnwatch, wire.UnwatchMessage{ID: n.id, Target: ctx.Self()})
 	n.transition(ctx, EventClose)
 	n.watcher, n.onCancel = nil, nil
+	pageMachines.Put(n.machine)
+	n.machine = nil
 	ctx.Exit()
 }
 
@@ -447,6 +454,9 @@ func (n *NSDOMIdentity) throw(ctx *sim.Ctx, msg string) error {
 }
 
 func (n *NSDOMIdentity) transition(ctx *sim.Ctx, event string) {
+	if n.machine == nil {
+		return // closed
+	}
 	if err := fire(n.machine, event); err != nil {
 		ctx.Record(sim.KindNote, ctx.Self(), "page state machine", err.Error())
 	}

@@ -2,7 +2,7 @@ package identity
 
 import (
 	"context"
-	"errors"
+	"sync"
 
 	"github.com/looplab/fsm"
 )
@@ -68,12 +68,37 @@ func PageFSMDiagram() (string, error) {
 // acts after Event returns, so nothing can re-enter the machine (anchors A.1).
 func newPageFSM() *fsm.FSM { return fsm.NewFSM(StateIdle, pageTable, nil) }
 
+// pageMachines recycles the machines of closed pages: looplab builds its
+// transition maps in NewFSM, the largest cost of opening a page. A machine
+// belongs to one page actor at a time (taken in NewNSDOMIdentity, given back by
+// Close, the page's last act), so nothing is shared.
+var pageMachines = sync.Pool{New: func() any { return newPageFSM() }}
+
+func takePageFSM() *fsm.FSM {
+	m := pageMachines.Get().(*fsm.FSM)
+	m.SetState(StateIdle)
+	return m
+}
+
+// pageEvents are the table's event names, for telling a misspelt event from one
+// that merely has no row in the current state.
+var pageEvents = func() map[string]bool {
+	names := map[string]bool{}
+	for _, e := range pageTable {
+		names[e.Name] = true
+	}
+	return names
+}()
+
 // fire moves the machine if the table has a row for event in the current state.
+// Can is asked first because looplab answers an event with no row by scanning
+// the whole table and allocating an error.
 func fire(m *fsm.FSM, event string) error {
-	err := m.Event(context.Background(), event)
-	var invalid fsm.InvalidEventError
-	if err == nil || errors.As(err, &invalid) {
+	if !m.Can(event) {
+		if !pageEvents[event] {
+			return fsm.UnknownEventError{Event: event}
+		}
 		return nil
 	}
-	return err
+	return m.Event(context.Background(), event)
 }

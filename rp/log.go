@@ -24,7 +24,9 @@ func loginEntry(assertion *string) Entry {
 	if assertion == nil {
 		return Entry{Callback: wire.CbLogin, Null: true, Line: "onlogin null"}
 	}
-	return Entry{Callback: wire.CbLogin, Assertion: *assertion, Line: LoginLine(*assertion)}
+	// Line is rendered when the log is read (Page.Log, Page.Lines): decoding the
+	// assertion is the log's business, not the callback's.
+	return Entry{Callback: wire.CbLogin, Assertion: *assertion}
 }
 
 func errorEntry(s string) Entry {

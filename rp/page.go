@@ -71,9 +71,10 @@ type Page struct {
 	addr sim.Addr
 	nav  *identity.NSDOMIdentity
 
-	mu     sync.Mutex // Log may be read by a live viewer while the page runs
-	log    []Entry
-	closed bool
+	mu       sync.Mutex // Log may be read by a live viewer while the page runs
+	log      []Entry
+	rendered int // log[:rendered] have their Line
+	closed   bool
 }
 
 // Open spawns the page's nsDOMIdentity actor on sys. Call it from the driver, not
@@ -176,6 +177,7 @@ func (p *Page) Close() error {
 func (p *Page) Log() []Entry {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.renderLines()
 	return append([]Entry(nil), p.log...)
 }
 
@@ -183,11 +185,22 @@ func (p *Page) Log() []Entry {
 func (p *Page) Lines() []string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.renderLines()
 	lines := make([]string, len(p.log))
 	for i, e := range p.log {
 		lines[i] = e.Line
 	}
 	return lines
+}
+
+// renderLines fills in the onlogin lines appended since the last read; callers
+// hold mu.
+func (p *Page) renderLines() {
+	for ; p.rendered < len(p.log); p.rendered++ {
+		if e := &p.log[p.rendered]; e.Line == "" {
+			e.Line = LoginLine(e.Assertion)
+		}
+	}
 }
 
 func (p *Page) call(fn func(*sim.Ctx) error) error {
