@@ -125,7 +125,7 @@ func verifyDSA(pub *dsa.PublicKey, alg, input, sigHex string) error {
 		h := sha1.Sum([]byte(input))
 		digest = h[:]
 	}
-	if !dsa.Verify(pub, digest, r, s) {
+	if !dsaVerify(pub, digest, r, s) {
 		return verification(ReasonInvalidSignature)
 	}
 	return nil
