@@ -10,10 +10,11 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/mozidsim/mozidsim/internal/serve"
 )
 
 // The live view plays a run in a browser: each message lights up on a lane
@@ -229,37 +230,13 @@ func LiveMain(ctx context.Context, args []string, stdout, stderr io.Writer, read
 		fmt.Fprintf(stderr, "live: %v\n", err)
 		return ExitError
 	}
-	// Shutdown does not wait for hijacked (websocket) connections, so handlers
-	// are counted here; they end with ctx (BaseContext).
-	var handlers sync.WaitGroup
-	live := LiveHandler(t, *pace)
-	srv := &http.Server{ReadHeaderTimeout: 10 * time.Second, BaseContext: func(net.Listener) context.Context { return ctx },
-		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			handlers.Add(1)
-			defer handlers.Done()
-			live.ServeHTTP(w, r)
-		})}
 	fmt.Fprintf(stdout, "live view of %s (%d messages): open http://%s/\n", t.Header.Scenario, len(t.Lines), ln.Addr())
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}
-	var wg sync.WaitGroup
-	wg.Add(1)
-	serveErr := make(chan error, 1)
-	go func() {
-		defer wg.Done()
-		serveErr <- srv.Serve(ln)
-	}()
-	select {
-	case <-ctx.Done():
-	case err := <-serveErr:
+	if err := serve.Until(ctx, ln, LiveHandler(t, *pace)); err != nil {
 		fmt.Fprintf(stderr, "live: %v\n", err)
 		return ExitError
 	}
-	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	_ = srv.Shutdown(shutdown)
-	wg.Wait()
-	handlers.Wait()
 	return ExitOK
 }

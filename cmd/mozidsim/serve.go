@@ -17,6 +17,7 @@ import (
 	"github.com/mozidsim/mozidsim/fxaccounts/fxaclient"
 	"github.com/mozidsim/mozidsim/internal/browserid"
 	"github.com/mozidsim/mozidsim/internal/device"
+	httpserve "github.com/mozidsim/mozidsim/internal/serve"
 	"github.com/mozidsim/mozidsim/internal/sim"
 	"github.com/mozidsim/mozidsim/rp/verifier"
 )
@@ -112,25 +113,11 @@ func serve(ctx context.Context, name, addr string, h http.Handler, stdout, stder
 		fmt.Fprintf(stderr, "mozidsim %s: %v\n", name, err)
 		return 1
 	}
-	hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	fmt.Fprintf(stdout, "mozidsim %s: listening on http://%s (%s)\n", name, ln.Addr(), strings.ReplaceAll(about, "ADDR", ln.Addr().String()))
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}
-	done := make(chan error, 1)
-	go func() { done <- hs.Serve(ln) }()
-	select {
-	case err := <-done:
-		fmt.Fprintf(stderr, "mozidsim %s: %v\n", name, err)
-		return 1
-	case <-ctx.Done():
-	}
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := hs.Shutdown(shutdownCtx); err != nil {
-		fmt.Fprintf(stderr, "mozidsim %s: shutdown: %v\n", name, err)
-	}
-	if err := <-done; err != nil && !errors.Is(err, http.ErrServerClosed) {
+	if err := httpserve.Until(ctx, ln, h); err != nil {
 		fmt.Fprintf(stderr, "mozidsim %s: %v\n", name, err)
 		return 1
 	}
