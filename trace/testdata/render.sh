@@ -37,9 +37,13 @@ profile=$(mktemp -d)
 work=$(mktemp -d)
 trap 'rm -rf "$config" "$profile" "$work"' EXIT
 # The flags keep headless chromium off the network (this machine has none) and
-# let it run as root.
+# let it run as root. The timeouts are generous because a busy 2-core machine
+# (CI runs the race tests too) once took over 180 s, puppeteer's default, to
+# screenshot a large diagram.
 cat >"$config" <<JSON
 {"executablePath": "$chromium",
+ "timeout": 120000,
+ "protocolTimeout": 900000,
  "args": ["--no-sandbox", "--headless", "--disable-gpu", "--disable-quic", "--no-first-run",
           "--disable-background-networking", "--disable-component-update", "--disable-sync",
           "--user-data-dir=$profile"]}
