@@ -61,7 +61,7 @@ func TestGoldenTracesReplay(t *testing.T) {
 					writeGolden(t, file, fresh)
 					return
 				}
-				t.Fatalf("scenario %s (%s) has no golden trace %s.\nCreate it with\n\tgo test ./scenarios -run Golden -update\nthen read it (go run ./cmd/mozidsim explain %s) and commit it.", s.Name, s.File, inRepo(file), inRepo(file))
+				t.Fatal(missingGolden(s))
 			}
 			require.NoError(t, err)
 
@@ -92,6 +92,11 @@ func TestGoldenTracesReplay(t *testing.T) {
 		}
 		t.Errorf("%s is the golden of no shipped scenario: delete it (go test ./scenarios -run Golden -update does)", inRepo(f))
 	}
+}
+
+func missingGolden(s Shipped) string {
+	file := inRepo(goldenFile(s.Name))
+	return fmt.Sprintf("scenario %s (%s) has no golden trace %s.\nCreate it with\n\tgo test ./scenarios -run Golden -update\nthen read it (go run ./cmd/mozidsim explain %s) and commit it.", s.Name, s.File, file, file)
 }
 
 // goldenProblem says why a golden no longer stands for its scenario, or "".
@@ -254,4 +259,40 @@ func TestReplayOfAChangedFlowNamesTheFirstDivergingHop(t *testing.T) {
 	require.Equal(t, "getSignedInUser:resolved", at.Name)
 	require.Contains(t, report[1], "hop      FxAccounts -> FxAccountsManager getSignedInUser:resolved {call:1,value:null}")
 	require.Contains(t, report[5], `    replayed {"email":"alice@example.com"`)
+}
+
+// TestGoldenProblemsAreNamed: the other ways a golden stops standing for its
+// scenario are reported in words that say what to do.
+func TestGoldenProblemsAreNamed(t *testing.T) {
+	s := Shipped{Name: "request-sign-in", File: "scenarios/request-sign-in.yaml"}
+	require.Equal(t, "scenario request-sign-in (scenarios/request-sign-in.yaml) has no golden trace scenarios/testdata/golden/request-sign-in.trace.jsonl.\n"+
+		"Create it with\n\tgo test ./scenarios -run Golden -update\n"+
+		"then read it (go run ./cmd/mozidsim explain scenarios/testdata/golden/request-sign-in.trace.jsonl) and commit it.", missingGolden(s))
+
+	tl := TraceLibrary()
+	recorded, err := readGolden(goldenFile(s.Name))
+	require.NoError(t, err)
+	fresh := recorded
+	problem, err := goldenProblem(tl, s, recorded, fresh)
+	require.NoError(t, err)
+	require.Empty(t, problem)
+
+	// An edited scenario file still replays its old golden (the golden carries
+	// the old text), so the text itself is compared.
+	fresh.Header.Source = recorded.Header.Source + "# edited\n"
+	problem, err = goldenProblem(tl, s, recorded, fresh)
+	require.NoError(t, err)
+	lines := strings.Count(recorded.Header.Source, "\n") + 1
+	require.Equal(t, fmt.Sprintf("scenarios/request-sign-in.yaml changed since scenarios/testdata/golden/request-sign-in.trace.jsonl was recorded; first different line:\n"+
+		"  line %d recorded: \"\"\n  line %d now:      \"# edited\"", lines, lines), problem)
+
+	fresh = recorded
+	fresh.Header.Seed = 7
+	problem, err = goldenProblem(tl, s, recorded, fresh)
+	require.NoError(t, err)
+	require.Equal(t, "scenarios/testdata/golden/request-sign-in.trace.jsonl recorded seed 1; scenarios/request-sign-in.yaml now runs with seed 7", problem)
+
+	problem, err = goldenProblem(tl, Shipped{Name: "request-sign-in", File: "scenarios/other.yaml"}, recorded, recorded)
+	require.NoError(t, err)
+	require.Equal(t, `scenarios/testdata/golden/request-sign-in.trace.jsonl records scenario "request-sign-in" of scenarios/request-sign-in.yaml, not "request-sign-in" of scenarios/other.yaml`, problem)
 }
