@@ -44,7 +44,7 @@ if [ ! -x "$CHROMIUM" ]; then
 fi
 # mmdc measures text with the page's fonts; without any font every label
 # collapses. Debian's chromium pulls no font in by itself.
-if ! fc-list 2>/dev/null | grep -q .; then
+if ! find /usr/share/fonts \( -name '*.ttf' -o -name '*.otf' \) 2>/dev/null | grep -q .; then
 	apt_install fonts-dejavu-core
 fi
 "$CHROMIUM" --version
