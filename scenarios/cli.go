@@ -88,7 +88,8 @@ func runOne(name string, f runFlags, stdout, stderr io.Writer) int {
 	}
 	if contactscenario.IsContactsScenario(source) {
 		if f.record != "" || f.fxaURL != "" || f.seed != 0 {
-			fmt.Fprintf(stderr, "mozidsim run: %s is a contacts scenario: --record, --fxa-url and --seed do not apply\n", file)
+			fmt.Fprintf(stdout, "FAIL %s\n    a contacts scenario: --record, --fxa-url and --seed do not apply to it\n", file)
+			return ExitInvalid
 		}
 		// Phones on internal/device: the backup's assertions come from the real
 		// FxAccountsManager, FxAccounts and FxA auth server.

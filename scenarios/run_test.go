@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"bytes"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -136,6 +137,9 @@ func TestRunMainExitCodesAndOutput(t *testing.T) {
 	require.Equal(t, ExitInvalid, RunMain(nil, &out, &errOut))
 	require.Equal(t, ExitInvalid, RunMain([]string{"--record", "x", "watch-signed-in", "watch-signed-out"}, &out, &errOut))
 	require.Contains(t, errOut.String(), "mozidsim run: --record takes one scenario, got 2\n")
+	out.Reset()
+	require.Equal(t, ExitInvalid, RunMain([]string{"--record", filepath.Join(t.TempDir(), "x.jsonl"), "contacts/first-backup.yaml"}, &out, &errOut))
+	require.Equal(t, "FAIL contacts/first-backup.yaml\n    a contacts scenario: --record, --fxa-url and --seed do not apply to it\n", out.String())
 }
 
 func TestListShowsEveryScenarioWithASummary(t *testing.T) {
