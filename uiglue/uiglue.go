@@ -88,10 +88,18 @@ func contentEventDetail(ev wire.RPContentEvent) wire.Obj {
 // FxAccountsMgmtService is b2g/components/FxAccountsMgmtService.jsm.
 type FxAccountsMgmtService struct {
 	calls promise.Calls
+	// window are the System window's listeners for unsolicited chrome events:
+	// fxa_manager.js, and whatever other System app code listens (on a phone the
+	// event is dispatched on the window, to every listener).
+	window []sim.Addr
 }
 
 // NewFxAccountsMgmtService creates the actor (address wire.FxAccountsMgmtService).
-func NewFxAccountsMgmtService() *FxAccountsMgmtService { return &FxAccountsMgmtService{} }
+// The System app's fxa_manager always hears the unsolicited events; listeners are
+// other System app actors that listen on the same window.
+func NewFxAccountsMgmtService(listeners ...sim.Addr) *FxAccountsMgmtService {
+	return &FxAccountsMgmtService{window: append([]sim.Addr{wire.SystemFxAccountsManager}, listeners...)}
+}
 
 // Receive handles content events from Gaia, manager answers and notifications.
 func (s *FxAccountsMgmtService) Receive(ctx *sim.Ctx, m sim.Message) {
@@ -103,7 +111,10 @@ func (s *FxAccountsMgmtService) Receive(ctx *sim.Ctx, m sim.Message) {
 		s.onContentEvent(ctx, m.From, m.Payload.(wire.ContentEvent))
 	case wire.NotifyOnLogin, wire.NotifyOnVerified, wire.NotifyOnLogout:
 		// The topic without its "fxaccounts:" prefix: onlogin, onverified, onlogout.
-		ctx.Send(wire.SystemFxAccountsManager, wire.MozFxAccountsUnsolChromeEvent, wire.UnsolChromeEvent{EventName: m.Name[len("fxaccounts:"):]})
+		ev := wire.UnsolChromeEvent{EventName: m.Name[len("fxaccounts:"):]}
+		for _, to := range s.window {
+			ctx.Send(to, wire.MozFxAccountsUnsolChromeEvent, ev)
+		}
 	default:
 		ctx.Record(sim.KindNote, ctx.Self(), "ignored message", m.Name)
 	}

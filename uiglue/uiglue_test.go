@@ -115,6 +115,26 @@ func TestMgmtServiceServesContentEvents(t *testing.T) {
 	require.Equal(t, []any{wire.UnsolChromeEvent{EventName: "onlogin"}, wire.UnsolChromeEvent{EventName: "onverified"}, wire.UnsolChromeEvent{EventName: "onlogout"}}, payloads(gaia.got))
 }
 
+// The unsolicited events go to every listener of the System window, fxa_manager
+// first, then the others in the order given.
+func TestMgmtServiceTellsEverySystemWindowListener(t *testing.T) {
+	gaia, backup := &recorder{}, &recorder{}
+	const backupAddr sim.Addr = "System/ContactsBackup"
+	sys := newSys(t, map[sim.Addr]sim.Handler{wire.FxAccountsMgmtService: NewFxAccountsMgmtService(backupAddr),
+		wire.SystemFxAccountsManager: gaia, backupAddr: backup})
+	send(t, sys, wire.FxAccounts, wire.FxAccountsMgmtService, wire.NotifyOnLogout, wire.Notification{})
+	want := []any{wire.UnsolChromeEvent{EventName: "onlogout"}}
+	require.Equal(t, want, payloads(gaia.got))
+	require.Equal(t, want, payloads(backup.got))
+	var order []sim.Addr
+	for _, e := range sys.Trace() {
+		if e.Name == wire.MozFxAccountsUnsolChromeEvent {
+			order = append(order, e.To)
+		}
+	}
+	require.Equal(t, []sim.Addr{wire.SystemFxAccountsManager, backupAddr}, order)
+}
+
 func payloads(ms []sim.Message) []any {
 	out := make([]any, len(ms))
 	for i, m := range ms {

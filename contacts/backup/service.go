@@ -233,14 +233,30 @@ func (s *Service) Receive(ctx *sim.Ctx, m sim.Message) {
 	case contacts.RevokePassword:
 		s.whenIdle(ctx, s.revokePassword)
 	case wire.NotifyOnLogin, wire.NotifyOnVerified:
-		// A (verified) user arrived: what was queued meanwhile can go out now.
-		s.reconcile = true
-		s.schedule(ctx, true)
+		s.userArrived(ctx)
 	case wire.NotifyOnLogout:
-		s.note(ctx, "FxA user signed out: backups stop until someone signs in")
+		s.userLeft(ctx)
+	case wire.MozFxAccountsUnsolChromeEvent:
+		// The same news as the System window hears it on a phone (internal/device).
+		switch ev, _ := m.Payload.(wire.UnsolChromeEvent); ev.EventName {
+		case "onlogin", "onverified":
+			s.userArrived(ctx)
+		case "onlogout":
+			s.userLeft(ctx)
+		}
 	default:
 		ctx.Record(sim.KindNote, ctx.Self(), "ignored message", m.Name)
 	}
+}
+
+// userArrived: a (verified) user signed in; what was queued meanwhile can go out now.
+func (s *Service) userArrived(ctx *sim.Ctx) {
+	s.reconcile = true
+	s.schedule(ctx, true)
+}
+
+func (s *Service) userLeft(ctx *sim.Ctx) {
+	s.note(ctx, "FxA user signed out: backups stop until someone signs in")
 }
 
 // onContactChange is mozContacts.oncontactchange: queue the contact if enabled.

@@ -9,7 +9,8 @@
 // What differs from the stub: every phone of a world shares one
 // authserver.Server on the world's virtual time, whose key the provider trusts;
 // sign-in and sign-out are the Settings app's; the backup service hears them as
-// the System window's mozFxAccountsUnsolChromeEvent (listenOnSystemWindow); an
+// the System window's mozFxAccountsUnsolChromeEvent (a System window listener
+// of the FxA management service, device.Config.SystemWindowListeners); an
 // account the scenario gives no password gets a fixed one (password).
 package devicephone
 
@@ -26,10 +27,8 @@ import (
 	"github.com/mozidsim/mozidsim/contacts/phone"
 	"github.com/mozidsim/mozidsim/contacts/scenario"
 	"github.com/mozidsim/mozidsim/fxaccounts/authserver"
-	"github.com/mozidsim/mozidsim/gaia"
 	"github.com/mozidsim/mozidsim/internal/device"
 	"github.com/mozidsim/mozidsim/internal/sim"
-	"github.com/mozidsim/mozidsim/internal/wire"
 )
 
 // serverKey is the shared auth server's RS256 key: RSA-2048 generation costs
@@ -132,12 +131,9 @@ func build(w *scenario.World, wd *world, d scenario.Device, cfg backup.Config) (
 	}
 	// The same seeds as StubPhone: phone i of the world gets Seed+i+1.
 	seed := w.Scenario.Seed + uint64(len(w.Phones)) + 1
-	dev, err := device.New(device.Config{Seed: seed, Accounts: accounts, User: d.User, Server: wd.server})
+	dev, err := device.New(device.Config{Seed: seed, Accounts: accounts, User: d.User, Server: wd.server,
+		SystemWindowListeners: []sim.Addr{contacts.Backup}})
 	if err != nil {
-		return nil, err
-	}
-	if err := listenOnSystemWindow(dev.Sys); err != nil {
-		dev.Close()
 		return nil, err
 	}
 	p, err := phone.Attach(d.Name, dev.Sys, cfg, w.Clock)
@@ -178,45 +174,4 @@ func (s *seededReader) Read(p []byte) (int, error) {
 		p[i] = byte(s.r.Uint32())
 	}
 	return len(p), nil
-}
-
-// listenOnSystemWindow makes the backup service a listener of the System app's
-// mozFxAccountsUnsolChromeEvent, next to fxa_manager.js.
-//
-// Gecko's FxAccounts notifies a fixed list of observers (fxaccounts/
-// fxaccounts.go); the backup service, System app content, cannot observe
-// Services.obs. What reaches the System app is FxAccountsMgmtService's chrome
-// event, dispatched on the System window to every listener: fxa_manager.js
-// (gaia.FxAccountsManager, which the simulator addresses alone) and, on a real
-// phone, any other System service, as the FindMyDevice glue did with
-// onlogin/onverified/onlogout (gaia-fxa.md §8). This replaces the actor at
-// wire.SystemFxAccountsManager with the window: gaia's own fxa_manager.js
-// handler first (it registered first, at boot), then the backup service, told
-// with the fxaccounts:* topic it handles (the names the event carries without
-// their prefix).
-func listenOnSystemWindow(sys *sim.System) error {
-	// gaia.FxAccountsManager keeps no state, so a fresh one replaces it whole.
-	if err := sys.Invoke(wire.SystemFxAccountsManager, func(ctx *sim.Ctx) { ctx.Exit() }); err != nil {
-		return err
-	}
-	return sys.Spawn(wire.SystemFxAccountsManager, systemWindow{fxaManager: gaia.NewFxAccountsManager()})
-}
-
-// systemWindow dispatches the chrome events of the System window to its
-// listeners.
-type systemWindow struct{ fxaManager sim.Handler }
-
-func (s systemWindow) Receive(ctx *sim.Ctx, m sim.Message) {
-	s.fxaManager.Receive(ctx, m)
-	if m.Name != wire.MozFxAccountsUnsolChromeEvent {
-		return
-	}
-	ev, ok := m.Payload.(wire.UnsolChromeEvent)
-	if !ok {
-		return // fxa_manager.js already recorded "Wrong event"
-	}
-	switch ev.EventName {
-	case "onlogin", "onverified", "onlogout":
-		ctx.Send(contacts.Backup, "fxaccounts:"+ev.EventName, wire.Notification{})
-	}
 }

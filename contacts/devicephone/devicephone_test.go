@@ -219,12 +219,12 @@ func TestSignOutReachesTheBackupServiceThroughTheSystemWindow(t *testing.T) {
 	settings := []hop{
 		{"user", "Settings", "settings:sign-out"},
 		{"FxAccountsMgmtService", "System/FxAccountsManager", "mozFxAccountsUnsolChromeEvent"},
-		{"System/FxAccountsManager", "System/ContactsBackup", "fxaccounts:onlogout"},
+		{"FxAccountsMgmtService", "System/ContactsBackup", "mozFxAccountsUnsolChromeEvent"},
 	}
 	signIn := []hop{
 		{"user", "Settings", "settings:sign-in"},
 		{"FxAccountsMgmtService", "System/FxAccountsManager", "mozFxAccountsUnsolChromeEvent"},
-		{"System/FxAccountsManager", "System/ContactsBackup", "fxaccounts:onlogin"},
+		{"FxAccountsMgmtService", "System/ContactsBackup", "mozFxAccountsUnsolChromeEvent"},
 	}
 	want := append(append(append(append([]hop{}, settings...), signIn...), settings...), signIn...)
 	require.Equal(t, want, got)

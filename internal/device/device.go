@@ -61,6 +61,10 @@ type Config struct {
 	// Empty means the in-memory server, reached through the same HTTP client
 	// over a transport that calls its handler directly.
 	FxAURL string
+	// SystemWindowListeners are more System app actors (besides fxa_manager) that
+	// hear the unsolicited mozFxAccountsUnsolChromeEvent (onlogin, onverified,
+	// onlogout) on the System window: the contacts backup service.
+	SystemWindowListeners []sim.Addr
 }
 
 // Device is one simulated phone plus its FxA server.
@@ -215,7 +219,7 @@ func New(cfg Config) (*Device, error) {
 		{wire.FxAccounts, fxaccounts.NewFxAccounts(user, cfg.Offline)},
 		{wire.FxAServer, fxaccounts.NewServerLink(backend, cfg.Offline)},
 		{wire.FxAccountsUIGlue, uiglue.NewFxAccountsUIGlue()},
-		{wire.FxAccountsMgmtService, uiglue.NewFxAccountsMgmtService()},
+		{wire.FxAccountsMgmtService, uiglue.NewFxAccountsMgmtService(cfg.SystemWindowListeners...)},
 	}
 	for _, a := range actors {
 		if err := sys.Spawn(a.addr, a.h); err != nil {
