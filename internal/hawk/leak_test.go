@@ -1,0 +1,10 @@
+package hawk
+
+import (
+	"testing"
+
+	"go.uber.org/goleak"
+)
+
+// Nothing here should leave a goroutine behind; goleak makes sure.
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
