@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"bytes"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/mozidsim/mozidsim/contacts/devicephone"
 	contactscenario "github.com/mozidsim/mozidsim/contacts/scenario"
+	"github.com/mozidsim/mozidsim/internal/cliflag"
 	"github.com/mozidsim/mozidsim/internal/sim"
 	contactfiles "github.com/mozidsim/mozidsim/scenarios/contacts"
 	"github.com/mozidsim/mozidsim/trace"
@@ -41,8 +43,10 @@ func RunMain(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "usage: mozidsim run [flags] FILE|DIR|NAME...\n\nRuns scenario files (a directory runs every *.yaml in it; NAME is a shipped scenario).")
 		fl.PrintDefaults()
 	}
-	files, ok := parseInterspersed(fl, args)
-	if !ok {
+	files, err := cliflag.Parse(fl, args)
+	if errors.Is(err, flag.ErrHelp) {
+		return ExitPass
+	} else if err != nil {
 		return ExitInvalid
 	}
 	if len(files) == 0 {
@@ -163,22 +167,6 @@ func writeLogs(w io.Writer, res *Result) {
 
 func indent(s, prefix string) string {
 	return prefix + strings.ReplaceAll(s, "\n", "\n"+prefix)
-}
-
-// parseInterspersed lets flags follow file names (mozidsim run a.yaml -v).
-func parseInterspersed(fl *flag.FlagSet, args []string) ([]string, bool) {
-	var rest []string
-	for {
-		if err := fl.Parse(args); err != nil {
-			return nil, false
-		}
-		args = fl.Args()
-		if len(args) == 0 {
-			return rest, true
-		}
-		rest = append(rest, args[0])
-		args = args[1:]
-	}
 }
 
 // ListMain is `mozidsim list`: every shipped scenario with a one-line summary.

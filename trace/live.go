@@ -14,6 +14,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"github.com/mozidsim/mozidsim/internal/cliflag"
 	"github.com/mozidsim/mozidsim/internal/serve"
 )
 
@@ -206,7 +207,7 @@ func LiveMain(ctx context.Context, args []string, stdout, stderr io.Writer, read
 		fmt.Fprintln(stderr, "usage: mozidsim live [--addr ADDR] [--pace 700ms] SCENARIO|TRACE.jsonl")
 		fs.PrintDefaults()
 	}
-	pos, err := parseInterleaved(fs, args)
+	pos, err := cliflag.Parse(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		return ExitOK
 	}

@@ -2,13 +2,14 @@ package trace
 
 import (
 	"bufio"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/mozidsim/mozidsim/internal/cliflag"
 )
 
 // Exit codes of the Main functions.
@@ -30,7 +31,7 @@ func ReplayMain(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "Re-runs the scenario each trace recorded and compares the runs hop by hop.")
 		fs.PrintDefaults()
 	}
-	files, err := parseInterleaved(fs, args)
+	files, err := cliflag.Parse(fs, args)
 	if err != nil {
 		return ExitError
 	}
@@ -79,7 +80,7 @@ func ExplainMain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "usage: mozidsim explain [--step] [--markdown FILE] SCENARIO|TRACE.jsonl")
 		fs.PrintDefaults()
 	}
-	pos, err := parseInterleaved(fs, args)
+	pos, err := cliflag.Parse(fs, args)
 	if err != nil {
 		return ExitError
 	}
@@ -142,7 +143,7 @@ func DiagramMain(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "       mozidsim diagram --states [-o DIR]")
 		fs.PrintDefaults()
 	}
-	pos, err := parseInterleaved(fs, args)
+	pos, err := cliflag.Parse(fs, args)
 	if err != nil {
 		return ExitError
 	}
@@ -220,28 +221,4 @@ func writeOut(path string, stdout io.Writer, text string) error {
 		return err
 	}
 	return os.WriteFile(path, []byte(text), 0o644)
-}
-
-// parseInterleaved parses flags wherever they appear among the positional
-// arguments (flag stops at the first non-flag, so "explain NAME --step" would not
-// see --step).
-func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return nil, err
-			}
-			return nil, err
-		}
-		rest := fs.Args()
-		if len(rest) == 0 {
-			return pos, nil
-		}
-		if rest[0] == "--" {
-			return append(pos, rest[1:]...), nil
-		}
-		pos = append(pos, rest[0])
-		args = rest[1:]
-	}
 }
