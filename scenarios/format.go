@@ -633,14 +633,15 @@ func parseWatch(n *yaml.Node) (WatchSpec, error) {
 		}
 		w.WantIssuer = v.Value
 	}
-	if v, ok := m["audience"]; ok {
-		w.Audience = jsValue(v)
-	}
-	if v, ok := m["loggedInUser"]; ok {
-		w.LoggedInUser = jsValue(v)
-	}
-	if v, ok := m["loggedInEmail"]; ok {
-		w.LoggedInEmail = jsValue(v)
+	for _, o := range []struct {
+		key string
+		dst *any
+	}{{"audience", &w.Audience}, {"loggedInUser", &w.LoggedInUser}, {"loggedInEmail", &w.LoggedInEmail}} {
+		if v, ok := m[o.key]; ok {
+			if *o.dst, err = jsValue(v); err != nil {
+				return w, fmt.Errorf("watch.%s: %v", o.key, err)
+			}
+		}
 	}
 	for _, list := range []struct {
 		key string
@@ -687,20 +688,20 @@ func parseRequest(n *yaml.Node) (RequestSpec, error) {
 			}
 		}
 	}
-	if v, ok := m["refreshAuthentication"]; ok {
-		r.RefreshAuthentication = jsValue(v)
+	var extra any
+	for _, o := range []struct {
+		key string
+		dst *any
+	}{{"refreshAuthentication", &r.RefreshAuthentication}, {"privacyPolicy", &r.PrivacyPolicy},
+		{"termsOfService", &r.TermsOfService}, {"audience", &r.Audience}, {"extra", &extra}} {
+		if v, ok := m[o.key]; ok {
+			if *o.dst, err = jsValue(v); err != nil {
+				return r, fmt.Errorf("request.%s: %v", o.key, err)
+			}
+		}
 	}
-	if v, ok := m["privacyPolicy"]; ok {
-		r.PrivacyPolicy = jsValue(v)
-	}
-	if v, ok := m["termsOfService"]; ok {
-		r.TermsOfService = jsValue(v)
-	}
-	if v, ok := m["audience"]; ok {
-		r.Audience = jsValue(v)
-	}
-	if v, ok := m["extra"]; ok {
-		obj, isObj := jsValue(v).(wire.Obj)
+	if extra != nil {
+		obj, isObj := extra.(wire.Obj)
 		if !isObj {
 			return r, errors.New("request.extra: want a mapping of further options")
 		}
@@ -711,38 +712,68 @@ func parseRequest(n *yaml.Node) (RequestSpec, error) {
 
 // jsValue turns a YAML value into the JS value a page would pass: null, a
 // string, a number (float64), a boolean, an object (wire.Obj, keys in order) or
-// an array.
-func jsValue(n *yaml.Node) any {
+// an array. Aliases are followed, but a value that contains itself, or that
+// aliases expand past maxJSNodes, is refused rather than walked forever.
+func jsValue(n *yaml.Node) (any, error) {
+	w := jsWalker{budget: maxJSNodes, expanding: map[*yaml.Node]bool{}}
+	return w.value(n)
+}
+
+// maxJSNodes bounds one option value: real options are a handful of nodes.
+const maxJSNodes = 10_000
+
+type jsWalker struct {
+	budget    int
+	expanding map[*yaml.Node]bool
+}
+
+func (w *jsWalker) value(n *yaml.Node) (any, error) {
+	if w.budget--; w.budget < 0 {
+		return nil, fmt.Errorf("line %d: value too large (over %d nodes once aliases are expanded)", n.Line, maxJSNodes)
+	}
 	switch n.Kind {
 	case yaml.ScalarNode:
 		switch n.Tag {
 		case "!!null":
-			return rp.Null
+			return rp.Null, nil
 		case "!!bool":
-			return n.Value == "true"
+			return n.Value == "true", nil
 		case "!!int", "!!float":
 			var f float64
 			if n.Decode(&f) == nil {
-				return f
+				return f, nil
 			}
 		}
-		return n.Value
+		return n.Value, nil
 	case yaml.MappingNode:
 		obj := wire.Obj{}
 		for i := 0; i+1 < len(n.Content); i += 2 {
-			obj = append(obj, wire.O(n.Content[i].Value, jsValue(n.Content[i+1]))...)
+			v, err := w.value(n.Content[i+1])
+			if err != nil {
+				return nil, err
+			}
+			obj = append(obj, wire.O(n.Content[i].Value, v)...)
 		}
-		return obj
+		return obj, nil
 	case yaml.SequenceNode:
 		arr := make([]any, len(n.Content))
 		for i, e := range n.Content {
-			arr[i] = jsValue(e)
+			v, err := w.value(e)
+			if err != nil {
+				return nil, err
+			}
+			arr[i] = v
 		}
-		return arr
+		return arr, nil
 	case yaml.AliasNode:
-		return jsValue(n.Alias)
+		if w.expanding[n.Alias] {
+			return nil, fmt.Errorf("line %d: alias *%s refers to a value that contains it", n.Line, n.Value)
+		}
+		w.expanding[n.Alias] = true
+		defer delete(w.expanding, n.Alias)
+		return w.value(n.Alias)
 	}
-	return nil
+	return nil, nil
 }
 
 // checkExpectLine refuses expectation lines that could never match.

@@ -45,6 +45,7 @@ func TestParseRefusesBadFilesNamingFileAndLine(t *testing.T) {
 		{"negative advance", header + "steps:\n  - {advance: -1s}\n", "s.yaml:7: step 1: duration -1s is negative"},
 		{"unknown endpoint", header + "steps:\n  - {server: fail, status: 503, endpoint: /account/keys}\n", `s.yaml:7: step 1: endpoint "/account/keys" is not one the device calls (/account/create, /account/login, /account/status, /recovery_email/status, /recovery_email/resend_code, /session/destroy, /certificate/sign)`},
 		{"dialog screen", header + "steps:\n  - {dialog: LOGIN}\n", `s.yaml:7: step 1: dialog "LOGIN": want a screen (ENTER_EMAIL, COPPA, SET_PASSWORD, ENTER_PASSWORD, SIGNUP_SUCCESS, SIGNIN_SUCCESS, REFRESH_AUTH) or closed`},
+		{"alias loop", header + "steps:\n  - {app: shop, watch: &w {audience: *w}}\n", "s.yaml:7: step 1: watch.audience: line 7: alias *w refers to a value that contains it"},
 		{"expect unknown app", header + "expect:\n  news: []\n", `s.yaml:7: expect: no app "news"`},
 		{"expect not a list", header + "expect:\n  shop: onlogin\n", "s.yaml:7: expect.shop: want a list"},
 		{"expect not a callback", header + "expect:\n  shop: [login]\n", `s.yaml:7: expect.shop[0]: "login" does not start with a callback (onlogin, onlogout, onready, onerror, oncancel, throws)`},
@@ -54,6 +55,13 @@ func TestParseRefusesBadFilesNamingFileAndLine(t *testing.T) {
 			require.EqualError(t, err, tc.want)
 		})
 	}
+}
+
+// Aliases that expand a small file into a huge value are refused, not walked.
+func TestParseRefusesAliasExpansionBombs(t *testing.T) {
+	src := header + "steps:\n  - {app: shop, watch: {audience: [&a [1,2,3,4,5,6,7,8,9,10], &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a], &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b], &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c], [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]]}}\n"
+	_, err := Parse("s.yaml", []byte(src))
+	require.EqualError(t, err, "s.yaml:7: step 1: watch.audience: line 7: value too large (over 10000 nodes once aliases are expanded)")
 }
 
 func TestParseReadsEveryStepKind(t *testing.T) {
