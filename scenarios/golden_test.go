@@ -183,6 +183,9 @@ func TestGoldenTracesCarryNoClearPassword(t *testing.T) {
 		}
 		for _, st := range sc.Steps {
 			secrets = append(secrets, st.Password)
+			if st.Action == "type-password" {
+				secrets = append(secrets, st.Value)
+			}
 		}
 		for _, p := range secrets {
 			// Shorter strings could turn up by chance inside base64 "$raw" bytes.
