@@ -105,17 +105,30 @@ func (v *Verifier) verify(assertion, audience string, audienceIsString bool, tru
 	}
 	now := float64(v.Now().UnixMilli())
 
-	// Pre-parse: the principal's domain, needed for the key lookup and the trust
-	// rule. Any failure here only means "no email"; the crypto below reports errors.
-	principalDomain := preParsePrincipalDomain(assertion)
-
 	certs, signedAssertion, err := browserid.Unbundle(assertion)
 	if err != nil {
 		return nil, failFrom(err)
 	}
+	// Each certificate is parsed once, when first needed; a failure is reported
+	// when the chain walk reaches that certificate, as before.
+	parsed := make([]*browserid.JWT, len(certs))
+	parseErrs := make([]error, len(certs))
+	parse := func(i int) (*browserid.JWT, error) {
+		if parsed[i] == nil && parseErrs[i] == nil {
+			parsed[i], parseErrs[i] = browserid.ParseJWT(certs[i])
+		}
+		return parsed[i], parseErrs[i]
+	}
+
+	// Pre-parse: the principal's domain, needed for the key lookup and the trust
+	// rule. Any failure here only means "no email"; the crypto below reports errors.
+	var principalDomain string
+	if last, err := parse(len(certs) - 1); err == nil {
+		principalDomain = principalDomainOf(last)
+	}
 
 	// verifyChain: the root issuer comes from the first certificate.
-	first, err := browserid.ParseJWT(certs[0])
+	first, err := parse(0)
 	if err != nil {
 		return nil, failFrom(err)
 	}
@@ -132,12 +145,10 @@ func (v *Verifier) verify(assertion, audience string, audienceIsString bool, tru
 	}
 
 	var lastCert *browserid.JWT
-	for i, raw := range certs {
-		cert := first
-		if i > 0 {
-			if cert, err = browserid.ParseJWT(raw); err != nil {
-				return nil, failFrom(err)
-			}
+	for i := range certs {
+		cert, err := parse(i)
+		if err != nil {
+			return nil, failFrom(err)
 		}
 		if err := checkSignedObject(cert, key, now); err != nil {
 			return nil, err
@@ -280,18 +291,10 @@ func extraClaims(payload, principal map[string]any) map[string]any {
 	return out
 }
 
-// preParsePrincipalDomain is verify.js's first step: the email of the last
+// principalDomainOf is verify.js's first step: the email of the last
 // certificate (principal.email, else sub) and the part after its first '@',
 // lowercased and validated as an authority; "" when any of that fails.
-func preParsePrincipalDomain(assertion string) string {
-	certs, _, err := browserid.Unbundle(assertion)
-	if err != nil {
-		return ""
-	}
-	last, err := browserid.ParseJWT(certs[len(certs)-1])
-	if err != nil {
-		return ""
-	}
+func principalDomainOf(last *browserid.JWT) string {
 	var email string
 	if p, ok := last.Payload["principal"].(map[string]any); ok {
 		email, _ = p["email"].(string)
