@@ -55,7 +55,7 @@ func (r *Result) Lines(app string) []string {
 // cannot be carried out (a user step with no dialog open, a server step naming
 // an unknown account): the scenario itself is wrong. Everything else the run
 // finds is in Result.Problems.
-func Run(sc *Scenario, opts Options) (*Result, error) {
+func Run(sc *Scenario, opts Options) (result *Result, err error) {
 	seed := sc.Seed
 	if opts.Seed != 0 {
 		seed = opts.Seed
@@ -75,7 +75,7 @@ func Run(sc *Scenario, opts Options) (*Result, error) {
 	r := &runner{sc: sc, d: d, res: &Result{Scenario: sc, Seed: seed, Logs: map[string][]rp.Entry{}}, apps: map[string]rp.App{}}
 	defer func() {
 		if cerr := d.Close(); cerr != nil && err == nil {
-			err = cerr
+			result, err = nil, fmt.Errorf("closing the phone: %w", cerr)
 		}
 	}()
 	for i, a := range sc.Apps {
