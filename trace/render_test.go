@@ -16,7 +16,7 @@ import (
 // them, since this package cannot import it) and every state machine with
 // @mermaid-js/mermaid-cli in Debian's chromium (testdata/render.sh). It needs
 // node, npm and chromium, so it runs only when MOZIDSIM_MERMAID=1 (CI sets it:
-// .work/ci-mermaid.sh installs both). PNGs go to $MOZIDSIM_MERMAID_OUT when
+// `.ci/mermaid` installs both). PNGs go to $MOZIDSIM_MERMAID_OUT when
 // set, so a person can look at them.
 func TestMermaidRendersWithTheRealCLI(t *testing.T) {
 	if os.Getenv("MOZIDSIM_MERMAID") != "1" {
@@ -24,6 +24,23 @@ func TestMermaidRendersWithTheRealCLI(t *testing.T) {
 	}
 	goldens, err := filepath.Glob(filepath.Join("..", "scenarios", "testdata", "golden", "*.trace.jsonl"))
 	require.NoError(t, err)
+	// MOZIDSIM_MERMAID_SCENARIOS (comma-separated names) draws only those: CI
+	// draws a few large and small ones, since every extra diagram is another
+	// chance for headless chromium to hang.
+	if only := os.Getenv("MOZIDSIM_MERMAID_SCENARIOS"); only != "" {
+		want := map[string]bool{}
+		for _, name := range strings.Split(only, ",") {
+			want[strings.TrimSpace(name)] = true
+		}
+		var picked []string
+		for _, g := range goldens {
+			if want[strings.TrimSuffix(filepath.Base(g), ".trace.jsonl")] {
+				picked = append(picked, g)
+			}
+		}
+		require.Len(t, picked, len(want), "MOZIDSIM_MERMAID_SCENARIOS=%s names a scenario with no golden trace", only)
+		goldens = picked
+	}
 	require.GreaterOrEqual(t, len(goldens), 3, "at least three scenarios must be drawn")
 
 	src := t.TempDir()

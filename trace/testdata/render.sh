@@ -35,7 +35,10 @@ mkdir -p "$out"
 config=$(mktemp)
 profile=$(mktemp -d)
 work=$(mktemp -d)
-trap 'rm -rf "$config" "$profile" "$work"' EXIT
+# A killed mmdc leaves its chromium behind; this browser is the one started with
+# our own profile directory.
+reap() { pkill -9 -f -- "--user-data-dir=$profile" 2>/dev/null || true; }
+trap 'reap; rm -rf "$config" "$profile" "$work"' EXIT
 # The flags keep headless chromium off the network (this machine has none) and
 # let it run as root. The timeouts are generous because a busy 2-core machine
 # (CI runs the race tests too) once took over 180 s, puppeteer's default, to
@@ -59,8 +62,26 @@ for f in "$@"; do
 done
 art="$work/png"
 mkdir -p "$art"
-if ! "$prefix/node_modules/.bin/mmdc" --quiet -p "$config" -i "$md" -o "$art/all.md" -e png -b white -w "$width" -s "$scale" -j "$jobs" >&2; then
-	echo "render.sh: mmdc refused one of: $*" >&2
+# Headless chromium has been seen to hang (a page that never answers, well
+# inside puppeteer's timeouts), so each attempt gets a wall-clock limit and a
+# hung one is killed and tried again once, one page at a time. A diagram Mermaid
+# cannot parse fails at once and is not retried.
+limit=${MMDC_TIMEOUT:-300}
+attempt() {
+	timeout -k 10 "$limit" "$prefix/node_modules/.bin/mmdc" --quiet -p "$config" -i "$md" -o "$art/all.md" \
+		-e png -b white -w "$width" -s "$scale" -j "$1" >&2
+}
+status=0
+attempt "$jobs" || status=$?
+if [ "$status" = 124 ] || [ "$status" = 137 ]; then
+	echo "render.sh: mmdc did not finish within ${limit}s; trying once more, one page at a time" >&2
+	reap
+	rm -rf "$profile" && mkdir -p "$profile"
+	status=0
+	attempt 1 || status=$?
+fi
+if [ "$status" != 0 ]; then
+	echo "render.sh: mmdc refused one of: $* (exit $status)" >&2
 	echo "render.sh: render them one at a time to see which: for f in ...; do sh $0 DIR \$f; done" >&2
 	exit 1
 fi
