@@ -1,7 +1,6 @@
 package scenarios
 
 import (
-	"bytes"
 	"errors"
 	"flag"
 	"fmt"
@@ -139,11 +138,7 @@ func runOne(name string, f runFlags, stdout, stderr io.Writer) int {
 }
 
 func writeRecording(path string, sc *Scenario, file string, source []byte, res *Result) error {
-	var buf bytes.Buffer
-	if err := trace.WriteRecording(&buf, sc.Name, file, source, res.Seed, res.Events); err != nil {
-		return err
-	}
-	return os.WriteFile(path, buf.Bytes(), 0o644)
+	return trace.WriteFile(path, trace.NewTrace(sc.Name, file, source, res.Seed, res.Events))
 }
 
 // writeLogs prints every app's callback log.

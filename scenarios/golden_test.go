@@ -55,7 +55,7 @@ func TestGoldenTracesReplay(t *testing.T) {
 			fresh, err := tl.RecordSource(s.Name, s.File, source, 0)
 			require.NoError(t, err)
 
-			recorded, err := readGolden(file)
+			recorded, err := trace.ReadFile(file)
 			if errors.Is(err, fs.ErrNotExist) {
 				if *update {
 					writeGolden(t, file, fresh)
@@ -141,25 +141,9 @@ func firstLineDiff(recorded, now string) string {
 	return "  (none)"
 }
 
-func readGolden(file string) (trace.Trace, error) {
-	f, err := os.Open(file)
-	if err != nil {
-		return trace.Trace{}, err
-	}
-	defer f.Close()
-	t, err := trace.ReadJSONL(f)
-	if err != nil {
-		return trace.Trace{}, fmt.Errorf("%s: %w", file, err)
-	}
-	return t, nil
-}
-
 func writeGolden(t *testing.T, file string, tr trace.Trace) {
 	t.Helper()
-	var buf bytes.Buffer
-	require.NoError(t, trace.WriteLines(&buf, tr.Header, tr.Lines))
-	require.NoError(t, os.MkdirAll(filepath.Dir(file), 0o755))
-	require.NoError(t, os.WriteFile(file, buf.Bytes(), 0o644))
+	require.NoError(t, trace.WriteFile(file, tr))
 }
 
 // TestGoldenTracesCarryNoClearPassword: a golden is a file in the repository,
@@ -239,7 +223,7 @@ func TestGoldenReplayNamesTheFirstDivergingHop(t *testing.T) {
 // null and the page hears onlogin. The report names that answer as the first
 // difference.
 func TestReplayOfAChangedFlowNamesTheFirstDivergingHop(t *testing.T) {
-	recorded, err := readGolden(goldenFile("watch-signed-out"))
+	recorded, err := trace.ReadFile(goldenFile("watch-signed-out"))
 	require.NoError(t, err)
 	changed := TraceLibrary()
 	run := changed.Run
@@ -273,7 +257,7 @@ func TestGoldenProblemsAreNamed(t *testing.T) {
 		"then read it (go run ./cmd/mozidsim explain scenarios/testdata/golden/request-sign-in.trace.jsonl) and commit it.", missingGolden(s))
 
 	tl := TraceLibrary()
-	recorded, err := readGolden(goldenFile(s.Name))
+	recorded, err := trace.ReadFile(goldenFile(s.Name))
 	require.NoError(t, err)
 	fresh := recorded
 	problem, err := goldenProblem(tl, s, recorded, fresh)

@@ -15,7 +15,7 @@ import (
 func TestDocsAreCurrent(t *testing.T) {
 	const fix = "docs/ is stale: run sh docs/diagrams.sh (after go test ./scenarios -run Golden -update) and commit docs/"
 	for _, name := range []string{"request-sign-in", "watch-signed-out"} {
-		tr, err := readTraceFile(filepath.Join("..", "scenarios", "testdata", "golden", name+".trace.jsonl"))
+		tr, err := ReadFile(filepath.Join("..", "scenarios", "testdata", "golden", name+".trace.jsonl"))
 		require.NoError(t, err)
 		requireFile(t, filepath.Join("..", "docs", name+".md"), Markdown(tr), fix)
 		requireFile(t, filepath.Join("..", "docs", name+".mmd"), MermaidLines(tr.Lines), fix)

@@ -2,6 +2,7 @@ package trace
 
 import (
 	"bufio"
+	"bytes"
 	"flag"
 	"fmt"
 	"io"
@@ -41,7 +42,7 @@ func ReplayMain(args []string, stdout, stderr io.Writer) int {
 	}
 	code := ExitOK
 	for _, path := range files {
-		t, err := readTraceFile(path)
+		t, err := ReadFile(path)
 		if err != nil {
 			fmt.Fprintf(stderr, "replay: %v\n", err)
 			return ExitError
@@ -197,12 +198,13 @@ func writeStates(dir string, stdout io.Writer) error {
 // traceFor reads a recorded trace (a .jsonl file) or records a scenario run.
 func traceFor(arg string) (Trace, error) {
 	if strings.HasSuffix(arg, ".jsonl") {
-		return readTraceFile(arg)
+		return ReadFile(arg)
 	}
 	return Scenarios.Record(arg)
 }
 
-func readTraceFile(path string) (Trace, error) {
+// ReadFile reads a trace file; errors name the file.
+func ReadFile(path string) (Trace, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return Trace{}, err
@@ -221,4 +223,16 @@ func writeOut(path string, stdout io.Writer, text string) error {
 		return err
 	}
 	return os.WriteFile(path, []byte(text), 0o644)
+}
+
+// WriteFile writes a trace file, making its directory if need be.
+func WriteFile(path string, t Trace) error {
+	var buf bytes.Buffer
+	if err := WriteLines(&buf, t.Header, t.Lines); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(path, buf.Bytes(), 0o644)
 }

@@ -50,7 +50,7 @@ func TestMermaidRendersWithTheRealCLI(t *testing.T) {
 	}
 	var files []string
 	for _, g := range goldens {
-		tr, err := readTraceFile(g)
+		tr, err := ReadFile(g)
 		require.NoError(t, err)
 		name := strings.TrimSuffix(filepath.Base(g), ".trace.jsonl")
 		f := filepath.Join(src, name+".mmd")

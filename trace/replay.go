@@ -3,7 +3,6 @@ package trace
 import (
 	"errors"
 	"fmt"
-	"io"
 	"sort"
 	"time"
 
@@ -85,13 +84,6 @@ func NewTrace(name, file string, source []byte, seed uint64, events []sim.Event)
 		},
 		Lines: lines,
 	}
-}
-
-// WriteRecording writes the trace of a finished run: what `mozidsim run
-// --record FILE` calls after running the scenario with a recorder.
-func WriteRecording(w io.Writer, name, file string, source []byte, seed uint64, events []sim.Event) error {
-	t := NewTrace(name, file, source, seed, events)
-	return WriteLines(w, t.Header, t.Lines)
 }
 
 // Passwords returns the clear passwords this encoder has masked so far.

@@ -1,7 +1,6 @@
 package devicephone
 
 import (
-	"bytes"
 	"errors"
 	"flag"
 	"fmt"
@@ -84,14 +83,11 @@ func TestGoldenTracesOfTheContactsScenarios(t *testing.T) {
 // or "".
 func goldenProblem(t *testing.T, file string, fresh trace.Trace) string {
 	t.Helper()
-	f, err := os.Open(file)
+	recorded, err := trace.ReadFile(file)
 	if errors.Is(err, fs.ErrNotExist) {
 		return fmt.Sprintf("%s does not exist yet", file)
 	}
 	require.NoError(t, err)
-	defer f.Close()
-	recorded, err := trace.ReadJSONL(f)
-	require.NoError(t, err, file)
 	if d := trace.Compare(recorded.Lines, fresh.Lines); d != nil {
 		return fmt.Sprintf("%s no longer matches the run:\n%s", file, d)
 	}
@@ -103,10 +99,7 @@ func goldenProblem(t *testing.T, file string, fresh trace.Trace) string {
 
 func writeGolden(t *testing.T, file string, tr trace.Trace) {
 	t.Helper()
-	var buf bytes.Buffer
-	require.NoError(t, trace.WriteLines(&buf, tr.Header, tr.Lines))
-	require.NoError(t, os.MkdirAll(filepath.Dir(file), 0o755))
-	require.NoError(t, os.WriteFile(file, buf.Bytes(), 0o644))
+	require.NoError(t, trace.WriteFile(file, tr))
 }
 
 // A changed hop in a contacts golden is reported with the phone's file and the
