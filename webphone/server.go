@@ -517,4 +517,3 @@ func (s *Server) serveWellKnown(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "max-age=10")
 	_ = json.NewEncoder(w).Encode(map[string]any{"public-key": key, "authentication": "/.well-known/browserid/nonexistent.html", "provisioning": "/.well-known/browserid/nonexistent.html"})
 }
-

@@ -100,7 +100,7 @@ func (sc *shimConn) closed() (int, string) {
 }
 
 var fxaWatch = map[string]any{
-	"call": "watch",
+	"call":    "watch",
 	"options": [][]any{{"wantIssuer", "firefox-accounts"}, {"onlogin", fn}, {"onlogout", fn}, {"onready", fn}, {"onerror", fn}},
 	"result":  map[string]any{"sent": map[string]any{"name": "Identity:RP:Watch", "audience": rpOrigin, "wantIssuer": "firefox-accounts", "loggedInUser": nil}},
 }
