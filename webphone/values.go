@@ -213,10 +213,26 @@ func callbackKind(v any) (fn, notFn bool) {
 	return false, wire.Truthy(v)
 }
 
+// own is an options object's own properties as JS keeps them: a name given
+// twice (only a hand-made frame can) keeps its first place and its last value.
+func own(props []Prop) []Prop {
+	out := make([]Prop, 0, len(props))
+	at := make(map[string]int, len(props))
+	for _, p := range props {
+		if i, dup := at[p.Key]; dup {
+			out[i].Value = p.Value
+			continue
+		}
+		at[p.Key] = len(out)
+		out = append(out, p)
+	}
+	return out
+}
+
 // watchOptions builds the Go page's watch options from the shim's report.
 func watchOptions(props []Prop, f forwarders) rp.WatchOptions {
 	var o rp.WatchOptions
-	for _, p := range props {
+	for _, p := range own(props) {
 		switch p.Key {
 		case "wantIssuer":
 			if s, ok := p.Value.(string); ok {
@@ -257,7 +273,7 @@ func watchOptions(props []Prop, f forwarders) rp.WatchOptions {
 // not cross the message manager.
 func requestOptions(props []Prop, userInput bool, f forwarders) rp.RequestOptions {
 	o := rp.RequestOptions{NotUserInput: !userInput}
-	for _, p := range props {
+	for _, p := range own(props) {
 		switch p.Key {
 		case wire.CbCancel:
 			fn, notFn := callbackKind(p.Value)
