@@ -5,11 +5,11 @@ import (
 	"flag"
 	"fmt"
 	"maps"
-	"slices"
 	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -334,7 +334,7 @@ func TestShimPassesTheVectorsInNode(t *testing.T) {
 
 func TestAnAlteredShimFailsTheVectors(t *testing.T) {
 	for name, alter := range map[string][2]string{
-		"a message changed":          {`" callback is required."`, `" callback is needed."`},
+		"a message changed":           {`" callback is required."`, `" callback is needed."`},
 		"the user-input rule missing": {`&& !ui && !env.syntheticEventsOK`, `&& false`},
 		"the call limit off by one":   {`rpCalls > MAX_RP_CALLS`, `rpCalls >= MAX_RP_CALLS`},
 	} {
