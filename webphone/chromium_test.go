@@ -50,7 +50,7 @@ func TestShimPassesTheVectorsInChromium(t *testing.T) {
 	vectors, err := os.ReadFile(vectorsFile)
 	require.NoError(t, err)
 	_, origin := browserPhone(t, "privileged", map[string]string{
-		"/vectors/": `<!doctype html><script src="/mozid-shim.js"></script><script src="/runner.js"></script><script src="/vectors.js"></script>`,
+		"/vectors/":   `<!doctype html><script src="/mozid-shim.js"></script><script src="/runner.js"></script><script src="/vectors.js"></script>`,
 		"/runner.js":  string(runner),
 		"/vectors.js": "var vectors = " + string(vectors) + ";",
 	})
@@ -122,7 +122,10 @@ func TestOnlyAClickLetsAWebAppRequest(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, []string{"onerror ERROR_REQUEST_WHILE_NOT_HANDLING_USER_INPUT"}, logOf())
 	require.NoError(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#login"))))
-	waitFor(t, func() bool { st, err := s.State(); return err == nil && len(st.Windows) == 1 && len(st.Windows[0].Calls) == 3 })
+	waitFor(t, func() bool {
+		st, err := s.State()
+		return err == nil && len(st.Windows) == 1 && len(st.Windows[0].Calls) == 3
+	})
 	st, err := s.State()
 	require.NoError(t, err)
 	require.Equal(t, []CallRecord{{Name: "navigator.mozId.watch"}, {Name: "navigator.mozId.request"}, {Name: "navigator.mozId.request", UserInput: true}}, st.Windows[0].Calls)
