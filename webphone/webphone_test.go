@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -15,7 +17,9 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/mozidsim/mozidsim/internal/browserid"
+	"github.com/mozidsim/mozidsim/internal/sim"
 	"github.com/mozidsim/mozidsim/rp/verifier"
+	"github.com/mozidsim/mozidsim/scenarios"
 	"github.com/mozidsim/mozidsim/trace"
 )
 
@@ -409,4 +413,33 @@ func TestWallClockAssertionsVerifyWithTheIssuerKeyFromWellKnown(t *testing.T) {
 	res, err := v.Verify(*m.Assertion, rpOrigin)
 	require.NoError(t, err)
 	require.Equal(t, "alice@example.com", res.VerifiedEmail())
+}
+
+// A browser run explains like a scenario run: the seed walkthrough's steps,
+// watch (I.x) and request and sign-in (II.x), from the same trace rules.
+func TestTheTraceOfABrowserSignInExplainsWithTheSeedsSteps(t *testing.T) {
+	p := newPhone(t, Config{})
+	p.signIn()
+	resp, err := http.Get(p.srv.URL + "/__mozidsim/trace")
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	tr, err := trace.ReadJSONL(resp.Body)
+	require.NoError(t, err)
+	tags := func(lines []trace.Line) []string {
+		seen := map[string]bool{}
+		for _, st := range trace.ExplainLines(lines) {
+			if st.Tag != "" {
+				seen[st.Tag] = true
+			}
+		}
+		return slices.Sorted(maps.Keys(seen))
+	}
+	// The same flow as a scenario: request-sign-in (watch, request, sign in).
+	file, src, err := scenarios.Load("request-sign-in")
+	require.NoError(t, err)
+	sc, err := scenarios.Parse(file, src)
+	require.NoError(t, err)
+	res, err := scenarios.Run(sc, scenarios.Options{})
+	require.NoError(t, err)
+	require.Equal(t, tags(trace.Encode(sim.Epoch, res.Events)), tags(tr.Lines))
 }
