@@ -60,14 +60,8 @@ func Run(sc *Scenario, opts Options) (result *Result, err error) {
 	if opts.Seed != 0 {
 		seed = opts.Seed
 	}
-	cfg := device.Config{Seed: seed, User: sc.Device.User, AuthAge: time.Duration(sc.Device.AuthAge),
-		Recorder: opts.Recorder, FxAURL: opts.FxAURL}
-	if sc.Device.Online != nil {
-		cfg.Offline = !*sc.Device.Online
-	}
-	for _, a := range sc.Accounts {
-		cfg.Accounts = append(cfg.Accounts, device.Account{Email: a.Email, Password: a.Password, Verified: a.Verified == nil || *a.Verified})
-	}
+	cfg := sc.DeviceConfig()
+	cfg.Seed, cfg.Recorder, cfg.FxAURL = seed, opts.Recorder, opts.FxAURL
 	d, err := device.New(cfg)
 	if err != nil {
 		return nil, &Error{File: sc.File, Msg: err.Error()}
@@ -79,7 +73,7 @@ func Run(sc *Scenario, opts Options) (result *Result, err error) {
 		}
 	}()
 	for i, a := range sc.Apps {
-		status, _ := appStatus(a.Kind)
+		status, _ := AppStatus(a.Kind)
 		app := rp.App{Name: a.Name, Origin: a.Origin, Status: status, AppID: 1000 + i}
 		r.apps[a.Name] = app
 		if _, err := d.Open(app); err != nil {
@@ -109,6 +103,19 @@ func Run(sc *Scenario, opts Options) (result *Result, err error) {
 		r.res.Events = d.Sys.Trace()
 	}
 	return r.res, nil
+}
+
+// DeviceConfig is the phone at the scenario's start: its accounts, its
+// signed-in user and network. The caller adds the seed, recorder and server.
+func (sc *Scenario) DeviceConfig() device.Config {
+	cfg := device.Config{User: sc.Device.User, AuthAge: time.Duration(sc.Device.AuthAge)}
+	if sc.Device.Online != nil {
+		cfg.Offline = !*sc.Device.Online
+	}
+	for _, a := range sc.Accounts {
+		cfg.Accounts = append(cfg.Accounts, device.Account{Email: a.Email, Password: a.Password, Verified: a.Verified == nil || *a.Verified})
+	}
+	return cfg
 }
 
 type runner struct {
