@@ -538,23 +538,45 @@ func (h *timerHeap) Pop() any {
 }
 
 // MemRecorder keeps events in memory. It is safe for concurrent readers (a live view).
+// Events go into fixed-size chunks, so a long run never copies what it has
+// recorded: recording stays cheap on the hot path however long the trace grows.
 type MemRecorder struct {
 	mu     sync.Mutex
-	events []Event
+	chunks [][]Event
+	n      int
 }
+
+// recorderChunk is how many events one chunk holds.
+const recorderChunk = 1024
 
 // Record appends an event.
 func (r *MemRecorder) Record(e Event) {
 	r.mu.Lock()
-	r.events = append(r.events, e)
+	if r.n%recorderChunk == 0 {
+		r.chunks = append(r.chunks, make([]Event, 0, recorderChunk))
+	}
+	last := len(r.chunks) - 1
+	r.chunks[last] = append(r.chunks[last], e)
+	r.n++
 	r.mu.Unlock()
+}
+
+// Len is how many events were recorded.
+func (r *MemRecorder) Len() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.n
 }
 
 // Events returns a copy of the events recorded so far.
 func (r *MemRecorder) Events() []Event {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return append([]Event(nil), r.events...)
+	out := make([]Event, 0, r.n)
+	for _, c := range r.chunks {
+		out = append(out, c...)
+	}
+	return out
 }
 
 type discard struct{}
