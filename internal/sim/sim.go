@@ -569,12 +569,22 @@ func (r *MemRecorder) Len() int {
 }
 
 // Events returns a copy of the events recorded so far.
-func (r *MemRecorder) Events() []Event {
+func (r *MemRecorder) Events() []Event { return r.Since(0) }
+
+// Since returns a copy of the events recorded after the first i.
+func (r *MemRecorder) Since(i int) []Event {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	out := make([]Event, 0, r.n)
-	for _, c := range r.chunks {
-		out = append(out, c...)
+	if i < 0 || i > r.n {
+		i = r.n
+	}
+	out := make([]Event, 0, r.n-i)
+	for c := i / recorderChunk; c < len(r.chunks); c++ {
+		chunk := r.chunks[c]
+		if c == i/recorderChunk {
+			chunk = chunk[i%recorderChunk:]
+		}
+		out = append(out, chunk...)
 	}
 	return out
 }

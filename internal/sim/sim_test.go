@@ -158,3 +158,18 @@ func BenchmarkHop(b *testing.B) {
 		_ = s.RunUntilIdle()
 	}
 }
+
+func TestMemRecorderSinceCrossesChunks(t *testing.T) {
+	var r MemRecorder
+	for i := 0; i < 3*recorderChunk+5; i++ {
+		r.Record(Event{Seq: uint64(i)})
+	}
+	require.Equal(t, 3*recorderChunk+5, r.Len())
+	for _, from := range []int{0, 1, recorderChunk - 1, recorderChunk, 2*recorderChunk + 7, 3*recorderChunk + 5} {
+		got := r.Since(from)
+		require.Len(t, got, 3*recorderChunk+5-from)
+		for j, e := range got {
+			require.Equal(t, uint64(from+j), e.Seq)
+		}
+	}
+}
