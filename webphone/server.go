@@ -64,10 +64,10 @@ type Server struct {
 	d             *device.Device
 	world         *scenarios.World
 	rec           *sim.MemRecorder // the trace: recorded under mu, read by copies
-	apps          []App          // in configuration order
-	appOf         map[string]App // by origin
-	windows       []*window      // in opening order
-	pageCount     map[string]int // windows opened per app
+	apps          []App            // in configuration order
+	appOf         map[string]App   // by origin
+	windows       []*window        // in opening order
+	pageCount     map[string]int   // windows opened per app
 	verifications []Verification
 	faults        []Fault
 	defects       map[string]string // app -> defect for its next onlogin
