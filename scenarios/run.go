@@ -24,6 +24,8 @@ type Options struct {
 	Recorder sim.Recorder
 	// FxAURL runs against an auth server on a real socket (mozidsim serve-fxa).
 	FxAURL string
+	// FxAAdminToken is the admin token that server printed at start.
+	FxAAdminToken string
 }
 
 // Result is what a run did.
@@ -61,7 +63,7 @@ func Run(sc *Scenario, opts Options) (result *Result, err error) {
 		seed = opts.Seed
 	}
 	cfg := device.Config{Seed: seed, User: sc.Device.User, AuthAge: time.Duration(sc.Device.AuthAge),
-		Recorder: opts.Recorder, FxAURL: opts.FxAURL}
+		Recorder: opts.Recorder, FxAURL: opts.FxAURL, FxAAdminToken: opts.FxAAdminToken}
 	if sc.Device.Online != nil {
 		cfg.Offline = !*sc.Device.Online
 	}

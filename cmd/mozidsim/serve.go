@@ -4,12 +4,14 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 
@@ -20,6 +22,7 @@ import (
 	httpserve "github.com/mozidsim/mozidsim/internal/serve"
 	"github.com/mozidsim/mozidsim/internal/sim"
 	"github.com/mozidsim/mozidsim/rp/verifier"
+	"github.com/mozidsim/mozidsim/scenarios"
 )
 
 // serveFxA is `mozidsim serve-fxa`: the auth server on a socket, with the admin
@@ -31,6 +34,9 @@ func serveFxA(ctx context.Context, args []string, stdout, stderr io.Writer, read
 	addr := fl.String("addr", "127.0.0.1:8081", "address to listen on")
 	issuer := fl.String("issuer", device.Issuer, "BrowserID issuer written into certificates")
 	noAdmin := fl.Bool("no-admin", false, "leave out the /__mozidsim admin API (then scenarios cannot drive this server)")
+	adminToken := fl.String("admin-token", "", "the admin token (the admin API and X-Mozidsim-Now need it); default $"+scenarios.AdminTokenEnv+", else a random one, printed at start")
+	var allowHosts stringList
+	fl.Var(&allowHosts, "allow-host", "a host `NAME` (besides IP addresses and localhost) under which admin requests are served (repeatable)")
 	if err := fl.Parse(args); errors.Is(err, flag.ErrHelp) {
 		return 0
 	} else if err != nil || fl.NArg() > 0 {
@@ -44,14 +50,26 @@ func serveFxA(ctx context.Context, args []string, stdout, stderr io.Writer, read
 		fmt.Fprintf(stderr, "mozidsim serve-fxa: %v\n", err)
 		return 1
 	}
-	srv := authserver.New(authserver.Config{Issuer: *issuer, Key: key, Clock: time.Now, Rand: rand.Reader})
-	h := srv.Handler(authserver.HandlerOptions{Admin: !*noAdmin, ClockFromHeader: true})
-	admin := "on (/__mozidsim/*: for tests only)"
-	if *noAdmin {
-		admin = "off"
+	token := *adminToken
+	if token == "" {
+		token = os.Getenv(scenarios.AdminTokenEnv)
 	}
-	return serve(ctx, "serve-fxa", *addr, h, stdout, stderr, ready,
-		fmt.Sprintf("issuer %s, admin API %s; run scenarios with: mozidsim run --fxa-url http://ADDR scenarios/", *issuer, admin))
+	if token == "" {
+		b := make([]byte, 16)
+		if _, err := rand.Read(b); err != nil {
+			fmt.Fprintf(stderr, "mozidsim serve-fxa: admin token: %v\n", err)
+			return 1
+		}
+		token = hex.EncodeToString(b)
+	}
+	srv := authserver.New(authserver.Config{Issuer: *issuer, Key: key, Clock: time.Now, Rand: rand.Reader})
+	h := srv.Handler(authserver.HandlerOptions{Admin: !*noAdmin, AdminToken: token, AllowedHosts: allowHosts, ClockFromHeader: true})
+	about := fmt.Sprintf("issuer %s, admin API on (/__mozidsim/*: for tests only); run scenarios with: %s=%s mozidsim run --fxa-url http://ADDR scenarios/",
+		*issuer, scenarios.AdminTokenEnv, token)
+	if *noAdmin {
+		about = fmt.Sprintf("issuer %s, admin API off", *issuer)
+	}
+	return serve(ctx, "serve-fxa", *addr, h, stdout, stderr, ready, about)
 }
 
 // serveVerifier is `mozidsim verify-server`: POST /v2 as mozilla/browserid-verifier.
