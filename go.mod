@@ -1,6 +1,6 @@
 module github.com/mozidsim/mozidsim
 
-go 1.26
+go 1.26.0
 
 require (
 	github.com/emersion/go-vcard v0.0.0-20260618161152-d854b7e0e2d3
@@ -13,3 +13,5 @@ require (
 )
 
 require github.com/gorilla/websocket v1.5.3
+
+require golang.org/x/sync v0.25.0

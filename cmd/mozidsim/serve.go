@@ -16,8 +16,6 @@ import (
 	"time"
 
 	"github.com/mozidsim/mozidsim/fxaccounts/authserver"
-	"github.com/mozidsim/mozidsim/fxaccounts/fxaclient"
-	"github.com/mozidsim/mozidsim/internal/browserid"
 	"github.com/mozidsim/mozidsim/internal/device"
 	httpserve "github.com/mozidsim/mozidsim/internal/serve"
 	"github.com/mozidsim/mozidsim/internal/sim"
@@ -82,6 +80,8 @@ func serveVerifier(ctx context.Context, args []string, stdout, stderr io.Writer,
 	scheme := fl.String("scheme", "https", "scheme for fetching other issuers' support documents")
 	var trusted stringList
 	fl.Var(&trusted, "trusted-issuer", "an issuer that may vouch for any email domain (repeatable)")
+	var allowIssuers stringList
+	fl.Var(&allowIssuers, "allow-issuer", "fetch keys only for this issuer `NAME` (repeatable; default: any issuer that is a plain host name)")
 	fixedNow := fl.String("now", "", "verify as of this `TIME` (RFC 3339) instead of the wall clock; assertions minted by\n`mozidsim run --fxa-url` carry the simulated phone's time, which starts at "+sim.Epoch.Format(time.RFC3339))
 	if err := fl.Parse(args); errors.Is(err, flag.ErrHelp) {
 		return 0
@@ -103,18 +103,13 @@ func serveVerifier(ctx context.Context, args []string, stdout, stderr io.Writer,
 		now = func() time.Time { return at }
 		about += "; verifying as of " + at.UTC().Format(time.RFC3339)
 	}
-	client := &http.Client{Timeout: 10 * time.Second}
-	lookup := verifier.HTTPKeyLookup(client, *scheme)
+	// Keys are cached as their documents' Cache-Control allows (serve-fxa:
+	// 10 s), so a slow or busy auth server is not asked on every /v2.
+	keys := &verifier.HTTPKeys{Client: &http.Client{Timeout: 5 * time.Second}, Scheme: *scheme, AllowedIssuers: allowIssuers}
 	if *fxaURL != "" {
-		admin := fxaclient.NewAdmin(*fxaURL, client)
-		fallback := lookup
-		lookup = func(iss, domain string) (*browserid.PublicKey, error) {
-			if iss == *issuer {
-				return admin.PublicKey()
-			}
-			return fallback(iss, domain)
-		}
+		keys.Endpoints = map[string]string{*issuer: strings.TrimSuffix(strings.TrimSuffix(*fxaURL, "/"), "/v1")}
 	}
+	lookup := keys.Lookup
 	v := &verifier.Verifier{Now: now, LookupIssuerKey: lookup, TrustedIssuers: trusted}
 	return serve(ctx, "verify-server", *addr, v.Handler(), stdout, stderr, ready, about)
 }
