@@ -27,6 +27,10 @@ const (
 	ExitInvalid = 2 // a file or step was invalid, or bad usage
 )
 
+// AdminTokenEnv names the environment variable run --fxa-url and serve-fxa
+// take the admin token from when --admin-token is not given.
+const AdminTokenEnv = "MOZIDSIM_ADMIN_TOKEN"
+
 // RunMain is `mozidsim run [-v] [--trace] [--record FILE] [--fxa-url URL]
 // [--seed N] FILE|DIR|NAME...`. Each scenario prints PASS or FAIL with a diff;
 // the exit status is the worst of them.
@@ -38,6 +42,7 @@ func RunMain(args []string, stdout, stderr io.Writer) int {
 	record := fl.String("record", "", "write the run's trace (JSON Lines, mozidsim-trace/1) to `FILE`; one scenario only")
 	fxaURL := fl.String("fxa-url", "", "run against the FxA auth server at `URL` (mozidsim serve-fxa) instead of the in-memory one")
 	seed := fl.Uint64("seed", 0, "override the scenarios' seeds")
+	adminToken := fl.String("admin-token", "", "the admin token `mozidsim serve-fxa` printed at start, for --fxa-url (default $"+AdminTokenEnv+")")
 	fl.Usage = func() {
 		fmt.Fprintln(stderr, "usage: mozidsim run [flags] FILE|DIR|NAME...\n\nRuns scenario files (a directory runs every *.yaml in it; NAME is a shipped scenario).")
 		fl.PrintDefaults()
@@ -69,9 +74,16 @@ func RunMain(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "mozidsim run: --record takes one scenario, got %d\n", len(paths))
 		return ExitInvalid
 	}
+	if *adminToken == "" {
+		*adminToken = os.Getenv(AdminTokenEnv)
+	}
+	if *fxaURL != "" && *adminToken == "" {
+		fmt.Fprintf(stderr, "mozidsim run: --fxa-url needs the server's admin token: pass the one serve-fxa printed with --admin-token or set %s\n", AdminTokenEnv)
+		return ExitInvalid
+	}
 	worst := ExitPass
 	for _, p := range paths {
-		code := runOne(p, runFlags{verbose: *verbose, trace: *showTrace, record: *record, fxaURL: *fxaURL, seed: *seed}, stdout, stderr)
+		code := runOne(p, runFlags{verbose: *verbose, trace: *showTrace, record: *record, fxaURL: *fxaURL, adminToken: *adminToken, seed: *seed}, stdout, stderr)
 		worst = max(worst, code)
 	}
 	return worst
@@ -80,6 +92,7 @@ func RunMain(args []string, stdout, stderr io.Writer) int {
 type runFlags struct {
 	verbose, trace bool
 	record, fxaURL string
+	adminToken     string
 	seed           uint64
 }
 
@@ -103,7 +116,7 @@ func runOne(name string, f runFlags, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "FAIL %s\n%s\n", file, indent(err.Error(), "    "))
 		return ExitInvalid
 	}
-	res, err := Run(sc, Options{Seed: f.seed, FxAURL: f.fxaURL})
+	res, err := Run(sc, Options{Seed: f.seed, FxAURL: f.fxaURL, FxAAdminToken: f.adminToken})
 	if err != nil {
 		fmt.Fprintf(stdout, "FAIL %s\n%s\n", sc.Name, indent(err.Error(), "    "))
 		return ExitInvalid

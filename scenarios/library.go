@@ -4,6 +4,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -54,7 +55,7 @@ func Library() ([]Shipped, error) { return library() }
 // Load returns a scenario's file name and text: name is a path to a file, or a
 // shipped scenario's name (or file name).
 func Load(name string) (file string, source []byte, err error) {
-	if data, err := os.ReadFile(name); err == nil {
+	if data, err := readScenario(name); err == nil {
 		return name, data, nil
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return "", nil, err
@@ -71,6 +72,31 @@ func Load(name string) (file string, source []byte, err error) {
 		}
 	}
 	return "", nil, fmt.Errorf("%s: no such file, and no shipped scenario of that name (mozidsim list shows them)", name)
+}
+
+// readScenario reads at most MaxScenarioBytes of a file: /dev/zero or a huge
+// file is refused after that much, not read whole into memory.
+func readScenario(name string) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.IsDir() {
+		return nil, fmt.Errorf("%s: a directory, not a scenario file", name)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, MaxScenarioBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > MaxScenarioBytes {
+		return nil, tooLarge(name)
+	}
+	return data, nil
+}
+
+func tooLarge(name string) error {
+	return &Error{File: name, Msg: fmt.Sprintf("larger than %d bytes, the most a scenario file may hold (shipped ones are a few KB)", MaxScenarioBytes)}
 }
 
 // TraceLibrary is the library as package trace reaches it (replay, explain,

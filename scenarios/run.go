@@ -24,6 +24,8 @@ type Options struct {
 	Recorder sim.Recorder
 	// FxAURL runs against an auth server on a real socket (mozidsim serve-fxa).
 	FxAURL string
+	// FxAAdminToken is the admin token that server printed at start.
+	FxAAdminToken string
 }
 
 // Result is what a run did.
@@ -61,7 +63,7 @@ func Run(sc *Scenario, opts Options) (result *Result, err error) {
 		seed = opts.Seed
 	}
 	cfg := sc.DeviceConfig()
-	cfg.Seed, cfg.Recorder, cfg.FxAURL = seed, opts.Recorder, opts.FxAURL
+	cfg.Seed, cfg.Recorder, cfg.FxAURL, cfg.FxAAdminToken = seed, opts.Recorder, opts.FxAURL, opts.FxAAdminToken
 	d, err := device.New(cfg)
 	if err != nil {
 		return nil, &Error{File: sc.File, Msg: err.Error()}

@@ -18,6 +18,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"sync"
 	"sync/atomic"
@@ -52,6 +53,14 @@ func (f HandlerFunc) Receive(ctx *Ctx, m Message) { f(ctx, m) }
 type Starter interface {
 	Start(ctx *Ctx)
 }
+
+// MaxElapsed is how far the virtual clock goes from its start. time.Duration
+// wraps after 292 years (time then ran backwards); a century is more than any
+// story of a phone needs, and leaves room for the 25-year assertion lifetime.
+const MaxElapsed = 100 * 365 * 24 * time.Hour
+
+// never is a timer time no Advance reaches.
+const never = time.Duration(math.MaxInt64)
 
 // Epoch is where virtual time starts: mid-2015, the era the simulator reproduces.
 var Epoch = time.Date(2015, time.June, 1, 12, 0, 0, 0, time.UTC)
@@ -313,6 +322,10 @@ func (s *System) Advance(d time.Duration) error {
 	if d < 0 {
 		return fmt.Errorf("sim: cannot advance by a negative duration %v", d)
 	}
+	if d > MaxElapsed-s.now {
+		return fmt.Errorf("sim: cannot advance by %v: the virtual clock is %v past its start and stops at %v (%d years)",
+			d, s.now, MaxElapsed, MaxElapsed/(365*24*time.Hour))
+	}
 	if err := s.RunUntilIdle(); err != nil {
 		return err
 	}
@@ -402,7 +415,11 @@ type TimerID uint64
 func (c *Ctx) After(d time.Duration, name string, payload any) TimerID {
 	s := c.sys
 	s.timerID++
-	heap.Push(&s.timers, &timer{at: s.now + d, id: s.timerID, owner: c.cell.addr, name: name, payload: payload})
+	at := s.now + max(d, 0)
+	if d > MaxElapsed-s.now {
+		at = never // past the clock's end: Advance cannot reach it, and s.now+d could wrap
+	}
+	heap.Push(&s.timers, &timer{at: at, id: s.timerID, owner: c.cell.addr, name: name, payload: payload})
 	return TimerID(s.timerID)
 }
 
