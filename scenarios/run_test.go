@@ -1,9 +1,6 @@
 package scenarios
 
 import (
-	"bytes"
-	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -124,35 +121,4 @@ func TestSameScenarioSameLog(t *testing.T) {
 		require.Equal(t, a.Events[i].Name, b.Events[i].Name)
 		require.Equal(t, a.Events[i].At, b.Events[i].At)
 	}
-}
-
-func TestRunMainExitCodesAndOutput(t *testing.T) {
-	var out, errOut bytes.Buffer
-	require.Equal(t, ExitPass, RunMain([]string{"watch-signed-out", "-v"}, &out, &errOut))
-	require.Equal(t, "PASS watch-signed-out\n    shop: onlogout\n          onready\n", out.String())
-	out.Reset()
-	require.Equal(t, ExitInvalid, RunMain([]string{"no-such-scenario"}, &out, &errOut))
-	require.Contains(t, out.String(), "FAIL no-such-scenario\n    no-such-scenario: no such file, and no shipped scenario of that name (mozidsim list shows them)\n")
-	out.Reset()
-	require.Equal(t, ExitInvalid, RunMain(nil, &out, &errOut))
-	require.Equal(t, ExitInvalid, RunMain([]string{"--record", "x", "watch-signed-in", "watch-signed-out"}, &out, &errOut))
-	require.Contains(t, errOut.String(), "mozidsim run: --record takes one scenario, got 2\n")
-	out.Reset()
-	require.Equal(t, ExitInvalid, RunMain([]string{"--record", filepath.Join(t.TempDir(), "x.jsonl"), "contacts/first-backup.yaml"}, &out, &errOut))
-	require.Equal(t, "FAIL contacts/first-backup.yaml\n    a contacts scenario: --record, --fxa-url and --seed do not apply to it\n", out.String())
-}
-
-func TestListShowsEveryScenarioWithASummary(t *testing.T) {
-	var out, errOut bytes.Buffer
-	require.Equal(t, ExitPass, ListMain(nil, &out, &errOut))
-	lib, err := Library()
-	require.NoError(t, err)
-	width := 0
-	for _, s := range lib {
-		require.Contains(t, out.String(), s.Name)
-		width = max(width, len(s.Name))
-	}
-	// Names are padded to the longest shipped name, so adding a scenario may widen the column.
-	require.Contains(t, out.String(), "  watch-signed-out"+strings.Repeat(" ", width-len("watch-signed-out"))+"  Seed part I with nobody signed in (S2).\n")
-	require.Contains(t, out.String(), "first-backup")
 }

@@ -3,19 +3,11 @@ package trace
 import (
 	"context"
 	_ "embed"
-	"errors"
-	"flag"
-	"fmt"
-	"io"
-	"net"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/gorilla/websocket"
-
-	"github.com/mozidsim/mozidsim/internal/cliflag"
-	"github.com/mozidsim/mozidsim/internal/serve"
 )
 
 // The live view plays a run in a browser: each message lights up on a lane
@@ -194,50 +186,4 @@ func playLive(ctx context.Context, conn *websocket.Conn, hello liveHello, steps 
 			}
 		}
 	}
-}
-
-// LiveMain is `mozidsim live [--addr ADDR] [--pace D] SCENARIO|TRACE.jsonl`:
-// serve the live view until ctx ends. ready, when not nil, receives the address.
-func LiveMain(ctx context.Context, args []string, stdout, stderr io.Writer, ready chan<- string) int {
-	fs := flag.NewFlagSet("live", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	addr := fs.String("addr", "127.0.0.1:8090", "address to serve the live view on")
-	pace := fs.Duration("pace", 700*time.Millisecond, "time between two messages while playing")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: mozidsim live [--addr ADDR] [--pace 700ms] SCENARIO|TRACE.jsonl")
-		fs.PrintDefaults()
-	}
-	pos, err := cliflag.Parse(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		return ExitOK
-	}
-	if err != nil || len(pos) != 1 {
-		if err == nil {
-			fs.Usage()
-		}
-		return ExitError
-	}
-	if *pace <= 0 {
-		fmt.Fprintln(stderr, "live: --pace must be positive")
-		return ExitError
-	}
-	t, err := traceFor(pos[0])
-	if err != nil {
-		fmt.Fprintf(stderr, "live: %v\n", err)
-		return ExitError
-	}
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		fmt.Fprintf(stderr, "live: %v\n", err)
-		return ExitError
-	}
-	fmt.Fprintf(stdout, "live view of %s (%d messages): open http://%s/\n", t.Header.Scenario, len(t.Lines), ln.Addr())
-	if ready != nil {
-		ready <- ln.Addr().String()
-	}
-	if err := serve.Until(ctx, ln, LiveHandler(t, *pace)); err != nil {
-		fmt.Fprintf(stderr, "live: %v\n", err)
-		return ExitError
-	}
-	return ExitOK
 }

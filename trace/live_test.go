@@ -1,13 +1,9 @@
 package trace_test
 
 import (
-	"bytes"
-	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -100,32 +96,4 @@ func TestLiveViewRefusesOtherSitesPages(t *testing.T) {
 	require.Error(t, err)
 	require.Equal(t, http.StatusForbidden, resp.StatusCode)
 	resp.Body.Close()
-}
-
-// LiveMain serves a recorded trace file until its context ends.
-func TestLiveMainServesATraceFileUntilCancelled(t *testing.T) {
-	tr := trace.NewTrace("part I", "", nil, 1, walkthrough(t, false))
-	file := filepath.Join(t.TempDir(), "part1.trace.jsonl")
-	var buf bytes.Buffer
-	require.NoError(t, trace.WriteLines(&buf, tr.Header, tr.Lines))
-	require.NoError(t, os.WriteFile(file, buf.Bytes(), 0o644))
-
-	ctx, cancel := context.WithCancel(context.Background())
-	ready := make(chan string, 1)
-	var out, errOut bytes.Buffer
-	done := make(chan int, 1)
-	go func() {
-		done <- trace.LiveMain(ctx, []string{"--addr", "127.0.0.1:0", "--pace", "5ms", file}, &out, &errOut, ready)
-	}()
-	addr := <-ready
-	conn := dialLive(t, "http://"+addr)
-	require.Equal(t, "part I", read(t, conn).Scenario)
-	require.Equal(t, 1, read(t, conn).N)
-	cancel()
-	require.Equal(t, trace.ExitOK, <-done)
-	require.Contains(t, out.String(), "live view of part I")
-	require.Empty(t, errOut.String())
-
-	require.Equal(t, trace.ExitError, trace.LiveMain(context.Background(), []string{"--pace", "0s", file}, &out, &errOut, nil))
-	require.Equal(t, trace.ExitError, trace.LiveMain(context.Background(), nil, &out, &errOut, nil))
 }

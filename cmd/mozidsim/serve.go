@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -16,6 +15,7 @@ import (
 	"github.com/mozidsim/mozidsim/fxaccounts/authserver"
 	"github.com/mozidsim/mozidsim/fxaccounts/fxaclient"
 	"github.com/mozidsim/mozidsim/internal/browserid"
+	"github.com/mozidsim/mozidsim/internal/cliflag"
 	"github.com/mozidsim/mozidsim/internal/device"
 	httpserve "github.com/mozidsim/mozidsim/internal/serve"
 	"github.com/mozidsim/mozidsim/internal/sim"
@@ -26,18 +26,15 @@ import (
 // API scenarios use and the phone's virtual clock taken from X-Mozidsim-Now.
 // ready, when not nil, receives the listening address.
 func serveFxA(ctx context.Context, args []string, stdout, stderr io.Writer, ready chan<- string) int {
-	fl := flag.NewFlagSet("mozidsim serve-fxa", flag.ContinueOnError)
-	fl.SetOutput(stderr)
+	fl := flag.NewFlagSet("serve-fxa", flag.ContinueOnError)
 	addr := fl.String("addr", "127.0.0.1:8081", "address to listen on")
 	issuer := fl.String("issuer", device.Issuer, "BrowserID issuer written into certificates")
 	noAdmin := fl.Bool("no-admin", false, "leave out the /__mozidsim admin API (then scenarios cannot drive this server)")
-	if err := fl.Parse(args); errors.Is(err, flag.ErrHelp) {
-		return 0
-	} else if err != nil || fl.NArg() > 0 {
-		if fl.NArg() > 0 {
-			fmt.Fprintf(stderr, "mozidsim serve-fxa: unexpected argument %q\n", fl.Arg(0))
-		}
-		return 2
+	pos, code, ok := parseFlags("serve-fxa", fl, args, stdout, stderr)
+	if !ok {
+		return code
+	} else if len(pos) > 0 {
+		return usageError(stderr, "serve-fxa", fmt.Sprintf("unexpected argument %q", pos[0]))
 	}
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
@@ -56,22 +53,20 @@ func serveFxA(ctx context.Context, args []string, stdout, stderr io.Writer, read
 
 // serveVerifier is `mozidsim verify-server`: POST /v2 as mozilla/browserid-verifier.
 func serveVerifier(ctx context.Context, args []string, stdout, stderr io.Writer, ready chan<- string) int {
-	fl := flag.NewFlagSet("mozidsim verify-server", flag.ContinueOnError)
-	fl.SetOutput(stderr)
+	fl := flag.NewFlagSet("verify-server", flag.ContinueOnError)
 	addr := fl.String("addr", "127.0.0.1:8082", "address to listen on")
-	fxaURL := fl.String("fxa-url", "", "take the key of --issuer from this server's /.well-known/browserid (e.g. http://127.0.0.1:8081 for mozidsim serve-fxa)")
+	fxaURL := &cliflag.URLValue{Example: "http://127.0.0.1:8081"}
+	fl.Var(fxaURL, "fxa-url", "take the key of --issuer from this server's /.well-known/browserid (e.g. http://127.0.0.1:8081 for mozidsim serve-fxa)")
 	issuer := fl.String("issuer", device.Issuer, "the FxA issuer whose key --fxa-url serves")
 	scheme := fl.String("scheme", "https", "scheme for fetching other issuers' support documents")
 	var trusted stringList
 	fl.Var(&trusted, "trusted-issuer", "an issuer that may vouch for any email domain (repeatable)")
 	fixedNow := fl.String("now", "", "verify as of this `TIME` (RFC 3339) instead of the wall clock; assertions minted by\n`mozidsim run --fxa-url` carry the simulated phone's time, which starts at "+sim.Epoch.Format(time.RFC3339))
-	if err := fl.Parse(args); errors.Is(err, flag.ErrHelp) {
-		return 0
-	} else if err != nil || fl.NArg() > 0 {
-		if fl.NArg() > 0 {
-			fmt.Fprintf(stderr, "mozidsim verify-server: unexpected argument %q\n", fl.Arg(0))
-		}
-		return 2
+	pos, code, ok := parseFlags("verify-server", fl, args, stdout, stderr)
+	if !ok {
+		return code
+	} else if len(pos) > 0 {
+		return usageError(stderr, "verify-server", fmt.Sprintf("unexpected argument %q", pos[0]))
 	}
 	// A serve-fxa server run by scenarios signs certificates at the phone's
 	// virtual time (2015), which the wall clock finds long expired.
@@ -87,8 +82,8 @@ func serveVerifier(ctx context.Context, args []string, stdout, stderr io.Writer,
 	}
 	client := &http.Client{Timeout: 10 * time.Second}
 	lookup := verifier.HTTPKeyLookup(client, *scheme)
-	if *fxaURL != "" {
-		admin := fxaclient.NewAdmin(*fxaURL, client)
+	if fxaURL.URL != "" {
+		admin := fxaclient.NewAdmin(fxaURL.URL, client)
 		fallback := lookup
 		lookup = func(iss, domain string) (*browserid.PublicKey, error) {
 			if iss == *issuer {
