@@ -12,4 +12,12 @@ require (
 	go.yaml.in/yaml/v3 v3.0.6
 )
 
-require github.com/gorilla/websocket v1.5.3
+require (
+	github.com/chromedp/chromedp v0.23.1
+	github.com/gorilla/websocket v1.5.3
+)
+
+require (
+	github.com/chromedp/cdproto v0.160.1 // indirect
+	github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875 // indirect
+)

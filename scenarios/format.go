@@ -245,7 +245,7 @@ func Parse(file string, data []byte) (*Scenario, error) {
 		case a.Origin == "":
 			return nil, bad(0, "apps[%d] (%s): origin is required", i, a.Name)
 		}
-		if _, err := appStatus(a.Kind); err != nil {
+		if _, err := AppStatus(a.Kind); err != nil {
 			return nil, bad(0, "apps[%d] (%s): %v", i, a.Name, err)
 		}
 		apps[a.Name] = true
@@ -297,7 +297,9 @@ func appNames(apps []AppSpec) []string {
 	return names
 }
 
-func appStatus(kind string) (wire.AppStatus, error) {
+// AppStatus is the principal's app status for an app kind ("" is certified).
+// A page in the Browser app (kind browser) is not an installed app at all.
+func AppStatus(kind string) (wire.AppStatus, error) {
 	switch kind {
 	case "", "certified":
 		return wire.AppCertified, nil
@@ -305,8 +307,10 @@ func appStatus(kind string) (wire.AppStatus, error) {
 		return wire.AppPrivileged, nil
 	case "web":
 		return wire.AppInstalled, nil
+	case "browser":
+		return wire.AppNotInstalled, nil
 	}
-	return 0, fmt.Errorf("kind %q is not one of certified, privileged, web", kind)
+	return 0, fmt.Errorf("kind %q is not one of certified, privileged, web, browser", kind)
 }
 
 // yamlError rewrites yaml.v3's messages as file:line: what.

@@ -27,7 +27,7 @@ func TestParseRefusesBadFilesNamingFileAndLine(t *testing.T) {
 		{"two documents", "name: t\n---\nname: u\n", "s.yaml:2: a second YAML document: a scenario file holds one"},
 		{"contacts kind", "kind: contacts\nname: t\n", `s.yaml: kind "contacts" is not a mozId scenario (contacts scenarios are run by contacts/scenario)`},
 		{"user not an account", "name: t\ndevice: {user: bob@example.com}\n", "s.yaml: device.user bob@example.com is not one of the accounts"},
-		{"bad kind of app", "name: t\napps: [{name: a, origin: x, kind: hosted}]\n", `s.yaml: apps[0] (a): kind "hosted" is not one of certified, privileged, web`},
+		{"bad kind of app", "name: t\napps: [{name: a, origin: x, kind: hosted}]\n", `s.yaml: apps[0] (a): kind "hosted" is not one of certified, privileged, web, browser`},
 		{"bad duration", header + "device: {authAge: 2 hours}\n", `s.yaml:6: "2 hours" is not a duration (want e.g. 30s, 10m, 2h)`},
 		{"step of no kind", header + "steps:\n  - {watch: {}}\n", "s.yaml:7: step 1: no step kind: want one of app, user, network, advance, server, device, dialog"},
 		{"misspelt call", header + "steps:\n  - {app: shop, wtach: {}}\n", `s.yaml:7: step 1: unknown field "wtach" for an app step (want one of watch, request, logout, close, open)`},

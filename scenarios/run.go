@@ -68,14 +68,8 @@ func Run(sc *Scenario, opts Options) (result *Result, err error) {
 		watch.mem = &sim.MemRecorder{}
 		watch.next = watch.mem
 	}
-	cfg := device.Config{Seed: seed, User: sc.Device.User, AuthAge: time.Duration(sc.Device.AuthAge),
-		Recorder: watch, FxAURL: opts.FxAURL}
-	if sc.Device.Online != nil {
-		cfg.Offline = !*sc.Device.Online
-	}
-	for _, a := range sc.Accounts {
-		cfg.Accounts = append(cfg.Accounts, device.Account{Email: a.Email, Password: a.Password, Verified: a.Verified == nil || *a.Verified})
-	}
+	cfg := sc.DeviceConfig()
+	cfg.Seed, cfg.Recorder, cfg.FxAURL = seed, watch, opts.FxAURL
 	d, err := device.New(cfg)
 	if err != nil {
 		return nil, &Error{File: sc.File, Msg: err.Error()}
@@ -87,7 +81,7 @@ func Run(sc *Scenario, opts Options) (result *Result, err error) {
 		}
 	}()
 	for i, a := range sc.Apps {
-		status, _ := appStatus(a.Kind)
+		status, _ := AppStatus(a.Kind)
 		app := rp.App{Name: a.Name, Origin: a.Origin, Status: status, AppID: 1000 + i}
 		r.apps[a.Name] = app
 		if _, err := d.Open(app); err != nil {
@@ -149,7 +143,12 @@ func (w *refusalWatch) Record(e sim.Event) {
 	w.next.Record(e)
 }
 
+// take returns the refusals since the last take; a World, whose phone records
+// its own trace, has no watch and sees none.
 func (w *refusalWatch) take() []refusal {
+	if w == nil {
+		return nil
+	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	out := w.refused
@@ -164,6 +163,19 @@ func userActionName(input string) string {
 		return "user " + a
 	}
 	return input
+}
+
+// DeviceConfig is the phone at the scenario's start: its accounts, its
+// signed-in user and network. The caller adds the seed, recorder and server.
+func (sc *Scenario) DeviceConfig() device.Config {
+	cfg := device.Config{User: sc.Device.User, AuthAge: time.Duration(sc.Device.AuthAge)}
+	if sc.Device.Online != nil {
+		cfg.Offline = !*sc.Device.Online
+	}
+	for _, a := range sc.Accounts {
+		cfg.Accounts = append(cfg.Accounts, device.Account{Email: a.Email, Password: a.Password, Verified: a.Verified == nil || *a.Verified})
+	}
+	return cfg
 }
 
 type runner struct {

@@ -17,6 +17,11 @@ import (
 // value, so a change to what lines mean must bump it.
 const Format = "mozidsim-trace/1"
 
+// Version is this mozidsim's release, for headers of traces written by code
+// that has no version of its own to name (the public phone API). A constant:
+// the CLI passes its version explicitly (Library.Version).
+const Version = "0.1.0"
+
 // ErrNotATrace is returned for a file whose first line is not a trace header:
 // typically a scenario file given where a recorded trace was expected.
 var ErrNotATrace = errors.New(`not a mozidsim trace: a trace's first line is its JSON header {"format":"mozidsim-trace/1",...}; ` +

@@ -113,14 +113,7 @@ func New(cfg Config) (*Server, error) {
 		if s.seed == 0 {
 			s.seed = sc.Seed
 		}
-		dcfg.Accounts = nil
-		for _, a := range sc.Accounts {
-			dcfg.Accounts = append(dcfg.Accounts, device.Account{Email: a.Email, Password: a.Password, Verified: a.Verified == nil || *a.Verified})
-		}
-		dcfg.User, dcfg.AuthAge = sc.Device.User, time.Duration(sc.Device.AuthAge)
-		if sc.Device.Online != nil {
-			dcfg.Offline = !*sc.Device.Online
-		}
+		dcfg = sc.DeviceConfig()
 		for _, a := range sc.Apps {
 			s.apps = append(s.apps, App{Name: a.Name, Origin: a.Origin, Kind: orDefault(a.Kind, "certified")})
 		}
@@ -191,20 +184,10 @@ func checkApp(a App) error {
 
 func canonicalOrigin(o string) string { return strings.TrimSuffix(strings.ToLower(o), "/") }
 
-// appStatus is the principal's app status for an app kind. The Browser app's
-// pages (kind browser) are plain pages: not installed, no permission at all.
+// appStatus is the principal's app status; serve's default kind is
+// privileged, what a third-party RP was.
 func appStatus(kind string) (wire.AppStatus, error) {
-	switch kind {
-	case "certified":
-		return wire.AppCertified, nil
-	case "privileged", "":
-		return wire.AppPrivileged, nil
-	case "web":
-		return wire.AppInstalled, nil
-	case "browser":
-		return wire.AppNotInstalled, nil
-	}
-	return 0, fmt.Errorf("kind %q is not one of certified, privileged, web, browser", kind)
+	return scenarios.AppStatus(orDefault(kind, "privileged"))
 }
 
 // Apps are the phone's apps, in configuration order.

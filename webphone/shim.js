@@ -289,6 +289,8 @@
   }
   connect();
 
+  // The page-side core, for the vector test in a real browser.
+  root.mozidsimShim = { createMozId: createMozId, describe: describe };
   var nav = root.navigator;
   Object.defineProperty(nav, "mozId", { value: mozId.api, configurable: true, enumerable: true });
 })(typeof window !== "undefined" ? window : this);

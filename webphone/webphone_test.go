@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +16,10 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
+	"github.com/mozidsim/mozidsim/internal/browserid"
+	"github.com/mozidsim/mozidsim/internal/sim"
+	"github.com/mozidsim/mozidsim/rp/verifier"
+	"github.com/mozidsim/mozidsim/scenarios"
 	"github.com/mozidsim/mozidsim/trace"
 )
 
@@ -317,4 +323,123 @@ func TestClosingAWindowUnwatchesItsPage(t *testing.T) {
 	require.Equal(t, []string{"onlogout", "onready"}, p.state().Windows[0].Log)
 	second := p.open(rpOrigin)
 	require.Equal(t, "shop#2", second.page)
+}
+
+// signIn runs watch, request and the dialog sign-in on a fresh window and
+// returns the window and the onlogin message it got.
+func (p *phone) signIn() (*shimConn, messageFrame) {
+	p.t.Helper()
+	w := p.open(rpOrigin)
+	w.call(fxaWatch)
+	w.next()
+	w.next()
+	w.call(map[string]any{"call": "request", "options": [][]any{}, "userInput": true,
+		"result": map[string]any{"sent": map[string]any{"name": "Identity:RP:Request", "audience": rpOrigin, "loggedInUser": nil}}})
+	require.Eventually(p.t, func() bool { return p.state().Dialog != nil }, 5*time.Second, 10*time.Millisecond)
+	code, body := p.post("/__mozidsim/steps", `[{"user":"sign-in","email":"alice@example.com","password":"correct horse battery"}]`)
+	require.Equal(p.t, 200, code, body)
+	m := w.next()
+	require.Equal(p.t, "Identity:RP:Watch:OnLogin", m.Name)
+	require.NotNil(p.t, m.Assertion)
+	return w, m
+}
+
+func (p *phone) v2(assertion string) string {
+	p.t.Helper()
+	req, _ := json.Marshal(map[string]string{"assertion": assertion, "audience": rpOrigin})
+	code, body := p.post("/v2", string(req))
+	require.Equal(p.t, 200, code)
+	return body
+}
+
+func TestNextAssertionDefectsAreRefusedByTheVerifier(t *testing.T) {
+	for defect, want := range map[string]string{
+		"wrong-audience":   `"reason":"audience mismatch: domain mismatch"`,
+		"expired":          `"reason":"expired"`,
+		"bad-signature":    `"reason":"invalid signature"`,
+		"untrusted-issuer": `"reason":"no support document for fxa.evil.example"`,
+		"unverified-email": `"status":"okay"`,
+	} {
+		t.Run(defect, func(t *testing.T) {
+			p := newPhone(t, Config{})
+			code, body := p.post("/__mozidsim/next-assertion", `{"app":"shop","defect":"`+defect+`"}`)
+			require.Equal(t, 200, code, body)
+			_, m := p.signIn()
+			got := p.v2(*m.Assertion)
+			require.Contains(t, got, want)
+			v := p.state().Verifications[0]
+			if defect == "unverified-email" {
+				require.Equal(t, Verification{Audience: rpOrigin, Status: "okay"}, v, "no fxa-verifiedEmail: okay, but no email an RP may trust")
+			} else {
+				require.Equal(t, "failure", v.Status)
+			}
+		})
+	}
+}
+
+func TestAnAssertionWithoutDefectVerifiesAndOnlyTheNextOneIsWrong(t *testing.T) {
+	p := newPhone(t, Config{})
+	code, body := p.post("/__mozidsim/next-assertion", `{"app":"shop","defect":"nope"}`)
+	require.Equal(t, 400, code)
+	require.Equal(t, `{"error":"defect \"nope\" is not one of wrong-audience, expired, bad-signature, untrusted-issuer, unverified-email"}`, body)
+	code, body = p.post("/__mozidsim/next-assertion", `{"app":"nobody","defect":"expired"}`)
+	require.Equal(t, 400, code)
+	require.Equal(t, `{"error":"no app \"nobody\""}`, body)
+	_, m := p.signIn()
+	require.Contains(t, p.v2(*m.Assertion), `"status":"okay"`)
+}
+
+// With --wall-clock the assertions are good now, so an RP's own verifier that
+// fetches the issuer key from the phone accepts them.
+func TestWallClockAssertionsVerifyWithTheIssuerKeyFromWellKnown(t *testing.T) {
+	p := newPhone(t, Config{WallClock: true})
+	require.WithinDuration(t, time.Now(), p.state().Now, 2*time.Second)
+	_, m := p.signIn()
+	v := &verifier.Verifier{Now: time.Now, LookupIssuerKey: func(issuer, domain string) (*browserid.PublicKey, error) {
+		require.Equal(t, "api.accounts.firefox.com", issuer)
+		resp, err := http.Get(p.srv.URL + "/.well-known/browserid")
+		if err != nil {
+			return nil, err
+		}
+		defer resp.Body.Close()
+		var doc struct {
+			Key json.RawMessage `json:"public-key"`
+		}
+		if err := json.NewDecoder(resp.Body).Decode(&doc); err != nil {
+			return nil, err
+		}
+		return browserid.ParsePublicKey(doc.Key)
+	}}
+	res, err := v.Verify(*m.Assertion, rpOrigin)
+	require.NoError(t, err)
+	require.Equal(t, "alice@example.com", res.VerifiedEmail())
+}
+
+// A browser run explains like a scenario run: the seed walkthrough's steps,
+// watch (I.x) and request and sign-in (II.x), from the same trace rules.
+func TestTheTraceOfABrowserSignInExplainsWithTheSeedsSteps(t *testing.T) {
+	p := newPhone(t, Config{})
+	p.signIn()
+	resp, err := http.Get(p.srv.URL + "/__mozidsim/trace")
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	tr, err := trace.ReadJSONL(resp.Body)
+	require.NoError(t, err)
+	tags := func(lines []trace.Line) []string {
+		seen := map[string]bool{}
+		for _, st := range trace.ExplainLines(lines) {
+			if st.Tag != "" {
+				seen[st.Tag] = true
+			}
+		}
+		return slices.Sorted(maps.Keys(seen))
+	}
+	// The same flow as a scenario: request-sign-in (watch, request, sign in).
+	file, src, err := scenarios.Load("request-sign-in")
+	require.NoError(t, err)
+	sc, err := scenarios.Parse(file, src)
+	require.NoError(t, err)
+	res, err := scenarios.Run(sc, scenarios.Options{})
+	require.NoError(t, err)
+	require.Equal(t, tags(trace.Encode(sim.Epoch, res.Events)), tags(tr.Lines))
 }

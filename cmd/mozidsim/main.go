@@ -15,10 +15,11 @@ import (
 
 	"github.com/mozidsim/mozidsim/internal/cliflag"
 	"github.com/mozidsim/mozidsim/scenarios"
+	"github.com/mozidsim/mozidsim/trace"
 )
 
 // version is written into trace headers.
-const version = "0.1.0"
+const version = trace.Version
 
 const usage = `mozidsim simulates how Firefox OS (2015) answered navigator.mozId.
 
