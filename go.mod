@@ -1,6 +1,6 @@
 module github.com/mozidsim/mozidsim
 
-go 1.26
+go 1.26.0
 
 require (
 	github.com/emersion/go-vcard v0.0.0-20260618161152-d854b7e0e2d3
@@ -21,3 +21,5 @@ require (
 	github.com/chromedp/cdproto v0.160.1 // indirect
 	github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875 // indirect
 )
+
+require golang.org/x/sync v0.25.0

@@ -29,7 +29,7 @@ const (
 	ErrInternalInvalidUser     = "INTERNAL_ERROR_INVALID_USER"
 )
 
-// getAssertion states ([M-C] §3.6, §3.7).
+// getAssertion states ([M-C], fxaccounts-crypto §3.6, §3.7).
 const (
 	gaStart         = "start"
 	gaAccount       = "account"        // looking up the signed-in user

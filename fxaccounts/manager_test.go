@@ -10,7 +10,7 @@ import (
 	"github.com/mozidsim/mozidsim/internal/wire"
 )
 
-// The cases of services/fxaccounts/tests/xpcshell/test_manager.js ([T], §3.8), with
+// The cases of services/fxaccounts/tests/xpcshell/test_manager.js ([T], fxaccounts-crypto §3.8), with
 // stubs for FxAccounts, the UI glue and the server.
 
 type stubFxAccounts struct {

@@ -271,7 +271,7 @@ func TestCloseButton(t *testing.T) {
 		require.Equal(t, []wire.RPContentEvent{{ID: "flow-1", Result: wire.O("email", alice, "success", true, "done", true, "verified", true)}}, h.rp)
 		h.requireClosed()
 	})
-	t.Run("after sign-up reports verified false", func(t *testing.T) { // quirk §11.5
+	t.Run("after sign-up reports verified false", func(t *testing.T) { // gaia-fxa quirk §11.5
 		h := newHarness(t)
 		h.openFlow("flow-1")
 		h.user(wire.UserTypeEmail, newcomer)

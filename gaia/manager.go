@@ -49,7 +49,7 @@ func (f *FxAccountsManager) handleEvent(ctx *sim.Ctx, ev wire.UnsolChromeEvent) 
 	case wire.EventRefreshAuthentication:
 		raw, _ := ev.Data.Get("email")
 		if !wire.Truthy(raw) {
-			// Historic quirk (§11.2): log and return; Gecko's promise never settles.
+			// Historic quirk (gaia-fxa §11.2): log and return; Gecko's promise never settles.
 			ctx.Record(sim.KindNote, ctx.Self(), "No email specified", "refreshAuthentication "+ev.ID+" gets no reply")
 			return
 		}

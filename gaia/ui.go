@@ -11,7 +11,7 @@ import (
 // FxAccountsUI is apps/system/js/fxa_ui.js (callback form, with the 2015 reset
 // that reports Home as DIALOG_CLOSED_BY_USER). It holds one pair of callbacks:
 // a second login while a flow is open overwrites them, so the first caller never
-// hears back (quirk §11.1).
+// hears back (gaia-fxa quirk §11.1).
 type FxAccountsUI struct {
 	caller       sim.Addr // who gets onsuccessCb/onerrorCb
 	ref          string

@@ -16,7 +16,7 @@ const (
 	MaxRPCalls      = 100  // request()+logout() calls refused once the counter exceeds this
 )
 
-// Child-side error codes, passed bare to onerror during the call (§2.7).
+// Child-side error codes, passed bare to onerror during the call (gecko-identity §2.7).
 const (
 	ErrInvalidAssertionAudience         = "ERROR_INVALID_ASSERTION_AUDIENCE"
 	ErrRequestWhileNotHandlingUserInput = "ERROR_REQUEST_WHILE_NOT_HANDLING_USER_INPUT"

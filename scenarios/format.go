@@ -156,6 +156,14 @@ type RequestSpec struct {
 // The page callbacks a watch passes unless the scenario says otherwise.
 var defaultCallbacks = []string{wire.CbLogin, wire.CbLogout, wire.CbReady, wire.CbError}
 
+// Limits on a scenario: far above what a story of a phone needs, far below
+// what would take the runner minutes or gigabytes.
+const (
+	MaxScenarioBytes = 256 << 10
+	MaxSteps         = 1000
+	maxRetryAfter    = 86400 // a day: longer is no throttle a phone would wait out
+)
+
 // Error is a scenario file that cannot be run: it names the file, the line and
 // what is wrong.
 type Error struct {
@@ -200,6 +208,9 @@ var yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
 func Parse(file string, data []byte) (*Scenario, error) {
 	bad := func(line int, format string, args ...any) error {
 		return &Error{File: file, Line: line, Msg: fmt.Sprintf(format, args...)}
+	}
+	if len(data) > MaxScenarioBytes {
+		return nil, tooLarge(file) // also a source read back from a trace
 	}
 	var raw rawScenario
 	dec := yaml.NewDecoder(bytes.NewReader(data))
@@ -249,6 +260,9 @@ func Parse(file string, data []byte) (*Scenario, error) {
 			return nil, bad(0, "apps[%d] (%s): %v", i, a.Name, err)
 		}
 		apps[a.Name] = true
+	}
+	if len(raw.Steps) > MaxSteps {
+		return nil, bad(raw.Steps[MaxSteps].Line, "step %d: more than %d steps, the most a scenario may have", MaxSteps+1, MaxSteps)
 	}
 	for i := range raw.Steps {
 		st, err := parseStep(&raw.Steps[i], i+1)
@@ -573,7 +587,9 @@ func (st *Step) readFields(fields map[string]*yaml.Node, names []string) error {
 		case "errno":
 			st.Errno, err = intField(n, name)
 		case "retryAfter":
-			st.RetryAfter, err = intField(n, name)
+			if st.RetryAfter, err = intField(n, name); err == nil && (st.RetryAfter < 0 || st.RetryAfter > maxRetryAfter) {
+				err = fmt.Errorf("%s: %d is not a number of seconds from 0 to %d", name, st.RetryAfter, maxRetryAfter)
+			}
 		}
 		if err != nil {
 			return err

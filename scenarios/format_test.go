@@ -1,6 +1,10 @@
 package scenarios
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -122,4 +126,37 @@ func TestDefaultsOfAWatchAndARequest(t *testing.T) {
 	require.Equal(t, "close", sc.Steps[2].Call)
 	require.False(t, sc.HasExpect)
 	require.Equal(t, uint64(1), sc.Seed)
+}
+
+// Issue 15: a 50 MB file with 2.9 million steps ran for a minute and died
+// past 6 GB; `run /dev/zero` did the same. Both are refused up front now.
+func TestScenarioSizeAndStepLimits(t *testing.T) {
+	big := header + "steps:\n" + strings.Repeat("  - {advance: 1s}\n", MaxScenarioBytes/18+1)
+	_, err := Parse("big.yaml", []byte(big))
+	require.EqualError(t, err, "big.yaml: larger than 262144 bytes, the most a scenario file may hold (shipped ones are a few KB)")
+
+	dir := t.TempDir()
+	path := filepath.Join(dir, "big.yaml")
+	require.NoError(t, os.WriteFile(path, []byte(big), 0o644))
+	_, _, err = Load(path)
+	require.EqualError(t, err, path+": larger than 262144 bytes, the most a scenario file may hold (shipped ones are a few KB)")
+	if _, statErr := os.Stat("/dev/zero"); statErr == nil {
+		_, _, err = Load("/dev/zero")
+		require.EqualError(t, err, "/dev/zero: larger than 262144 bytes, the most a scenario file may hold (shipped ones are a few KB)")
+	}
+	_, _, err = Load(dir)
+	require.EqualError(t, err, dir+": a directory, not a scenario file")
+
+	many := header + "steps:\n" + strings.Repeat("  - {advance: 1s}\n", MaxSteps+1)
+	_, err = Parse("many.yaml", []byte(many))
+	require.EqualError(t, err, fmt.Sprintf("many.yaml:%d: step 1001: more than 1000 steps, the most a scenario may have", strings.Count(header, "\n")+2+MaxSteps))
+	_, err = Parse("ok.yaml", []byte(header+"steps:\n"+strings.Repeat("  - {advance: 1s}\n", MaxSteps)))
+	require.NoError(t, err)
+}
+
+func TestRetryAfterMustBeSecondsFromZero(t *testing.T) {
+	for _, v := range []string{"-1", "-30", "86401"} {
+		_, err := Parse("s.yaml", []byte(header+"steps:\n  - {server: throttle, endpoint: /certificate/sign, retryAfter: "+v+"}\n"))
+		require.EqualError(t, err, "s.yaml:7: step 1: retryAfter: "+v+" is not a number of seconds from 0 to 86400")
+	}
 }

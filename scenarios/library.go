@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"github.com/mozidsim/mozidsim/internal/cliflag"
 	contactfiles "github.com/mozidsim/mozidsim/scenarios/contacts"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -56,7 +57,7 @@ func Library() ([]Shipped, error) { return library() }
 // Load returns a scenario's file name and text: name is a path to a file, or a
 // shipped scenario's name (or file name).
 func Load(name string) (file string, source []byte, err error) {
-	if data, err := os.ReadFile(name); err == nil {
+	if data, err := readScenario(name); err == nil {
 		return name, data, nil
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return "", nil, err
@@ -94,6 +95,31 @@ func ContactsNames() []string {
 		out = append(out, strings.TrimSuffix(e.Name(), ".yaml"))
 	}
 	return out
+}
+
+// readScenario reads at most MaxScenarioBytes of a file: /dev/zero or a huge
+// file is refused after that much, not read whole into memory.
+func readScenario(name string) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.IsDir() {
+		return nil, fmt.Errorf("%s: a directory, not a scenario file", name)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, MaxScenarioBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > MaxScenarioBytes {
+		return nil, tooLarge(name)
+	}
+	return data, nil
+}
+
+func tooLarge(name string) error {
+	return &Error{File: name, Msg: fmt.Sprintf("larger than %d bytes, the most a scenario file may hold (shipped ones are a few KB)", MaxScenarioBytes)}
 }
 
 // TraceLibrary is the library as package trace reaches it (replay, explain,

@@ -25,6 +25,8 @@ type Options struct {
 	Recorder sim.Recorder
 	// FxAURL runs against an auth server on a real socket (mozidsim serve-fxa).
 	FxAURL string
+	// FxAAdminToken is the admin token that server printed at start.
+	FxAAdminToken string
 }
 
 // Result is what a run did.
@@ -69,7 +71,7 @@ func Run(sc *Scenario, opts Options) (result *Result, err error) {
 		watch.next = watch.mem
 	}
 	cfg := sc.DeviceConfig()
-	cfg.Seed, cfg.Recorder, cfg.FxAURL = seed, watch, opts.FxAURL
+	cfg.Seed, cfg.Recorder, cfg.FxAURL, cfg.FxAAdminToken = seed, watch, opts.FxAURL, opts.FxAAdminToken
 	d, err := device.New(cfg)
 	if err != nil {
 		return nil, &Error{File: sc.File, Msg: err.Error()}

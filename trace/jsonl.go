@@ -117,6 +117,9 @@ func WriteLines(w io.Writer, h Header, lines []Line) error {
 	if err != nil {
 		return err
 	}
+	if err := fits(head); err != nil {
+		return fmt.Errorf("trace: header (it holds the scenario source): %w", err)
+	}
 	bw.WriteString(head)
 	bw.WriteByte('\n')
 	for _, l := range lines {
@@ -124,14 +127,27 @@ func WriteLines(w io.Writer, h Header, lines []Line) error {
 		if err != nil {
 			return fmt.Errorf("trace: event %d: %w", l.Seq, err)
 		}
+		if err := fits(s); err != nil {
+			return fmt.Errorf("trace: event %d (%s %s): %w", l.Seq, l.Kind, l.Name, err)
+		}
 		bw.WriteString(s)
 		bw.WriteByte('\n')
 	}
 	return bw.Flush()
 }
 
-// maxLine bounds one line of a trace file (a scenario source or a payload).
+// maxLine bounds one line of a trace file (a scenario source or a payload),
+// newline included.
 const maxLine = 8 << 20
+
+// fits refuses a line ReadJSONL would not read back: a trace written is a
+// trace that replays.
+func fits(line string) error {
+	if len(line)+1 > maxLine {
+		return fmt.Errorf("its line would be %d bytes, more than the %d a trace reader accepts", len(line)+1, maxLine)
+	}
+	return nil
+}
 
 // ReadJSONL reads a trace file. Errors name the line and what was wrong.
 func ReadJSONL(r io.Reader) (Trace, error) {

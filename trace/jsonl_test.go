@@ -63,3 +63,32 @@ func TestReadJSONLNamesWhatIsWrong(t *testing.T) {
 	require.NoError(t, err, "blank lines are skipped")
 	require.Len(t, tr.Lines, 1)
 }
+
+// A trace that is written can be read back: a line longer than the reader's
+// limit is refused at writing (issue 15: --record wrote traces replay refused).
+func TestWriteRefusesLinesTheReaderWouldNot(t *testing.T) {
+	h := Header{Scenario: "big", Start: sim.Epoch, Version: Version}
+	fixed := func(src string) int {
+		h.Source = src
+		head, err := MarshalHeader(h)
+		require.NoError(t, err)
+		return len(head)
+	}
+	overhead := fixed("")
+	h.Source = strings.Repeat("x", maxLine-1-overhead) // the longest header the reader takes
+	var buf bytes.Buffer
+	require.NoError(t, WriteLines(&buf, h, nil))
+	read, err := ReadJSONL(bytes.NewReader(buf.Bytes()))
+	require.NoError(t, err)
+	require.Equal(t, h.Source, read.Header.Source)
+
+	h.Source += "x"
+	buf.Reset()
+	err = WriteLines(&buf, h, nil)
+	require.EqualError(t, err, "trace: header (it holds the scenario source): its line would be 8388609 bytes, more than the 8388608 a trace reader accepts")
+
+	h.Source = ""
+	big := Line{Seq: 7, Kind: "hop", Name: "huge", Payload: strings.Repeat("y", maxLine)}
+	err = WriteLines(&buf, h, []Line{big})
+	require.ErrorContains(t, err, "trace: event 7 (hop huge): its line would be ")
+}

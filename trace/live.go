@@ -98,10 +98,19 @@ func LiveHandler(t Trace, pace time.Duration) http.Handler {
 			return // Upgrade has answered the client
 		}
 		defer conn.Close()
+		// The page only sends tiny commands; without a limit one message of any
+		// size was read into memory whole.
+		conn.SetReadLimit(liveReadLimit)
 		playLive(r.Context(), conn, hello, out, pace)
 	})
 	return mux
 }
+
+// liveReadLimit bounds one message from the page ({"cmd":"pace","ms":N}).
+const liveReadLimit = 1 << 10
+
+// liveWriteTimeout drops a page that stops reading its stream.
+const liveWriteTimeout = 10 * time.Second
 
 // sameHost accepts the page this server served (and non-browser clients).
 func sameHost(r *http.Request) bool {
@@ -132,7 +141,13 @@ func playLive(ctx context.Context, conn *websocket.Conn, hello liveHello, steps 
 		conn.Close() // unblocks the reader
 		<-readerDone
 	}()
-	if conn.WriteJSON(hello) != nil {
+	write := func(v any) error {
+		if err := conn.SetWriteDeadline(time.Now().Add(liveWriteTimeout)); err != nil {
+			return err
+		}
+		return conn.WriteJSON(v)
+	}
+	if write(hello) != nil {
 		return
 	}
 	next, playing := 0, true
@@ -142,7 +157,7 @@ func playLive(ctx context.Context, conn *websocket.Conn, hello liveHello, steps 
 		if next >= len(steps) {
 			return true
 		}
-		err := conn.WriteJSON(steps[next])
+		err := write(steps[next])
 		next++
 		return err == nil
 	}
@@ -175,7 +190,7 @@ func playLive(ctx context.Context, conn *websocket.Conn, hello liveHello, steps 
 				}
 			case "restart":
 				next = 0
-				if conn.WriteJSON(hello) != nil {
+				if write(hello) != nil {
 					return
 				}
 				timer.Reset(0)

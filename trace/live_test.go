@@ -1,6 +1,8 @@
 package trace_test
 
 import (
+	"bytes"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -96,4 +98,29 @@ func TestLiveViewRefusesOtherSitesPages(t *testing.T) {
 	require.Error(t, err)
 	require.Equal(t, http.StatusForbidden, resp.StatusCode)
 	resp.Body.Close()
+}
+
+// One huge message from a page (issue 15: 300 MB grew the server by 1.1 GB)
+// ends the connection with 1009 instead of being read into memory.
+func TestLiveViewLimitsWhatItReads(t *testing.T) {
+	tr := trace.NewTrace("part I", "", nil, 1, walkthrough(t, false))
+	srv := httptest.NewServer(trace.LiveHandler(tr, time.Hour))
+	defer srv.Close()
+	conn := dialLive(t, srv.URL)
+	require.Equal(t, "hello", read(t, conn).Type)
+	_ = conn.WriteMessage(websocket.TextMessage, bytes.Repeat([]byte(" "), 64<<20)) // may fail: the server hangs up
+	for {
+		_, _, err := conn.ReadMessage()
+		if err == nil {
+			continue // the first step, sent before the server read our message
+		}
+		var ne interface{ Timeout() bool }
+		if errors.As(err, &ne) && ne.Timeout() {
+			t.Fatal("the server kept the connection open after a 64 MB message")
+		}
+		if ce := (*websocket.CloseError)(nil); errors.As(err, &ce) {
+			require.Equal(t, websocket.CloseMessageTooBig, ce.Code)
+		}
+		return
+	}
 }

@@ -44,7 +44,7 @@ func browserPhone(t *testing.T, kind string, pages map[string]string) (*Server, 
 }
 
 func TestShimPassesTheVectorsInChromium(t *testing.T) {
-	b := chromium.ForTest(t)
+	b := browser.Get(t)
 	runner, err := os.ReadFile("testdata/shim-runner.js")
 	require.NoError(t, err)
 	vectors, err := os.ReadFile(vectorsFile)
@@ -115,7 +115,7 @@ func tabOn(t *testing.T, b *chromium.Browser, url string) (context.Context, func
 // event was being handled; certified and privileged apps were exempt. A web
 // app's watch itself gets nothing back (its permission is DENY).
 func TestOnlyAClickLetsAWebAppRequest(t *testing.T) {
-	b := chromium.ForTest(t)
+	b := browser.Get(t)
 	s, origin := browserPhone(t, "web", map[string]string{"/app/": signInPage})
 	ctx, logOf := tabOn(t, b, origin+"/app/")
 	_, err := chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](`navigator.mozId.request()`))
@@ -134,7 +134,7 @@ func TestOnlyAClickLetsAWebAppRequest(t *testing.T) {
 }
 
 func TestARealPageSignsInThroughTheShim(t *testing.T) {
-	b := chromium.ForTest(t)
+	b := browser.Get(t)
 	s, origin := browserPhone(t, "privileged", map[string]string{"/app/": signInPage})
 	ctx, logOf := tabOn(t, b, origin+"/app/")
 	waitFor(t, func() bool { return len(logOf()) == 2 })

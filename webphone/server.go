@@ -63,11 +63,11 @@ type Server struct {
 	mu            sync.Mutex
 	d             *device.Device
 	world         *scenarios.World
-	rec           *recorder
-	apps          []App          // in configuration order
-	appOf         map[string]App // by origin
-	windows       []*window      // in opening order
-	pageCount     map[string]int // windows opened per app
+	rec           *sim.MemRecorder // the trace: recorded under mu, read by copies
+	apps          []App            // in configuration order
+	appOf         map[string]App   // by origin
+	windows       []*window        // in opening order
+	pageCount     map[string]int   // windows opened per app
 	verifications []Verification
 	faults        []Fault
 	defects       map[string]string // app -> defect for its next onlogin
@@ -145,7 +145,7 @@ func New(cfg Config) (*Server, error) {
 	if cfg.WallClock {
 		dcfg.Start = time.Now().UTC().Truncate(time.Second)
 	}
-	s.rec = &recorder{}
+	s.rec = &sim.MemRecorder{}
 	dcfg.Recorder = s.rec
 	d, err := device.New(dcfg)
 	if err != nil {
@@ -414,7 +414,7 @@ func (s *Server) serveSteps(w http.ResponseWriter, r *http.Request) {
 // WriteTrace writes the run so far as a trace file.
 func (s *Server) WriteTrace(out io.Writer) error {
 	s.mu.Lock()
-	events := s.rec.all()
+	events := s.rec.Events()
 	start := s.d.Sys.Now().Add(-s.d.Sys.Elapsed())
 	s.mu.Unlock()
 	h := trace.Header{Format: trace.Format, Version: s.cfg.Version, Scenario: s.scName, File: s.cfg.World, Seed: s.seed, Start: start}
@@ -431,32 +431,6 @@ func (s *Server) serveTrace(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	_, _ = w.Write(buf.Bytes())
 }
-
-// recorder keeps the trace; the phone records under Server.mu, readers copy.
-type recorder struct {
-	mu     sync.Mutex
-	events []sim.Event
-}
-
-func (r *recorder) Record(e sim.Event) {
-	r.mu.Lock()
-	r.events = append(r.events, e)
-	r.mu.Unlock()
-}
-
-func (r *recorder) len() int {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return len(r.events)
-}
-
-func (r *recorder) since(i int) []sim.Event {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return slices.Clone(r.events[i:])
-}
-
-func (r *recorder) all() []sim.Event { return r.since(0) }
 
 func (s *Server) serveVerify(w http.ResponseWriter, r *http.Request) {
 	body, ok := readBody(w, r)

@@ -177,7 +177,7 @@ func generate(t *testing.T) []vectorCase {
 }
 
 func runVectorCase(t *testing.T, vc *vectorCase) {
-	rec := &recorder{}
+	rec := &sim.MemRecorder{}
 	sys := sim.New(sim.Options{Seed: 1, Recorder: rec})
 	defer sys.Close()
 	// DOMIdentity is a sink: the page's messages are read back from the trace.
@@ -231,7 +231,7 @@ func runVectorCase(t *testing.T, vc *vectorCase) {
 			st.Expect = &out
 		case st.Deliver != nil:
 			inner, innerOut = st.InCallback, nil
-			before := rec.len()
+			before := rec.Len()
 			cb := wire.RPCallback{ID: page.ID(), Assertion: st.Deliver.Assertion}
 			if st.Deliver.Message != nil {
 				// The parent sends the manager's reason; the page gets its string.
@@ -242,7 +242,7 @@ func runVectorCase(t *testing.T, vc *vectorCase) {
 			require.NoError(t, sys.RunUntilIdle())
 			if st.InCallback != nil {
 				require.NotNil(t, innerOut, "%s: the callback never ran", vc.Name)
-				for _, ev := range rec.since(before) {
+				for _, ev := range rec.Since(before) {
 					if m, ok := ev.Payload.(wire.RPMessage); ok && ev.Kind == sim.KindHop && ev.From == page.Addr() {
 						innerOut.Sent = sentFrom(ev.Name, m)
 						break

@@ -3,10 +3,12 @@ package webphone
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"maps"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -17,13 +19,27 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/mozidsim/mozidsim/internal/browserid"
+	"github.com/mozidsim/mozidsim/internal/chromium"
 	"github.com/mozidsim/mozidsim/internal/sim"
 	"github.com/mozidsim/mozidsim/rp/verifier"
 	"github.com/mozidsim/mozidsim/scenarios"
 	"github.com/mozidsim/mozidsim/trace"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+// browser is one Chromium for every browser test of the package.
+var browser chromium.Shared
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	browser.Close()
+	if code == 0 {
+		if err := goleak.Find(); err != nil {
+			fmt.Fprintln(os.Stderr, "goleak:", err)
+			code = 1
+		}
+	}
+	os.Exit(code)
+}
 
 const rpOrigin = "http://127.0.0.1:1234"
 

@@ -362,8 +362,8 @@ type capture struct {
 
 // runCall is the reference: c run on a Go nsDOMIdentity page, and what it did
 // synchronously (the exception, the onerror codes, the message it sent).
-func runCall(sys *sim.System, rec *recorder, page *rp.Page, c Call, f forwarders, cp *capture) (Outcome, error) {
-	before := rec.len()
+func runCall(sys *sim.System, rec *sim.MemRecorder, page *rp.Page, c Call, f forwarders, cp *capture) (Outcome, error) {
+	before := rec.Len()
 	cp.on, cp.errs = true, nil
 	var err error
 	switch c.Call {
@@ -390,7 +390,7 @@ func runCall(sys *sim.System, rec *recorder, page *rp.Page, c Call, f forwarders
 	if err := sys.RunUntilIdle(); err != nil {
 		return out, err
 	}
-	for _, ev := range rec.since(before) {
+	for _, ev := range rec.Since(before) {
 		if ev.Kind == sim.KindHop && ev.From == page.Addr() && ev.To == wire.DOMIdentity {
 			if m, ok := ev.Payload.(wire.RPMessage); ok {
 				out.Sent = sentFrom(ev.Name, m)

@@ -43,8 +43,12 @@ func TestREADME(t *testing.T) {
 	// Commands run in a scratch directory that sees the repository's files, so
 	// what they write (traces, documents) lands there.
 	work := t.TempDir()
-	for _, name := range []string{"scenarios", "docs", "interop", "cmd", ".ci", "go.mod"} {
-		require.NoError(t, os.Symlink(filepath.Join(root, name), filepath.Join(work, name)))
+	entries, err := os.ReadDir(root)
+	require.NoError(t, err)
+	for _, e := range entries {
+		if e.Name() != ".git" {
+			require.NoError(t, os.Symlink(filepath.Join(root, e.Name()), filepath.Join(work, e.Name())))
+		}
 	}
 	t.Chdir(work)
 
@@ -100,7 +104,7 @@ func fencedBlocks(doc string) []block {
 // mozidsimArgs returns a command line's mozidsim arguments, or ok=false when
 // the line is not a mozidsim command.
 func mozidsimArgs(line string) (args []string, ok bool) {
-	words := shellWords(line)
+	words := withoutEnv(shellWords(line))
 	switch {
 	case len(words) >= 1 && words[0] == "mozidsim":
 		return words[1:], true
@@ -185,7 +189,7 @@ func checkCommands(t *testing.T, where, text string) {
 		}
 		args, ok := mozidsimArgs(line)
 		if !ok {
-			words := shellWords(line)
+			words := withoutEnv(shellWords(line))
 			if !tools[words[0]] {
 				t.Errorf("%s: %q: not a mozidsim command nor a known tool", where, line)
 				continue
@@ -213,6 +217,16 @@ func checkCommands(t *testing.T, where, text string) {
 // package directory).
 func looksLikeRepoFile(w string) bool {
 	return strings.HasSuffix(w, ".sh") || strings.HasPrefix(w, "./") && !strings.Contains(w, "...") || strings.HasPrefix(w, ".ci/")
+}
+
+// withoutEnv drops leading NAME=value words (environment for the command).
+var envWord = regexp.MustCompile(`^[A-Z_][A-Z0-9_]*=`)
+
+func withoutEnv(words []string) []string {
+	for len(words) > 0 && envWord.MatchString(words[0]) {
+		words = words[1:]
+	}
+	return words
 }
 
 func joinContinued(text string) []string {

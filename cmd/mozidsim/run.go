@@ -19,9 +19,14 @@ import (
 	"github.com/mozidsim/mozidsim/trace"
 )
 
+// adminTokenEnv names the environment variable run --fxa-url and serve-fxa
+// take the admin token from when --admin-token is not given.
+const adminTokenEnv = "MOZIDSIM_ADMIN_TOKEN"
+
 type runFlags struct {
 	verbose, trace bool
 	record, fxaURL string
+	adminToken     string
 	seed           uint64
 }
 
@@ -37,6 +42,7 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	fl.StringVar(&f.record, "record", "", "write the run's trace (JSON Lines, mozidsim-trace/1) to `FILE`; one scenario only")
 	fl.Var(&fxaURL, "fxa-url", "run against the FxA auth server at `URL` (mozidsim serve-fxa) instead of the in-memory one")
 	fl.Uint64Var(&f.seed, "seed", 0, "override the scenarios' seeds")
+	fl.StringVar(&f.adminToken, "admin-token", "", "the admin token `mozidsim serve-fxa` printed at start, for --fxa-url (default $"+adminTokenEnv+")")
 	files, code, ok := parseFlags("run", fl, args, stdout, stderr)
 	if !ok {
 		return code
@@ -60,6 +66,13 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	}
 	if f.record != "" && len(paths) != 1 {
 		return usageError(stderr, "run", fmt.Sprintf("--record takes one scenario, got %d", len(paths)))
+	}
+	if f.adminToken == "" {
+		f.adminToken = os.Getenv(adminTokenEnv)
+	}
+	if f.fxaURL != "" && f.adminToken == "" {
+		fmt.Fprintf(stderr, "mozidsim run: --fxa-url needs the server's admin token: pass the one serve-fxa printed with --admin-token or set %s\n", adminTokenEnv)
+		return exitInvalid
 	}
 	worst := exitOK
 	for _, p := range paths {
@@ -88,7 +101,7 @@ func runOne(name string, f runFlags, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "FAIL %s\n%s\n", file, indent(err.Error(), "    "))
 		return exitInvalid
 	}
-	res, err := scenarios.Run(sc, scenarios.Options{Seed: f.seed, FxAURL: f.fxaURL})
+	res, err := scenarios.Run(sc, scenarios.Options{Seed: f.seed, FxAURL: f.fxaURL, FxAAdminToken: f.adminToken})
 	if err != nil {
 		fmt.Fprintf(stdout, "FAIL %s\n%s\n", sc.Name, indent(err.Error(), "    "))
 		return exitInvalid

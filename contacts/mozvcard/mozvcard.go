@@ -7,7 +7,7 @@
 // folded the prototype's way: at 78 characters, breaking after a non-word
 // character when there is one, continuation lines starting with a space.
 //
-// Fields, as the prototype mapped them (§10.3 of the research notes): FN (one per
+// Fields, as the prototype mapped them (gaia-fxa §10.3): FN (one per
 // name[]), N (family;given;additional;prefix;suffix, each a comma list, omitted when
 // all are empty), NICKNAME, BDAY (YYYY-MM-DD, UTC), ANNIVERSARY (ISO string), TEL
 // (TYPE, PREF=1, X-MOZ-CARRIER), EMAIL (TYPE, PREF), GENDER (sex;genderIdentity),

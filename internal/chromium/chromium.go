@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"sync"
 	"testing"
 	"time"
 
@@ -92,21 +93,37 @@ func (b *Browser) Close() {
 	_ = os.RemoveAll(b.dataDir)
 }
 
-// ForTest starts a browser for a test, or skips the test when none is
-// installed, unless MOZIDSIM_REQUIRE_CHROMIUM is set (CI), where that fails.
-func ForTest(t testing.TB) *Browser {
+// Shared is one browser for a whole test binary (starting Chromium takes
+// seconds): Get starts it the first time a test needs it, and TestMain calls
+// Close after the tests.
+type Shared struct {
+	once sync.Once
+	b    *Browser
+	err  error
+}
+
+// Get returns the browser, or skips the test when none is installed, unless
+// MOZIDSIM_REQUIRE_CHROMIUM is set (CI), where that fails the test.
+func (s *Shared) Get(t testing.TB) *Browser {
 	t.Helper()
-	path, err := Find(os.Getenv("MOZIDSIM_CHROMIUM"))
-	if err != nil {
-		if os.Getenv("MOZIDSIM_REQUIRE_CHROMIUM") != "" {
-			t.Fatalf("MOZIDSIM_REQUIRE_CHROMIUM is set: %v", err)
+	s.once.Do(func() {
+		var path string
+		if path, s.err = Find(os.Getenv("MOZIDSIM_CHROMIUM")); s.err == nil {
+			s.b, s.err = Start(context.Background(), path)
 		}
-		t.Skipf("skipping the browser test: %v", err)
+	})
+	if s.err != nil {
+		if os.Getenv("MOZIDSIM_REQUIRE_CHROMIUM") != "" {
+			t.Fatalf("MOZIDSIM_REQUIRE_CHROMIUM is set: %v", s.err)
+		}
+		t.Skipf("skipping the browser test: %v", s.err)
 	}
-	b, err := Start(context.Background(), path)
-	if err != nil {
-		t.Fatal(err)
+	return s.b
+}
+
+// Close ends the browser, if it was started.
+func (s *Shared) Close() {
+	if s.b != nil {
+		s.b.Close()
 	}
-	t.Cleanup(b.Close)
-	return b
 }

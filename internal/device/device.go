@@ -64,6 +64,9 @@ type Config struct {
 	// Empty means the in-memory server, reached through the same HTTP client
 	// over a transport that calls its handler directly.
 	FxAURL string
+	// FxAAdminToken is that server's admin token (serve-fxa prints it): the
+	// admin API and the virtual clock header need it.
+	FxAAdminToken string
 	// SystemWindowListeners are more System app actors (besides fxa_manager) that
 	// hear the unsolicited mozFxAccountsUnsolChromeEvent (onlogin, onverified,
 	// onlogout) on the System window: the contacts backup service.
@@ -163,6 +166,7 @@ func New(cfg Config) (*Device, error) {
 	if cfg.FxAURL != "" {
 		admin := fxaclient.NewAdmin(cfg.FxAURL, nil)
 		admin.Clock = clock // accounts and password changes happen at the phone's virtual time
+		admin.Token = cfg.FxAAdminToken
 		if err := admin.Reset(); err != nil {
 			return nil, fmt.Errorf("device: FxA server at %s: %w", cfg.FxAURL, err)
 		}
@@ -171,7 +175,7 @@ func New(cfg Config) (*Device, error) {
 		}
 		d.link.next = http.DefaultTransport
 		client := fxaclient.New(cfg.FxAURL, &http.Client{Transport: d.link, Timeout: 30 * time.Second}, clock, sys.RandReader())
-		client.SendClock = true
+		client.SendClock, client.AdminToken = true, cfg.FxAAdminToken
 		backend, d.admin = client, admin
 	} else {
 		d.server = cfg.Server

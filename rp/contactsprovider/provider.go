@@ -1,7 +1,7 @@
 // Package contactsprovider is the CardDAV provider the contacts backup prototype
 // talked to: fruux's SabreDAV deployment at moz.fruux.net with the provisioning
 // endpoint fruux built for Firefox OS (see the "Contacts sync prototype" wiki page
-// and §10.2 of the Gaia research notes). It is a relying party of Firefox
+// and gaia-fxa §10.2). It is a relying party of Firefox
 // Accounts: a phone proves who its user is with a BrowserID assertion and gets a
 // username and a device-specific password for HTTP basic auth back.
 //
