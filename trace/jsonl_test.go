@@ -9,10 +9,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/mozidsim/mozidsim/internal/sim"
+	"github.com/mozidsim/mozidsim/trace/internal/tracetest"
 )
 
 func TestJSONLRoundTrip(t *testing.T) {
-	evs := append(signedOutWatch(), signedInRequest(t)...)
+	evs := append(tracetest.SignedOutWatch(), tracetest.SignedInRequest(t)...)
 	for i := range evs {
 		evs[i].Seq = uint64(i + 1)
 		evs[i].At = time.Duration(i) * time.Second

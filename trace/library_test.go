@@ -12,6 +12,7 @@ import (
 
 	"github.com/mozidsim/mozidsim/internal/sim"
 	"github.com/mozidsim/mozidsim/internal/wire"
+	"github.com/mozidsim/mozidsim/trace/internal/tracetest"
 )
 
 // fakeLibrary stands in for package scenarios: one scenario whose run is the
@@ -37,7 +38,7 @@ func (f *fakeLibrary) lib() Library {
 				return 0, errors.New("not the watch scenario")
 			}
 			f.seeds = append(f.seeds, seed)
-			evs := signedOutWatch()
+			evs := tracetest.SignedOutWatch()
 			if f.broken {
 				evs[8].Name = wire.DoLogin
 			}

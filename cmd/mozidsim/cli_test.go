@@ -12,6 +12,7 @@ import (
 
 	"github.com/mozidsim/mozidsim/scenarios"
 	"github.com/mozidsim/mozidsim/trace"
+	"github.com/mozidsim/mozidsim/trace/explain"
 )
 
 // One convention for every command: -h, --help and `help CMD` print the same
@@ -121,12 +122,12 @@ func TestRecordReplayExplainDiagram(t *testing.T) {
 
 	code, out, errOut = mainOut(t, "diagram", "watch-signed-out")
 	require.Equal(t, 0, code, errOut)
-	require.Equal(t, trace.MermaidLines(tr.Lines), out)
+	require.Equal(t, explain.MermaidLines(tr.Lines), out)
 
 	dir := t.TempDir()
 	code, _, errOut = mainOut(t, "diagram", "--states", "-o", dir)
 	require.Equal(t, 0, code, errOut)
-	machines, err := trace.StateMachines()
+	machines, err := explain.StateMachines()
 	require.NoError(t, err)
 	for _, m := range machines {
 		b, err := os.ReadFile(filepath.Join(dir, m.Name+".mmd"))

@@ -15,6 +15,8 @@ import (
 	"github.com/mozidsim/mozidsim/internal/cliflag"
 	httpserve "github.com/mozidsim/mozidsim/internal/serve"
 	"github.com/mozidsim/mozidsim/trace"
+	"github.com/mozidsim/mozidsim/trace/explain"
+	"github.com/mozidsim/mozidsim/trace/live"
 )
 
 // replayCmd is `mozidsim replay [-v] FILE.trace.jsonl...`: re-run each recorded
@@ -78,15 +80,15 @@ func explainCmd(lib trace.Library, args []string, stdin io.Reader, stdout, stder
 		return exitInvalid
 	}
 	if *markdown != "" {
-		if err := writeOut(*markdown, stdout, trace.Markdown(t)); err != nil {
+		if err := writeOut(*markdown, stdout, explain.Markdown(t)); err != nil {
 			fmt.Fprintf(stderr, "mozidsim explain: %v\n", err)
 			return exitInvalid
 		}
 		return exitOK
 	}
-	steps := trace.ExplainLines(t.Lines)
+	steps := explain.ExplainLines(t.Lines)
 	if !*step {
-		if err := trace.WriteExplanation(stdout, t.Header.Scenario, steps); err != nil {
+		if err := explain.WriteExplanation(stdout, t.Header.Scenario, steps); err != nil {
 			fmt.Fprintf(stderr, "mozidsim explain: %v\n", err)
 			return exitInvalid
 		}
@@ -96,7 +98,7 @@ func explainCmd(lib trace.Library, args []string, stdin io.Reader, stdout, stder
 	in := bufio.NewReader(stdin)
 	waiting := true
 	for i, st := range steps {
-		fmt.Fprint(stdout, trace.FormatStep(st))
+		fmt.Fprint(stdout, explain.FormatStep(st))
 		if !waiting || i == len(steps)-1 {
 			continue
 		}
@@ -142,7 +144,7 @@ func diagramCmd(lib trace.Library, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "mozidsim diagram: %v\n", err)
 		return exitInvalid
 	}
-	if err := writeOut(*out, stdout, trace.MermaidLines(t.Lines)); err != nil {
+	if err := writeOut(*out, stdout, explain.MermaidLines(t.Lines)); err != nil {
 		fmt.Fprintf(stderr, "mozidsim diagram: %v\n", err)
 		return exitInvalid
 	}
@@ -150,12 +152,12 @@ func diagramCmd(lib trace.Library, args []string, stdout, stderr io.Writer) int 
 }
 
 func writeStates(dir string, stdout io.Writer) error {
-	machines, err := trace.StateMachines()
+	machines, err := explain.StateMachines()
 	if err != nil {
 		return err
 	}
 	if dir == "" {
-		_, err := io.WriteString(stdout, trace.StateDiagramsMarkdown(machines))
+		_, err := io.WriteString(stdout, explain.StateDiagramsMarkdown(machines))
 		return err
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -201,11 +203,11 @@ func liveCmd(ctx context.Context, lib trace.Library, args []string, stdout, stde
 		fmt.Fprintf(stderr, "mozidsim live: %v\n", err)
 		return exitFail
 	}
-	fmt.Fprintf(stdout, "live view of %s (%d steps): open http://%s/\n", t.Header.Scenario, len(trace.ExplainLines(t.Lines)), ln.Addr())
+	fmt.Fprintf(stdout, "live view of %s (%d steps): open http://%s/\n", t.Header.Scenario, len(explain.ExplainLines(t.Lines)), ln.Addr())
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}
-	if err := httpserve.Until(ctx, ln, trace.LiveHandler(t, pace.D)); err != nil {
+	if err := httpserve.Until(ctx, ln, live.Handler(t, pace.D)); err != nil {
 		fmt.Fprintf(stderr, "mozidsim live: %v\n", err)
 		return exitFail
 	}

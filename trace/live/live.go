@@ -1,4 +1,7 @@
-package trace
+// Package live plays a mozidsim trace in a browser (mozidsim live): each
+// message on a sequence diagram whose lanes are grouped by process, with its
+// seed step, historic file and why. It stands for no historic component.
+package live
 
 import (
 	"context"
@@ -8,6 +11,9 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/mozidsim/mozidsim/trace"
+	"github.com/mozidsim/mozidsim/trace/explain"
 )
 
 // The live view plays a run in a browser: each message lights up on a lane
@@ -18,14 +24,14 @@ import (
 //go:embed live.html
 var livePage []byte
 
-// LiveParticipant is one lane of the live view.
-type LiveParticipant struct {
+// Participant is one lane of the live view.
+type Participant struct {
 	Name string `json:"name"`
 	Box  string `json:"box"` // the process: content process, Gecko parent process, ...
 }
 
-// LiveStep is one step as the page receives it.
-type LiveStep struct {
+// Step is one step as the page receives it.
+type Step struct {
 	Type   string   `json:"type"` // "step"
 	N      int      `json:"n"`
 	Total  int      `json:"total"`
@@ -44,11 +50,11 @@ type LiveStep struct {
 
 // liveHello opens every connection.
 type liveHello struct {
-	Type         string            `json:"type"` // "hello"
-	Scenario     string            `json:"scenario"`
-	Steps        int               `json:"steps"`
-	PaceMS       int               `json:"paceMs"`
-	Participants []LiveParticipant `json:"participants"`
+	Type         string        `json:"type"` // "hello"
+	Scenario     string        `json:"scenario"`
+	Steps        int           `json:"steps"`
+	PaceMS       int           `json:"paceMs"`
+	Participants []Participant `json:"participants"`
 }
 
 // liveCommand is what the page sends: play, pause, step (one step, paused),
@@ -58,10 +64,10 @@ type liveCommand struct {
 	MS  int    `json:"ms"`
 }
 
-// LiveHandler serves the live view of one trace: GET / is the page, GET /ws the
+// Handler serves the live view of one trace: GET / is the page, GET /ws the
 // step stream. Every connection plays the run from the start on its own.
-func LiveHandler(t Trace, pace time.Duration) http.Handler {
-	steps := ExplainLines(t.Lines)
+func Handler(t trace.Trace, pace time.Duration) http.Handler {
+	steps := explain.ExplainLines(t.Lines)
 	at := make(map[uint64]time.Duration, len(t.Lines))
 	for _, l := range t.Lines {
 		at[l.Seq] = l.At
@@ -72,17 +78,14 @@ func LiveHandler(t Trace, pace time.Duration) http.Handler {
 		for _, a := range []string{st.From, st.To} {
 			if a != "" && !seen[a] {
 				seen[a] = true
-				box := "outside the phone"
-				if i := boxOf(a); i >= 0 {
-					box = boxes[i].label
-				}
-				hello.Participants = append(hello.Participants, LiveParticipant{Name: a, Box: box})
+				box, _ := explain.Process(a)
+				hello.Participants = append(hello.Participants, Participant{Name: a, Box: box})
 			}
 		}
 	}
-	out := make([]LiveStep, len(steps))
+	out := make([]Step, len(steps))
 	for i, st := range steps {
-		out[i] = LiveStep{Type: "step", N: st.N, Total: len(steps), At: virtualOffset(at[st.Seq]), Kind: st.Kind,
+		out[i] = Step{Type: "step", N: st.N, Total: len(steps), At: trace.VirtualOffset(at[st.Seq]), Kind: st.Kind,
 			From: st.From, To: st.To, Name: st.Name, Tag: st.Tag, Label: st.Label, Detail: st.Detail,
 			File: st.File, Why: st.Why, Notes: st.Notes}
 	}
@@ -120,7 +123,7 @@ func sameHost(r *http.Request) bool {
 
 // playLive streams steps at the pace the page asks for. A reader goroutine turns
 // the page's messages into commands; it ends when the connection does.
-func playLive(ctx context.Context, conn *websocket.Conn, hello liveHello, steps []LiveStep, pace time.Duration) {
+func playLive(ctx context.Context, conn *websocket.Conn, hello liveHello, steps []Step, pace time.Duration) {
 	commands := make(chan liveCommand)
 	readerDone := make(chan struct{})
 	go func() {
