@@ -184,7 +184,7 @@ func (p *Phone) Verify(assertion, audience string) (string, error) {
 // mozidsim-trace/1 file (mozidsim explain, diagram and replay read it).
 func (p *Phone) WriteTrace(w io.Writer, name string) error {
 	start := p.d.Sys.Now().Add(-p.d.Sys.Elapsed())
-	return trace.WriteJSONL(w, trace.Header{Format: trace.Format, Version: trace.MozidsimVersion, Scenario: name, Start: start}, p.d.Sys.Trace())
+	return trace.WriteJSONL(w, trace.Header{Format: trace.Format, Version: trace.Version, Scenario: name, Start: start}, p.d.Sys.Trace())
 }
 
 // Faults are actor panics seen so far (none in a healthy run).

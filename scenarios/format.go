@@ -24,6 +24,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/mozidsim/mozidsim/gaia"
 	"github.com/mozidsim/mozidsim/internal/wire"
 	"github.com/mozidsim/mozidsim/rp"
 )
@@ -169,13 +170,22 @@ type Error struct {
 	File string
 	Line int // 0 when the whole file is concerned
 	Msg  string
+	// Earlier are the problems the run found before this step (failed checks,
+	// refused actions): they happened first, so they are reported first.
+	Earlier []string
 }
 
 func (e *Error) Error() string {
-	if e.Line > 0 {
-		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
+	var b strings.Builder
+	for _, p := range e.Earlier {
+		b.WriteString(p + "\n")
 	}
-	return fmt.Sprintf("%s: %s", e.File, e.Msg)
+	if e.Line > 0 {
+		fmt.Fprintf(&b, "%s:%d: %s", e.File, e.Line, e.Msg)
+	} else {
+		fmt.Fprintf(&b, "%s: %s", e.File, e.Msg)
+	}
+	return b.String()
 }
 
 // rawScenario is the strictly decoded top level; steps and expectations stay
@@ -379,6 +389,11 @@ var serverFields = map[string][]string{
 var dialogScreens = []string{"ENTER_EMAIL", "COPPA", "SET_PASSWORD", "ENTER_PASSWORD", "SIGNUP_SUCCESS",
 	"SIGNIN_SUCCESS", "REFRESH_AUTH", "closed"}
 
+// dialogOverlays are the error overlays the FxA dialog can show (Gaia's 2015
+// fxam_errors.js table: every other error key shows UNKNOWN).
+var dialogOverlays = []string{gaia.ErrConnection, gaia.ErrInvalidEmail, gaia.ErrInvalidPassword, gaia.ErrCoppa,
+	gaia.ErrCoppaFTU, gaia.ErrOffline, gaia.ErrResetPassword, gaia.ErrUnknown}
+
 // serverEndpoints are the auth server's /v1 endpoints the phone calls.
 var serverEndpoints = []string{"/account/create", "/account/login", "/account/status", "/recovery_email/status",
 	"/recovery_email/resend_code", "/session/destroy", "/certificate/sign"}
@@ -487,6 +502,12 @@ func parseStep(n *yaml.Node, index int) (Step, error) {
 		if _, ok := fields["overlay"]; ok {
 			if st.Overlay, err = scalar(fields, "overlay"); err != nil {
 				return st, err
+			}
+			if !slices.Contains(dialogOverlays, st.Overlay) {
+				return st, fmt.Errorf("overlay %q: want one of %s (or leave overlay out for none)", st.Overlay, strings.Join(dialogOverlays, ", "))
+			}
+			if v == "closed" {
+				return st, errors.New("a closed dialog shows no overlay (leave overlay out)")
 			}
 		}
 	case KindNetwork:

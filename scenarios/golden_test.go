@@ -29,6 +29,9 @@ import (
 // others, and deletes goldens of scenarios that are gone.
 var update = flag.Bool("update", false, "rewrite the golden traces in testdata/golden that no longer replay (go test ./scenarios -run Golden -update)")
 
+// goldenVersion is the mozidsim version the goldens' headers carry.
+const goldenVersion = "0.1.0"
+
 var goldenDir = filepath.Join("testdata", "golden")
 
 func goldenFile(name string) string { return filepath.Join(goldenDir, name+".trace.jsonl") }
@@ -43,7 +46,7 @@ func TestGoldenTracesReplay(t *testing.T) {
 	lib, err := Library()
 	require.NoError(t, err)
 	require.NotEmpty(t, lib, "no shipped scenario")
-	tl := TraceLibrary()
+	tl := TraceLibrary(goldenVersion)
 	shipped := map[string]bool{}
 	for _, s := range lib {
 		file := goldenFile(s.Name)
@@ -193,7 +196,7 @@ func TestGoldenReplayNamesTheFirstDivergingHop(t *testing.T) {
 	recorded, err := trace.ReadJSONL(bytes.NewReader(altered))
 	require.NoError(t, err)
 
-	diff, _, err := TraceLibrary().Replay(recorded)
+	diff, _, err := TraceLibrary(goldenVersion).Replay(recorded)
 	require.NoError(t, err)
 	require.NotNil(t, diff, "the replay did not notice the changed hop")
 	i := diff.Index
@@ -225,7 +228,7 @@ func TestGoldenReplayNamesTheFirstDivergingHop(t *testing.T) {
 func TestReplayOfAChangedFlowNamesTheFirstDivergingHop(t *testing.T) {
 	recorded, err := trace.ReadFile(goldenFile("watch-signed-out"))
 	require.NoError(t, err)
-	changed := TraceLibrary()
+	changed := TraceLibrary(goldenVersion)
 	run := changed.Run
 	changed.Run = func(name string, source []byte, seed uint64, rec sim.Recorder) (uint64, error) {
 		return run(name, append(source, "device: {user: alice@example.com}\n"...), seed, rec)
@@ -256,7 +259,7 @@ func TestGoldenProblemsAreNamed(t *testing.T) {
 		"Create it with\n\tgo test ./scenarios -run Golden -update\n"+
 		"then read it (go run ./cmd/mozidsim explain scenarios/testdata/golden/request-sign-in.trace.jsonl) and commit it.", missingGolden(s))
 
-	tl := TraceLibrary()
+	tl := TraceLibrary(goldenVersion)
 	recorded, err := trace.ReadFile(goldenFile(s.Name))
 	require.NoError(t, err)
 	fresh := recorded

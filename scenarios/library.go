@@ -4,6 +4,8 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"github.com/mozidsim/mozidsim/internal/cliflag"
+	contactfiles "github.com/mozidsim/mozidsim/scenarios/contacts"
 	"io"
 	"io/fs"
 	"os"
@@ -65,13 +67,34 @@ func Load(name string) (file string, source []byte, err error) {
 		return "", nil, err
 	}
 	base := strings.TrimSuffix(path.Base(name), ".yaml")
+	var names []string
 	for _, s := range lib {
 		if s.Name == name || strings.TrimSuffix(path.Base(s.File), ".yaml") == base {
 			data, err := Files.ReadFile(path.Base(s.File))
 			return s.File, data, err
 		}
+		names = append(names, s.Name)
 	}
-	return "", nil, fmt.Errorf("%s: no such file, and no shipped scenario of that name (mozidsim list shows them)", name)
+	// `mozidsim list` shows the contacts scenarios too, so their names work here.
+	for _, n := range ContactsNames() {
+		if n == base {
+			data, err := contactfiles.Files.ReadFile(n + ".yaml")
+			return path.Join("scenarios", "contacts", n+".yaml"), data, err
+		}
+		names = append(names, n)
+	}
+	return "", nil, fmt.Errorf("%s: no such file, and no shipped scenario of that name%s (mozidsim list shows them)", name, cliflag.DidYouMean(base, names))
+}
+
+// ContactsNames lists the shipped contacts scenarios (scenarios/contacts), in
+// name order.
+func ContactsNames() []string {
+	entries, _ := contactfiles.Files.ReadDir(".") // embedded: cannot fail
+	var out []string
+	for _, e := range entries {
+		out = append(out, strings.TrimSuffix(e.Name(), ".yaml"))
+	}
+	return out
 }
 
 // readScenario reads at most MaxScenarioBytes of a file: /dev/zero or a huge
@@ -100,9 +123,10 @@ func tooLarge(name string) error {
 }
 
 // TraceLibrary is the library as package trace reaches it (replay, explain,
-// diagram): the CLI and the tests wire it with trace.Scenarios = TraceLibrary().
-func TraceLibrary() trace.Library {
+// diagram); version is written into the headers of the traces it records.
+func TraceLibrary(version string) trace.Library {
 	return trace.Library{
+		Version: version,
 		Names: func() []string {
 			lib, _ := Library()
 			var names []string

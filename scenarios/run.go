@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/mozidsim/mozidsim/gaia"
@@ -62,13 +63,20 @@ func Run(sc *Scenario, opts Options) (result *Result, err error) {
 	if opts.Seed != 0 {
 		seed = opts.Seed
 	}
+	// The run watches the trace for refused user actions (the FxA module's
+	// "refused ..." notes), so each reaches the user with its reason.
+	watch := &refusalWatch{next: opts.Recorder}
+	if opts.Recorder == nil {
+		watch.mem = &sim.MemRecorder{}
+		watch.next = watch.mem
+	}
 	cfg := sc.DeviceConfig()
-	cfg.Seed, cfg.Recorder, cfg.FxAURL, cfg.FxAAdminToken = seed, opts.Recorder, opts.FxAURL, opts.FxAAdminToken
+	cfg.Seed, cfg.Recorder, cfg.FxAURL, cfg.FxAAdminToken = seed, watch, opts.FxAURL, opts.FxAAdminToken
 	d, err := device.New(cfg)
 	if err != nil {
 		return nil, &Error{File: sc.File, Msg: err.Error()}
 	}
-	r := &runner{sc: sc, d: d, res: &Result{Scenario: sc, Seed: seed, Logs: map[string][]rp.Entry{}}, apps: map[string]rp.App{}}
+	r := &runner{sc: sc, d: d, res: &Result{Scenario: sc, Seed: seed, Logs: map[string][]rp.Entry{}}, apps: map[string]rp.App{}, refusals: watch}
 	defer func() {
 		if cerr := d.Close(); cerr != nil && err == nil {
 			result, err = nil, fmt.Errorf("closing the phone: %w", cerr)
@@ -83,13 +91,20 @@ func Run(sc *Scenario, opts Options) (result *Result, err error) {
 		}
 	}
 	for i, st := range sc.Steps {
-		if err := r.step(st); err != nil {
-			var se *Error
-			if errors.As(err, &se) {
-				return nil, err
+		err := r.step(st)
+		if err == nil {
+			// A single action the dialog refused did nothing: say so and why.
+			for _, why := range r.refusals.take() {
+				r.problem("line %d: %s was refused: %s", st.Line, why.action, why.reason)
 			}
-			return nil, &Error{File: sc.File, Line: st.Line, Msg: fmt.Sprintf("step %d %s: %v", i+1, st.Text, err)}
+			continue
 		}
+		var se *Error
+		if !errors.As(err, &se) {
+			se = &Error{File: sc.File, Line: st.Line, Msg: fmt.Sprintf("step %d %s: %v", i+1, st.Text, err)}
+		}
+		se.Earlier = append(slices.Clone(r.res.Problems), se.Earlier...)
+		return nil, se
 	}
 	if err := d.RunUntilIdle(); err != nil {
 		r.problem("the system did not settle: %v", err)
@@ -101,10 +116,55 @@ func Run(sc *Scenario, opts Options) (result *Result, err error) {
 		r.problem("actor fault: %v", f)
 	}
 	r.checkExpect()
-	if opts.Recorder == nil {
-		r.res.Events = d.Sys.Trace()
+	if watch.mem != nil {
+		r.res.Events = watch.mem.Events()
 	}
 	return r.res, nil
+}
+
+// refusal is one user action the FxA dialog refused, and why.
+type refusal struct{ action, reason string }
+
+// refusalWatch passes every event on and keeps the refused user actions since
+// the last take. Record runs on the scheduler's behalf, take on the driver's.
+type refusalWatch struct {
+	next    sim.Recorder
+	mem     *sim.MemRecorder // the in-memory trace when Options.Recorder was nil
+	mu      sync.Mutex
+	refused []refusal
+}
+
+func (w *refusalWatch) Record(e sim.Event) {
+	if e.Kind == sim.KindNote {
+		if input, ok := strings.CutPrefix(e.Name, "refused "); ok {
+			w.mu.Lock()
+			w.refused = append(w.refused, refusal{action: userActionName(input), reason: fmt.Sprint(e.Payload)})
+			w.mu.Unlock()
+		}
+	}
+	w.next.Record(e)
+}
+
+// take returns the refusals since the last take; a World, whose phone records
+// its own trace, has no watch and sees none.
+func (w *refusalWatch) take() []refusal {
+	if w == nil {
+		return nil
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	out := w.refused
+	w.refused = nil
+	return out
+}
+
+// userActionName is a user input message as a scenario writes it
+// ("user:next" -> "user next").
+func userActionName(input string) string {
+	if a, ok := strings.CutPrefix(input, "user:"); ok {
+		return "user " + a
+	}
+	return input
 }
 
 // DeviceConfig is the phone at the scenario's start: its accounts, its
@@ -128,6 +188,8 @@ type runner struct {
 	// closed holds the logs of pages closed during the run: a reopened page
 	// starts a new log, and both count.
 	closed map[string][]rp.Entry
+	// refusals collects the user actions the dialog refused.
+	refusals *refusalWatch
 }
 
 func (r *runner) problem(format string, args ...any) {
@@ -303,7 +365,12 @@ func (r *runner) userFlow(st Step, screens map[string][][2]string) error {
 			}
 			return nil
 		}
-		if state.Busy || (n > 0 && state.Overlay != "") {
+		if state.Busy {
+			return nil
+		}
+		if n > 0 && state.Overlay != "" {
+			// The server said no; the dialog shows why and the flow stops there,
+			// leaving it to the scenario (a dialog check, single actions).
 			return nil
 		}
 		actions, ok := screens[state.Screen]
@@ -324,8 +391,24 @@ func (r *runner) userFlow(st Step, screens map[string][][2]string) error {
 				}
 				return err
 			}
+			// The composite step cannot go on past a refused action: name it.
+			if refused := r.refusals.take(); len(refused) > 0 {
+				return fmt.Errorf("user %s: on %s, %s was refused: %s", st.Action, state.Screen,
+					refused[0].action+actionValue(a[0], a[1]), refused[0].reason)
+			}
 		}
 	}
+}
+
+// actionValue shows what a refused action carried; passwords stay hidden.
+func actionValue(action, value string) string {
+	switch {
+	case value == "":
+		return ""
+	case action == wire.UserTypePassword:
+		return fmt.Sprintf(" (%d characters)", len([]rune(value)))
+	}
+	return fmt.Sprintf(" %q", value)
 }
 
 func (r *runner) serverStep(st Step) error {

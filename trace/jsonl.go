@@ -17,9 +17,15 @@ import (
 // value, so a change to what lines mean must bump it.
 const Format = "mozidsim-trace/1"
 
-// MozidsimVersion is written into every header; the CLI may set it from its own
-// version at start-up.
-var MozidsimVersion = "0.1.0"
+// Version is this mozidsim's release, for headers of traces written by code
+// that has no version of its own to name (the public phone API). A constant:
+// the CLI passes its version explicitly (Library.Version).
+const Version = "0.1.0"
+
+// ErrNotATrace is returned for a file whose first line is not a trace header:
+// typically a scenario file given where a recorded trace was expected.
+var ErrNotATrace = errors.New(`not a mozidsim trace: a trace's first line is its JSON header {"format":"mozidsim-trace/1",...}; ` +
+	"record one with `mozidsim run --record FILE.trace.jsonl SCENARIO`, or run a scenario file with `mozidsim run FILE.yaml`")
 
 // Header is a trace file's first line: enough to re-run the scenario.
 type Header struct {
@@ -106,9 +112,6 @@ func WriteJSONL(w io.Writer, h Header, events []sim.Event) error {
 
 // WriteLines writes an already encoded trace.
 func WriteLines(w io.Writer, h Header, lines []Line) error {
-	if h.Version == "" {
-		h.Version = MozidsimVersion
-	}
 	bw := bufio.NewWriter(w)
 	head, err := MarshalHeader(h)
 	if err != nil {
@@ -159,6 +162,11 @@ func ReadJSONL(r io.Reader) (Trace, error) {
 			continue
 		}
 		v, err := parseValue(raw)
+		if n == 1 {
+			if _, isObj := v.(Object); err != nil || !isObj {
+				return Trace{}, ErrNotATrace
+			}
+		}
 		if err != nil {
 			var probe any
 			if jerr := json.Unmarshal(raw, &probe); jerr != nil {

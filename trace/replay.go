@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/mozidsim/mozidsim/internal/sim"
@@ -11,8 +12,10 @@ import (
 
 // Library is how this package reaches the scenario library (package scenarios)
 // without importing it: the scenarios package imports the actors, and the CLI
-// wires both together at start-up (trace.Scenarios = ...).
+// passes scenarios.TraceLibrary(version) to whatever needs it.
 type Library struct {
+	// Version is the mozidsim version written into the headers of recorded traces.
+	Version string
 	// Names lists the shipped scenarios, in the order `mozidsim list` shows them.
 	Names func() []string
 	// Load returns a scenario's file name and text. name is a shipped scenario's
@@ -25,11 +28,8 @@ type Library struct {
 	Run func(name string, source []byte, seed uint64, rec sim.Recorder) (usedSeed uint64, err error)
 }
 
-// Scenarios is the library the Main functions use. It is empty until wired.
-var Scenarios Library
-
-// ErrNoLibrary means the CLI did not wire the scenario library.
-var ErrNoLibrary = errors.New("trace: no scenario library wired (set trace.Scenarios)")
+// ErrNoLibrary means a Library without its functions was used.
+var ErrNoLibrary = errors.New("trace: no scenario library (Load and Run are nil)")
 
 func (l Library) ready() error {
 	if l.Load == nil || l.Run == nil {
@@ -61,11 +61,23 @@ func (l Library) RecordSource(name, file string, source []byte, seed uint64) (Tr
 	if err != nil {
 		return Trace{}, fmt.Errorf("running scenario %s: %w", name, err)
 	}
-	return NewTrace(name, file, source, used, rec.Events()), nil
+	t := NewTrace(name, file, source, used, rec.Events())
+	t.Header.Version = l.Version
+	return t, nil
+}
+
+// TraceFor reads a recorded trace (a .jsonl file) or records a run of a
+// scenario (a shipped name or a scenario file).
+func (l Library) TraceFor(arg string) (Trace, error) {
+	if strings.HasSuffix(arg, ".jsonl") {
+		return ReadFile(arg)
+	}
+	return l.Record(arg)
 }
 
 // NewTrace builds the trace of a finished run: the encoded events and a header
-// whose scenario text has every password the run carried masked.
+// whose scenario text has every password the run carried masked. The header's
+// Version is left for the caller (the mozidsim that writes the file).
 func NewTrace(name, file string, source []byte, seed uint64, events []sim.Event) Trace {
 	enc := NewEncoder(sim.Epoch)
 	lines := make([]Line, len(events))
@@ -75,7 +87,6 @@ func NewTrace(name, file string, source []byte, seed uint64, events []sim.Event)
 	return Trace{
 		Header: Header{
 			Format:   Format,
-			Version:  MozidsimVersion,
 			Scenario: name,
 			File:     file,
 			Seed:     seed,

@@ -24,6 +24,7 @@ import (
 	"github.com/mozidsim/mozidsim/rp/verifier"
 	"github.com/mozidsim/mozidsim/scenarios"
 	"github.com/mozidsim/mozidsim/trace"
+	"github.com/mozidsim/mozidsim/trace/explain"
 )
 
 // browser is one Chromium for every browser test of the package.
@@ -443,7 +444,7 @@ func TestTheTraceOfABrowserSignInExplainsWithTheSeedsSteps(t *testing.T) {
 	require.NoError(t, err)
 	tags := func(lines []trace.Line) []string {
 		seen := map[string]bool{}
-		for _, st := range trace.ExplainLines(lines) {
+		for _, st := range explain.ExplainLines(lines) {
 			if st.Tag != "" {
 				seen[st.Tag] = true
 			}

@@ -10,15 +10,16 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"syscall"
 
-	"github.com/mozidsim/mozidsim/rp/contactsprovider"
+	"github.com/mozidsim/mozidsim/internal/cliflag"
 	"github.com/mozidsim/mozidsim/scenarios"
 	"github.com/mozidsim/mozidsim/trace"
 )
 
 // version is written into trace headers.
-const version = "0.1.0"
+const version = trace.Version
 
 const usage = `mozidsim simulates how Firefox OS (2015) answered navigator.mozId.
 
@@ -37,6 +38,7 @@ usage: mozidsim COMMAND [flags] [args]
   verify-server             the browserid-verifier /v2 service (--addr 127.0.0.1:8082)
   serve-contacts            the contacts provider: BrowserID login + CardDAV over TLS
   version                   print the version
+  help COMMAND              a command's usage, description and flags (also COMMAND -h)
 
 Exit status: 0 success, 1 a scenario failed or a replay diverged, 2 invalid input.
 `
@@ -48,28 +50,42 @@ func main() {
 	os.Exit(code)
 }
 
+// commandNames are the commands Main knows, for "did you mean".
+var commandNames = []string{"run", "list", "replay", "explain", "diagram", "live", "serve", "serve-fxa", "verify-server", "serve-contacts", "version", "help"}
+
 // Main dispatches a command line; ctx ends the servers.
 func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	trace.MozidsimVersion = version
-	trace.Scenarios = scenarios.TraceLibrary()
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
-		return 2
+		return exitInvalid
 	}
 	cmd, rest := args[0], args[1:]
+	if cmd == "help" && len(rest) > 0 {
+		// `help CMD` is `CMD -h`: the same text, exit 0.
+		if rest[0] == "help" || rest[0] == "version" {
+			fmt.Fprint(stdout, usage)
+			return exitOK
+		}
+		cmd, rest = rest[0], []string{"-h"}
+		if !slices.Contains(commandNames, cmd) {
+			fmt.Fprintf(stderr, "mozidsim help: unknown command %q%s\n\n%s", cmd, cliflag.DidYouMean(cmd, commandNames), usage)
+			return exitInvalid
+		}
+	}
+	lib := scenarios.TraceLibrary(version)
 	switch cmd {
 	case "run":
-		return scenarios.RunMain(rest, stdout, stderr)
+		return runCmd(rest, stdout, stderr)
 	case "list":
-		return scenarios.ListMain(rest, stdout, stderr)
+		return listCmd(rest, stdout, stderr)
 	case "replay":
-		return trace.ReplayMain(rest, stdout, stderr)
+		return replayCmd(lib, rest, stdout, stderr)
 	case "explain":
-		return trace.ExplainMain(rest, stdin, stdout, stderr)
+		return explainCmd(lib, rest, stdin, stdout, stderr)
 	case "diagram":
-		return trace.DiagramMain(rest, stdout, stderr)
+		return diagramCmd(lib, rest, stdout, stderr)
 	case "live":
-		return trace.LiveMain(ctx, rest, stdout, stderr, nil)
+		return liveCmd(ctx, lib, rest, stdout, stderr, nil)
 	case "serve":
 		return serveWebPhone(ctx, rest, stdout, stderr, nil)
 	case "serve-fxa":
@@ -77,14 +93,14 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	case "verify-server":
 		return serveVerifier(ctx, rest, stdout, stderr, nil)
 	case "serve-contacts":
-		return contactsprovider.Run(ctx, rest, stdout, nil)
+		return serveContacts(ctx, rest, stdout, stderr, nil)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "mozidsim", version)
-		return 0
+		return exitOK
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
-		return 0
+		return exitOK
 	}
-	fmt.Fprintf(stderr, "mozidsim: unknown command %q\n\n%s", cmd, usage)
-	return 2
+	fmt.Fprintf(stderr, "mozidsim: unknown command %q%s\n\n%s", cmd, cliflag.DidYouMean(cmd, commandNames), usage)
+	return exitInvalid
 }

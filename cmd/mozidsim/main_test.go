@@ -150,11 +150,19 @@ func TestRunUsage(t *testing.T) {
 	code, out, errOut := mainOut(t, "run")
 	require.Equal(t, 2, code)
 	require.Empty(t, out)
-	require.True(t, strings.HasPrefix(errOut, "usage: mozidsim run [flags] FILE|DIR|NAME...\n"), errOut)
+	require.Equal(t, "mozidsim run: no scenario given\nusage: mozidsim run [flags] FILE|DIR|NAME...\n(mozidsim help run explains every flag)\n", errOut)
 
 	code, _, errOut = mainOut(t, "run", "--no-such-flag", "x.yaml")
 	require.Equal(t, 2, code)
-	require.True(t, strings.HasPrefix(errOut, "flag provided but not defined: -no-such-flag\n"), errOut)
+	require.True(t, strings.HasPrefix(errOut, "mozidsim run: flag provided but not defined: -no-such-flag\n"), errOut)
+
+	code, _, errOut = mainOut(t, "run", "--record", "x", "watch-signed-in", "watch-signed-out")
+	require.Equal(t, 2, code)
+	require.True(t, strings.HasPrefix(errOut, "mozidsim run: --record takes one scenario, got 2\n"), errOut)
+
+	code, out, _ = mainOut(t, "run", "--record", filepath.Join(t.TempDir(), "x.jsonl"), "scenarios/contacts/first-backup.yaml")
+	require.Equal(t, 2, code)
+	require.Equal(t, "FAIL scenarios/contacts/first-backup.yaml\n    a contacts scenario: --record, --fxa-url and --seed do not apply to it\n", out)
 }
 
 // A shipped scenario runs by name.
@@ -186,11 +194,12 @@ func TestList(t *testing.T) {
 		require.NotEmpty(t, strings.TrimSpace(line[2+width:]), "%s has a summary", s.Name)
 	}
 	require.Equal(t, "", lines[1+len(lib)])
-	require.Equal(t, "contacts backup scenarios (mozidsim run scenarios/contacts/FILE.yaml):", lines[2+len(lib)])
+	require.Equal(t, "contacts backup scenarios (mozidsim run NAME):", lines[2+len(lib)])
+	require.True(t, strings.HasPrefix(lines[3+len(lib)], "  bad-network-input "), lines[3+len(lib)])
 
 	code, _, errOut = mainOut(t, "list", "extra")
 	require.Equal(t, 2, code)
-	require.Equal(t, "usage: mozidsim list\n", errOut)
+	require.Equal(t, "mozidsim list: unexpected argument \"extra\"\nusage: mozidsim list\n(mozidsim help list explains every flag)\n", errOut)
 }
 
 func TestUsageAndVersion(t *testing.T) {
@@ -203,6 +212,10 @@ func TestUsageAndVersion(t *testing.T) {
 	require.Equal(t, 2, code)
 	require.Empty(t, out)
 	require.Equal(t, "mozidsim: unknown command \"frobnicate\"\n\n"+usage, errOut)
+
+	code, _, errOut = mainOut(t, "rnu")
+	require.Equal(t, 2, code)
+	require.Equal(t, "mozidsim: unknown command \"rnu\"; did you mean \"run\"?\n\n"+usage, errOut)
 
 	code, out, _ = mainOut(t, "help")
 	require.Equal(t, 0, code)

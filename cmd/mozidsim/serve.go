@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/hex"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -16,32 +15,29 @@ import (
 	"time"
 
 	"github.com/mozidsim/mozidsim/fxaccounts/authserver"
+	"github.com/mozidsim/mozidsim/internal/cliflag"
 	"github.com/mozidsim/mozidsim/internal/device"
 	httpserve "github.com/mozidsim/mozidsim/internal/serve"
 	"github.com/mozidsim/mozidsim/internal/sim"
 	"github.com/mozidsim/mozidsim/rp/verifier"
-	"github.com/mozidsim/mozidsim/scenarios"
 )
 
 // serveFxA is `mozidsim serve-fxa`: the auth server on a socket, with the admin
 // API scenarios use and the phone's virtual clock taken from X-Mozidsim-Now.
 // ready, when not nil, receives the listening address.
 func serveFxA(ctx context.Context, args []string, stdout, stderr io.Writer, ready chan<- string) int {
-	fl := flag.NewFlagSet("mozidsim serve-fxa", flag.ContinueOnError)
-	fl.SetOutput(stderr)
+	fl := flag.NewFlagSet("serve-fxa", flag.ContinueOnError)
 	addr := fl.String("addr", "127.0.0.1:8081", "address to listen on")
 	issuer := fl.String("issuer", device.Issuer, "BrowserID issuer written into certificates")
 	noAdmin := fl.Bool("no-admin", false, "leave out the /__mozidsim admin API (then scenarios cannot drive this server)")
-	adminToken := fl.String("admin-token", "", "the admin token (the admin API and X-Mozidsim-Now need it); default $"+scenarios.AdminTokenEnv+", else a random one, printed at start")
+	adminToken := fl.String("admin-token", "", "the admin token (the admin API and X-Mozidsim-Now need it); default $"+adminTokenEnv+", else a random one, printed at start")
 	var allowHosts stringList
 	fl.Var(&allowHosts, "allow-host", "a host `NAME` (besides IP addresses and localhost) under which admin requests are served (repeatable)")
-	if err := fl.Parse(args); errors.Is(err, flag.ErrHelp) {
-		return 0
-	} else if err != nil || fl.NArg() > 0 {
-		if fl.NArg() > 0 {
-			fmt.Fprintf(stderr, "mozidsim serve-fxa: unexpected argument %q\n", fl.Arg(0))
-		}
-		return 2
+	pos, code, ok := parseFlags("serve-fxa", fl, args, stdout, stderr)
+	if !ok {
+		return code
+	} else if len(pos) > 0 {
+		return usageError(stderr, "serve-fxa", fmt.Sprintf("unexpected argument %q", pos[0]))
 	}
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
@@ -50,7 +46,7 @@ func serveFxA(ctx context.Context, args []string, stdout, stderr io.Writer, read
 	}
 	token := *adminToken
 	if token == "" {
-		token = os.Getenv(scenarios.AdminTokenEnv)
+		token = os.Getenv(adminTokenEnv)
 	}
 	if token == "" {
 		b := make([]byte, 16)
@@ -63,7 +59,7 @@ func serveFxA(ctx context.Context, args []string, stdout, stderr io.Writer, read
 	srv := authserver.New(authserver.Config{Issuer: *issuer, Key: key, Clock: time.Now, Rand: rand.Reader})
 	h := srv.Handler(authserver.HandlerOptions{Admin: !*noAdmin, AdminToken: token, AllowedHosts: allowHosts, ClockFromHeader: true})
 	about := fmt.Sprintf("issuer %s, admin API on (/__mozidsim/*: for tests only); run scenarios with: %s=%s mozidsim run --fxa-url http://ADDR scenarios/",
-		*issuer, scenarios.AdminTokenEnv, token)
+		*issuer, adminTokenEnv, token)
 	if *noAdmin {
 		about = fmt.Sprintf("issuer %s, admin API off", *issuer)
 	}
@@ -72,10 +68,10 @@ func serveFxA(ctx context.Context, args []string, stdout, stderr io.Writer, read
 
 // serveVerifier is `mozidsim verify-server`: POST /v2 as mozilla/browserid-verifier.
 func serveVerifier(ctx context.Context, args []string, stdout, stderr io.Writer, ready chan<- string) int {
-	fl := flag.NewFlagSet("mozidsim verify-server", flag.ContinueOnError)
-	fl.SetOutput(stderr)
+	fl := flag.NewFlagSet("verify-server", flag.ContinueOnError)
 	addr := fl.String("addr", "127.0.0.1:8082", "address to listen on")
-	fxaURL := fl.String("fxa-url", "", "take the key of --issuer from this server's /.well-known/browserid (e.g. http://127.0.0.1:8081 for mozidsim serve-fxa)")
+	fxaURL := &cliflag.URLValue{Example: "http://127.0.0.1:8081"}
+	fl.Var(fxaURL, "fxa-url", "take the key of --issuer from this server's /.well-known/browserid (e.g. http://127.0.0.1:8081 for mozidsim serve-fxa)")
 	issuer := fl.String("issuer", device.Issuer, "the FxA issuer whose key --fxa-url serves")
 	scheme := fl.String("scheme", "https", "scheme for fetching other issuers' support documents")
 	var trusted stringList
@@ -83,13 +79,11 @@ func serveVerifier(ctx context.Context, args []string, stdout, stderr io.Writer,
 	var allowIssuers stringList
 	fl.Var(&allowIssuers, "allow-issuer", "fetch keys only for this issuer `NAME` (repeatable; default: any issuer that is a plain host name)")
 	fixedNow := fl.String("now", "", "verify as of this `TIME` (RFC 3339) instead of the wall clock; assertions minted by\n`mozidsim run --fxa-url` carry the simulated phone's time, which starts at "+sim.Epoch.Format(time.RFC3339))
-	if err := fl.Parse(args); errors.Is(err, flag.ErrHelp) {
-		return 0
-	} else if err != nil || fl.NArg() > 0 {
-		if fl.NArg() > 0 {
-			fmt.Fprintf(stderr, "mozidsim verify-server: unexpected argument %q\n", fl.Arg(0))
-		}
-		return 2
+	pos, code, ok := parseFlags("verify-server", fl, args, stdout, stderr)
+	if !ok {
+		return code
+	} else if len(pos) > 0 {
+		return usageError(stderr, "verify-server", fmt.Sprintf("unexpected argument %q", pos[0]))
 	}
 	// A serve-fxa server run by scenarios signs certificates at the phone's
 	// virtual time (2015), which the wall clock finds long expired.
@@ -106,8 +100,8 @@ func serveVerifier(ctx context.Context, args []string, stdout, stderr io.Writer,
 	// Keys are cached as their documents' Cache-Control allows (serve-fxa:
 	// 10 s), so a slow or busy auth server is not asked on every /v2.
 	keys := &verifier.HTTPKeys{Client: &http.Client{Timeout: 5 * time.Second}, Scheme: *scheme, AllowedIssuers: allowIssuers}
-	if *fxaURL != "" {
-		keys.Endpoints = map[string]string{*issuer: strings.TrimSuffix(strings.TrimSuffix(*fxaURL, "/"), "/v1")}
+	if fxaURL.URL != "" {
+		keys.Endpoints = map[string]string{*issuer: strings.TrimSuffix(fxaURL.URL, "/v1")}
 	}
 	lookup := keys.Lookup
 	v := &verifier.Verifier{Now: now, LookupIssuerKey: lookup, TrustedIssuers: trusted}

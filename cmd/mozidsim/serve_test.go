@@ -261,8 +261,8 @@ func TestServeErrors(t *testing.T) {
 		args  []string
 		err   string
 	}{
-		{serveFxA, []string{"extra"}, "mozidsim serve-fxa: unexpected argument \"extra\"\n"},
-		{serveVerifier, []string{"extra"}, "mozidsim verify-server: unexpected argument \"extra\"\n"},
+		{serveFxA, []string{"extra"}, "mozidsim serve-fxa: unexpected argument \"extra\"\nusage: mozidsim serve-fxa [--addr 127.0.0.1:8081] [--issuer HOST] [--no-admin]\n(mozidsim help serve-fxa explains every flag)\n"},
+		{serveVerifier, []string{"extra"}, "mozidsim verify-server: unexpected argument \"extra\"\nusage: mozidsim verify-server [--addr 127.0.0.1:8082] [--fxa-url URL] [--now TIME] [flags]\n(mozidsim help verify-server explains every flag)\n"},
 		{serveVerifier, []string{"--now", "yesterday"}, "mozidsim verify-server: --now \"yesterday\": want an RFC 3339 time such as 2015-06-01T12:00:00Z\n"},
 	} {
 		var out, errOut lockedBuffer

@@ -84,6 +84,7 @@ type Device struct {
 	pages       map[string]*rp.Page
 	apps        map[string]rp.App
 	accounts    *fxaccounts.FxAccounts
+	gaia        *gaia.Gaia // the System app's handle: reads the FxA dialog
 	// delay is the slow-server delay in effect, so that healing a server that
 	// was never slow leaves no message in the trace.
 	delay time.Duration
@@ -241,10 +242,12 @@ func New(cfg Config) (*Device, error) {
 			return nil, err
 		}
 	}
-	if err := gaia.Spawn(sys); err != nil {
+	g, err := gaia.Spawn(sys)
+	if err != nil {
 		sys.Close()
 		return nil, err
 	}
+	d.gaia = g
 	d.verifier = &verifier.Verifier{
 		Now: sys.Now,
 		LookupIssuerKey: func(issuer, domain string) (*browserid.PublicKey, error) {
@@ -288,7 +291,7 @@ func (d *Device) UserInput(action, value string) error {
 	case wire.UserHome, wire.UserHoldHome:
 		to = wire.SystemDialogManager
 	default:
-		if _, open, err := gaia.DialogState(d.Sys); err != nil {
+		if _, open, err := d.gaia.DialogState(); err != nil {
 			return err
 		} else if !open {
 			return ErrNoDialog
@@ -301,7 +304,7 @@ func (d *Device) UserInput(action, value string) error {
 }
 
 // DialogState is what the user sees in the FxA dialog; ok is false when none is open.
-func (d *Device) DialogState() (gaia.ModuleState, bool, error) { return gaia.DialogState(d.Sys) }
+func (d *Device) DialogState() (gaia.ModuleState, bool, error) { return d.gaia.DialogState() }
 
 // SetOnline flips the network: every actor that checks Services.io.offline is told.
 func (d *Device) SetOnline(online bool) error {

@@ -3,14 +3,10 @@ package contactsprovider
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"github.com/mozidsim/mozidsim/internal/browserid"
@@ -20,57 +16,39 @@ import (
 // DefaultIssuer is Firefox Accounts' BrowserID issuer.
 const DefaultIssuer = "api.accounts.firefox.com"
 
-// Main is `mozidsim serve-contacts`: it serves the provider until SIGINT or
-// SIGTERM and returns the process exit code (0 ok, 1 failure, 2 usage).
-func Main(args []string, stdout io.Writer) int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	return Run(ctx, args, stdout, nil)
+// ServeOptions configure Serve; `mozidsim serve-contacts` fills them from its
+// flags.
+type ServeOptions struct {
+	Addr      string // address to listen on (TLS)
+	Dir       string // accounts and address books, kept across restarts
+	Origin    string // the audience assertions must name ("" for https://<addr>)
+	Issuer    string // the FxA issuer whose certificates are accepted
+	IssuerKey string // file with the issuer's public key ("" to fetch its support document)
+	CertOut   string // where to write the self-signed certificate ("" for nowhere)
+	TLSCert   string // TLS certificate and key files instead of a self-signed pair
+	TLSKey    string
 }
 
-// Run is Main with its own stop signal: it serves until ctx is done. ready, when
-// not nil, receives the running server once it listens.
-func Run(ctx context.Context, args []string, stdout io.Writer, ready chan<- *Server) int {
-	fs := flag.NewFlagSet("serve-contacts", flag.ContinueOnError)
-	fs.SetOutput(stdout)
-	addr := fs.String("addr", "127.0.0.1:8443", "address to listen on (TLS)")
-	dir := fs.String("dir", "contacts-data", "directory for accounts and address books (kept across restarts)")
-	origin := fs.String("origin", "", "the provider's origin, the audience assertions must name (default https://<addr>)")
-	issuer := fs.String("issuer", DefaultIssuer, "the Firefox Accounts issuer whose certificates are accepted")
-	issuerKey := fs.String("issuer-key", "", "file with the issuer's public key (BrowserID JSON key or a /.well-known/browserid document); "+
-		"default: fetch https://<issuer>/.well-known/browserid")
-	certOut := fs.String("cert-out", "", "write the self-signed TLS certificate (PEM) here, for clients to trust")
-	tlsCert := fs.String("tls-cert", "", "TLS certificate file (PEM) instead of a self-signed one")
-	tlsKey := fs.String("tls-key", "", "TLS key file (PEM), with -tls-cert")
-	fs.Usage = func() {
-		fmt.Fprintln(stdout, "usage: mozidsim serve-contacts [flags]")
-		fmt.Fprintln(stdout, "Serves the contacts provider: POST /browserid/login provisions CardDAV credentials")
-		fmt.Fprintln(stdout, "from a Firefox Accounts assertion; /dav/ is the CardDAV server (basic auth).")
-		fs.PrintDefaults()
+// Serve runs the provider until ctx is done and returns the process exit code
+// (0 ok, 1 failure, 2 usage). ready, when not nil, receives the running server
+// once it listens.
+func Serve(ctx context.Context, o ServeOptions, stdout io.Writer, ready chan<- *Server) int {
+	if o.Issuer == "" {
+		o.Issuer = DefaultIssuer
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stdout, "serve-contacts: unexpected argument %q\n", fs.Arg(0))
-		return 2
-	}
-	if (*tlsCert == "") != (*tlsKey == "") {
-		fmt.Fprintln(stdout, "serve-contacts: -tls-cert and -tls-key go together")
+	if (o.TLSCert == "") != (o.TLSKey == "") {
+		fmt.Fprintln(stdout, "serve-contacts: --tls-cert and --tls-key go together")
 		return 2
 	}
 
 	lookup := verifier.HTTPKeyLookup(&http.Client{Timeout: 10 * time.Second}, "https")
-	if *issuerKey != "" {
-		key, err := readIssuerKey(*issuerKey)
+	if o.IssuerKey != "" {
+		key, err := readIssuerKey(o.IssuerKey)
 		if err != nil {
 			fmt.Fprintf(stdout, "serve-contacts: %v\n", err)
 			return 1
 		}
-		want := *issuer
+		want := o.Issuer
 		lookup = func(iss, _ string) (*browserid.PublicKey, error) {
 			if iss != want {
 				return nil, fmt.Errorf("no support document for %s", iss)
@@ -79,9 +57,9 @@ func Run(ctx context.Context, args []string, stdout io.Writer, ready chan<- *Ser
 		}
 	}
 	cfg := Config{
-		Dir:      *dir,
-		Origin:   *origin,
-		Issuer:   *issuer,
+		Dir:      o.Dir,
+		Origin:   o.Origin,
+		Issuer:   o.Issuer,
 		Clock:    time.Now, // a real deployment runs on the real clock
 		Verifier: &verifier.Verifier{Now: time.Now, LookupIssuerKey: lookup},
 	}
@@ -89,23 +67,23 @@ func Run(ctx context.Context, args []string, stdout io.Writer, ready chan<- *Ser
 		srv *Server
 		err error
 	)
-	if *tlsCert != "" {
-		srv, err = listenWithFiles(cfg, *addr, *tlsCert, *tlsKey)
+	if o.TLSCert != "" {
+		srv, err = listenWithFiles(cfg, o.Addr, o.TLSCert, o.TLSKey)
 	} else {
-		srv, err = Listen(cfg, *addr)
+		srv, err = Listen(cfg, o.Addr)
 	}
 	if err != nil {
 		fmt.Fprintf(stdout, "serve-contacts: %v\n", err)
 		return 1
 	}
 	defer srv.Close()
-	if *certOut != "" && srv.CertificatePEM() != nil {
-		if err := os.WriteFile(*certOut, srv.CertificatePEM(), 0o644); err != nil {
+	if o.CertOut != "" && srv.CertificatePEM() != nil {
+		if err := os.WriteFile(o.CertOut, srv.CertificatePEM(), 0o644); err != nil {
 			fmt.Fprintf(stdout, "serve-contacts: %v\n", err)
 			return 1
 		}
 	}
-	fmt.Fprintf(stdout, "contacts provider: serving %s (audience %s, issuer %s), data in %s\n", "https://"+srv.Addr(), srv.URL(), *issuer, *dir)
+	fmt.Fprintf(stdout, "contacts provider: serving %s (audience %s, issuer %s), data in %s\n", "https://"+srv.Addr(), srv.URL(), o.Issuer, o.Dir)
 	if ready != nil {
 		ready <- srv
 	}

@@ -498,7 +498,7 @@ func TestRunServesUntilCancelled(t *testing.T) {
 	var out bytes.Buffer
 	code := make(chan int, 1)
 	go func() {
-		code <- Run(ctx, []string{"-addr", "127.0.0.1:0", "-dir", filepath.Join(dir, "data"), "-issuer-key", keyFile, "-cert-out", certFile}, &out, ready)
+		code <- Serve(ctx, ServeOptions{Addr: "127.0.0.1:0", Dir: filepath.Join(dir, "data"), IssuerKey: keyFile, CertOut: certFile}, &out, ready)
 	}()
 	srv := <-ready
 	pemData, err := os.ReadFile(certFile)
@@ -522,10 +522,7 @@ func TestRunServesUntilCancelled(t *testing.T) {
 		", issuer api.accounts.firefox.com), data in "+filepath.Join(dir, "data")+"\ncontacts provider: stopped\n", out.String())
 
 	out.Reset()
-	require.Equal(t, 2, Run(context.Background(), []string{"-bogus"}, &out, nil))
-	require.Contains(t, out.String(), "flag provided but not defined: -bogus")
-	out.Reset()
-	require.Equal(t, 1, Run(context.Background(), []string{"-issuer-key", filepath.Join(dir, "missing.json")}, &out, nil))
+	require.Equal(t, 1, Serve(context.Background(), ServeOptions{Addr: "127.0.0.1:0", IssuerKey: filepath.Join(dir, "missing.json")}, &out, nil))
 	require.Contains(t, out.String(), "missing.json: no such file or directory")
 }
 

@@ -1,14 +1,11 @@
-package trace_test
+package live_test
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -17,14 +14,17 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/mozidsim/mozidsim/trace"
+	"github.com/mozidsim/mozidsim/trace/explain"
+	"github.com/mozidsim/mozidsim/trace/internal/tracetest"
+	"github.com/mozidsim/mozidsim/trace/live"
 )
 
 type liveMsg struct {
 	Type         string `json:"type"`
 	Scenario     string `json:"scenario"`
 	Steps        int    `json:"steps"`
-	Participants []trace.LiveParticipant
-	trace.LiveStep
+	Participants []live.Participant
+	live.Step
 }
 
 func dialLive(t *testing.T, base string) *websocket.Conn {
@@ -47,9 +47,9 @@ func read(t *testing.T, conn *websocket.Conn) liveMsg {
 // The live view streams every explained step of a run, in order, and obeys the
 // page's pause, step, pace and restart.
 func TestLiveViewStreamsTheRunStepByStep(t *testing.T) {
-	tr := trace.NewTrace("seed part II", "", nil, 1, walkthrough(t, true))
-	steps := trace.ExplainLines(tr.Lines)
-	srv := httptest.NewServer(trace.LiveHandler(tr, time.Hour)) // nothing plays by itself after the first step
+	tr := trace.NewTrace("seed part II", "", nil, 1, tracetest.Walkthrough(t, true))
+	steps := explain.ExplainLines(tr.Lines)
+	srv := httptest.NewServer(live.Handler(tr, time.Hour)) // nothing plays by itself after the first step
 	defer srv.Close()
 
 	resp, err := http.Get(srv.URL + "/")
@@ -64,8 +64,8 @@ func TestLiveViewStreamsTheRunStepByStep(t *testing.T) {
 	require.Equal(t, "hello", hello.Type)
 	require.Equal(t, "seed part II", hello.Scenario)
 	require.Equal(t, len(steps), hello.Steps)
-	require.Equal(t, trace.LiveParticipant{Name: "page[shop]", Box: "content process"}, hello.Participants[0])
-	require.Contains(t, hello.Participants, trace.LiveParticipant{Name: "System/FxAccountsManager", Box: "Gaia System app"})
+	require.Equal(t, live.Participant{Name: "page[shop]", Box: "content process"}, hello.Participants[0])
+	require.Contains(t, hello.Participants, live.Participant{Name: "System/FxAccountsManager", Box: "Gaia System app"})
 
 	first := read(t, conn) // playing starts at once; the next waits an hour
 	require.Equal(t, "step", first.Type)
@@ -94,8 +94,8 @@ func TestLiveViewStreamsTheRunStepByStep(t *testing.T) {
 }
 
 func TestLiveViewRefusesOtherSitesPages(t *testing.T) {
-	tr := trace.NewTrace("part I", "", nil, 1, walkthrough(t, false))
-	srv := httptest.NewServer(trace.LiveHandler(tr, time.Millisecond))
+	tr := trace.NewTrace("part I", "", nil, 1, tracetest.Walkthrough(t, false))
+	srv := httptest.NewServer(live.Handler(tr, time.Millisecond))
 	defer srv.Close()
 	_, resp, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(srv.URL, "http")+"/ws", http.Header{"Origin": {"https://evil.example.com"}})
 	require.Error(t, err)
@@ -103,39 +103,11 @@ func TestLiveViewRefusesOtherSitesPages(t *testing.T) {
 	resp.Body.Close()
 }
 
-// LiveMain serves a recorded trace file until its context ends.
-func TestLiveMainServesATraceFileUntilCancelled(t *testing.T) {
-	tr := trace.NewTrace("part I", "", nil, 1, walkthrough(t, false))
-	file := filepath.Join(t.TempDir(), "part1.trace.jsonl")
-	var buf bytes.Buffer
-	require.NoError(t, trace.WriteLines(&buf, tr.Header, tr.Lines))
-	require.NoError(t, os.WriteFile(file, buf.Bytes(), 0o644))
-
-	ctx, cancel := context.WithCancel(context.Background())
-	ready := make(chan string, 1)
-	var out, errOut bytes.Buffer
-	done := make(chan int, 1)
-	go func() {
-		done <- trace.LiveMain(ctx, []string{"--addr", "127.0.0.1:0", "--pace", "5ms", file}, &out, &errOut, ready)
-	}()
-	addr := <-ready
-	conn := dialLive(t, "http://"+addr)
-	require.Equal(t, "part I", read(t, conn).Scenario)
-	require.Equal(t, 1, read(t, conn).N)
-	cancel()
-	require.Equal(t, trace.ExitOK, <-done)
-	require.Contains(t, out.String(), "live view of part I")
-	require.Empty(t, errOut.String())
-
-	require.Equal(t, trace.ExitError, trace.LiveMain(context.Background(), []string{"--pace", "0s", file}, &out, &errOut, nil))
-	require.Equal(t, trace.ExitError, trace.LiveMain(context.Background(), nil, &out, &errOut, nil))
-}
-
 // One huge message from a page (issue 15: 300 MB grew the server by 1.1 GB)
 // ends the connection with 1009 instead of being read into memory.
 func TestLiveViewLimitsWhatItReads(t *testing.T) {
-	tr := trace.NewTrace("part I", "", nil, 1, walkthrough(t, false))
-	srv := httptest.NewServer(trace.LiveHandler(tr, time.Hour))
+	tr := trace.NewTrace("part I", "", nil, 1, tracetest.Walkthrough(t, false))
+	srv := httptest.NewServer(live.Handler(tr, time.Hour))
 	defer srv.Close()
 	conn := dialLive(t, srv.URL)
 	require.Equal(t, "hello", read(t, conn).Type)

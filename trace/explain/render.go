@@ -1,9 +1,11 @@
-package trace
+package explain
 
 import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/mozidsim/mozidsim/trace"
 )
 
 // FormatStep renders one step for a terminal:
@@ -48,7 +50,7 @@ func WriteExplanation(w io.Writer, title string, steps []Step) error {
 
 // Markdown is a document explaining a trace: the sequence diagram, then every
 // numbered step with its seed step, historic file and why.
-func Markdown(t Trace) string {
+func Markdown(t trace.Trace) string {
 	steps := ExplainLines(t.Lines)
 	var b strings.Builder
 	name := t.Header.Scenario

@@ -1,21 +1,19 @@
-package trace
+// Package live plays a mozidsim trace in a browser (mozidsim live): each
+// message on a sequence diagram whose lanes are grouped by process, with its
+// seed step, historic file and why. It stands for no historic component.
+package live
 
 import (
 	"context"
 	_ "embed"
-	"errors"
-	"flag"
-	"fmt"
-	"io"
-	"net"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/gorilla/websocket"
 
-	"github.com/mozidsim/mozidsim/internal/cliflag"
-	"github.com/mozidsim/mozidsim/internal/serve"
+	"github.com/mozidsim/mozidsim/trace"
+	"github.com/mozidsim/mozidsim/trace/explain"
 )
 
 // The live view plays a run in a browser: each message lights up on a lane
@@ -26,14 +24,14 @@ import (
 //go:embed live.html
 var livePage []byte
 
-// LiveParticipant is one lane of the live view.
-type LiveParticipant struct {
+// Participant is one lane of the live view.
+type Participant struct {
 	Name string `json:"name"`
 	Box  string `json:"box"` // the process: content process, Gecko parent process, ...
 }
 
-// LiveStep is one step as the page receives it.
-type LiveStep struct {
+// Step is one step as the page receives it.
+type Step struct {
 	Type   string   `json:"type"` // "step"
 	N      int      `json:"n"`
 	Total  int      `json:"total"`
@@ -52,11 +50,11 @@ type LiveStep struct {
 
 // liveHello opens every connection.
 type liveHello struct {
-	Type         string            `json:"type"` // "hello"
-	Scenario     string            `json:"scenario"`
-	Steps        int               `json:"steps"`
-	PaceMS       int               `json:"paceMs"`
-	Participants []LiveParticipant `json:"participants"`
+	Type         string        `json:"type"` // "hello"
+	Scenario     string        `json:"scenario"`
+	Steps        int           `json:"steps"`
+	PaceMS       int           `json:"paceMs"`
+	Participants []Participant `json:"participants"`
 }
 
 // liveCommand is what the page sends: play, pause, step (one step, paused),
@@ -66,10 +64,10 @@ type liveCommand struct {
 	MS  int    `json:"ms"`
 }
 
-// LiveHandler serves the live view of one trace: GET / is the page, GET /ws the
+// Handler serves the live view of one trace: GET / is the page, GET /ws the
 // step stream. Every connection plays the run from the start on its own.
-func LiveHandler(t Trace, pace time.Duration) http.Handler {
-	steps := ExplainLines(t.Lines)
+func Handler(t trace.Trace, pace time.Duration) http.Handler {
+	steps := explain.ExplainLines(t.Lines)
 	at := make(map[uint64]time.Duration, len(t.Lines))
 	for _, l := range t.Lines {
 		at[l.Seq] = l.At
@@ -80,17 +78,14 @@ func LiveHandler(t Trace, pace time.Duration) http.Handler {
 		for _, a := range []string{st.From, st.To} {
 			if a != "" && !seen[a] {
 				seen[a] = true
-				box := "outside the phone"
-				if i := boxOf(a); i >= 0 {
-					box = boxes[i].label
-				}
-				hello.Participants = append(hello.Participants, LiveParticipant{Name: a, Box: box})
+				box, _ := explain.Process(a)
+				hello.Participants = append(hello.Participants, Participant{Name: a, Box: box})
 			}
 		}
 	}
-	out := make([]LiveStep, len(steps))
+	out := make([]Step, len(steps))
 	for i, st := range steps {
-		out[i] = LiveStep{Type: "step", N: st.N, Total: len(steps), At: virtualOffset(at[st.Seq]), Kind: st.Kind,
+		out[i] = Step{Type: "step", N: st.N, Total: len(steps), At: trace.VirtualOffset(at[st.Seq]), Kind: st.Kind,
 			From: st.From, To: st.To, Name: st.Name, Tag: st.Tag, Label: st.Label, Detail: st.Detail,
 			File: st.File, Why: st.Why, Notes: st.Notes}
 	}
@@ -128,7 +123,7 @@ func sameHost(r *http.Request) bool {
 
 // playLive streams steps at the pace the page asks for. A reader goroutine turns
 // the page's messages into commands; it ends when the connection does.
-func playLive(ctx context.Context, conn *websocket.Conn, hello liveHello, steps []LiveStep, pace time.Duration) {
+func playLive(ctx context.Context, conn *websocket.Conn, hello liveHello, steps []Step, pace time.Duration) {
 	commands := make(chan liveCommand)
 	readerDone := make(chan struct{})
 	go func() {
@@ -209,50 +204,4 @@ func playLive(ctx context.Context, conn *websocket.Conn, hello liveHello, steps 
 			}
 		}
 	}
-}
-
-// LiveMain is `mozidsim live [--addr ADDR] [--pace D] SCENARIO|TRACE.jsonl`:
-// serve the live view until ctx ends. ready, when not nil, receives the address.
-func LiveMain(ctx context.Context, args []string, stdout, stderr io.Writer, ready chan<- string) int {
-	fs := flag.NewFlagSet("live", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	addr := fs.String("addr", "127.0.0.1:8090", "address to serve the live view on")
-	pace := fs.Duration("pace", 700*time.Millisecond, "time between two messages while playing")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: mozidsim live [--addr ADDR] [--pace 700ms] SCENARIO|TRACE.jsonl")
-		fs.PrintDefaults()
-	}
-	pos, err := cliflag.Parse(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		return ExitOK
-	}
-	if err != nil || len(pos) != 1 {
-		if err == nil {
-			fs.Usage()
-		}
-		return ExitError
-	}
-	if *pace <= 0 {
-		fmt.Fprintln(stderr, "live: --pace must be positive")
-		return ExitError
-	}
-	t, err := traceFor(pos[0])
-	if err != nil {
-		fmt.Fprintf(stderr, "live: %v\n", err)
-		return ExitError
-	}
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		fmt.Fprintf(stderr, "live: %v\n", err)
-		return ExitError
-	}
-	fmt.Fprintf(stdout, "live view of %s (%d messages): open http://%s/\n", t.Header.Scenario, len(t.Lines), ln.Addr())
-	if ready != nil {
-		ready <- ln.Addr().String()
-	}
-	if err := serve.Until(ctx, ln, LiveHandler(t, *pace)); err != nil {
-		fmt.Fprintf(stderr, "live: %v\n", err)
-		return ExitError
-	}
-	return ExitOK
 }

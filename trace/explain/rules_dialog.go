@@ -1,4 +1,4 @@
-package trace
+package explain
 
 import (
 	"github.com/mozidsim/mozidsim/gaia"

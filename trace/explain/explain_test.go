@@ -1,4 +1,4 @@
-package trace
+package explain
 
 import (
 	"regexp"
@@ -8,6 +8,7 @@ import (
 
 	"github.com/mozidsim/mozidsim/internal/sim"
 	"github.com/mozidsim/mozidsim/internal/wire"
+	"github.com/mozidsim/mozidsim/trace/internal/tracetest"
 )
 
 func tags(steps []Step) []string {
@@ -19,7 +20,7 @@ func tags(steps []Step) []string {
 }
 
 func TestExplainTagsHandBuiltWalkthroughs(t *testing.T) {
-	evs := append(signedOutWatch(), signedInRequest(t)...)
+	evs := append(tracetest.SignedOutWatch(), tracetest.SignedInRequest(t)...)
 	for i := range evs {
 		evs[i].Seq = uint64(i + 1)
 	}
@@ -41,7 +42,7 @@ func TestExplainTagsHandBuiltWalkthroughs(t *testing.T) {
 }
 
 func TestExplainUnknownHop(t *testing.T) {
-	steps := Explain(events(hop("Mystery", wire.DOMIdentity, "Identity:RP:Teleport", nil)))
+	steps := Explain(tracetest.Events(tracetest.Hop("Mystery", wire.DOMIdentity, "Identity:RP:Teleport", nil)))
 	require.Len(t, steps, 1)
 	require.False(t, steps[0].Known)
 	require.Equal(t, "", steps[0].Tag)
@@ -70,16 +71,16 @@ func TestGlob(t *testing.T) {
 }
 
 func TestMermaidShape(t *testing.T) {
-	evs := events(
-		sim.Event{Kind: sim.KindCall, From: wire.NSDOMIdentity(shop), To: wire.Page(shop), Name: wire.CallRequest},
-		hop(wire.NSDOMIdentity(shop), wire.DOMIdentity, wire.MsgRPRequest, nil),
-		hop(wire.FxAccountsManager, wire.FxAccountsUIGlue, wire.SignInFlow, wire.PlainCall{Call: 1}),
-		hop(wire.FxAccountsUIGlue, wire.SystemFxAccountsManager, wire.MozFxAccountsUnsolChromeEvent, wire.UnsolChromeEvent{EventName: "openFlow", ID: uiID}),
+	evs := tracetest.Events(
+		sim.Event{Kind: sim.KindCall, From: wire.NSDOMIdentity(tracetest.Shop), To: wire.Page(tracetest.Shop), Name: wire.CallRequest},
+		tracetest.Hop(wire.NSDOMIdentity(tracetest.Shop), wire.DOMIdentity, wire.MsgRPRequest, nil),
+		tracetest.Hop(wire.FxAccountsManager, wire.FxAccountsUIGlue, wire.SignInFlow, wire.PlainCall{Call: 1}),
+		tracetest.Hop(wire.FxAccountsUIGlue, wire.SystemFxAccountsManager, wire.MozFxAccountsUnsolChromeEvent, wire.UnsolChromeEvent{EventName: "openFlow", ID: tracetest.UIID}),
 		sim.Event{Kind: sim.KindNote, From: wire.SystemFxAccountsManager, To: wire.SystemFxAccountsManager, Name: "the end; #1 <b>"},
-		hop(wire.FxAccountsUIGlue, wire.FxAccountsManager, "signInFlow:rejected", wire.Rejected{Call: 1, Reason: wire.DialogClosedByUser}),
+		tracetest.Hop(wire.FxAccountsUIGlue, wire.FxAccountsManager, "signInFlow:rejected", wire.Rejected{Call: 1, Reason: wire.DialogClosedByUser}),
 		sim.Event{Kind: sim.KindDropped, From: wire.DOMIdentity, To: wire.NSDOMIdentity("gone"), Name: wire.MsgOnCancel},
 		sim.Event{Kind: sim.KindTimer, From: wire.FxAccounts, To: wire.FxAccounts, Name: "pollEmailStatus"},
-		sim.Event{Kind: sim.KindCallback, From: wire.NSDOMIdentity(shop), To: wire.Page(shop), Name: wire.CbCancel},
+		sim.Event{Kind: sim.KindCallback, From: wire.NSDOMIdentity(tracetest.Shop), To: wire.Page(tracetest.Shop), Name: wire.CbCancel},
 	)
 	require.Equal(t, `sequenceDiagram
     autonumber

@@ -1,7 +1,8 @@
-package trace
+package explain
 
 import (
 	"github.com/mozidsim/mozidsim/internal/wire"
+	"github.com/mozidsim/mozidsim/trace"
 )
 
 // Frequently used patterns.
@@ -14,7 +15,7 @@ func valueIsNull(p any) bool { return objectPath(p, "value") == nil }
 
 func eventNameIs(names ...string) func(any) bool {
 	return func(p any) bool {
-		o, _ := p.(Object)
+		o, _ := p.(trace.Object)
 		got := o.String("eventName")
 		for _, n := range names {
 			if got == n {

@@ -1,4 +1,4 @@
-package trace
+package explain
 
 import (
 	"fmt"
@@ -6,6 +6,7 @@ import (
 
 	"github.com/mozidsim/mozidsim/internal/sim"
 	"github.com/mozidsim/mozidsim/internal/wire"
+	"github.com/mozidsim/mozidsim/trace"
 )
 
 // Step is one numbered step of an explanation: one arrow of the sequence
@@ -33,13 +34,13 @@ type Step struct {
 
 // Explain numbers a run's events as steps (see ExplainLines).
 func Explain(events []sim.Event) []Step {
-	return ExplainLines(Encode(sim.Epoch, events))
+	return ExplainLines(trace.Encode(sim.Epoch, events))
 }
 
 // ExplainLines turns a trace into numbered steps, each tagged with its seed step,
 // historic file and a sentence of why. Numbering counts the arrows Mermaid
 // draws (Mermaid's autonumber), so step N is arrow N of Mermaid(lines).
-func ExplainLines(lines []Line) []Step {
+func ExplainLines(lines []trace.Line) []Step {
 	var steps []Step
 	ph := newPhaseTracker()
 	var pending []string // notes logged before the first arrow
@@ -73,27 +74,27 @@ func isArrow(kind string) bool {
 	return false
 }
 
-func noteText(l Line) string {
+func noteText(l trace.Line) string {
 	s := l.From + ": " + l.Name
 	if l.Kind == "fault" {
 		s = l.From + " FAULT: " + l.Name
 	}
 	if l.Payload != nil {
-		s += " " + short(withoutRawDeep(l.Payload), 120)
+		s += " " + trace.Short(trace.WithoutRaw(l.Payload), 120)
 	}
 	return s
 }
 
 // arrowEnds is who an arrow goes from and to: a call is the page calling into its
 // navigator.mozId, recorded by nsDOMIdentity with the page as its target.
-func arrowEnds(l Line) (from, to string) {
+func arrowEnds(l trace.Line) (from, to string) {
 	if l.Kind == "call" {
 		return l.To, l.From
 	}
 	return l.From, l.To
 }
 
-func explainLine(l Line, phase string) Step {
+func explainLine(l trace.Line, phase string) Step {
 	from, to := arrowEnds(l)
 	st := Step{Seq: l.Seq, Kind: l.Kind, From: from, To: to, Name: l.Name}
 	for i := range rules {
@@ -139,7 +140,7 @@ func newPhaseTracker() *phaseTracker {
 	return &phaseTracker{current: phaseOther, calls: map[string]string{}}
 }
 
-func (p *phaseTracker) phaseOf(l Line) string {
+func (p *phaseTracker) phaseOf(l trace.Line) string {
 	from, to := arrowEnds(l)
 	switch l.Kind {
 	case "call":
@@ -158,10 +159,10 @@ func (p *phaseTracker) phaseOf(l Line) string {
 	default:
 		return p.current
 	}
-	obj, _ := l.Payload.(Object)
+	obj, _ := l.Payload.(trace.Object)
 	callID := ""
 	if v, ok := obj.Get("call"); ok {
-		callID, _ = marshalValue(v)
+		callID, _ = trace.MarshalValue(v)
 	}
 	// Answers belong to the phase of their call.
 	for _, suffix := range []string{wire.ResolvedSuffix, wire.RejectedSuffix} {
@@ -210,7 +211,7 @@ func (p *phaseTracker) phaseOf(l Line) string {
 
 func objectPath(v any, path ...string) any {
 	for _, k := range path {
-		o, ok := v.(Object)
+		o, ok := v.(trace.Object)
 		if !ok {
 			return nil
 		}
@@ -234,7 +235,7 @@ type rule struct {
 	Show           []string // payload members shown in the step's detail
 }
 
-func (r *rule) matches(l Line, from, to, phase string) bool {
+func (r *rule) matches(l trace.Line, from, to, phase string) bool {
 	kind := r.Kind
 	if kind == "" {
 		kind = "hop"
@@ -301,7 +302,7 @@ func detail(payload any, keys []string) string {
 	if keys[0] == "." {
 		return shortValue(payload)
 	}
-	obj, ok := payload.(Object)
+	obj, ok := payload.(trace.Object)
 	if !ok {
 		return shortValue(payload)
 	}
@@ -311,7 +312,7 @@ func detail(payload any, keys []string) string {
 		if !ok || (v == nil && k != "value") {
 			continue // absent and null members say nothing; a null answer does
 		}
-		if o, isObj := v.(Object); isObj && len(o) == 0 {
+		if o, isObj := v.(trace.Object); isObj && len(o) == 0 {
 			continue
 		}
 		if v == "" {
@@ -326,29 +327,29 @@ func detail(payload any, keys []string) string {
 }
 
 func shortValue(v any) string {
-	if o, ok := v.(Object); ok {
-		if role := o.String(memberRole); role != "" {
+	if o, ok := v.(trace.Object); ok {
+		if role := o.String(trace.MemberRole); role != "" {
 			return describeToken(o)
 		}
 	}
-	return short(prune(withoutRawDeep(v)), 80)
+	return trace.Short(prune(trace.WithoutRaw(v)), 80)
 }
 
 // prune drops null and empty-object members inside objects, which only add noise
 // to a one-line detail.
 func prune(v any) any {
 	switch x := v.(type) {
-	case Object:
-		out := Object{}
+	case trace.Object:
+		out := trace.Object{}
 		for _, m := range x {
 			pv := prune(m.Value)
 			if pv == nil {
 				continue
 			}
-			if o, isObj := pv.(Object); isObj && len(o) == 0 {
+			if o, isObj := pv.(trace.Object); isObj && len(o) == 0 {
 				continue
 			}
-			out = append(out, Member{m.Key, pv})
+			out = append(out, trace.Member{Key: m.Key, Value: pv})
 		}
 		return out
 	case []any:
@@ -362,11 +363,11 @@ func prune(v any) any {
 }
 
 // describeToken: "<backedAssertion#1> (aud https://shop.example.com, alice@example.com)".
-func describeToken(o Object) string {
-	role := o.String(memberRole)
+func describeToken(o trace.Object) string {
+	role := o.String(trace.MemberRole)
 	var facts []string
-	claims := func(jwt any) Object {
-		c, _ := objectPath(jwt, "claims").(Object)
+	claims := func(jwt any) trace.Object {
+		c, _ := objectPath(jwt, "claims").(trace.Object)
 		return c
 	}
 	if a, ok := o.Get("assertion"); ok {

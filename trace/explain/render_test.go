@@ -1,4 +1,4 @@
-package trace
+package explain
 
 import (
 	"bytes"
@@ -9,10 +9,12 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/mozidsim/mozidsim/trace"
 )
 
 // TestMermaidRendersWithTheRealCLI draws the sequence diagram of every shipped
-// scenario's golden trace (../scenarios/testdata/golden: package scenarios owns
+// scenario's golden trace (../../scenarios/testdata/golden: package scenarios owns
 // them, since this package cannot import it) and every state machine with
 // @mermaid-js/mermaid-cli in Debian's chromium (testdata/render.sh). It needs
 // node, npm and chromium, so it runs only when MOZIDSIM_MERMAID=1 (CI sets it:
@@ -22,7 +24,7 @@ func TestMermaidRendersWithTheRealCLI(t *testing.T) {
 	if os.Getenv("MOZIDSIM_MERMAID") != "1" {
 		t.Skip("set MOZIDSIM_MERMAID=1 to render the diagrams with the Mermaid CLI (needs npm and chromium)")
 	}
-	goldens, err := filepath.Glob(filepath.Join("..", "scenarios", "testdata", "golden", "*.trace.jsonl"))
+	goldens, err := filepath.Glob(filepath.Join("..", "..", "scenarios", "testdata", "golden", "*.trace.jsonl"))
 	require.NoError(t, err)
 	// MOZIDSIM_MERMAID_SCENARIOS (comma-separated names) draws only those: CI
 	// draws a few large and small ones, since every extra diagram is another
@@ -50,7 +52,7 @@ func TestMermaidRendersWithTheRealCLI(t *testing.T) {
 	}
 	var files []string
 	for _, g := range goldens {
-		tr, err := ReadFile(g)
+		tr, err := trace.ReadFile(g)
 		require.NoError(t, err)
 		name := strings.TrimSuffix(filepath.Base(g), ".trace.jsonl")
 		f := filepath.Join(src, name+".mmd")

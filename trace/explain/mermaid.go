@@ -1,4 +1,4 @@
-package trace
+package explain
 
 import (
 	"fmt"
@@ -7,6 +7,7 @@ import (
 
 	"github.com/mozidsim/mozidsim/internal/sim"
 	"github.com/mozidsim/mozidsim/internal/wire"
+	"github.com/mozidsim/mozidsim/trace"
 )
 
 // A process box of the sequence diagram.
@@ -38,13 +39,13 @@ var boxes = []box{
 }
 
 // Mermaid renders a run as a Mermaid sequenceDiagram (see MermaidLines).
-func Mermaid(events []sim.Event) string { return MermaidLines(Encode(sim.Epoch, events)) }
+func Mermaid(events []sim.Event) string { return MermaidLines(trace.Encode(sim.Epoch, events)) }
 
 // MermaidLines renders a trace as a Mermaid sequenceDiagram: participants boxed
 // by process, autonumber matching ExplainLines' numbering, async arrows (-)) for
 // events and messages, ->> for calls, -->> for promise resolutions, notes for what
 // actors logged, and the run's last callback highlighted.
-func MermaidLines(lines []Line) string {
+func MermaidLines(lines []trace.Line) string {
 	steps := ExplainLines(lines)
 	ids := participantIDs(lines)
 
@@ -89,11 +90,11 @@ func MermaidLines(lines []Line) string {
 	si := 0
 	for _, l := range lines {
 		if !isArrow(l.Kind) {
-			fmt.Fprintf(&b, "    Note over %s: %s\n", ids.id[l.From], escapeMermaid(clip(noteLabel(l), maxLabel)))
+			fmt.Fprintf(&b, "    Note over %s: %s\n", ids.id[l.From], escapeMermaid(trace.Clip(noteLabel(l), maxLabel)))
 			continue
 		}
 		st := steps[si]
-		arrow := fmt.Sprintf("%s%s%s: %s", ids.id[st.From], arrowFor(l), ids.id[st.To], escapeMermaid(clip(arrowLabel(st), maxLabel)))
+		arrow := fmt.Sprintf("%s%s%s: %s", ids.id[st.From], arrowFor(l), ids.id[st.To], escapeMermaid(trace.Clip(arrowLabel(st), maxLabel)))
 		if si == lastCallback {
 			b.WriteString("    rect rgb(255,224,130)\n")
 			fmt.Fprintf(&b, "        %s\n", arrow)
@@ -113,7 +114,7 @@ type participants struct {
 }
 
 // participantIDs gives every address a short Mermaid id, in order of appearance.
-func participantIDs(lines []Line) participants {
+func participantIDs(lines []trace.Line) participants {
 	p := participants{id: map[string]string{}}
 	add := func(a string) {
 		if _, ok := p.id[a]; !ok {
@@ -140,7 +141,7 @@ func boxOf(addr string) int {
 
 // arrowFor: events and messages are asynchronous, calls synchronous, promise
 // answers dashed, lost messages crossed.
-func arrowFor(l Line) string {
+func arrowFor(l trace.Line) string {
 	switch l.Kind {
 	case "call":
 		return "->>"
@@ -185,13 +186,13 @@ func arrowLabel(st Step) string {
 	return s
 }
 
-func noteLabel(l Line) string {
+func noteLabel(l trace.Line) string {
 	s := l.Name
 	if l.Kind == "fault" {
 		s = "FAULT " + s
 	}
 	if l.Payload != nil {
-		s += " " + strings.ReplaceAll(short(withoutRawDeep(l.Payload), 60), `"`, "'")
+		s += " " + strings.ReplaceAll(trace.Short(trace.WithoutRaw(l.Payload), 60), `"`, "'")
 	}
 	return s
 }
@@ -222,4 +223,22 @@ func escapeMermaid(s string) string {
 		}
 	}
 	return endWord.ReplaceAllStringFunc(b.String(), func(w string) string { return fmt.Sprintf("#%d;%s", w[0], w[1:]) })
+}
+
+// Process names the process an actor runs in (the box the diagrams draw it in)
+// and that box's colour; actors in no box are "outside the phone".
+func Process(addr string) (name, colour string) {
+	if i := boxOf(addr); i >= 0 {
+		return boxes[i].label, boxes[i].colour
+	}
+	return "outside the phone", "rgb(255,255,255)"
+}
+
+// Processes lists the process names in the order the diagrams draw them.
+func Processes() []string {
+	out := make([]string, 0, len(boxes)+1)
+	for _, b := range boxes {
+		out = append(out, b.label)
+	}
+	return append(out, "outside the phone")
 }
