@@ -121,6 +121,10 @@ func notify(ctx *sim.Ctx, topic string, data string, observers []sim.Addr) {
 
 // setSignedInUser aborts the previous account's flow, stores the new one, tells the
 // observers and starts polling for verification when needed.
+// SignedInUser is the stored user (nil: nobody). Read it only on the actor's
+// goroutine (sim.System.Invoke).
+func (f *FxAccounts) SignedInUser() *wire.AccountData { return f.user }
+
 func (f *FxAccounts) setSignedInUser(ctx *sim.Ctx, u wire.AccountData) {
 	f.abort(ctx)
 	f.user = &u

@@ -31,6 +31,8 @@ usage: mozidsim COMMAND [flags] [args]
   explain SCENARIO          the run as numbered, explained steps (--step, --markdown FILE)
   diagram SCENARIO          a Mermaid sequence diagram (--states: the state machines)
   live SCENARIO             watch the messages travel in a browser (--addr 127.0.0.1:8090)
+  serve                     the phone for real web pages: navigator.mozId shim, FxA dialog
+                            in HTML, /v2, driver API (--app NAME=ORIGIN, --world FILE)
   serve-fxa                 the FxA auth server over HTTP (--addr 127.0.0.1:8081)
   verify-server             the browserid-verifier /v2 service (--addr 127.0.0.1:8082)
   serve-contacts            the contacts provider: BrowserID login + CardDAV over TLS
@@ -68,6 +70,8 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		return trace.DiagramMain(rest, stdout, stderr)
 	case "live":
 		return trace.LiveMain(ctx, rest, stdout, stderr, nil)
+	case "serve":
+		return serveWebPhone(ctx, rest, stdout, stderr, nil)
 	case "serve-fxa":
 		return serveFxA(ctx, rest, stdout, stderr, nil)
 	case "verify-server":

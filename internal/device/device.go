@@ -51,6 +51,9 @@ type Config struct {
 	Recorder sim.Recorder
 	// NoTrace records nothing (benchmarks).
 	NoTrace bool
+	// Start is the virtual clock's start (zero: sim.Epoch, mid-2015). A phone
+	// that real pages use in real time (mozidsim serve --wall-clock) starts now.
+	Start time.Time
 	// Server lets several phones share one FxA auth server (two devices, one
 	// account). Nil makes a server for this phone; Accounts are created on it
 	// unless they already exist. A shared server must use Clock.
@@ -77,6 +80,7 @@ type Device struct {
 	clockOffset time.Duration
 	pages       map[string]*rp.Page
 	apps        map[string]rp.App
+	accounts    *fxaccounts.FxAccounts
 	// delay is the slow-server delay in effect, so that healing a server that
 	// was never slow leaves no message in the trace.
 	delay time.Duration
@@ -136,13 +140,18 @@ const Issuer = "api.accounts.firefox.com"
 // milliseconds, so one key serves every simulated server in the process.
 var serverKey = sync.OnceValues(func() (*rsa.PrivateKey, error) { return rsa.GenerateKey(rand.Reader, 2048) })
 
+// IssuerKey is the in-memory FxA auth server's certificate-signing key, for
+// test-only tools that must mint certificates the phone's verifier trusts (a
+// deliberately wrong assertion handed to a relying party).
+func IssuerKey() (*rsa.PrivateKey, error) { return serverKey() }
+
 // New builds a phone and its FxA server, with Config's accounts and signed-in user.
 func New(cfg Config) (*Device, error) {
 	key, err := serverKey()
 	if err != nil {
 		return nil, fmt.Errorf("device: server key: %w", err)
 	}
-	sys := sim.New(sim.Options{Seed: cfg.Seed, Recorder: cfg.Recorder, NoTrace: cfg.NoTrace})
+	sys := sim.New(sim.Options{Seed: cfg.Seed, Recorder: cfg.Recorder, NoTrace: cfg.NoTrace, Start: cfg.Start})
 	d := &Device{Sys: sys, pages: make(map[string]*rp.Page), apps: make(map[string]rp.App)}
 	// The server runs on the virtual clock; clockOffset lets setup sign the initial
 	// user in "AuthAge ago".
@@ -208,6 +217,7 @@ func New(cfg Config) (*Device, error) {
 		user = &wire.AccountData{Email: email, UID: res.UID, SessionToken: res.SessionToken, Verified: res.Verified, AuthAt: res.AuthAt}
 	}
 
+	d.accounts = fxaccounts.NewFxAccounts(user, cfg.Offline)
 	actors := []struct {
 		addr sim.Addr
 		h    sim.Handler
@@ -216,7 +226,7 @@ func New(cfg Config) (*Device, error) {
 		{wire.MinimalIdentity, identity.NewMinimalIdentity()},
 		{wire.FirefoxAccounts, fxaccounts.NewFirefoxAccounts()},
 		{wire.FxAccountsManager, fxaccounts.NewFxAccountsManager(cfg.Offline)},
-		{wire.FxAccounts, fxaccounts.NewFxAccounts(user, cfg.Offline)},
+		{wire.FxAccounts, d.accounts},
 		{wire.FxAServer, fxaccounts.NewServerLink(backend, cfg.Offline)},
 		{wire.FxAccountsUIGlue, uiglue.NewFxAccountsUIGlue()},
 		{wire.FxAccountsMgmtService, uiglue.NewFxAccountsMgmtService(cfg.SystemWindowListeners...)},
@@ -249,6 +259,19 @@ func (d *Device) Server() *authserver.Server { return d.server }
 
 // Verifier checks assertions against this world's FxA server key on the virtual clock.
 func (d *Device) Verifier() *verifier.Verifier { return d.verifier }
+
+// SignedInUser is the phone's signed-in Firefox Account (FxAccounts'
+// signedInUser.json), or nil for nobody.
+func (d *Device) SignedInUser() (*wire.AccountData, error) {
+	var u *wire.AccountData
+	err := d.Sys.Invoke(wire.FxAccounts, func(*sim.Ctx) {
+		if cur := d.accounts.SignedInUser(); cur != nil {
+			c := *cur
+			u = &c
+		}
+	})
+	return u, err
+}
 
 // Faults are actor panics seen so far.
 func (d *Device) Faults() []error { return d.Sys.Faults() }

@@ -1,0 +1,519 @@
+package webphone
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/mozidsim/mozidsim/internal/device"
+	"github.com/mozidsim/mozidsim/internal/sim"
+	"github.com/mozidsim/mozidsim/internal/wire"
+	"github.com/mozidsim/mozidsim/scenarios"
+	"github.com/mozidsim/mozidsim/trace"
+)
+
+// App is an app installed on the phone whose pages may use navigator.mozId.
+type App struct {
+	Name   string
+	Origin string // scheme://host[:port], as a browser sends it in Origin
+	Kind   string // certified | privileged | web ("" = privileged, what a third-party RP was)
+}
+
+// Config is the phone a Server simulates.
+type Config struct {
+	// World is a scenario file whose accounts, device and apps are used (its
+	// steps are not run). Empty: one verified account alice@example.com with the
+	// password "correct horse battery", nobody signed in.
+	World string
+	// Apps are added to the world's apps, replacing any of the same name.
+	Apps []App
+	// Era is "" or "2015"; the spring-2014 stack is not simulated yet.
+	Era string
+	// WallClock makes the phone's clock the real one (an RP verifying with its own
+	// library accepts the assertions); otherwise it is virtual, from mid-2015,
+	// moved by {advance} steps.
+	WallClock bool
+	// Seed seeds window ids and keys (0: the world's seed, or 1).
+	Seed uint64
+	// Version is written into trace headers.
+	Version string
+}
+
+// DefaultAccount is the account of a phone with no world file.
+var DefaultAccount = device.Account{Email: "alice@example.com", Password: "correct horse battery", Verified: true}
+
+// Server is one simulated phone serving real pages. All phone work happens with
+// mu held, so the actors see one driver at a time, as in a scenario run.
+type Server struct {
+	cfg    Config
+	mux    *http.ServeMux
+	shim   string // shim.js with the apps filled in
+	scName string
+	seed   uint64
+
+	mu            sync.Mutex
+	d             *device.Device
+	world         *scenarios.World
+	rec           *recorder
+	apps          []App          // in configuration order
+	appOf         map[string]App // by origin
+	windows       []*window      // in opening order
+	pageCount     map[string]int // windows opened per app
+	verifications []Verification
+	faults        []Fault
+	defects       map[string]string // app -> defect for its next onlogin
+	closed        bool
+
+	stop chan struct{}  // closed by Close: sockets and the clock end
+	wg   sync.WaitGroup // socket readers, writers and the wall clock
+}
+
+// Verification is one POST /v2 call and its answer.
+type Verification struct {
+	Audience string `json:"audience"`
+	Status   string `json:"status"` // okay | failure
+	Reason   string `json:"reason,omitempty"`
+	Email    string `json:"email,omitempty"` // fxa-verifiedEmail, when okay
+}
+
+// Fault is something wrong that the server noticed about a page or its shim.
+type Fault struct {
+	Kind    string `json:"kind"` // shim-fidelity | bad-frame
+	Window  string `json:"window,omitempty"`
+	Message string `json:"message"`
+}
+
+// New builds the phone. Close it.
+func New(cfg Config) (*Server, error) {
+	if cfg.Era != "" && cfg.Era != "2015" {
+		return nil, fmt.Errorf("era %q: only 2015 is simulated so far (the 2014 stack is not built yet)", cfg.Era)
+	}
+	s := &Server{cfg: cfg, appOf: map[string]App{}, pageCount: map[string]int{}, defects: map[string]string{},
+		stop: make(chan struct{}), scName: "serve", seed: cfg.Seed}
+	dcfg := device.Config{Accounts: []device.Account{DefaultAccount}}
+	if cfg.World != "" {
+		data, err := os.ReadFile(cfg.World)
+		if err != nil {
+			return nil, fmt.Errorf("world: %w", err)
+		}
+		sc, err := scenarios.Parse(cfg.World, data)
+		if err != nil {
+			return nil, fmt.Errorf("world: %w", err)
+		}
+		s.scName = sc.Name
+		if s.seed == 0 {
+			s.seed = sc.Seed
+		}
+		dcfg.Accounts = nil
+		for _, a := range sc.Accounts {
+			dcfg.Accounts = append(dcfg.Accounts, device.Account{Email: a.Email, Password: a.Password, Verified: a.Verified == nil || *a.Verified})
+		}
+		dcfg.User, dcfg.AuthAge = sc.Device.User, time.Duration(sc.Device.AuthAge)
+		if sc.Device.Online != nil {
+			dcfg.Offline = !*sc.Device.Online
+		}
+		for _, a := range sc.Apps {
+			s.apps = append(s.apps, App{Name: a.Name, Origin: a.Origin, Kind: orDefault(a.Kind, "certified")})
+		}
+	}
+	for _, a := range cfg.Apps {
+		if a.Kind == "" {
+			a.Kind = "privileged"
+		}
+		if i := slices.IndexFunc(s.apps, func(b App) bool { return b.Name == a.Name }); i >= 0 {
+			s.apps[i] = a
+		} else {
+			s.apps = append(s.apps, a)
+		}
+	}
+	for _, a := range s.apps {
+		if err := checkApp(a); err != nil {
+			return nil, err
+		}
+		origin := canonicalOrigin(a.Origin)
+		if prev, dup := s.appOf[origin]; dup {
+			return nil, fmt.Errorf("apps %s and %s have the same origin %s: a window is told apart by its origin", prev.Name, a.Name, origin)
+		}
+		s.appOf[origin] = a
+	}
+	if s.seed == 0 {
+		s.seed = 1
+	}
+	dcfg.Seed = s.seed
+	if cfg.WallClock {
+		dcfg.Start = time.Now().UTC().Truncate(time.Second)
+	}
+	s.rec = &recorder{}
+	dcfg.Recorder = s.rec
+	d, err := device.New(dcfg)
+	if err != nil {
+		return nil, err
+	}
+	s.d, s.world = d, scenarios.NewWorld(d)
+	s.shim = s.shimScript()
+	s.routes()
+	if cfg.WallClock {
+		s.wg.Add(1)
+		go s.wallClock(dcfg.Start)
+	}
+	return s, nil
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+func checkApp(a App) error {
+	if a.Name == "" || strings.ContainsAny(a.Name, "[]#") {
+		return fmt.Errorf("app %q: a name is required, without [ ] or #", a.Name)
+	}
+	if _, err := appStatus(a.Kind); err != nil {
+		return fmt.Errorf("app %s: %v", a.Name, err)
+	}
+	u, err := url.Parse(a.Origin)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
+		return fmt.Errorf("app %s: origin %q is not scheme://host[:port] (e.g. http://127.0.0.1:8000)", a.Name, a.Origin)
+	}
+	return nil
+}
+
+func canonicalOrigin(o string) string { return strings.TrimSuffix(strings.ToLower(o), "/") }
+
+// appStatus is the principal's app status for an app kind. The Browser app's
+// pages (kind browser) are plain pages: not installed, no permission at all.
+func appStatus(kind string) (wire.AppStatus, error) {
+	switch kind {
+	case "certified":
+		return wire.AppCertified, nil
+	case "privileged", "":
+		return wire.AppPrivileged, nil
+	case "web":
+		return wire.AppInstalled, nil
+	case "browser":
+		return wire.AppNotInstalled, nil
+	}
+	return 0, fmt.Errorf("kind %q is not one of certified, privileged, web, browser", kind)
+}
+
+// Apps are the phone's apps, in configuration order.
+func (s *Server) Apps() []App { return slices.Clone(s.apps) }
+
+// Close ends every window and stops the phone. No goroutine is left behind.
+func (s *Server) Close() error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed = true
+	close(s.stop)
+	for _, w := range s.windows {
+		w.shutdown(closeGoingAway, "the phone is shutting down")
+	}
+	s.mu.Unlock()
+	s.wg.Wait()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.d.Close()
+}
+
+// wallClock keeps the virtual clock on the real one.
+func (s *Server) wallClock(start time.Time) {
+	defer s.wg.Done()
+	tick := time.NewTicker(200 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-s.stop:
+			return
+		case now := <-tick.C:
+			s.mu.Lock()
+			if !s.closed {
+				if lag := now.Sub(start) - s.d.Sys.Elapsed(); lag > 0 {
+					if err := s.d.Advance(lag); err != nil {
+						s.faults = append(s.faults, Fault{Kind: "clock", Message: err.Error()})
+					}
+				}
+			}
+			s.mu.Unlock()
+		}
+	}
+}
+
+func (s *Server) routes() {
+	m := http.NewServeMux()
+	m.HandleFunc("GET /mozid-shim.js", s.serveShim)
+	m.HandleFunc("GET /ws", s.serveSocket)
+	m.HandleFunc("GET /{$}", s.servePhone)
+	m.HandleFunc("POST /v2", s.serveVerify)
+	m.HandleFunc("GET /.well-known/browserid", s.serveWellKnown)
+	m.HandleFunc("GET /__mozidsim/state", s.serveState)
+	m.HandleFunc("POST /__mozidsim/steps", s.serveSteps)
+	m.HandleFunc("GET /__mozidsim/trace", s.serveTrace)
+	m.HandleFunc("POST /__mozidsim/next-assertion", s.serveDefect)
+	s.mux = m
+}
+
+// Handler serves the phone:
+//
+//	GET  /mozid-shim.js                the navigator.mozId shim for a page's <script>
+//	GET  /ws                           one websocket per window (Origin: a configured app's)
+//	GET  /                             the phone's screens, for a person
+//	POST /v2                           verify an assertion at the phone's time
+//	GET  /.well-known/browserid        the FxA issuer's public key
+//	GET  /__mozidsim/state             the phone, its windows and verifications (JSON)
+//	POST /__mozidsim/steps             run scenario steps (JSON array) until idle
+//	GET  /__mozidsim/trace             the run so far, as a mozidsim-trace/1 file
+//	POST /__mozidsim/next-assertion    make an app's next assertion wrong (test-only)
+func (s *Server) Handler() http.Handler { return s.mux }
+
+// maxBody bounds every request body the driver API and /v2 read.
+const maxBody = 1 << 20
+
+func readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
+	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
+		writeError(w, http.StatusUnsupportedMediaType, "send JSON (Content-Type: application/json)")
+		return nil, false
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	if err != nil {
+		writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("body: %v", err))
+		return nil, false
+	}
+	return body, true
+}
+
+// jsonStrict decodes one JSON object, refusing unknown fields.
+func jsonStrict(body []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("body: %v", err)
+	}
+	return nil
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(code)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+}
+
+func writeError(w http.ResponseWriter, code int, msg string) {
+	writeJSON(w, code, map[string]string{"error": msg})
+}
+
+// State is GET /__mozidsim/state.
+type State struct {
+	Now           time.Time      `json:"now"`
+	Era           string         `json:"era"`
+	SignedIn      *string        `json:"signedIn"`
+	Dialog        *DialogState   `json:"dialog"`
+	Windows       []WindowState  `json:"windows"`
+	Verifications []Verification `json:"verifications"`
+	Faults        []Fault        `json:"faults"`
+}
+
+// DialogState is what the FxA dialog shows.
+type DialogState struct {
+	Screen  string `json:"screen"`
+	Overlay string `json:"overlay"`
+	Busy    bool   `json:"busy,omitempty"`
+}
+
+// WindowState is one window that opened a socket.
+type WindowState struct {
+	ID     string       `json:"id"`
+	App    string       `json:"app"`
+	Page   string       `json:"page"` // the page's name in the trace (app, app#2, ...)
+	Origin string       `json:"origin"`
+	Open   bool         `json:"open"`
+	Calls  []CallRecord `json:"calls"`
+	Log    []string     `json:"log"`
+}
+
+// CallRecord is one navigator.mozId call a window made.
+type CallRecord struct {
+	Name      string `json:"name"`
+	UserInput bool   `json:"userInput"`
+}
+
+// State is the phone now.
+func (s *Server) State() (State, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return State{}, errors.New("the phone is closed")
+	}
+	st := State{Now: s.d.Sys.Now(), Era: "2015", Windows: []WindowState{},
+		Verifications: slices.Clone(s.verifications), Faults: slices.Clone(s.faults)}
+	if st.Verifications == nil {
+		st.Verifications = []Verification{}
+	}
+	if st.Faults == nil {
+		st.Faults = []Fault{}
+	}
+	u, err := s.d.SignedInUser()
+	if err != nil {
+		return State{}, err
+	}
+	if u != nil {
+		st.SignedIn = &u.Email
+	}
+	ds, open, err := s.d.DialogState()
+	if err != nil {
+		return State{}, err
+	}
+	if open {
+		st.Dialog = &DialogState{Screen: ds.Screen, Overlay: ds.Overlay, Busy: ds.Busy}
+	}
+	for _, w := range s.windows {
+		st.Windows = append(st.Windows, w.state())
+	}
+	return st, nil
+}
+
+func (s *Server) serveState(w http.ResponseWriter, r *http.Request) {
+	st, err := s.State()
+	if err != nil {
+		writeError(w, http.StatusServiceUnavailable, err.Error())
+		return
+	}
+	writeJSON(w, http.StatusOK, st)
+}
+
+// Steps runs scenario steps, each until the phone is idle.
+func (s *Server) Steps(data []byte) error {
+	steps, err := scenarios.ParseSteps(data)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return errors.New("the phone is closed")
+	}
+	for i, st := range steps {
+		if err := s.world.Step(st); err != nil {
+			return fmt.Errorf("step %d: %v", i+1, err)
+		}
+	}
+	return nil
+}
+
+func (s *Server) serveSteps(w http.ResponseWriter, r *http.Request) {
+	body, ok := readBody(w, r)
+	if !ok {
+		return
+	}
+	if err := s.Steps(body); err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]bool{"ok": true})
+}
+
+// WriteTrace writes the run so far as a trace file.
+func (s *Server) WriteTrace(out io.Writer) error {
+	s.mu.Lock()
+	events := s.rec.all()
+	start := s.d.Sys.Now().Add(-s.d.Sys.Elapsed())
+	s.mu.Unlock()
+	h := trace.Header{Format: trace.Format, Version: s.cfg.Version, Scenario: s.scName, File: s.cfg.World, Seed: s.seed, Start: start}
+	return trace.WriteJSONL(out, h, events)
+}
+
+func (s *Server) serveTrace(w http.ResponseWriter, r *http.Request) {
+	var buf bytes.Buffer
+	if err := s.WriteTrace(&buf); err != nil {
+		writeError(w, http.StatusInternalServerError, err.Error())
+		return
+	}
+	w.Header().Set("Content-Type", "application/jsonl")
+	w.Header().Set("Cache-Control", "no-store")
+	_, _ = w.Write(buf.Bytes())
+}
+
+// recorder keeps the trace; the phone records under Server.mu, readers copy.
+type recorder struct {
+	mu     sync.Mutex
+	events []sim.Event
+}
+
+func (r *recorder) Record(e sim.Event) {
+	r.mu.Lock()
+	r.events = append(r.events, e)
+	r.mu.Unlock()
+}
+
+func (r *recorder) len() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.events)
+}
+
+func (r *recorder) since(i int) []sim.Event {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.events[i:])
+}
+
+func (r *recorder) all() []sim.Event { return r.since(0) }
+
+func (s *Server) serveVerify(w http.ResponseWriter, r *http.Request) {
+	body, ok := readBody(w, r)
+	if !ok {
+		return
+	}
+	var req struct {
+		Assertion string `json:"assertion"`
+		Audience  string `json:"audience"`
+	}
+	if err := json.Unmarshal(body, &req); err != nil || req.Assertion == "" || req.Audience == "" {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"status": "failure", "reason": "need assertion and audience"})
+		return
+	}
+	// The answer's shape is browserid-verifier's /v2; the judgement is the same
+	// verifier's, on the phone's clock.
+	s.mu.Lock()
+	res, err := s.d.Verifier().Verify(req.Assertion, req.Audience)
+	s.mu.Unlock()
+	v := Verification{Audience: req.Audience, Status: "okay"}
+	if err != nil {
+		v.Status, v.Reason = "failure", err.Error()
+		s.record(v)
+		writeJSON(w, http.StatusOK, map[string]string{"status": "failure", "reason": err.Error()})
+		return
+	}
+	v.Email = res.VerifiedEmail()
+	s.record(v)
+	writeJSON(w, http.StatusOK, res)
+}
+
+func (s *Server) record(v Verification) {
+	s.mu.Lock()
+	s.verifications = append(s.verifications, v)
+	s.mu.Unlock()
+}
+
+func (s *Server) serveWellKnown(w http.ResponseWriter, r *http.Request) {
+	key := s.d.Server().PublicKey()
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "max-age=10")
+	_ = json.NewEncoder(w).Encode(map[string]any{"public-key": key, "authentication": "/.well-known/browserid/nonexistent.html", "provisioning": "/.well-known/browserid/nonexistent.html"})
+}

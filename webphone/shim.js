@@ -1,0 +1,294 @@
+/* mozidsim navigator.mozId shim: the page side of a simulated Firefox OS 2015 phone.
+ *
+ * A port of dom/identity/nsDOMIdentity.js (the 2015 "D-late" version) as mozidsim's
+ * Go package identity implements it: the page-side checks run here, synchronously,
+ * and throw or call back exactly as the Go nsDOMIdentity does. The phone (mozidsim
+ * serve) replays every call through the Go nsDOMIdentity and records any
+ * difference as a shim-fidelity fault. Test vectors generated from Go keep the two
+ * in step (webphone/testdata/shim-vectors.json).
+ *
+ * Classic script, no build step: <script src="http://127.0.0.1:8090/mozid-shim.js"></script>
+ */
+(function (root) {
+  "use strict";
+
+  var MAX_STRING_LENGTH = 2048;
+  var MAX_RP_CALLS = 100;
+  var WANT_ISSUER_FXA = "firefox-accounts";
+  // What Cu.reportError printed for each child-side error code.
+  var ERRORS = {
+    ERROR_INVALID_ASSERTION_AUDIENCE: "Assertion audience may not differ from origin",
+    ERROR_REQUEST_WHILE_NOT_HANDLING_USER_INPUT: "The request() method may only be invoked when handling user input"
+  };
+  var APP_CERTIFIED = 3, APP_PRIVILEGED = 2;
+  // Request options that are not copied as "extra": the ones with their own
+  // checks, the callback, and what DOMIdentityMessage overwrites.
+  var NAMED_REQUEST_OPTIONS = ["audience", "refreshAuthentication", "privacyPolicy", "termsOfService", "oncancel", "id", "origin", "errors"];
+
+  // describe writes a JS value as JSON the Go side reads (webphone/values.go).
+  function describe(v) {
+    if (v === undefined) return { $: "undefined" };
+    if (v === null) return null;
+    switch (typeof v) {
+      case "function": return { $: "function" };
+      case "string": case "boolean": return v;
+      case "number":
+        if (v !== v) return { $: "number", value: "NaN" };
+        if (v === Infinity) return { $: "number", value: "Infinity" };
+        if (v === -Infinity) return { $: "number", value: "-Infinity" };
+        return v;
+    }
+    if (Array.isArray(v)) return { $: "array", value: v.map(describe) };
+    return { $: "object" };
+  }
+
+  function ownProps(o) {
+    var out = [];
+    if (o === null || typeof o !== "object") return out;
+    Object.keys(o).forEach(function (k) { out.push([k, describe(o[k])]); });
+    return out;
+  }
+
+  function isFn(v) { return typeof v === "function"; }
+  function defined(v) { return typeof v !== "undefined"; }
+
+  // createMozId is one window's navigator.mozId. env: {origin, status (0-3),
+  // send(call), userInput() -> bool, console}.
+  function createMozId(env) {
+    var watcher = null;      // _rpWatcher: the page's callbacks and its audience
+    var onCancel = null;
+    var rpCalls = 0;
+    var callbackDepth = 0;
+    var con = env.console || { error: function () {} };
+
+    function message(audience) {
+      var msg = { audience: env.origin, errors: [] };
+      // `audience != origin` with JS's own loose equality, as nsDOMIdentity wrote it.
+      if (audience && audience != env.origin) {
+        if (env.status === APP_CERTIFIED) msg.audience = String(audience);
+        else msg.errors.push("ERROR_INVALID_ASSERTION_AUDIENCE");
+      }
+      return msg;
+    }
+
+    function report(call, options, userInput, result) {
+      env.send({ call: call, options: options, userInput: userInput, result: result });
+    }
+
+    function deliver(fn, args) {
+      callbackDepth++;
+      try { fn.apply(null, args); } finally { callbackDepth--; }
+    }
+
+    // reportErrors calls onerror with each bare code, during the call.
+    function reportErrors(codes) {
+      codes.forEach(function (code) {
+        con.error(ERRORS[code]);
+        if (watcher && watcher.onerror) deliver(watcher.onerror, [code]);
+      });
+    }
+
+    // delivered is a call's result when it reports errors: the codes the page's
+    // onerror receives (none without an onerror).
+    function delivered(codes) {
+      return watcher && watcher.onerror ? { onerror: codes } : {};
+    }
+
+    function thrown(call, options, userInput, msg) {
+      report(call, options, userInput, { throws: msg });
+      return new Error(msg);
+    }
+
+    function sent(name, msg, extra) {
+      var s = { name: name, audience: msg.audience };
+      if (msg.wantIssuer) s.wantIssuer = msg.wantIssuer;
+      s.loggedInUser = defined(msg.loggedInUser) ? msg.loggedInUser : null;
+      if (extra) {
+        if (extra.refreshAuthentication !== undefined && extra.refreshAuthentication !== null) s.refreshAuthentication = extra.refreshAuthentication;
+        if (extra.silent) s.silent = true;
+        if (extra.props.length) s.extra = extra.props;
+      }
+      return s;
+    }
+
+    function watch(o) {
+      if (o === null || typeof o !== "object") throw new TypeError("navigator.mozId.watch: the argument must be an options object");
+      var props = ownProps(o), ui = env.userInput() && callbackDepth === 0;
+      if (watcher) throw thrown("watch", props, ui, "navigator.id.watch was already called");
+      // assertCorrectCallbacks: FxA needs onlogin, onlogout and onready.
+      var required = ["onlogin"], optional = ["onlogout", "onready", "onerror"];
+      if (o.wantIssuer === WANT_ISSUER_FXA) { required = ["onlogin", "onlogout", "onready"]; optional = ["onerror"]; }
+      var i;
+      for (i = 0; i < required.length; i++) {
+        if (!isFn(o[required[i]])) throw thrown("watch", props, ui, required[i] + " callback is required.");
+      }
+      for (i = 0; i < optional.length; i++) {
+        var cb = o[optional[i]];
+        if (cb && !isFn(cb)) throw thrown("watch", props, ui, optional[i] + " must be a function");
+      }
+      var msg = message(o.audience);
+      msg.wantIssuer = typeof o.wantIssuer === "string" ? o.wantIssuer : "";
+      // checkRenamed(options, "loggedInEmail", "loggedInUser"): null counts as defined.
+      var user = o.loggedInUser, email = o.loggedInEmail;
+      if (defined(email) && defined(user)) throw thrown("watch", props, ui, "You cannot provide both loggedInEmail and loggedInUser");
+      if (defined(email)) user = email;
+      // "Bad IPC or IDL converts null and undefined" to strings: mapped back.
+      if (user === "null" || user === "undefined") user = undefined;
+      if (user) {
+        if (typeof user !== "string") throw thrown("watch", props, ui, "loggedInUser must be a String or null");
+        if (user.indexOf("@") < 0 || user.length > MAX_STRING_LENGTH) throw thrown("watch", props, ui, "loggedInUser is not valid");
+      }
+      if (typeof user === "string") msg.loggedInUser = user;
+      watcher = {
+        onlogin: o.onlogin, onlogout: isFn(o.onlogout) ? o.onlogout : null,
+        onready: isFn(o.onready) ? o.onready : null, onerror: isFn(o.onerror) ? o.onerror : null,
+        audience: msg.audience
+      };
+      if (msg.errors.length) {
+        // The watcher is kept: the broken page can never watch again, never gets onready.
+        report("watch", props, ui, delivered(msg.errors));
+        reportErrors(msg.errors);
+        return;
+      }
+      report("watch", props, ui, { sent: sent("Identity:RP:Watch", msg) });
+    }
+
+    function request(o) {
+      if (o === undefined) o = {};
+      if (o === null || typeof o !== "object") throw new TypeError("navigator.mozId.request: the argument must be an options object");
+      var props = ownProps(o).filter(function (p) { return !(p[1] && p[1].$ === "function" && NAMED_REQUEST_OPTIONS.indexOf(p[0]) < 0); });
+      var ui = env.userInput() && callbackDepth === 0;
+      if (!watcher) throw thrown("request", props, ui, "navigator.id.request called before navigator.id.watch");
+      if (rpCalls > MAX_RP_CALLS) throw thrown("request", props, ui, "navigator.id.request called too many times");
+      var msg = message(o.audience);
+      if (env.status !== APP_CERTIFIED && env.status !== APP_PRIVILEGED && !ui && !env.syntheticEventsOK) {
+        msg.errors.push("ERROR_REQUEST_WHILE_NOT_HANDLING_USER_INPUT");
+      }
+      if (msg.errors.length) {
+        // Nothing sent, the counter untouched, oncancel not stored.
+        report("request", props, ui, delivered(msg.errors));
+        reportErrors(msg.errors);
+        return;
+      }
+      var named = [["privacyPolicy", o.privacyPolicy], ["termsOfService", o.termsOfService]];
+      for (var i = 0; i < named.length; i++) {
+        var v = named[i][1];
+        if (!v || v === "undefined") continue;
+        if (typeof v !== "string") throw thrown("request", props, ui, named[i][0] + " must be a string representing a URL.");
+        if (v.length > MAX_STRING_LENGTH) throw thrown("request", props, ui, named[i][0] + " is invalid.");
+      }
+      if (o.oncancel && !isFn(o.oncancel)) throw thrown("request", props, ui, "oncancel is not a function");
+      onCancel = isFn(o.oncancel) ? o.oncancel : null; // a request() without oncancel clears the previous one
+
+      // The options copied into the message, as objectCopy does: present ones
+      // only, underscore names skipped; silent read, wantIssuer also routed.
+      var extra = { refreshAuthentication: describe(o.refreshAuthentication), silent: false, props: [] };
+      if (o.refreshAuthentication === undefined) extra.refreshAuthentication = undefined;
+      named.forEach(function (p) { if (p[1] !== undefined) extra.props.push([p[0], describe(p[1])]); });
+      Object.keys(o).forEach(function (k) {
+        var v = o[k];
+        if (NAMED_REQUEST_OPTIONS.indexOf(k) >= 0 || isFn(v) || v === undefined || k.charAt(0) === "_") return;
+        if (k === "silent") { extra.silent = !!v; return; }
+        if (k === "wantIssuer" && typeof v === "string") msg.wantIssuer = v;
+        extra.props.push([k, describe(v)]);
+      });
+      rpCalls++;
+      report("request", props, ui, { sent: sent("Identity:RP:Request", msg, extra) });
+    }
+
+    function logout() {
+      var ui = env.userInput() && callbackDepth === 0;
+      if (!watcher) throw thrown("logout", [], ui, "navigator.id.logout called before navigator.id.watch");
+      if (rpCalls > MAX_RP_CALLS) throw thrown("logout", [], ui, "navigator.id.logout called too many times");
+      rpCalls++; // before error processing, unlike request()
+      report("logout", [], ui, { sent: sent("Identity:RP:Logout", message(undefined)) });
+    }
+
+    // receive is the parent's Identity:RP:Watch:On* message for this window.
+    function receive(m) {
+      var w = watcher;
+      if (!w) { con.error("WARNING: Received " + m.name.replace("Identity:RP:Watch:", "") + " message, but there is no RP watcher"); return; }
+      switch (m.name) {
+        case "Identity:RP:Watch:OnLogin": deliver(w.onlogin, [m.assertion === undefined ? null : m.assertion]); break;
+        case "Identity:RP:Watch:OnLogout": if (w.onlogout) deliver(w.onlogout, []); break;
+        case "Identity:RP:Watch:OnReady": if (w.onready) deliver(w.onready, []); break;
+        case "Identity:RP:Watch:OnCancel": if (onCancel) deliver(onCancel, []); break;
+        case "Identity:RP:Watch:OnError": if (w.onerror) deliver(w.onerror, [m.message]); break;
+      }
+    }
+
+    var api = {};
+    // Methods are the page's own functions: what they throw is an Error with the
+    // historic message (the exception a 2015 page caught).
+    api.watch = function (options) { return watch(options); };
+    api.request = function (options) { return request(options); };
+    api.logout = function () { return logout(); };
+    return { api: api, receive: receive };
+  }
+
+  if (typeof module === "object" && module.exports) {
+    module.exports = { createMozId: createMozId, describe: describe };
+    return;
+  }
+
+  // ---- In a page: the socket to the phone, and user input tracking ----
+  var script = document.currentScript;
+  var base = new URL(script ? script.src : "/mozid-shim.js", location.href);
+  var APPS = /*APPS*/{}/*END*/;
+  var app = APPS[location.origin.toLowerCase()];
+  if (!app) {
+    console.error("mozidsim: " + location.origin + " is not an app of this phone; start it with mozidsim serve --app NAME=" + location.origin);
+  }
+  var status = app ? app.status : 0;
+
+  // Gecko allowed request() "while a trusted event is being handled". A capture
+  // listener marks the dispatch of a trusted click/key/touch; the window's bubble
+  // listener, or the next task if propagation was stopped, ends it.
+  var handling = 0;
+  ["click", "keydown", "keyup", "mousedown", "mouseup", "touchend"].forEach(function (type) {
+    root.addEventListener(type, function (e) {
+      if (!e.isTrusted) return;
+      handling++;
+      var ended = false;
+      function end() { if (!ended) { ended = true; handling--; } }
+      root.addEventListener(type, end, { once: true });
+      setTimeout(end, 0);
+    }, true);
+  });
+
+  var socket = null, id = null, queue = [], closedReason = null;
+  var mozId = createMozId({
+    origin: location.origin, status: status, console: console,
+    userInput: function () { return handling > 0; },
+    send: function (call) {
+      if (closedReason) { console.error("mozidsim: the phone is not connected (" + closedReason + "); call not delivered"); return; }
+      if (id === null) queue.push(call);
+      else socket.send(JSON.stringify({ type: "call", id: id, call: call }));
+    }
+  });
+
+  function connect() {
+    var u = new URL("ws", base);
+    u.protocol = base.protocol === "https:" ? "wss:" : "ws:";
+    socket = new WebSocket(u.href);
+    socket.onmessage = function (ev) {
+      var m;
+      try { m = JSON.parse(ev.data); } catch (e) { console.error("mozidsim: bad message from the phone", e); return; }
+      if (m.type === "hello") {
+        id = m.id;
+        var q = queue; queue = [];
+        q.forEach(function (call) { socket.send(JSON.stringify({ type: "call", id: id, call: call })); });
+        return;
+      }
+      if (m.type === "message" && m.id === id) mozId.receive(m);
+    };
+    socket.onclose = function (ev) {
+      closedReason = "closed " + ev.code + (ev.reason ? ": " + ev.reason : "");
+      console.error("mozidsim: connection to the phone " + closedReason);
+    };
+  }
+  connect();
+
+  var nav = root.navigator;
+  Object.defineProperty(nav, "mozId", { value: mozId.api, configurable: true, enumerable: true });
+})(typeof window !== "undefined" ? window : this);
