@@ -326,6 +326,7 @@ func onerrorUnverified(r *run) {
 	afterEnd(r, firstPrefix(r.lines(st), "onerror"))
 	r.waitFor(stepWait, func(st *PhoneState) bool { return countPrefix(r.lines(st), "onerror") > 1 })
 	r.steps(map[string]any{"server": "verify", "email": newUser}, map[string]any{"advance": "10s"})
+	r.consentAs(r.state(), newPassword)
 	ok := r.waitShown(newUser, shownWait)
 	st = r.state()
 	r.check(cSignedInOnceVerified, ok, "the account was verified and the page got %s, but it did not show %s (%s)", lastLine(r.lines(st)), newUser, verificationsNote(verifs(st)))

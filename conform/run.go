@@ -221,9 +221,11 @@ func (r *run) open() bool {
 // consent types the password when the phone asks for it: a privileged app's
 // first assertion needs the user's consent through the force-auth dialog
 // (gecko-identity §4.3; scenario privileged-force-auth).
-func (r *run) consent(st *PhoneState) bool {
+func (r *run) consent(st *PhoneState) bool { return r.consentAs(st, userPassword) }
+
+func (r *run) consentAs(st *PhoneState, password string) bool {
 	if st.Dialog != nil && st.Dialog.Screen == "REFRESH_AUTH" {
-		r.steps(map[string]any{"user": "refresh-auth", "password": userPassword})
+		r.steps(map[string]any{"user": "refresh-auth", "password": password})
 		return true
 	}
 	return false

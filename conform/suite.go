@@ -2,7 +2,6 @@ package conform
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -10,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/mozidsim/mozidsim/webphone"
 )
 
 // Options configure a Suite.
@@ -29,6 +30,14 @@ type Options struct {
 	Reporters []Reporter
 }
 
+// WebPhones builds each module's phone with webphone.New: no world file, so
+// the one verified account alice@example.com exists and nobody is signed in.
+func WebPhones(version string) PhoneFactory {
+	return func(app App, era string) (Phone, error) {
+		return webphone.New(webphone.Config{Apps: []webphone.App{{Name: app.Name, Origin: app.Origin, Kind: app.Kind}}, Era: era, Version: version})
+	}
+}
+
 // Suite is one plan run's machinery: the phone's base URL and one Chromium.
 // A Go RP's test can start a Suite, start its server with ServeURL as
 // MOZIDSIM_URL (an httptest.Server), and Run the plan against it.
@@ -42,7 +51,7 @@ type Suite struct {
 // NewSuite starts the phone's base URL and Chromium.
 func NewSuite(ctx context.Context, opts Options) (*Suite, error) {
 	if opts.Phone == nil {
-		return nil, errors.New("conform: Options.Phone is required")
+		opts.Phone = WebPhones("")
 	}
 	exe, err := FindChromium(opts.Chromium)
 	if err != nil {
