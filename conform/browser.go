@@ -168,7 +168,11 @@ func (t *tab) loadCount() int {
 	return t.loads
 }
 
-func (t *tab) close() { t.cancel() }
+func (t *tab) close() {
+	if t.cancel != nil {
+		t.cancel()
+	}
+}
 
 // navigate opens url and waits for its load event (bounded).
 func (t *tab) navigate(url string, d time.Duration) error {

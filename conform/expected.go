@@ -39,22 +39,22 @@ func LoadExpectedFailures(path string, plan *Plan) (*ExpectedFailures, error) {
 
 // ParseExpectedFailures is LoadExpectedFailures on bytes.
 func ParseExpectedFailures(file string, data []byte, plan *Plan) (*ExpectedFailures, error) {
-	var nodes []yaml.Node
+	var entries []ExpectedFailure
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
-	if err := dec.Decode(&nodes); err != nil {
+	if err := dec.Decode(&entries); err != nil {
 		if err.Error() == "EOF" {
 			return &ExpectedFailures{File: file}, nil // an empty file expects nothing
 		}
 		return nil, yamlError(file, err)
 	}
+	var nodes []yaml.Node // the same entries again, for their lines
+	if err := yaml.Unmarshal(data, &nodes); err != nil || len(nodes) != len(entries) {
+		return nil, &FileError{File: file, Msg: "want a list of {module, condition, result, comment}"}
+	}
 	ef := &ExpectedFailures{File: file}
 	seen := map[string]int{}
-	for i := range nodes {
-		var e ExpectedFailure
-		if err := nodes[i].Decode(&e); err != nil {
-			return nil, yamlError(file, err)
-		}
+	for i, e := range entries {
 		e.Line = nodes[i].Line
 		bad := func(format string, args ...any) error {
 			return &FileError{File: file, Line: e.Line, Msg: fmt.Sprintf("entry %d: ", i+1) + fmt.Sprintf(format, args...)}

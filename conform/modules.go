@@ -191,7 +191,7 @@ func rejects(id, defect, what string) *Module {
 			r.waitFor(shownWait, func(st *PhoneState) bool { return len(verifs(st)) > 0 || r.shown() == userEmail })
 			notShown := r.stillNotShown(userEmail, quiet)
 			st := r.state()
-			r.check(cRejectsBad, notShown, "the page showed %s after %s for %s", userEmail, verificationsNote(verifs(st)), what)
+			r.check(cRejectsBad, notShown, "the page showed %s after %s (the phone had handed it %s)", userEmail, verificationsNote(verifs(st)), what)
 			if defect == "wrong-audience" && len(verifs(st)) > 0 {
 				var wrong []string
 				for _, v := range verifs(st) {
@@ -240,8 +240,8 @@ func afterEnd(r *run, ending string) bool {
 	if looped {
 		r.sleep(quiet / 2) // let a loop show its size
 		st = r.state()
-		r.log(cNoRequestLoop, Failure, "after %s the page called navigator.mozId.request() again by itself (%d times without a click)",
-			ending, r.calls(st, "request", no)-selfBefore)
+		r.log(cNoRequestLoop, Failure, "after %s the page called navigator.mozId.request() again by itself (%s without a click)",
+			ending, times(r.calls(st, "request", no)-selfBefore))
 		if st.Dialog != nil {
 			r.steps(map[string]any{"user": "close"})
 		}
@@ -277,8 +277,15 @@ func noRequestWithoutClick(r *run) {
 	r.sleep(quiet)
 	st := r.state()
 	n := r.calls(st, "request", nil)
-	r.check(cNoRequestWithoutClick, n == 0, "the page called navigator.mozId.request() %d time(s) without any click", n)
+	r.check(cNoRequestWithoutClick, n == 0, "the page called navigator.mozId.request() %s without any click", times(n))
 	r.check(cNoDialogWithoutClick, st.Dialog == nil, "the Firefox Accounts dialog popped up (%s) without any click", dialogName(st.Dialog))
+}
+
+func times(n int) string {
+	if n == 1 {
+		return "once"
+	}
+	return fmt.Sprintf("%d times", n)
 }
 
 func dialogName(d *Dialog) string {

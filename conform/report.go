@@ -137,13 +137,17 @@ type junitCase struct {
 	Time      string        `xml:"time,attr"`
 	Failure   *junitMessage `xml:"failure,omitempty"`
 	Skipped   *junitMessage `xml:"skipped,omitempty"`
-	SystemOut string        `xml:"system-out,omitempty"`
+	SystemOut *junitText    `xml:"system-out,omitempty"`
 }
 
 type junitMessage struct {
 	Message string `xml:"message,attr"`
 	Type    string `xml:"type,attr,omitempty"`
-	Text    string `xml:",chardata"`
+	Text    string `xml:",cdata"`
+}
+
+type junitText struct {
+	Text string `xml:",cdata"`
 }
 
 func (j *JUnit) Module(mr *ModuleResult) error {
@@ -179,7 +183,7 @@ func (j *JUnit) Summary(s *Summary) error {
 			tc.Skipped = &junitMessage{Message: mr.Why}
 			suite.Skip++
 		default:
-			tc.SystemOut = ConsoleLine(mr) + "\n" + conditionText(mr)
+			tc.SystemOut = &junitText{ConsoleLine(mr) + "\n" + conditionText(mr)}
 		}
 		suite.Cases = append(suite.Cases, tc)
 		suite.Tests++

@@ -90,12 +90,12 @@ func ParseRP(file string, data []byte) (*RP, error) {
 	if strings.Contains(rp.URL, "${PORT}") && strings.TrimSpace(rp.Start) == "" {
 		return nil, bad("url", "url uses ${PORT} but there is no start command to give a port to")
 	}
+	if m := otherVar.FindString(strings.ReplaceAll(rp.URL, "${PORT}", "")); m != "" {
+		return nil, bad("url", "url: %s is not expanded (only ${PORT} is)", m)
+	}
 	u, err := url.Parse(strings.ReplaceAll(rp.URL, "${PORT}", "1"))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, bad("url", "url %q is not an http:// or https:// URL", rp.URL)
-	}
-	if m := otherVar.FindString(strings.ReplaceAll(rp.URL, "${PORT}", "")); m != "" {
-		return nil, bad("url", "url: %s is not expanded (only ${PORT} is)", m)
 	}
 	return &rp, nil
 }

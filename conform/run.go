@@ -323,7 +323,7 @@ func (s *Suite) runModule(ctx context.Context, rp *RP, pageURL, origin string, m
 		r.log(cModuleRan, Failure, "the simulated phone did not start: %v", err)
 	} else {
 		s.front.set(phone.Handler())
-		t, err := s.browser.newTab()
+		t, err := s.newTab()
 		if err != nil {
 			r.log(cModuleRan, Failure, "chromium: %v", err)
 		} else {

@@ -1,7 +1,9 @@
 package conform
 
 import (
+	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -28,6 +30,9 @@ type Options struct {
 	Expected *ExpectedFailures
 	// Reporters get each module as it finishes, then the summary.
 	Reporters []Reporter
+	// StartTimeout bounds how long RunRP waits for a started RP's url to
+	// answer (default 90 s: `go run` may compile first).
+	StartTimeout time.Duration
 }
 
 // WebPhones builds each module's phone with webphone.New: no world file, so
@@ -43,12 +48,16 @@ func WebPhones(version string) PhoneFactory {
 // MOZIDSIM_URL (an httptest.Server), and Run the plan against it.
 type Suite struct {
 	opts    Options
+	exe     string // Chromium
 	front   *front
-	browser *browser
+	browser *browser // started by the first Run
 	d       *driver
+	// newTab opens a module's page; tests without a browser replace it.
+	newTab func() (*tab, error)
 }
 
-// NewSuite starts the phone's base URL and Chromium.
+// NewSuite finds Chromium and starts the phone's base URL; Chromium itself
+// starts with the first Run.
 func NewSuite(ctx context.Context, opts Options) (*Suite, error) {
 	if opts.Phone == nil {
 		opts.Phone = WebPhones("")
@@ -65,12 +74,22 @@ func NewSuite(ctx context.Context, opts Options) (*Suite, error) {
 	if err != nil {
 		return nil, err
 	}
-	b, err := startBrowser(ctx, exe)
-	if err != nil {
-		_ = f.close()
-		return nil, err
+	s := &Suite{opts: opts, exe: exe, front: f, d: &driver{base: f.URL(), client: &http.Client{Timeout: 30 * time.Second}}}
+	s.newTab = func() (*tab, error) { return s.browser.newTab() }
+	return s, nil
+}
+
+// startBrowser starts the plan's one Chromium unless it runs already.
+func (s *Suite) startBrowser(ctx context.Context) error {
+	if s.browser != nil {
+		return nil
 	}
-	return &Suite{opts: opts, front: f, browser: b, d: &driver{base: f.URL(), client: &http.Client{Timeout: 30 * time.Second}}}, nil
+	b, err := startBrowser(ctx, s.exe)
+	if err != nil {
+		return err
+	}
+	s.browser = b
+	return nil
 }
 
 // ServeURL is the phone's base URL: give it to the RP as MOZIDSIM_URL.
@@ -78,7 +97,9 @@ func (s *Suite) ServeURL() string { return s.front.URL() }
 
 // Close stops Chromium and the base URL.
 func (s *Suite) Close() {
-	s.browser.close()
+	if s.browser != nil {
+		s.browser.close()
+	}
 	_ = s.front.close()
 }
 
@@ -97,6 +118,14 @@ func (s *Suite) Run(ctx context.Context, rp *RP, pageURL string, plan *Plan) (*S
 	origin, err := Origin(pageURL)
 	if err != nil {
 		return nil, err
+	}
+	if s.newTab == nil {
+		return nil, errors.New("conform: Suite not made by NewSuite")
+	}
+	if s.exe != "" { // tests without a browser clear exe
+		if err := s.startBrowser(ctx); err != nil {
+			return nil, err
+		}
 	}
 	sum := &Summary{RP: rp.Name, Plan: plan.Name, Era: s.opts.Era, Counts: map[Result]int{}, Started: time.Now().UTC()}
 	if sum.Era == "" {
@@ -164,10 +193,10 @@ func RunRP(ctx context.Context, rp *RP, plan *Plan, opts Options, rpOutput io.Wr
 			return nil, err
 		}
 		defer p.Stop(3 * time.Second)
-		if err := WaitAnswering(ctx, pageURL, p, 90*time.Second); err != nil {
+		if err := WaitAnswering(ctx, pageURL, p, cmp.Or(opts.StartTimeout, 90*time.Second)); err != nil {
 			return nil, fmt.Errorf("the RP (start: %s) is not answering: %w", rp.Start, err)
 		}
-	} else if err := WaitAnswering(ctx, pageURL, nil, 10*time.Second); err != nil {
+	} else if err := WaitAnswering(ctx, pageURL, nil, cmp.Or(opts.StartTimeout, 10*time.Second)); err != nil {
 		return nil, fmt.Errorf("the RP is not answering: %w; start it with MOZIDSIM_URL=%s, or give RP.yaml a start command", err, s.ServeURL())
 	}
 	return s.Run(ctx, rp, pageURL, plan)
