@@ -30,7 +30,7 @@ func TestParseExpectedFailuresErrors(t *testing.T) {
 		{"unknown module", "- {module: rejects-everything, condition: x, result: FAILED, comment: c}\n",
 			`ef.yaml:1: entry 1: no module "rejects-everything" in plan mozid-rp (modules: watch-at-load, signed-in-at-load, login-from-click, server-side-verification, rejects-wrong-audience, rejects-expired, rejects-forged-signature, rejects-untrusted-issuer, logout-button, logout-from-elsewhere, cancel-no-loop, no-request-without-click, no-reload-loop, onerror-unverified, offline, no-page-errors)`},
 		{"condition of another module", "- {module: offline, condition: rejects-bad-assertion, result: FAILED, comment: c}\n",
-			`ef.yaml:1: entry 1: module offline checks no condition "rejects-bad-assertion" (it checks: error-not-signed-in, no-request-loop, login-works-again)`},
+			`ef.yaml:1: entry 1: module offline checks no condition "rejects-bad-assertion" (it checks: onerror-received, error-not-signed-in, no-request-loop, login-works-again)`},
 		{"bad result", "- {module: offline, condition: no-request-loop, result: PASSED, comment: c}\n",
 			`ef.yaml:1: entry 1: result "PASSED": want FAILED or WARNING`},
 		{"no comment", "- {module: offline, condition: no-request-loop, result: FAILED}\n",

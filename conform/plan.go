@@ -137,6 +137,9 @@ var (
 	cOncancelReceived = rule("oncancel-received",
 		"request() passes an oncancel callback, so the page learns that the user closed the dialog.",
 		"gecko-identity §2.4, §6.3, §7 S8, §8.3")
+	cOnerrorReceived = rule("onerror-received",
+		"watch() passes an onerror callback, so the page learns why a request failed (UNVERIFIED_ACCOUNT, OFFLINE, ...); without it the error vanishes.",
+		"gecko-identity §2.3, §2.7, §7 S3/S9/S10")
 	cNoRequestLoop = rule("no-request-loop",
 		"After oncancel or onerror the page does not call request() again by itself: the user said no, or the phone cannot; only a new click may ask again.",
 		"gecko-identity §7 S8/S9; Persona RP pitfalls (anchors-libs §C.2)")

@@ -287,6 +287,14 @@ func verificationsNote(vs []Verification) string {
 	return fmt.Sprintf("/v2 answered %s: %s", v.Status, v.Reason)
 }
 
+// afterNote says what the verifier had said when the page showed the user.
+func afterNote(vs []Verification) string {
+	if len(vs) == 0 {
+		return "although its server never called /v2"
+	}
+	return "after " + verificationsNote(vs)
+}
+
 // finish logs what every module logs at its end: page errors (informational)
 // and the phone's own faults.
 func (r *run) finish() {
