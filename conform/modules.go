@@ -210,7 +210,7 @@ func logoutButton(r *run) {
 	r.click(r.rp.Logout)
 	_, called := r.waitFor(stepWait, func(st *PhoneState) bool { return r.calls(st, "logout", nil) > before })
 	r.check(cLogoutCallsAPI, called, "clicking %s did not call navigator.mozId.logout(): the phone stays signed in, and the next visit signs the user straight back in", r.rp.Logout)
-	r.check(cSignedOutAfterLogout, r.waitGone(userEmail, shownWait), "the page still showed %s %s after clicking %s", userEmail, shownWait, r.rp.Logout)
+	r.check(cSignedOutAfterLogout, r.waitGoneForGood(userEmail, shownWait), "the page still showed %s %s after clicking %s", userEmail, shownWait, r.rp.Logout)
 	r.open()
 	r.consent(r.state())
 	r.check(cStaysSignedOut, r.stillNotShown(userEmail, quiet), "after %s and a reload the page showed %s again", r.rp.Logout, userEmail)
@@ -219,7 +219,7 @@ func logoutButton(r *run) {
 func logoutFromElsewhere(r *run) {
 	r.signedIn()
 	r.steps(map[string]any{"device": "sign-out"})
-	r.check(cFollowsLogoutElsewhere, r.waitGone(userEmail, shownWait),
+	r.check(cFollowsLogoutElsewhere, r.waitGoneForGood(userEmail, shownWait),
 		"the user signed out in Settings and the page got %s, but it still showed %s %s later", lastLine(r.lines(r.state())), userEmail, shownWait)
 }
 
@@ -231,17 +231,20 @@ func lastLine(lines []string) string {
 }
 
 // afterEnd checks what follows an ending (oncancel or onerror): no request()
-// by the page itself for a while, and a click asks again. It returns whether
-// the click opened a request.
-func afterEnd(r *run, ending string) bool {
-	st := r.state()
-	selfBefore := r.calls(st, "request", no)
+// by the page itself since selfBefore (the count of such calls before the
+// ending), also for a while, and a click asks again. It returns whether the
+// click opened a request.
+func afterEnd(r *run, ending string, selfBefore int) bool {
 	st, looped := r.waitFor(quiet, func(st *PhoneState) bool { return r.calls(st, "request", no) > selfBefore })
 	if looped {
 		r.sleep(quiet / 2) // let a loop show its size
 		st = r.state()
-		r.log(cNoRequestLoop, Failure, "after %s the page called navigator.mozId.request() again by itself (%s without a click)",
+		msg := fmt.Sprintf("after %s the page called navigator.mozId.request() again by itself (%s without a click)",
 			ending, times(r.calls(st, "request", no)-selfBefore))
+		if t := firstPrefix(r.lines(st), "throws"); t != "" {
+			msg += " until it " + t
+		}
+		r.log(cNoRequestLoop, Failure, "%s", msg)
 		if st.Dialog != nil {
 			r.steps(map[string]any{"user": "close"})
 		}
@@ -260,6 +263,7 @@ func cancelNoLoop(r *run) {
 	if !r.clickLogin() || !r.dialogOn("ENTER_EMAIL") {
 		r.fatal("clicking %s did not open the Firefox Accounts dialog (see login-from-click)", r.rp.Login)
 	}
+	self := r.calls(r.state(), "request", no)
 	r.steps(map[string]any{"user": "close"})
 	st, heard := r.waitFor(stepWait, func(st *PhoneState) bool { return countPrefix(r.lines(st), "oncancel") > 0 })
 	if heard {
@@ -267,7 +271,7 @@ func cancelNoLoop(r *run) {
 	} else {
 		r.log(cOncancelReceived, WarningOut, "the user closed the dialog and the page heard nothing (%s): request() was called without oncancel", describeLines(r.lines(st)))
 	}
-	if afterEnd(r, "the user closed the dialog") && r.dialogOn("ENTER_EMAIL") {
+	if afterEnd(r, "the user closed the dialog", self) && r.dialogOn("ENTER_EMAIL") {
 		r.steps(map[string]any{"user": "close"})
 	}
 }
@@ -324,10 +328,11 @@ func onerrorUnverified(r *run) {
 	if !r.clickLogin() || !r.dialogOn("ENTER_EMAIL") {
 		r.fatal("clicking %s did not open the Firefox Accounts dialog (see login-from-click)", r.rp.Login)
 	}
+	self := r.calls(r.state(), "request", no)
 	r.steps(map[string]any{"user": "sign-up", "email": newUser, "password": newPassword, "yearOfBirth": 1990})
 	ending := heardError(r, "the sign-up of an account that is not verified yet")
 	r.check(cErrorNotSignedIn, r.stillNotShown(newUser, quiet/2), "the page showed %s after %s", newUser, ending)
-	afterEnd(r, ending)
+	afterEnd(r, ending, self)
 	r.steps(map[string]any{"server": "verify", "email": newUser}, map[string]any{"advance": "10s"})
 	r.consentAs(r.state(), newPassword)
 	ok := r.waitShown(newUser, shownWait)
@@ -349,14 +354,21 @@ func heardError(r *run, what string) string {
 
 func offline(r *run) {
 	r.open()
+	if st := r.state(); st.Dialog != nil {
+		// The page opened the dialog by itself (no-request-without-click
+		// judges that); the user closes it before going offline.
+		r.steps(map[string]any{"user": "close"})
+		r.sleep(quiet / 4)
+	}
 	r.steps(map[string]any{"network": "offline"})
+	self := r.calls(r.state(), "request", no)
 	if !r.clickLogin() {
 		r.fatal("clicking %s did not call navigator.mozId.request() (see login-from-click)", r.rp.Login)
 	}
 	ending := heardError(r, "request() while offline")
 	r.check(cErrorNotSignedIn, r.stillNotShown(userEmail, quiet/2), "the page showed %s after %s", userEmail, ending)
 	r.steps(map[string]any{"network": "online"})
-	if afterEnd(r, ending) && r.dialogOn("ENTER_EMAIL") {
+	if afterEnd(r, ending, self) && r.dialogOn("ENTER_EMAIL") {
 		r.steps(map[string]any{"user": "close"})
 	}
 }

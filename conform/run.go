@@ -198,6 +198,28 @@ func (r *run) waitGone(email string, d time.Duration) bool {
 	}
 }
 
+// waitGoneForGood waits until the page has not shown email for a steady half
+// quiet period (a page reloading in a loop shows nothing between loads); false
+// after d.
+func (r *run) waitGoneForGood(email string, d time.Duration) bool {
+	deadline := time.Now().Add(d)
+	var since time.Time
+	for {
+		switch {
+		case r.shown() == email:
+			since = time.Time{}
+		case since.IsZero():
+			since = time.Now()
+		case time.Since(since) >= quiet/2:
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+		r.sleep(pollEvery)
+	}
+}
+
 // stillNotShown watches the page for d and reports the first moment it shows
 // email (false) or true when it never did.
 func (r *run) stillNotShown(email string, d time.Duration) bool {
