@@ -9,7 +9,7 @@ import (
 
 // quiet is how long a module watches for something that must not happen
 // (a request() without a click, a reload, a sign-in after a bad assertion).
-const quiet = 1200 * time.Millisecond
+const quiet = time.Second
 
 // BuiltinPlan is the plan `mozidsim conform` runs. Module ids are stable API.
 func BuiltinPlan() *Plan {
@@ -188,8 +188,12 @@ func rejects(id, defect, what string) *Module {
 			r.signIn()
 			// Wait for the RP's /v2 call (or the page showing the user), then a
 			// quiet period for the page to act on the answer.
-			r.waitFor(shownWait, func(st *PhoneState) bool { return len(verifs(st)) > 0 || r.shown() == userEmail })
-			notShown := r.stillNotShown(userEmail, quiet)
+			_, answered := r.waitFor(shownWait, func(st *PhoneState) bool { return len(verifs(st)) > 0 || r.shown() == userEmail })
+			wait := quiet
+			if answered {
+				wait = quiet / 2 // the RP has its answer: it acts on it at once
+			}
+			notShown := r.stillNotShown(userEmail, wait)
 			st := r.state()
 			r.check(cRejectsBad, notShown, "the page showed %s %s (the phone had handed it %s)", userEmail, afterNote(verifs(st)), what)
 			if defect == "wrong-audience" && len(verifs(st)) > 0 {
@@ -317,9 +321,9 @@ func noReloadLoop(r *run) {
 	r.signedIn()
 	before := r.tab.loadCount()
 	r.steps(map[string]any{"device": "sign-out"})
-	r.sleep(2 * quiet)
+	r.sleep(quiet)
 	n := r.tab.loadCount() - before
-	r.check(cNoReloadLoop, n < maxLoads, "after onlogout (the user signed out in Settings) the page reloaded %d times in %.1f s", n, (2 * quiet).Seconds())
+	r.check(cNoReloadLoop, n < maxLoads, "after onlogout (the user signed out in Settings) the page reloaded %d times in %.1f s", n, quiet.Seconds())
 }
 
 func onerrorUnverified(r *run) {

@@ -17,11 +17,14 @@ const (
 
 // Waits. They bound how long a module waits for the RP; none is a test of speed.
 const (
-	loadWait  = 5 * time.Second // the page loads and the phone answers watch()
-	shownWait = 4 * time.Second // the page shows (or stops showing) the user
-	stepWait  = 3 * time.Second // a click reaches the phone
-	clickWait = 5 * time.Second // the selector becomes visible
-	pollEvery = 40 * time.Millisecond
+	loadWait  = 10 * time.Second // the page loads and the phone answers watch()
+	shownWait = 6 * time.Second  // the page shows (or stops showing) the user
+	stepWait  = 4 * time.Second  // a click reaches the phone
+	clickWait = 8 * time.Second  // the selector becomes visible
+	// noWatchWait: how long after its load event a page that made no
+	// navigator.mozId call is given to call watch().
+	noWatchWait = 1500 * time.Millisecond
+	pollEvery   = 40 * time.Millisecond
 )
 
 // run is one module running against the RP.
@@ -232,12 +235,17 @@ func (r *run) open() bool {
 	if err := r.tab.navigate(r.url, loadWait); err != nil {
 		r.fatal("the page %s did not load: %v", r.url, err)
 	}
-	_, ok := r.waitFor(loadWait, func(st *PhoneState) bool {
+	loaded := time.Now()
+	answered := false
+	r.waitFor(loadWait, func(st *PhoneState) bool {
 		l := r.lines(st)
-		return countPrefix(l, "onready") > 0 || countPrefix(l, "onerror") > 0 || countPrefix(l, "throws") > 0 ||
+		answered = countPrefix(l, "onready") > 0 || countPrefix(l, "onerror") > 0 || countPrefix(l, "throws") > 0 ||
 			(st.Dialog != nil && st.Dialog.Screen == "REFRESH_AUTH")
+		// A page that has not called watch() a while after its load event
+		// will not (watch-at-load judges that).
+		return answered || (r.calls(st, "watch", nil) == 0 && time.Since(loaded) > noWatchWait)
 	})
-	return ok
+	return answered
 }
 
 // consent types the password when the phone asks for it: a privileged app's
