@@ -358,6 +358,7 @@ func heardError(r *run, what string) string {
 
 func offline(r *run) {
 	r.open()
+	r.sleep(quiet / 2) // let the page finish what it does at load
 	if st := r.state(); st.Dialog != nil {
 		// The page opened the dialog by itself (no-request-without-click
 		// judges that); the user closes it before going offline.
