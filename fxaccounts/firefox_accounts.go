@@ -13,6 +13,7 @@
 package fxaccounts
 
 import (
+	"github.com/mozidsim/mozidsim/internal/era"
 	"github.com/mozidsim/mozidsim/internal/promise"
 	"github.com/mozidsim/mozidsim/internal/sim"
 	"github.com/mozidsim/mozidsim/internal/wire"
@@ -26,6 +27,7 @@ type rpFlow struct {
 
 // FirefoxAccounts is toolkit/identity/FirefoxAccounts.jsm ([F-v3]).
 type FirefoxAccounts struct {
+	era era.Era
 	// flows keeps insertion order: the JS Map the observers iterate is ordered, and
 	// a Go map would make "request() for every flow" nondeterministic.
 	flows map[string]*rpFlow
@@ -34,8 +36,8 @@ type FirefoxAccounts struct {
 }
 
 // NewFirefoxAccounts creates the RP service actor (address wire.FirefoxAccounts).
-func NewFirefoxAccounts() *FirefoxAccounts {
-	return &FirefoxAccounts{flows: make(map[string]*rpFlow)}
+func NewFirefoxAccounts(opts ...Option) *FirefoxAccounts {
+	return &FirefoxAccounts{era: configure(opts).era, flows: make(map[string]*rpFlow)}
 }
 
 // Receive handles DOMIdentity's RP calls, the manager's answers and the fxaccounts notifications.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/looplab/fsm"
 
+	"github.com/mozidsim/mozidsim/internal/era"
 	"github.com/mozidsim/mozidsim/internal/promise"
 	"github.com/mozidsim/mozidsim/internal/sim"
 	"github.com/mozidsim/mozidsim/internal/wire"
@@ -120,6 +121,7 @@ type assertionJob struct {
 
 // FxAccountsManager is services/fxaccounts/FxAccountsManager.jsm, 2015 ([M-C]).
 type FxAccountsManager struct {
+	era           era.Era
 	activeSession *wire.AccountData // cached credentials
 	refreshing    bool
 	offline       bool
@@ -131,8 +133,8 @@ type FxAccountsManager struct {
 }
 
 // NewFxAccountsManager creates the manager actor (address wire.FxAccountsManager).
-func NewFxAccountsManager(offline bool) *FxAccountsManager {
-	return &FxAccountsManager{offline: offline, permissions: make(map[string]wire.Permission)}
+func NewFxAccountsManager(offline bool, opts ...Option) *FxAccountsManager {
+	return &FxAccountsManager{era: configure(opts).era, offline: offline, permissions: make(map[string]wire.Permission)}
 }
 
 // Receive handles getAssertion, the account methods, answers and notifications.

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"weak"
 
+	"github.com/mozidsim/mozidsim/internal/era"
 	"github.com/mozidsim/mozidsim/internal/sim"
 	"github.com/mozidsim/mozidsim/internal/wire"
 )
@@ -34,8 +35,13 @@ var hosts sync.Map // weak.Pointer[sim.System] -> *FxAccountsUI
 // Spawn starts all Gaia actors on sys (FxAccountsManager, FxAccountsUI,
 // FxAccountsDialog, SystemDialogManager, FxAccountsClient, Settings). The FxA
 // module itself is spawned by FxAccountsUI when a flow opens.
-func Spawn(sys *sim.System) error {
+func Spawn(sys *sim.System, opts ...Option) error {
+	cfg := config{era: era.Default}
+	for _, o := range opts {
+		o(&cfg)
+	}
 	ui := NewFxAccountsUI()
+	ui.era = cfg.era
 	actors := []struct {
 		addr sim.Addr
 		h    sim.Handler
@@ -57,6 +63,15 @@ func Spawn(sys *sim.System) error {
 	runtime.AddCleanup(sys, func(k weak.Pointer[sim.System]) { hosts.Delete(k) }, key)
 	return nil
 }
+
+// Option configures the Gaia actors Spawn starts.
+type Option func(*config)
+
+type config struct{ era era.Era }
+
+// InEra makes the System app the Gaia of era e: the contacts-backup branch of
+// March 2014 (ozten/gaia@bb3e602d) or the 2015 Gaia (era.Default).
+func InEra(e era.Era) Option { return func(c *config) { c.era = era.Of(e) } }
 
 // DialogState reads the open dialog's state on its own goroutine (via sys.Invoke);
 // ok=false when no dialog is open. Call it from the driver, not from an actor.

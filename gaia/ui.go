@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/mozidsim/mozidsim/internal/era"
 	"github.com/mozidsim/mozidsim/internal/sim"
 	"github.com/mozidsim/mozidsim/internal/wire"
 )
@@ -13,6 +14,7 @@ import (
 // a second login while a flow is open overwrites them, so the first caller never
 // hears back (quirk §11.1).
 type FxAccountsUI struct {
+	era          era.Era
 	caller       sim.Addr // who gets onsuccessCb/onerrorCb
 	ref          string
 	hasCallbacks bool

@@ -3,6 +3,7 @@ package identity
 import (
 	"fmt"
 
+	"github.com/mozidsim/mozidsim/internal/era"
 	"github.com/mozidsim/mozidsim/internal/sim"
 	"github.com/mozidsim/mozidsim/internal/wire"
 )
@@ -32,6 +33,9 @@ type DOMIdentityOption func(*DOMIdentity)
 // wantIssuer "firefox-accounts" silently falls back to BrowserID (S6).
 func FxAEnabled(on bool) DOMIdentityOption { return func(d *DOMIdentity) { d.fxaEnabled = on } }
 
+// DOMIdentityEra makes DOMIdentity the one of era e (era.Default when not given).
+func DOMIdentityEra(e era.Era) DOMIdentityOption { return func(d *DOMIdentity) { d.era = era.Of(e) } }
+
 // PermissionFunc answers testPermissionFromPrincipal(principal, "firefox-accounts").
 // The default is wire.DefaultPermission of the principal's app status; scenarios
 // that grant the permission (as the 2015 mochitests did) pass their own.
@@ -46,6 +50,7 @@ func PermissionFunc(f func(wire.Principal) wire.Permission) DOMIdentityOption {
 // service answers with do* calls, which DOMIdentity turns into
 // Identity:RP:Watch:On* messages to the page. Address: wire.DOMIdentity.
 type DOMIdentity struct {
+	era        era.Era
 	fxaEnabled bool
 	permission func(wire.Principal) wire.Permission
 	// contexts is _serviceContexts (window id -> context); mmContexts is
@@ -57,6 +62,7 @@ type DOMIdentity struct {
 // NewDOMIdentity creates the DOMIdentity actor.
 func NewDOMIdentity(opts ...DOMIdentityOption) *DOMIdentity {
 	d := &DOMIdentity{
+		era:        era.Default,
 		fxaEnabled: true,
 		permission: func(p wire.Principal) wire.Permission { return wire.DefaultPermission(p.AppStatus) },
 		contexts:   make(map[string]*rpWatchContext),

@@ -6,6 +6,7 @@ import (
 
 	"github.com/looplab/fsm"
 
+	"github.com/mozidsim/mozidsim/internal/era"
 	"github.com/mozidsim/mozidsim/internal/sim"
 	"github.com/mozidsim/mozidsim/internal/wire"
 )
@@ -91,6 +92,10 @@ type PageOption func(*NSDOMIdentity)
 // no longer needs to be handling native user input.
 func SyntheticEventsOK() PageOption { return func(n *NSDOMIdentity) { n.syntheticEventsOK = true } }
 
+// InEra makes the page's navigator.mozId the one of era e ([D-early] for
+// 2014, [D-late] for 2015; era.Default when not given).
+func InEra(e era.Era) PageOption { return func(n *NSDOMIdentity) { n.era = era.Of(e) } }
+
 // watcher is _rpWatcher: the watch options the page passed (functions only) and the
 // sanitised audience written back onto them.
 type watcher struct {
@@ -118,6 +123,7 @@ type NSDOMIdentity struct {
 	principal         wire.Principal
 	id                string
 	syntheticEventsOK bool
+	era               era.Era
 	machine           *fsm.FSM
 	rpCalls           int
 	watcher           *watcher
@@ -137,7 +143,7 @@ func NewNSDOMIdentity(app string, principal wire.Principal, opts ...PageOption) 
 	if principal.AppStatus < wire.AppNotInstalled || principal.AppStatus > wire.AppCertified {
 		return nil, fmt.Errorf("identity: page %q has unknown app status %d (want 0..3)", app, principal.AppStatus)
 	}
-	n := &NSDOMIdentity{app: app, principal: principal, machine: takePageFSM()}
+	n := &NSDOMIdentity{app: app, principal: principal, era: era.Default, machine: takePageFSM()}
 	for _, o := range opts {
 		o(n)
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/mozidsim/mozidsim/contacts/devicephone"
 	contactscenario "github.com/mozidsim/mozidsim/contacts/scenario"
 	"github.com/mozidsim/mozidsim/internal/cliflag"
+	"github.com/mozidsim/mozidsim/internal/era"
 	"github.com/mozidsim/mozidsim/internal/sim"
 	contactfiles "github.com/mozidsim/mozidsim/scenarios/contacts"
 	"github.com/mozidsim/mozidsim/trace"
@@ -38,6 +39,7 @@ func RunMain(args []string, stdout, stderr io.Writer) int {
 	record := fl.String("record", "", "write the run's trace (JSON Lines, mozidsim-trace/1) to `FILE`; one scenario only")
 	fxaURL := fl.String("fxa-url", "", "run against the FxA auth server at `URL` (mozidsim serve-fxa) instead of the in-memory one")
 	seed := fl.Uint64("seed", 0, "override the scenarios' seeds")
+	eraFlag := fl.String("era", "", "run scenarios whose file names no `era` (2014 or 2015; default 2015) in this one; a file's own era: wins")
 	fl.Usage = func() {
 		fmt.Fprintln(stderr, "usage: mozidsim run [flags] FILE|DIR|NAME...\n\nRuns scenario files (a directory runs every *.yaml in it; NAME is a shipped scenario).")
 		fl.PrintDefaults()
@@ -51,6 +53,13 @@ func RunMain(args []string, stdout, stderr io.Writer) int {
 	if len(files) == 0 {
 		fl.Usage()
 		return ExitInvalid
+	}
+	var runEra era.Era
+	if *eraFlag != "" {
+		if runEra, err = era.Parse(*eraFlag); err != nil {
+			fmt.Fprintf(stderr, "mozidsim run: --era: %v\n", err)
+			return ExitInvalid
+		}
 	}
 	var paths []string
 	for _, f := range files {
@@ -71,7 +80,7 @@ func RunMain(args []string, stdout, stderr io.Writer) int {
 	}
 	worst := ExitPass
 	for _, p := range paths {
-		code := runOne(p, runFlags{verbose: *verbose, trace: *showTrace, record: *record, fxaURL: *fxaURL, seed: *seed}, stdout, stderr)
+		code := runOne(p, runFlags{verbose: *verbose, trace: *showTrace, record: *record, fxaURL: *fxaURL, seed: *seed, era: runEra}, stdout, stderr)
 		worst = max(worst, code)
 	}
 	return worst
@@ -81,6 +90,7 @@ type runFlags struct {
 	verbose, trace bool
 	record, fxaURL string
 	seed           uint64
+	era            era.Era
 }
 
 func runOne(name string, f runFlags, stdout, stderr io.Writer) int {
@@ -90,8 +100,8 @@ func runOne(name string, f runFlags, stdout, stderr io.Writer) int {
 		return ExitInvalid
 	}
 	if contactscenario.IsContactsScenario(source) {
-		if f.record != "" || f.fxaURL != "" || f.seed != 0 {
-			fmt.Fprintf(stdout, "FAIL %s\n    a contacts scenario: --record, --fxa-url and --seed do not apply to it\n", file)
+		if f.record != "" || f.fxaURL != "" || f.seed != 0 || f.era != "" {
+			fmt.Fprintf(stdout, "FAIL %s\n    a contacts scenario: --record, --fxa-url, --seed and --era do not apply to it\n", file)
 			return ExitInvalid
 		}
 		// Phones on internal/device: the backup's assertions come from the real
@@ -103,7 +113,7 @@ func runOne(name string, f runFlags, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "FAIL %s\n%s\n", file, indent(err.Error(), "    "))
 		return ExitInvalid
 	}
-	res, err := Run(sc, Options{Seed: f.seed, FxAURL: f.fxaURL})
+	res, err := Run(sc, Options{Seed: f.seed, FxAURL: f.fxaURL, Era: f.era})
 	if err != nil {
 		fmt.Fprintf(stdout, "FAIL %s\n%s\n", sc.Name, indent(err.Error(), "    "))
 		return ExitInvalid
@@ -120,10 +130,16 @@ func runOne(name string, f runFlags, stdout, stderr io.Writer) int {
 			return ExitInvalid
 		}
 	}
+	// The era is named when it is not the default one, so that 2015 output
+	// stays as it was.
+	label := sc.Name
+	if res.Era != era.Default {
+		label += " (era " + res.Era.String() + ")"
+	}
 	if res.Pass() {
-		fmt.Fprintf(stdout, "PASS %s\n", sc.Name)
+		fmt.Fprintf(stdout, "PASS %s\n", label)
 	} else {
-		fmt.Fprintf(stdout, "FAIL %s\n", sc.Name)
+		fmt.Fprintf(stdout, "FAIL %s\n", label)
 		for _, p := range res.Problems {
 			fmt.Fprintln(stdout, indent(p, "    "))
 		}
@@ -138,7 +154,9 @@ func runOne(name string, f runFlags, stdout, stderr io.Writer) int {
 }
 
 func writeRecording(path string, sc *Scenario, file string, source []byte, res *Result) error {
-	return trace.WriteFile(path, trace.NewTrace(sc.Name, file, source, res.Seed, res.Events))
+	t := trace.NewTrace(sc.Name, file, source, res.Seed, res.Events)
+	t.Header.Era = res.Era.String()
+	return trace.WriteFile(path, t)
 }
 
 // writeLogs prints every app's callback log.
@@ -179,9 +197,11 @@ func ListMain(args []string, stdout, stderr io.Writer) int {
 	for _, s := range lib {
 		width = max(width, len(s.Name))
 	}
-	fmt.Fprintln(stdout, "mozId scenarios (mozidsim run NAME, mozidsim explain NAME):")
+	// The era column is the era a scenario runs in: its file's era:, or the
+	// default (which run --era changes for those files only).
+	fmt.Fprintln(stdout, "mozId scenarios (mozidsim run NAME, mozidsim explain NAME), with the era each runs in:")
 	for _, s := range lib {
-		fmt.Fprintf(stdout, "  %-*s  %s\n", width, s.Name, Summary(s.About))
+		fmt.Fprintf(stdout, "  %-*s  %s  %s\n", width, s.Name, era.Of(s.Era), Summary(s.About))
 	}
 	entries, err := contactfiles.Files.ReadDir(".")
 	if err != nil {
@@ -196,7 +216,7 @@ func ListMain(args []string, stdout, stderr io.Writer) int {
 	slices.Sort(names)
 	for _, n := range names {
 		data, _ := contactfiles.Files.ReadFile(n)
-		fmt.Fprintf(stdout, "  %-*s  %s\n", width, strings.TrimSuffix(n, ".yaml"), Summary(aboutOf(data)))
+		fmt.Fprintf(stdout, "  %-*s  %s  %s\n", width, strings.TrimSuffix(n, ".yaml"), era.Default, Summary(aboutOf(data)))
 	}
 	return ExitPass
 }

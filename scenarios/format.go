@@ -24,16 +24,20 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/mozidsim/mozidsim/internal/era"
 	"github.com/mozidsim/mozidsim/internal/wire"
 	"github.com/mozidsim/mozidsim/rp"
 )
 
 // Scenario is one parsed scenario file.
 type Scenario struct {
-	File     string // where it came from (for messages)
-	Name     string
-	About    string
-	Seed     uint64
+	File  string // where it came from (for messages)
+	Name  string
+	About string
+	Seed  uint64
+	// Era is the file's `era:` ("" when it names none: era.Default, or the
+	// run's Options.Era).
+	Era      era.Era
 	Accounts []Account
 	Device   DeviceSpec
 	Apps     []AppSpec
@@ -176,6 +180,7 @@ type rawScenario struct {
 	Name     string      `yaml:"name"`
 	About    string      `yaml:"about"`
 	Seed     *uint64     `yaml:"seed"`
+	Era      yaml.Node   `yaml:"era"`
 	Accounts []Account   `yaml:"accounts"`
 	Device   DeviceSpec  `yaml:"device"`
 	Apps     []AppSpec   `yaml:"apps"`
@@ -211,6 +216,16 @@ func Parse(file string, data []byte) (*Scenario, error) {
 		Accounts: raw.Accounts, Device: raw.Device, Apps: raw.Apps, Expect: map[string][]string{}}
 	if raw.Seed != nil {
 		sc.Seed = *raw.Seed
+	}
+	if raw.Era.Kind != 0 {
+		if raw.Era.Kind != yaml.ScalarNode || raw.Era.Tag == "!!null" {
+			return nil, bad(raw.Era.Line, "era: want 2014 or 2015")
+		}
+		e, err := era.Parse(raw.Era.Value)
+		if err != nil {
+			return nil, bad(raw.Era.Line, "%v", err)
+		}
+		sc.Era = e
 	}
 	emails := map[string]bool{}
 	for i, a := range raw.Accounts {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/mozidsim/mozidsim/gaia"
 	"github.com/mozidsim/mozidsim/internal/device"
+	"github.com/mozidsim/mozidsim/internal/era"
 	"github.com/mozidsim/mozidsim/internal/sim"
 	"github.com/mozidsim/mozidsim/internal/wire"
 	"github.com/mozidsim/mozidsim/rp"
@@ -24,12 +25,17 @@ type Options struct {
 	Recorder sim.Recorder
 	// FxAURL runs against an auth server on a real socket (mozidsim serve-fxa).
 	FxAURL string
+	// Era runs a scenario whose file names no era in this one (`run --era`);
+	// a file's own `era:` wins. "" is era.Default.
+	Era era.Era
 }
 
 // Result is what a run did.
 type Result struct {
 	Scenario *Scenario
 	Seed     uint64
+	// Era is the era the run used.
+	Era era.Era
 	// Logs holds each app's callback log, in the order of Scenario.Apps.
 	Logs map[string][]rp.Entry
 	// Problems are the reasons the run fails: unmet expectations, onlogin
@@ -62,11 +68,14 @@ func Run(sc *Scenario, opts Options) (result *Result, err error) {
 	}
 	cfg := sc.DeviceConfig()
 	cfg.Seed, cfg.Recorder, cfg.FxAURL = seed, opts.Recorder, opts.FxAURL
+	if sc.Era == "" && opts.Era != "" {
+		cfg.Era = opts.Era
+	}
 	d, err := device.New(cfg)
 	if err != nil {
 		return nil, &Error{File: sc.File, Msg: err.Error()}
 	}
-	r := &runner{sc: sc, d: d, res: &Result{Scenario: sc, Seed: seed, Logs: map[string][]rp.Entry{}}, apps: map[string]rp.App{}}
+	r := &runner{sc: sc, d: d, res: &Result{Scenario: sc, Seed: seed, Era: era.Of(cfg.Era), Logs: map[string][]rp.Entry{}}, apps: map[string]rp.App{}}
 	defer func() {
 		if cerr := d.Close(); cerr != nil && err == nil {
 			result, err = nil, fmt.Errorf("closing the phone: %w", cerr)
@@ -108,7 +117,7 @@ func Run(sc *Scenario, opts Options) (result *Result, err error) {
 // DeviceConfig is the phone at the scenario's start: its accounts, its
 // signed-in user and network. The caller adds the seed, recorder and server.
 func (sc *Scenario) DeviceConfig() device.Config {
-	cfg := device.Config{User: sc.Device.User, AuthAge: time.Duration(sc.Device.AuthAge)}
+	cfg := device.Config{User: sc.Device.User, AuthAge: time.Duration(sc.Device.AuthAge), Era: sc.Era}
 	if sc.Device.Online != nil {
 		cfg.Offline = !*sc.Device.Online
 	}

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/mozidsim/mozidsim/internal/era"
 )
 
 func TestMatch(t *testing.T) {
@@ -139,7 +141,61 @@ func TestRunMainExitCodesAndOutput(t *testing.T) {
 	require.Contains(t, errOut.String(), "mozidsim run: --record takes one scenario, got 2\n")
 	out.Reset()
 	require.Equal(t, ExitInvalid, RunMain([]string{"--record", filepath.Join(t.TempDir(), "x.jsonl"), "contacts/first-backup.yaml"}, &out, &errOut))
-	require.Equal(t, "FAIL contacts/first-backup.yaml\n    a contacts scenario: --record, --fxa-url and --seed do not apply to it\n", out.String())
+	require.Equal(t, "FAIL contacts/first-backup.yaml\n    a contacts scenario: --record, --fxa-url, --seed and --era do not apply to it\n", out.String())
+}
+
+// run --era runs a file that names no era in that era, says so, and refuses
+// an era that is not one.
+func TestRunMainEra(t *testing.T) {
+	var out, errOut bytes.Buffer
+	require.Equal(t, ExitPass, RunMain([]string{"--era", "2014", "-v", "watch-signed-out"}, &out, &errOut), errOut.String())
+	require.Equal(t, "PASS watch-signed-out (era 2014)\n    shop: onlogout\n          onready\n", out.String())
+	out.Reset()
+	require.Equal(t, ExitPass, RunMain([]string{"--era", "2015", "watch-signed-out"}, &out, &errOut))
+	require.Equal(t, "PASS watch-signed-out\n", out.String())
+	out.Reset()
+	require.Equal(t, ExitInvalid, RunMain([]string{"--era", "2016", "watch-signed-out"}, &out, &errOut))
+	require.Equal(t, "mozidsim run: --era: era \"2016\" is not one of 2014, 2015\n", errOut.String())
+	require.Empty(t, out.String())
+}
+
+// A file's own era wins over Options.Era; a file without one takes it.
+func TestTheFileEraWinsOverTheRunEra(t *testing.T) {
+	sc, err := Parse("s.yaml", []byte("name: t\nera: 2015\napps: [{name: a, origin: \"https://a.example\"}]\n"))
+	require.NoError(t, err)
+	require.Equal(t, era.Y2015, sc.Era)
+	res, err := Run(sc, Options{Era: era.Spring2014})
+	require.NoError(t, err)
+	require.Equal(t, era.Y2015, res.Era)
+
+	sc, err = Parse("s.yaml", []byte("name: t\napps: [{name: a, origin: \"https://a.example\"}]\n"))
+	require.NoError(t, err)
+	require.Equal(t, era.Era(""), sc.Era, "no era: in the file")
+	res, err = Run(sc, Options{Era: era.Spring2014})
+	require.NoError(t, err)
+	require.Equal(t, era.Spring2014, res.Era)
+	res, err = Run(sc, Options{})
+	require.NoError(t, err)
+	require.Equal(t, era.Y2015, res.Era, "the default era")
+}
+
+// The seed's walkthroughs run in every era and pass in each.
+func TestSeedWalkthroughsPassInEveryEra(t *testing.T) {
+	for _, name := range SeedWalkthroughs {
+		for _, e := range era.All {
+			t.Run(name+"@"+string(e), func(t *testing.T) {
+				file, src, err := Load(name)
+				require.NoError(t, err)
+				sc, err := Parse(file, src)
+				require.NoError(t, err)
+				require.Equal(t, era.Era(""), sc.Era, "a walkthrough names no era")
+				res, err := Run(sc, Options{Era: e})
+				require.NoError(t, err)
+				require.Equal(t, e, res.Era)
+				require.Empty(t, res.Problems)
+			})
+		}
+	}
 }
 
 func TestListShowsEveryScenarioWithASummary(t *testing.T) {
@@ -153,6 +209,6 @@ func TestListShowsEveryScenarioWithASummary(t *testing.T) {
 		width = max(width, len(s.Name))
 	}
 	// Names are padded to the longest shipped name, so adding a scenario may widen the column.
-	require.Contains(t, out.String(), "  watch-signed-out"+strings.Repeat(" ", width-len("watch-signed-out"))+"  Seed part I with nobody signed in (S2).\n")
+	require.Contains(t, out.String(), "  watch-signed-out"+strings.Repeat(" ", width-len("watch-signed-out"))+"  2015  Seed part I with nobody signed in (S2).\n")
 	require.Contains(t, out.String(), "first-backup")
 }

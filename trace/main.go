@@ -103,13 +103,13 @@ func ExplainMain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	steps := ExplainLines(t.Lines)
 	if !*step {
-		if err := WriteExplanation(stdout, t.Header.Scenario, steps); err != nil {
+		if err := WriteExplanation(stdout, t.Header.Title(), steps); err != nil {
 			fmt.Fprintf(stderr, "explain: %v\n", err)
 			return ExitError
 		}
 		return ExitOK
 	}
-	fmt.Fprintf(stdout, "%s: %d steps. Enter shows the next step, q quits.\n\n", t.Header.Scenario, len(steps))
+	fmt.Fprintf(stdout, "%s: %d steps. Enter shows the next step, q quits.\n\n", t.Header.Title(), len(steps))
 	in := bufio.NewReader(stdin)
 	waiting := true
 	for i, st := range steps {
@@ -168,7 +168,9 @@ func DiagramMain(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "diagram: %v\n", err)
 		return ExitError
 	}
-	if err := writeOut(*out, stdout, MermaidLines(t.Lines)); err != nil {
+	// The front matter titles the drawing with the scenario and its era.
+	diagram := "---\ntitle: " + t.Header.Title() + "\n---\n" + MermaidLines(t.Lines)
+	if err := writeOut(*out, stdout, diagram); err != nil {
 		fmt.Fprintf(stderr, "diagram: %v\n", err)
 		return ExitError
 	}

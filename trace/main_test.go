@@ -33,9 +33,9 @@ func (f *fakeLibrary) lib() Library {
 			}
 			return "scenarios/watch.yaml", []byte(fakeSource), nil
 		},
-		Run: func(name string, source []byte, seed uint64, rec sim.Recorder) (uint64, error) {
+		Run: func(name string, source []byte, seed uint64, era string, rec sim.Recorder) (uint64, string, error) {
 			if !strings.HasPrefix(string(source), "name: watch\n") {
-				return 0, errors.New("not the watch scenario")
+				return 0, "", errors.New("not the watch scenario")
 			}
 			f.seeds = append(f.seeds, seed)
 			evs := signedOutWatch()
@@ -48,7 +48,7 @@ func (f *fakeLibrary) lib() Library {
 			if seed == 0 {
 				seed = 3
 			}
-			return seed, nil
+			return seed, "2015", nil
 		},
 	}
 }
@@ -115,7 +115,7 @@ func TestExplainMain(t *testing.T) {
 	withLibrary(t, (&fakeLibrary{}).lib())
 	var out, errOut bytes.Buffer
 	require.Equal(t, ExitOK, ExplainMain([]string{"watch"}, strings.NewReader(""), &out, &errOut), errOut.String())
-	require.True(t, strings.HasPrefix(out.String(), "watch: 13 steps (tags are the seed's steps"), out.String())
+	require.True(t, strings.HasPrefix(out.String(), "watch (era 2015): 13 steps (tags are the seed's steps"), out.String())
 	require.Contains(t, out.String(), "\n7. I.6 FxAccountsManager.getAssertion → FirefoxAccounts.watch: getAssertion:resolved {value:null}\n"+
 		"   services/fxaccounts/FxAccountsManager.jsm\n"+
 		"   Nobody is logged in and {silent: true} forbids the UI, so getAssertion resolves null instead of opening the sign-in dialog.\n")
@@ -150,7 +150,7 @@ func TestDiagramMain(t *testing.T) {
 	withLibrary(t, (&fakeLibrary{}).lib())
 	var out, errOut bytes.Buffer
 	require.Equal(t, ExitOK, DiagramMain([]string{"watch"}, &out, &errOut), errOut.String())
-	require.Equal(t, Mermaid(signedOutWatch()), out.String())
+	require.Equal(t, "---\ntitle: watch (era 2015)\n---\n"+Mermaid(signedOutWatch()), out.String(), "titled with the scenario and its era")
 
 	dir := t.TempDir()
 	require.Equal(t, ExitOK, DiagramMain([]string{"--states", "-o", dir}, &out, &errOut), errOut.String())

@@ -11,6 +11,7 @@
 package uiglue
 
 import (
+	"github.com/mozidsim/mozidsim/internal/era"
 	"github.com/mozidsim/mozidsim/internal/promise"
 	"github.com/mozidsim/mozidsim/internal/sim"
 	"github.com/mozidsim/mozidsim/internal/wire"
@@ -29,11 +30,24 @@ type listener struct {
 
 // FxAccountsUIGlue is b2g/components/FxAccountsUIGlue.js ([G-3]).
 type FxAccountsUIGlue struct {
+	era       era.Era
 	listeners []listener
 }
 
+// Option configures the UI glue.
+type Option func(*FxAccountsUIGlue)
+
+// InEra makes the glue the version of era e: [G-1] for 2014, [G-3] for 2015.
+func InEra(e era.Era) Option { return func(g *FxAccountsUIGlue) { g.era = era.Of(e) } }
+
 // NewFxAccountsUIGlue creates the actor (address wire.FxAccountsUIGlue).
-func NewFxAccountsUIGlue() *FxAccountsUIGlue { return &FxAccountsUIGlue{} }
+func NewFxAccountsUIGlue(opts ...Option) *FxAccountsUIGlue {
+	g := &FxAccountsUIGlue{era: era.Default}
+	for _, o := range opts {
+		o(g)
+	}
+	return g
+}
 
 // Receive handles UI requests from FxAccountsManager and the System app's answers.
 func (g *FxAccountsUIGlue) Receive(ctx *sim.Ctx, m sim.Message) {

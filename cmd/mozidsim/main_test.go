@@ -170,7 +170,7 @@ func TestList(t *testing.T) {
 	require.Equal(t, 0, code)
 	require.Empty(t, errOut)
 	lines := strings.Split(out, "\n")
-	require.Equal(t, "mozId scenarios (mozidsim run NAME, mozidsim explain NAME):", lines[0])
+	require.Equal(t, "mozId scenarios (mozidsim run NAME, mozidsim explain NAME), with the era each runs in:", lines[0])
 
 	lib, err := scenarios.Library()
 	require.NoError(t, err)
@@ -178,12 +178,18 @@ func TestList(t *testing.T) {
 	for _, s := range lib {
 		width = max(width, len(s.Name))
 	}
-	// One line per shipped scenario, in file order, names in one column and
-	// the summaries aligned after them.
+	// One line per shipped scenario, in file order, names in one column, then
+	// the era it runs in (its file's, else 2015), then the summaries aligned.
+	eras := map[string]bool{}
 	for i, s := range lib {
 		line := lines[1+i]
-		require.Equal(t, "  "+s.Name+strings.Repeat(" ", width-len(s.Name))+"  ", line[:2+width+2], "line %d", 1+i)
-		require.NotEmpty(t, strings.TrimSpace(line[2+width:]), "%s has a summary", s.Name)
+		want := "2015"
+		if s.Era != "" {
+			want = string(s.Era)
+		}
+		eras[want] = true
+		require.Equal(t, "  "+s.Name+strings.Repeat(" ", width-len(s.Name))+"  "+want+"  ", line[:2+width+2+6], "line %d", 1+i)
+		require.NotEmpty(t, strings.TrimSpace(line[2+width+6:]), "%s has a summary", s.Name)
 	}
 	require.Equal(t, "", lines[1+len(lib)])
 	require.Equal(t, "contacts backup scenarios (mozidsim run scenarios/contacts/FILE.yaml):", lines[2+len(lib)])
