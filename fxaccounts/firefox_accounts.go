@@ -105,7 +105,7 @@ func (f *FirefoxAccounts) request(ctx *sim.Ctx, id string, reqMsg *wire.RPMessag
 		ctx.Record(sim.KindNote, ctx.Self(), "request() called before watch()", id)
 		return
 	}
-	if flow.pendingRequest {
+	if f.era.PendingRequest() && flow.pendingRequest {
 		// F-v3: avoid a duplicated onlogin/oncancel for one window (S12).
 		ctx.Record(sim.KindNote, ctx.Self(), "request() already called", id)
 		return
@@ -138,10 +138,28 @@ func (f *FirefoxAccounts) request(ctx *sim.Ctx, id string, reqMsg *wire.RPMessag
 		} else {
 			f.do(ctx, wire.DoError, wire.RPCallback{ID: id, Message: v})
 		}
-		if fl, still := f.flows[id]; still {
-			fl.pendingRequest = false // cleanupRPRequest
+		if f.era.PendingRequest() {
+			f.cleanupRPRequest(ctx, flow)
 		}
 	})
+}
+
+// cleanupRPRequest ([F-v3], Floorp@8daffa24 FirefoxAccounts.jsm) clears
+// pendingRequest and writes the flow back with _rpFlows.set(id, rp): a window
+// unwatched while its request was pending comes back as a flow (at the end of
+// the Map's order), and later onlogin/onverified notifications request
+// assertions for it. Its callbacks go to a window that is gone.
+func (f *FirefoxAccounts) cleanupRPRequest(ctx *sim.Ctx, flow *rpFlow) {
+	flow.pendingRequest = false
+	id := flow.ctx.ID
+	if cur, ok := f.flows[id]; ok && cur == flow {
+		return
+	}
+	if _, ok := f.flows[id]; !ok {
+		ctx.Record(sim.KindNote, ctx.Self(), "cleanupRPRequest: the unwatched flow is set again", id)
+		f.order = append(f.order, id)
+	}
+	f.flows[id] = flow
 }
 
 // isCancel is F-v2/F-v3's test: the sign-in path carries the reason in
@@ -187,10 +205,13 @@ func (f *FirefoxAccounts) unwatch(id string) {
 }
 
 // do calls the RPWatchContext method; a flow that is gone (unwatched) drops it.
+// The flow holds the context object, so the call names its window.
 func (f *FirefoxAccounts) do(ctx *sim.Ctx, method string, cb wire.RPCallback) {
-	if _, ok := f.flows[cb.ID]; !ok {
+	flow, ok := f.flows[cb.ID]
+	if !ok {
 		ctx.Record(sim.KindNote, ctx.Self(), method+" found no rp to go with callerId "+cb.ID, nil)
 		return
 	}
+	cb.Target, cb.MM = flow.ctx.Target, flow.ctx.MM
 	ctx.Send(wire.DOMIdentity, method, cb)
 }

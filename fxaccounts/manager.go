@@ -279,7 +279,7 @@ func (m *FxAccountsManager) permission(p *wire.Principal) wire.Permission {
 	if perm, ok := m.permissions[p.Origin]; ok {
 		return perm
 	}
-	return wire.DefaultPermission(p.AppStatus)
+	return wire.PermissionOf(*p)
 }
 
 // uiRequest is _uiRequest: offline check, then FxAccountsUIGlue; a verified result

@@ -92,6 +92,11 @@ type PageOption func(*NSDOMIdentity)
 // no longer needs to be handling native user input.
 func SyntheticEventsOK() PageOption { return func(n *NSDOMIdentity) { n.syntheticEventsOK = true } }
 
+// MessageManager puts the window in a content process shared with other
+// windows: mm is that process's child message manager (wire.MessageManager).
+// Without it the window has a process of its own.
+func MessageManager(mm sim.Addr) PageOption { return func(n *NSDOMIdentity) { n.mm = mm } }
+
 // InEra makes the page's navigator.mozId the one of era e ([D-early] for
 // 2014, [D-late] for 2015; era.Default when not given).
 func InEra(e era.Era) PageOption { return func(n *NSDOMIdentity) { n.era = era.Of(e) } }
@@ -124,6 +129,7 @@ type NSDOMIdentity struct {
 	id                string
 	syntheticEventsOK bool
 	era               era.Era
+	mm                sim.Addr // "" for a process of its own
 	machine           *fsm.FSM
 	rpCalls           int
 	watcher           *watcher
@@ -357,7 +363,7 @@ func (n *NSDOMIdentity) Logout(ctx *sim.Ctx) error {
 // page ever watched), the state is dropped and the actor ends.
 func (n *NSDOMIdentity) Close(ctx *sim.Ctx) {
 	ctx.Record(sim.KindCall, n.page(), wire.CallClose, nil)
-	ctx.Send(wire.DOMIdentity, wire.MsgRPUnwatch, wire.UnwatchMessage{ID: n.id, Target: ctx.Self()})
+	ctx.Send(wire.DOMIdentity, wire.MsgRPUnwatch, wire.UnwatchMessage{ID: n.id, Target: ctx.Self(), MM: n.mm})
 	n.transition(ctx, EventClose)
 	n.watcher, n.onCancel = nil, nil
 	pageMachines.Put(n.machine)
@@ -368,7 +374,7 @@ func (n *NSDOMIdentity) Close(ctx *sim.Ctx) {
 // message is DOMIdentityMessage(options): id and origin always overwritten, the
 // audience sanitised (only certified apps may declare another one).
 func (n *NSDOMIdentity) message(ctx *sim.Ctx, audience any) wire.RPMessage {
-	msg := wire.RPMessage{ID: n.id, Origin: n.principal.Origin, Audience: n.principal.Origin, Principal: n.principal, Target: ctx.Self()}
+	msg := wire.RPMessage{ID: n.id, Origin: n.principal.Origin, Audience: n.principal.Origin, Principal: n.principal, Target: ctx.Self(), MM: n.mm}
 	if truthy(audience) && looseNotEqual(audience, n.principal.Origin) {
 		if n.principal.AppStatus == wire.AppCertified {
 			msg.Audience = jsString(audience)

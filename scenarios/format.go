@@ -67,7 +67,20 @@ type DeviceSpec struct {
 type AppSpec struct {
 	Name   string `yaml:"name"`
 	Origin string `yaml:"origin"`
-	Kind   string `yaml:"kind"` // certified (default) | privileged | web
+	Kind   string `yaml:"kind"` // certified (default) | privileged | web | browser
+	// Process: apps naming the same process share one content process and its
+	// message manager ("" is a process of the app's own).
+	Process string `yaml:"process"`
+	// DeclaresPermission false: the manifest lacks the firefox-accounts
+	// permission (nil: it declares it).
+	DeclaresPermission *bool `yaml:"declaresPermission"`
+}
+
+// App is the rp.App of the i-th app spec.
+func (a AppSpec) App(i int) rp.App {
+	status, _ := AppStatus(a.Kind)
+	return rp.App{Name: a.Name, Origin: a.Origin, Status: status, AppID: 1000 + i, Process: a.Process,
+		Undeclared: a.DeclaresPermission != nil && !*a.DeclaresPermission}
 }
 
 // Duration is a Go duration written as "2h", "10m", "30s".
@@ -250,8 +263,12 @@ func Parse(file string, data []byte) (*Scenario, error) {
 		case a.Origin == "":
 			return nil, bad(0, "apps[%d] (%s): origin is required", i, a.Name)
 		}
-		if _, err := AppStatus(a.Kind); err != nil {
+		status, err := AppStatus(a.Kind)
+		if err != nil {
 			return nil, bad(0, "apps[%d] (%s): %v", i, a.Name, err)
+		}
+		if status == wire.AppNotInstalled && a.DeclaresPermission != nil {
+			return nil, bad(0, "apps[%d] (%s): declaresPermission: a page in the Browser app has no manifest", i, a.Name)
 		}
 		apps[a.Name] = true
 	}

@@ -46,6 +46,8 @@ func TestParseRefusesBadFilesNamingFileAndLine(t *testing.T) {
 		{"unknown endpoint", header + "steps:\n  - {server: fail, status: 503, endpoint: /account/keys}\n", `s.yaml:7: step 1: endpoint "/account/keys" is not one the device calls (/account/create, /account/login, /account/status, /recovery_email/status, /recovery_email/resend_code, /session/destroy, /certificate/sign)`},
 		{"dialog screen", header + "steps:\n  - {dialog: LOGIN}\n", `s.yaml:7: step 1: dialog "LOGIN": want a screen (ENTER_EMAIL, COPPA, SET_PASSWORD, ENTER_PASSWORD, SIGNUP_SUCCESS, SIGNIN_SUCCESS, REFRESH_AUTH) or closed`},
 		{"alias loop", header + "steps:\n  - {app: shop, watch: &w {audience: *w}}\n", "s.yaml:7: step 1: watch.audience: line 7: alias *w refers to a value that contains it"},
+		{"browser page with a manifest", "name: t\napps: [{name: a, origin: x, kind: browser, declaresPermission: true}]\n", "s.yaml: apps[0] (a): declaresPermission: a page in the Browser app has no manifest"},
+		{"declaresPermission not a bool", "name: t\napps: [{name: a, origin: x, declaresPermission: maybe}]\n", "s.yaml:2: cannot unmarshal !!str `maybe` into bool"},
 		{"unknown era", "name: t\nera: 2013\n", `s.yaml:2: era "2013" is not one of 2014, 2015`},
 		{"era not a scalar", "name: t\nera: [2014]\n", "s.yaml:2: era: want 2014 or 2015"},
 		{"expect unknown app", header + "expect:\n  news: []\n", `s.yaml:7: expect: no app "news"`},

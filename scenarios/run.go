@@ -82,8 +82,7 @@ func Run(sc *Scenario, opts Options) (result *Result, err error) {
 		}
 	}()
 	for i, a := range sc.Apps {
-		status, _ := AppStatus(a.Kind)
-		app := rp.App{Name: a.Name, Origin: a.Origin, Status: status, AppID: 1000 + i}
+		app := a.App(i)
 		r.apps[a.Name] = app
 		if _, err := d.Open(app); err != nil {
 			return nil, &Error{File: sc.File, Msg: fmt.Sprintf("opening app %s: %v", a.Name, err)}
