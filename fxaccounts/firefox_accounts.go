@@ -56,11 +56,19 @@ func (f *FirefoxAccounts) Receive(ctx *sim.Ctx, m sim.Message) {
 	case wire.RPUnwatch:
 		f.unwatch(m.Payload.(wire.UnwatchMessage).ID)
 	case wire.NotifyOnVerified, wire.NotifyOnLogin:
+		if m.Name == wire.NotifyOnLogin && !f.era.LoginLogoutNotifications() {
+			ctx.Record(sim.KindNote, ctx.Self(), "ignored message", m.Name+" (FirefoxAccounts F-v1 observes only fxaccounts:onverified)")
+			return
+		}
 		// F-v1/F-v2: a login or verification elsewhere re-runs request() for every flow.
 		for _, id := range f.flowIDs() {
 			f.request(ctx, id, nil)
 		}
 	case wire.NotifyOnLogout:
+		if !f.era.LoginLogoutNotifications() {
+			ctx.Record(sim.KindNote, ctx.Self(), "ignored message", m.Name+" (FirefoxAccounts F-v1 observes only fxaccounts:onverified)")
+			return
+		}
 		for _, id := range f.flowIDs() {
 			f.do(ctx, wire.DoLogout, wire.RPCallback{ID: id})
 		}
@@ -81,8 +89,9 @@ func (f *FirefoxAccounts) watch(ctx *sim.Ctx, domIdentity sim.Addr, msg wire.RPM
 	f.flows[msg.ID] = &rpFlow{ctx: msg}
 	id := msg.ID
 	opts := wire.AssertionOptions{Silent: true}
+	principal := f.principal(msg.Principal)
 	f.calls.Call(ctx, wire.FxAccountsManager, wire.GetAssertion, func(call uint64) any {
-		return wire.GetAssertionCall{Call: call, Audience: msg.Audience, Principal: &msg.Principal, Options: opts}
+		return wire.GetAssertionCall{Call: call, Audience: msg.Audience, Principal: principal, Options: opts}
 	}, func(ctx *sim.Ctx, ok bool, v any) {
 		if !ok {
 			ctx.Record(sim.KindNote, ctx.Self(), "get silent assertion failed", v)
@@ -123,9 +132,9 @@ func (f *FirefoxAccounts) request(ctx *sim.Ctx, id string, reqMsg *wire.RPMessag
 			opts.Extra = opts.Extra.Set(kv.Key, kv.Value)
 		}
 	}
-	audience, principal := flow.ctx.Audience, flow.ctx.Principal
+	audience, principal := flow.ctx.Audience, f.principal(flow.ctx.Principal)
 	f.calls.Call(ctx, wire.FxAccountsManager, wire.GetAssertion, func(call uint64) any {
-		return wire.GetAssertionCall{Call: call, Audience: audience, Principal: &principal, Options: opts}
+		return wire.GetAssertionCall{Call: call, Audience: audience, Principal: principal, Options: opts}
 	}, func(ctx *sim.Ctx, ok bool, v any) {
 		if ok {
 			cb := wire.RPCallback{ID: id}
@@ -133,7 +142,7 @@ func (f *FirefoxAccounts) request(ctx *sim.Ctx, id string, reqMsg *wire.RPMessag
 				cb.Assertion = &a
 			}
 			f.do(ctx, wire.DoLogin, cb) // even for null (e.g. blocked while refreshing)
-		} else if isCancel(v) {
+		} else if f.isCancel(v) {
 			f.do(ctx, wire.DoCancel, wire.RPCallback{ID: id})
 		} else {
 			f.do(ctx, wire.DoError, wire.RPCallback{ID: id, Message: v})
@@ -162,12 +171,28 @@ func (f *FirefoxAccounts) cleanupRPRequest(ctx *sim.Ctx, flow *rpFlow) {
 	f.flows[id] = flow
 }
 
+// principal is what getAssertion gets: [F-v3] passes the window's principal,
+// [F-v1] getAssertion(audience, options) none.
+func (f *FirefoxAccounts) principal(p wire.Principal) *wire.Principal {
+	if !f.era.PrincipalToManager() {
+		return nil
+	}
+	return &p
+}
+
 // isCancel is F-v2/F-v3's test: the sign-in path carries the reason in
 // error.details, the refresh path one level deeper in error.error.details.
-func isCancel(reason any) bool {
+// [F-v0]/[F-v1] (P79N6A/gecko-dev-comments-removed@0c7ec9c8 request) test
+// error.details.error: [G-1] rejects with the whole {id, error} detail.
+func (f *FirefoxAccounts) isCancel(reason any) bool {
 	e, ok := reason.(*wire.FxAError)
 	if !ok {
 		return false
+	}
+	if !f.era.NestedCancel() {
+		d, isObj := e.Details.(wire.Obj)
+		v, _ := d.Get("error")
+		return isObj && v == wire.DialogClosedByUser
 	}
 	if inner, nested := e.Error.(*wire.FxAError); nested && inner.Details == wire.DialogClosedByUser {
 		return true

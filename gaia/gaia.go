@@ -46,7 +46,7 @@ func Spawn(sys *sim.System, opts ...Option) error {
 		addr sim.Addr
 		h    sim.Handler
 	}{
-		{wire.SystemFxAccountsManager, NewFxAccountsManager()},
+		{wire.SystemFxAccountsManager, &FxAccountsManager{era: cfg.era}},
 		{wire.SystemFxAccountsUI, ui},
 		{wire.SystemFxAccountsDialog, NewFxAccountsDialog()},
 		{wire.SystemDialogManager, NewSystemDialogManager()},

@@ -72,8 +72,9 @@ func (u *FxAccountsUI) request(ctx *sim.Ctx, d deferredRequest) {
 		u.loadFlow(ctx, FlowLogin, nil)
 		return
 	}
-	// Not URI-encoded, as in fxa_ui.js.
-	u.loadFlow(ctx, FlowRefreshAuth, []string{"email=" + d.req.Email})
+	// Not URI-encoded, as in fxa_ui.js; keyed accountId until April 2014
+	// (gaia-fxa.md §5.1), email later.
+	u.loadFlow(ctx, FlowRefreshAuth, []string{refreshParam(u.era) + "=" + d.req.Email})
 }
 
 // loadFlow points the iframe at fxa_module.html#<flow>?<params> and shows the dialog.
@@ -84,6 +85,7 @@ func (u *FxAccountsUI) loadFlow(ctx *sim.Ctx, flow string, params []string) {
 	}
 	if !u.iframe {
 		mod := NewFxaModule()
+		mod.era = u.era
 		if err := ctx.Spawn(wire.FxAModule, mod); err != nil {
 			ctx.Record(sim.KindNote, ctx.Self(), "cannot create the FxA iframe", err.Error())
 			return
@@ -113,8 +115,20 @@ func (u *FxAccountsUI) reset(ctx *sim.Ctx, reason string) {
 		ctx.Send(wire.FxAModule, ModuleUnloadEvent, nil)
 		u.iframe, u.module = false, nil
 	}
-	if (reason == ReasonHome || reason == ReasonHoldHome) && u.hasCallbacks {
+	// March 2014 (ozten/gaia@bb3e602d fxa_ui.js reset) clears the panel and
+	// both callbacks and reports nothing: Home leaves the request unsettled.
+	// Later (mozilla-b2g/gaia@26650467) Home and holdhome report
+	// DIALOG_CLOSED_BY_USER.
+	if u.era != era.Spring2014 && (reason == ReasonHome || reason == ReasonHoldHome) && u.hasCallbacks {
 		ctx.Send(u.caller, CallbackError, FlowAnswer{Ref: u.ref, Value: wire.DialogClosedByUser})
 	}
 	u.caller, u.ref, u.hasCallbacks = "", "", false
+}
+
+// refreshParam is the refresh_auth URL parameter naming the account.
+func refreshParam(e era.Era) string {
+	if e == era.Spring2014 {
+		return "accountId"
+	}
+	return "email"
 }

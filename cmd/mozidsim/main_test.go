@@ -191,6 +191,7 @@ func TestList(t *testing.T) {
 		require.Equal(t, "  "+s.Name+strings.Repeat(" ", width-len(s.Name))+"  "+want+"  ", line[:2+width+2+6], "line %d", 1+i)
 		require.NotEmpty(t, strings.TrimSpace(line[2+width+6:]), "%s has a summary", s.Name)
 	}
+	require.True(t, eras["2014"] && eras["2015"], "the library has scenarios of both eras: %v", eras)
 	require.Equal(t, "", lines[1+len(lib)])
 	require.Equal(t, "contacts backup scenarios (mozidsim run scenarios/contacts/FILE.yaml):", lines[2+len(lib)])
 
