@@ -4,6 +4,7 @@ import (
 	"errors"
 	"runtime"
 	"sync"
+	"time"
 	"weak"
 
 	"github.com/mozidsim/mozidsim/internal/era"
@@ -41,7 +42,7 @@ func Spawn(sys *sim.System, opts ...Option) error {
 		o(&cfg)
 	}
 	ui := NewFxAccountsUI()
-	ui.era = cfg.era
+	ui.era, ui.closeAnimation = cfg.era, cfg.closeAnimation
 	actors := []struct {
 		addr sim.Addr
 		h    sim.Handler
@@ -50,6 +51,7 @@ func Spawn(sys *sim.System, opts ...Option) error {
 		{wire.SystemFxAccountsUI, ui},
 		{wire.SystemFxAccountsDialog, NewFxAccountsDialog()},
 		{wire.SystemDialogManager, NewSystemDialogManager()},
+		{OtherDialog, &otherDialog{}},
 		{wire.SystemFxAccountsClient, NewFxAccountsClient()},
 		{wire.Settings, NewSettings()},
 	}
@@ -67,7 +69,16 @@ func Spawn(sys *sim.System, opts ...Option) error {
 // Option configures the Gaia actors Spawn starts.
 type Option func(*config)
 
-type config struct{ era era.Era }
+type config struct {
+	era            era.Era
+	closeAnimation time.Duration
+}
+
+// CloseAnimation makes FxAccountsUI.close() wait d of virtual time for the
+// panel's animationend before it hides the dialog (fxa_ui.js close()). Zero,
+// the default, ends the animation at once: the keyframes' duration was not
+// recovered, and a scenario that wants the race names one.
+func CloseAnimation(d time.Duration) Option { return func(c *config) { c.closeAnimation = d } }
 
 // InEra makes the System app the Gaia of era e: the contacts-backup branch of
 // March 2014 (ozten/gaia@bb3e602d) or the 2015 Gaia (era.Default).

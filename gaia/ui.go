@@ -3,6 +3,7 @@ package gaia
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/mozidsim/mozidsim/internal/era"
 	"github.com/mozidsim/mozidsim/internal/sim"
@@ -14,12 +15,14 @@ import (
 // a second login while a flow is open overwrites them, so the first caller never
 // hears back (quirk §11.1).
 type FxAccountsUI struct {
-	era          era.Era
-	caller       sim.Addr // who gets onsuccessCb/onerrorCb
-	ref          string
-	hasCallbacks bool
-	iframe       bool       // the module iframe is in the panel
-	module       *FxaModule // the handler behind the iframe (read by DialogState)
+	era            era.Era
+	closeAnimation time.Duration
+	closing        bool     // close() is waiting for animationend
+	caller         sim.Addr // who gets onsuccessCb/onerrorCb
+	ref            string
+	hasCallbacks   bool
+	iframe         bool       // the module iframe is in the panel
+	module         *FxaModule // the handler behind the iframe (read by DialogState)
 }
 
 // NewFxAccountsUI creates the actor (address wire.SystemFxAccountsUI).
@@ -42,6 +45,8 @@ func (u *FxAccountsUI) Receive(ctx *sim.Ctx, m sim.Message) {
 		}
 	}
 	switch m.Name {
+	case EventAnimationEnd:
+		u.animationEnd(ctx)
 	case MethodDone:
 		u.answer(ctx, CallbackSuccess, m.Payload)
 	case MethodError:
@@ -105,7 +110,35 @@ func (u *FxAccountsUI) answer(ctx *sim.Ctx, callback string, value any) {
 		return
 	}
 	ctx.Send(u.caller, callback, FlowAnswer{Ref: u.ref, Value: value})
-	// close(): the closing animation (instant here), then dialog.hide() with no reason.
+	u.close(ctx)
+}
+
+// close() adds "closing" to the panel and hides the dialog (no reason) only on
+// animationend (mozilla-b2g/gaia@26650467 fxa_ui.js close). A login() or
+// refreshAuthentication() arriving meanwhile stores its callbacks and loads its
+// flow into the closing panel; the hide then resets it (reason undefined:
+// nothing reported), so that request never settles.
+func (u *FxAccountsUI) close(ctx *sim.Ctx) {
+	if u.closeAnimation == 0 {
+		ctx.Send(wire.SystemFxAccountsDialog, MethodHide, HideRequest{})
+		return
+	}
+	if u.closing {
+		return // a second listener would also fire; one hide is enough to show it
+	}
+	u.closing = true
+	ctx.Record(sim.KindNote, ctx.Self(), "panel closing: waiting for animationend", u.closeAnimation.String())
+	ctx.After(u.closeAnimation, EventAnimationEnd, nil)
+}
+
+func (u *FxAccountsUI) animationEnd(ctx *sim.Ctx) {
+	if !u.closing {
+		return
+	}
+	u.closing = false
+	if u.hasCallbacks {
+		ctx.Record(sim.KindNote, ctx.Self(), "animationend resets the panel: the pending flow's callbacks are lost", u.ref)
+	}
 	ctx.Send(wire.SystemFxAccountsDialog, MethodHide, HideRequest{})
 }
 

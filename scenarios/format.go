@@ -61,6 +61,9 @@ type DeviceSpec struct {
 	User    string   `yaml:"user"`
 	AuthAge Duration `yaml:"authAge"`
 	Online  *bool    `yaml:"online"`
+	// CloseAnimation is the FxA dialog's closing animation in virtual time
+	// (default 0s: it ends at once).
+	CloseAnimation Duration `yaml:"closeAnimation"`
 }
 
 // AppSpec is one app whose page is open at the start.
@@ -402,8 +405,9 @@ var serverEndpoints = []string{"/account/create", "/account/login", "/account/st
 	"/recovery_email/resend_code", "/session/destroy", "/certificate/sign"}
 
 var deviceFields = map[string][]string{
-	"sign-in":  {"email", "password"},
-	"sign-out": nil,
+	"sign-in":       {"email", "password"},
+	"sign-out":      nil,
+	"system-dialog": nil,
 }
 
 // required fields per kind and action; the others are optional.

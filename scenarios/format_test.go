@@ -48,6 +48,8 @@ func TestParseRefusesBadFilesNamingFileAndLine(t *testing.T) {
 		{"alias loop", header + "steps:\n  - {app: shop, watch: &w {audience: *w}}\n", "s.yaml:7: step 1: watch.audience: line 7: alias *w refers to a value that contains it"},
 		{"browser page with a manifest", "name: t\napps: [{name: a, origin: x, kind: browser, declaresPermission: true}]\n", "s.yaml: apps[0] (a): declaresPermission: a page in the Browser app has no manifest"},
 		{"declaresPermission not a bool", "name: t\napps: [{name: a, origin: x, declaresPermission: maybe}]\n", "s.yaml:2: cannot unmarshal !!str `maybe` into bool"},
+		{"system-dialog with a field", header + "steps:\n  - {device: system-dialog, email: a@b.c}\n", `s.yaml:7: step 1: unknown field "email" for a device system-dialog step`},
+		{"bad closeAnimation", header + "device: {closeAnimation: soon}\n", `s.yaml:6: "soon" is not a duration (want e.g. 30s, 10m, 2h)`},
 		{"unknown era", "name: t\nera: 2013\n", `s.yaml:2: era "2013" is not one of 2014, 2015`},
 		{"era not a scalar", "name: t\nera: [2014]\n", "s.yaml:2: era: want 2014 or 2015"},
 		{"expect unknown app", header + "expect:\n  news: []\n", `s.yaml:7: expect: no app "news"`},

@@ -116,7 +116,7 @@ func Run(sc *Scenario, opts Options) (result *Result, err error) {
 // DeviceConfig is the phone at the scenario's start: its accounts, its
 // signed-in user and network. The caller adds the seed, recorder and server.
 func (sc *Scenario) DeviceConfig() device.Config {
-	cfg := device.Config{User: sc.Device.User, AuthAge: time.Duration(sc.Device.AuthAge), Era: sc.Era}
+	cfg := device.Config{User: sc.Device.User, AuthAge: time.Duration(sc.Device.AuthAge), Era: sc.Era, CloseAnimation: time.Duration(sc.Device.CloseAnimation)}
 	if sc.Device.Online != nil {
 		cfg.Offline = !*sc.Device.Online
 	}
@@ -167,8 +167,11 @@ func (r *runner) step(st Step) error {
 	case KindDialog:
 		return r.checkDialog(st)
 	case KindDevice:
-		if st.Action == "sign-in" {
+		switch st.Action {
+		case "sign-in":
 			return r.d.SettingsSignIn(st.Email, st.Password)
+		case "system-dialog":
+			return r.d.OpenSystemDialog()
 		}
 		return r.d.SettingsSignOut()
 	}

@@ -72,6 +72,9 @@ type Config struct {
 	// Era is the software generation the phone runs ("" is era.Default): every
 	// actor whose behaviour changed between spring 2014 and 2015 gets it.
 	Era era.Era
+	// CloseAnimation is how long the FxA dialog's closing animation runs in
+	// virtual time (gaia.CloseAnimation; zero: it ends at once).
+	CloseAnimation time.Duration
 }
 
 // Device is one simulated phone plus its FxA server.
@@ -242,7 +245,7 @@ func New(cfg Config) (*Device, error) {
 			return nil, err
 		}
 	}
-	if err := gaia.Spawn(sys, gaia.InEra(d.era)); err != nil {
+	if err := gaia.Spawn(sys, gaia.InEra(d.era), gaia.CloseAnimation(cfg.CloseAnimation)); err != nil {
 		sys.Close()
 		return nil, err
 	}
@@ -315,6 +318,12 @@ func (d *Device) SetOnline(online bool) error {
 		}
 	}
 	return d.Sys.RunUntilIdle()
+}
+
+// OpenSystemDialog opens another System app dialog over whatever is showing:
+// SystemDialogManager hides the active one (the FxA dialog) with 'interrupted'.
+func (d *Device) OpenSystemDialog() error {
+	return d.world(gaia.OtherDialog, gaia.MethodShow, nil)
 }
 
 // SettingsSignIn signs a user in from the Settings app (not from a page).
