@@ -186,7 +186,7 @@ func TestUpdatesAndRemovalsFollow(t *testing.T) {
 	lines := logOf(t, p)
 	require.Equal(t, []string{
 		"PUT " + book("") + id + ".vcf -> 201 Created",
-		"PUT " + book("") + id + ".vcf -> 201 Created",
+		"PUT " + book("") + id + ".vcf -> 204 No Content",
 		"DELETE " + book("") + id + ".vcf -> 204 No Content",
 	}, lines[3:])
 	st := status(t, p)

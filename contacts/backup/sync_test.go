@@ -175,7 +175,7 @@ func TestMalformedCardsOnTheServerAreSkipped(t *testing.T) {
 	st := status(t, two)
 	require.Equal(t, []string{
 		"bad.vcf: malformed vCard: unsupported VERSION \"2.1\"",
-		"worse.vcf: the server could not give it",
+		"worse.vcf: malformed vCard: EOF", // stored verbatim, so given verbatim
 	}, slicesSorted(st.Malformed))
 	require.Equal(t, backup.StateIdle, st.State)
 
