@@ -35,7 +35,7 @@ func newWorld(t *testing.T) *world {
 	_, err = fxa.AddAccount("alice@example.com", true)
 	require.NoError(t, err)
 	now := func() time.Time { return sim.Epoch }
-	srv, err := contactsprovider.Listen(contactsprovider.Config{Dir: t.TempDir(), Verifier: fxa.Verifier(now), Clock: now}, "127.0.0.1:0")
+	srv, err := contactsprovider.Listen(contactsprovider.Config{Dir: t.TempDir(), Verifier: fxa.Verifier(now), Clock: now, NoSync: true}, "127.0.0.1:0")
 	require.NoError(t, err)
 	w := &world{srv: srv, fxa: fxa, client: srv.Client()}
 	t.Cleanup(func() {

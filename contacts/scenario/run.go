@@ -189,6 +189,7 @@ func build(sc *Scenario, opts Options) (*World, error) {
 		Dir: dir, Origin: origin, Issuer: fxastub.Issuer, Clock: clock.Now,
 		Verifier: &verifier.Verifier{Now: clock.Now, LookupIssuerKey: w.lookupIssuerKey},
 		Rand:     seededReader{mrand.New(mrand.NewPCG(sc.Seed, 0x636f6e7461637473))},
+		NoSync:   true, // a scenario's directory is thrown away at its end
 	}, "127.0.0.1:0")
 	if err != nil {
 		os.RemoveAll(dir)

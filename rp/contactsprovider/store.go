@@ -97,7 +97,9 @@ func openStore(dir string, noSync bool) (*store, error) {
 			"move it away or use another --dir", dir)
 	}
 	path := filepath.Join(dir, storeFileName)
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 2 * time.Second, NoSync: noSync})
+	// The freelist is not written on each commit (bbolt rebuilds it at open): a
+	// card PUT then writes its pages and the meta page only.
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 2 * time.Second, NoSync: noSync, NoFreelistSync: true, FreelistType: bolt.FreelistMapType})
 	if errors.Is(err, bolt.ErrTimeout) {
 		return nil, fmt.Errorf("%s is in use by another process (its lock was not released within 2s)", path)
 	}
