@@ -34,6 +34,9 @@ usage: mozidsim COMMAND [flags] [args]
   serve-fxa                 the FxA auth server over HTTP (--addr 127.0.0.1:8081)
   verify-server             the browserid-verifier /v2 service (--addr 127.0.0.1:8082)
   serve-contacts            the contacts provider: BrowserID login + CardDAV over TLS
+                            (--fxa-url URL trusts serve-fxa; data and TLS certificate in --dir)
+  provision                 CardDAV credentials from an FxA account, as JSON (--fxa-url,
+                            --contacts-url, --email, --password, [--create], --ca-cert)
   version                   print the version
 
 Exit status: 0 success, 1 a scenario failed or a replay diverged, 2 invalid input.
@@ -74,6 +77,8 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		return serveVerifier(ctx, rest, stdout, stderr, nil)
 	case "serve-contacts":
 		return contactsprovider.Run(ctx, rest, stdout, nil)
+	case "provision":
+		return contactsprovider.ProvisionMain(rest, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "mozidsim", version)
 		return 0

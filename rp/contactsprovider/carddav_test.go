@@ -1,11 +1,15 @@
 package contactsprovider
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -244,4 +248,35 @@ func TestDevicePasswordsAreCapped(t *testing.T) {
 	require.JSONEq(t, `{"error":"the account already has 32 device passwords: revoke one first"}`, msg)
 	acct, _ := f.srv.Provider().Account("alice@example.com")
 	require.Equal(t, MaxDevicePasswords, acct.Passwords)
+}
+
+// Issue 15: connections had no timeouts; a client that stops sending holds
+// its connection only until the header or body timeout.
+func TestSlowClientsAreCutOff(t *testing.T) {
+	saved := serverTimeouts
+	serverTimeouts.header, serverTimeouts.body, serverTimeouts.idle = 300*time.Millisecond, 600*time.Millisecond, 300*time.Millisecond
+	defer func() { serverTimeouts = saved }()
+	f := newFixture(t)
+	pool := x509.NewCertPool()
+	require.True(t, pool.AppendCertsFromPEM(f.srv.CertificatePEM()))
+	dial := func() *tls.Conn {
+		c, err := tls.Dial("tcp", f.srv.Addr(), &tls.Config{RootCAs: pool, ServerName: "127.0.0.1"})
+		require.NoError(t, err)
+		t.Cleanup(func() { c.Close() })
+		return c
+	}
+	for _, partial := range []string{
+		"PUT /dav/x/contacts/default/a.vcf HTTP/1.1\r\nHost: x\r\n",                                   // header never ends
+		"PUT /dav/x/contacts/default/a.vcf HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\nBEGIN:", // body never ends
+		"", // idle
+	} {
+		c := dial()
+		start := time.Now()
+		_, err := c.Write([]byte(partial))
+		require.NoError(t, err)
+		require.NoError(t, c.SetReadDeadline(time.Now().Add(5*time.Second)))
+		_, err = io.ReadAll(c)
+		require.NoError(t, err, "the server closed the connection (EOF), not our 5s deadline")
+		require.Less(t, time.Since(start), 4*time.Second, "%q", partial)
+	}
 }

@@ -2,14 +2,18 @@ package contactsprovider
 
 import (
 	"context"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"time"
 
@@ -39,6 +43,9 @@ func Run(ctx context.Context, args []string, stdout io.Writer, ready chan<- *Ser
 	issuer := fs.String("issuer", DefaultIssuer, "the Firefox Accounts issuer whose certificates are accepted")
 	issuerKey := fs.String("issuer-key", "", "file with the issuer's public key (BrowserID JSON key or a /.well-known/browserid document); "+
 		"default: fetch https://<issuer>/.well-known/browserid")
+	fxaURL := fs.String("fxa-url", "", "trust the auth server at this URL (e.g. mozidsim serve-fxa's http://127.0.0.1:8081): "+
+		"the issuer's key is fetched from its /.well-known/browserid")
+	noFsync := fs.Bool("no-fsync", false, "do not fsync each write: acknowledged writes survive a crash of this process, not of the machine")
 	certOut := fs.String("cert-out", "", "write the self-signed TLS certificate (PEM) here, for clients to trust")
 	tlsCert := fs.String("tls-cert", "", "TLS certificate file (PEM) instead of a self-signed one")
 	tlsKey := fs.String("tls-key", "", "TLS key file (PEM), with -tls-cert")
@@ -56,6 +63,10 @@ func Run(ctx context.Context, args []string, stdout io.Writer, ready chan<- *Ser
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stdout, "serve-contacts: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	if *issuerKey != "" && *fxaURL != "" {
+		fmt.Fprintln(stdout, "serve-contacts: -issuer-key and -fxa-url are two ways to name the issuer's key: give one")
 		return 2
 	}
 	if (*tlsCert == "") != (*tlsKey == "") {
@@ -78,7 +89,27 @@ func Run(ctx context.Context, args []string, stdout io.Writer, ready chan<- *Ser
 			return key, nil
 		}
 	}
+	if *fxaURL != "" {
+		u, err := url.Parse(*fxaURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			fmt.Fprintf(stdout, "serve-contacts: -fxa-url %q: expected http(s)://host[:port]\n", *fxaURL)
+			return 2
+		}
+		if u.Scheme == "http" && !isLoopback(u.Hostname()) {
+			fmt.Fprintf(stdout, "serve-contacts: -fxa-url %q: plain http only for a loopback address\n", *fxaURL)
+			return 2
+		}
+		fetch := verifier.HTTPKeyLookup(&http.Client{Timeout: 10 * time.Second}, u.Scheme)
+		want, host := *issuer, u.Host
+		lookup = func(iss, domain string) (*browserid.PublicKey, error) {
+			if iss != want {
+				return nil, fmt.Errorf("untrusted issuer %s (trusting %s at %s)", iss, want, host)
+			}
+			return fetch(host, domain)
+		}
+	}
 	cfg := Config{
+		NoSync:   *noFsync,
 		Dir:      *dir,
 		Origin:   *origin,
 		Issuer:   *issuer,
@@ -92,7 +123,7 @@ func Run(ctx context.Context, args []string, stdout io.Writer, ready chan<- *Ser
 	if *tlsCert != "" {
 		srv, err = listenWithFiles(cfg, *addr, *tlsCert, *tlsKey)
 	} else {
-		srv, err = Listen(cfg, *addr)
+		srv, err = listenPersistent(cfg, *addr)
 	}
 	if err != nil {
 		fmt.Fprintf(stdout, "serve-contacts: %v\n", err)
@@ -116,6 +147,59 @@ func Run(ctx context.Context, args []string, stdout io.Writer, ready chan<- *Ser
 	}
 	fmt.Fprintln(stdout, "contacts provider: stopped")
 	return 0
+}
+
+// The self-signed certificate serve-contacts makes once and keeps in --dir, so
+// that clients trusting it keep working across restarts.
+const (
+	certFileName = "tls-cert.pem"
+	keyFileName  = "tls-key.pem"
+)
+
+// listenPersistent listens with the certificate kept in cfg.Dir, made on first
+// start (or when the kept one does not name the origin's host).
+func listenPersistent(cfg Config, addr string) (*Server, error) {
+	if err := os.MkdirAll(cfg.Dir, 0o700); err != nil {
+		return nil, err
+	}
+	certFile, keyFile := filepath.Join(cfg.Dir, certFileName), filepath.Join(cfg.Dir, keyFileName)
+	hosts := []string{"127.0.0.1", "localhost", "::1"}
+	if u, err := url.Parse(cfg.Origin); err == nil && u.Hostname() != "" {
+		hosts = append(hosts, u.Hostname())
+	}
+	certPEM, cerr := os.ReadFile(certFile)
+	keyPEM, kerr := os.ReadFile(keyFile)
+	if cerr == nil && kerr == nil {
+		cert, err := tlsKeyPair(certPEM, keyPEM)
+		if err != nil {
+			return nil, fmt.Errorf("%s, %s: %w (delete both to make a new certificate)", certFile, keyFile, err)
+		}
+		leaf, err := x509.ParseCertificate(cert.Certificate[0])
+		if err == nil && leaf.VerifyHostname(hosts[len(hosts)-1]) == nil {
+			return ListenWithCertificate(cfg, addr, cert, certPEM)
+		}
+	} else if !errors.Is(cerr, os.ErrNotExist) && cerr != nil {
+		return nil, cerr
+	}
+	cert, certPEM, keyPEM, err := selfSigned(hosts...)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(keyFile, keyPEM, 0o600); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(certFile, certPEM, 0o644); err != nil {
+		return nil, err
+	}
+	return ListenWithCertificate(cfg, addr, cert, certPEM)
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 func listenWithFiles(cfg Config, addr, certFile, keyFile string) (*Server, error) {
