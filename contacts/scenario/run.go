@@ -216,6 +216,12 @@ func build(sc *Scenario, opts Options) (*World, error) {
 		}
 		w.Phones[d.Name] = p
 		w.order = append(w.order, d.Name)
+		if d.CardDAV != nil {
+			if err := p.UseOwnServer(d.CardDAV.URL, d.CardDAV.Username, d.CardDAV.Password); err != nil {
+				w.close()
+				return nil, fmt.Errorf("%s:%d: device %s: %w", sc.File, d.line, d.Name, err)
+			}
+		}
 	}
 	return w, nil
 }

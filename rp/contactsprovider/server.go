@@ -128,8 +128,9 @@ func (s *Server) Provider() *Provider {
 // Running reports whether the server is up.
 func (s *Server) Running() bool { return s.Provider() != nil }
 
-// Client returns an HTTP client that trusts the server's certificate and
-// reaches the origin's host name at the listener. Close its idle connections
+// Client returns an HTTP client that trusts the server's certificate (and the
+// system's authorities, for other servers a phone may be set to) and reaches
+// the origin's host name at the listener. Close its idle connections
 // (CloseIdleConnections) when done with it.
 func (s *Server) Client() *http.Client {
 	originHost := ""
@@ -140,9 +141,16 @@ func (s *Server) Client() *http.Client {
 		}
 	}
 	dialer := &net.Dialer{Timeout: 10 * time.Second}
+	roots, err := x509.SystemCertPool()
+	if err != nil || roots == nil {
+		roots = x509.NewCertPool()
+	}
+	if len(s.pem) > 0 {
+		roots.AppendCertsFromPEM(s.pem)
+	}
 	return &http.Client{
 		Transport: &http.Transport{
-			TLSClientConfig: &tls.Config{RootCAs: s.pool, MinVersion: tls.VersionTLS12},
+			TLSClientConfig: &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12},
 			DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
 				if addr == originHost {
 					addr = s.addr
