@@ -235,15 +235,21 @@ func TestUnknownMethodsDoNotGrowTheStatistics(t *testing.T) {
 	require.Equal(t, map[string]int{"other": 50, "REPORT other": 50}, f.srv.Provider().Stats().Requests)
 }
 
-// Issue 15: one assertion minted 2,000 device passwords.
+// Issue 15: one assertion minted 2,000 device passwords. Now an assertion
+// mints one, and an account holds at most MaxDevicePasswords.
 func TestDevicePasswordsAreCapped(t *testing.T) {
 	f := newFixture(t)
 	body, _ := json.Marshal(map[string]string{"assertion": f.assertion("alice@example.com", f.srv.URL())})
-	for range MaxDevicePasswords {
-		status, msg := f.post(LoginPath, string(body))
-		require.Equal(t, http.StatusOK, status, msg)
-	}
 	status, msg := f.post(LoginPath, string(body))
+	require.Equal(t, http.StatusOK, status, msg)
+	status, msg = f.post(LoginPath, string(body))
+	require.Equal(t, http.StatusUnauthorized, status)
+	require.JSONEq(t, `{"error":"invalid assertion","reason":"this assertion was already traded for a device password: sign a new one"}`, msg)
+	for range MaxDevicePasswords - 1 {
+		f.login("alice@example.com")
+	}
+	fresh, _ := json.Marshal(map[string]string{"assertion": f.assertion("alice@example.com", f.srv.URL())})
+	status, msg = f.post(LoginPath, string(fresh))
 	require.Equal(t, http.StatusTooManyRequests, status)
 	require.JSONEq(t, `{"error":"the account already has 32 device passwords: revoke one first"}`, msg)
 	acct, _ := f.srv.Provider().Account("alice@example.com")

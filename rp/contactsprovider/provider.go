@@ -22,6 +22,7 @@ package contactsprovider
 
 import (
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -71,6 +72,7 @@ type Provider struct {
 	mu       sync.Mutex
 	accounts []*account    // oldest first
 	faults   map[Fault]int // remaining count; -1: until cleared
+	used     map[[32]byte]int64 // SHA-256 of each assertion that minted a password -> its exp (ms)
 	stats    Stats
 	closed   bool
 }
@@ -83,6 +85,9 @@ const (
 	// MaxDevicePasswords is how many device passwords an account may hold at
 	// once; a login past it is refused until one is revoked.
 	MaxDevicePasswords = 32
+	// maxUsedAssertions bounds the table of assertions already traded for a
+	// password (each is kept until it expires, a few minutes).
+	maxUsedAssertions = 1 << 16
 )
 
 // Paths.
@@ -129,7 +134,7 @@ func New(cfg Config) (*Provider, error) {
 		return nil, fmt.Errorf("contactsprovider: %w", err)
 	}
 	slices.SortStableFunc(accounts, func(a, b *account) int { return a.Created.Compare(b.Created) })
-	p := &Provider{cfg: cfg, store: st, accounts: accounts, faults: make(map[Fault]int)}
+	p := &Provider{cfg: cfg, store: st, accounts: accounts, faults: make(map[Fault]int), used: make(map[[32]byte]int64)}
 	p.stats.Requests = make(map[string]int)
 	p.dav = &carddav.Handler{Backend: backend{p}, Prefix: DAVPrefix}
 	return p, nil
@@ -238,10 +243,21 @@ func readAssertion(w http.ResponseWriter, r *http.Request) (string, bool) {
 
 // identify verifies an assertion and returns the FxA uid and verified email.
 func (p *Provider) identify(assertion string) (uid, email string, failure *errorBody) {
+	uid, email, _, failure = p.identifyExp(assertion)
+	return uid, email, failure
+}
+
+// identifyExp is identify, also returning the assertion's expiry (ms).
+func (p *Provider) identifyExp(assertion string) (uid, email string, exp int64, failure *errorBody) {
 	res, err := p.cfg.Verifier.Verify(assertion, p.cfg.Origin)
 	if err != nil {
-		return "", "", &errorBody{Error: "invalid assertion", Reason: err.Error()}
+		return "", "", 0, &errorBody{Error: "invalid assertion", Reason: err.Error()}
 	}
+	uid, email, failure = p.check(res)
+	return uid, email, res.Expires, failure
+}
+
+func (p *Provider) check(res *verifier.Result) (uid, email string, failure *errorBody) {
 	if p.cfg.Issuer != "" && res.Issuer != p.cfg.Issuer {
 		return "", "", &errorBody{Error: "invalid assertion", Reason: fmt.Sprintf("untrusted issuer %q", res.Issuer)}
 	}
@@ -271,9 +287,14 @@ func (p *Provider) serveLogin(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	uid, email, failure := p.identify(assertion)
+	uid, email, exp, failure := p.identifyExp(assertion)
 	if failure != nil {
 		writeJSON(w, http.StatusUnauthorized, failure)
+		return
+	}
+	if !p.firstUse(assertion, exp) {
+		writeJSON(w, http.StatusUnauthorized, errorBody{Error: "invalid assertion",
+			Reason: "this assertion was already traded for a device password: sign a new one"})
 		return
 	}
 	res, err := p.provision(uid, email)
@@ -335,6 +356,35 @@ func (p *Provider) provision(uid, email string) (*LoginResponse, error) {
 		BasicAuth: BasicAuth{UserName: acct.UserName, Password: password},
 		Links:     Links{AddressBookHomeSet: homePath(acct.UserName)},
 	}, nil
+}
+
+// firstUse records an assertion traded for a password; false when it was
+// already (issue 15: one assertion minted 2,000 passwords). Entries go when
+// the assertion expires; a full table drops the soonest to expire.
+func (p *Provider) firstUse(assertion string, exp int64) bool {
+	key := sha256.Sum256([]byte(assertion))
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if _, ok := p.used[key]; ok {
+		return false
+	}
+	if len(p.used) >= maxUsedAssertions {
+		now := p.cfg.Clock().UnixMilli()
+		var soonest [32]byte
+		first := true
+		for k, e := range p.used {
+			if e < now {
+				delete(p.used, k)
+			} else if first || e < p.used[soonest] {
+				soonest, first = k, false
+			}
+		}
+		if len(p.used) >= maxUsedAssertions {
+			delete(p.used, soonest)
+		}
+	}
+	p.used[key] = exp
+	return true
 }
 
 // errTooManyPasswords refuses a login that would pass MaxDevicePasswords.
