@@ -73,11 +73,17 @@ func startContactsProcess(t *testing.T, dir string, args ...string) *contactsPro
 
 // TestEveryAcknowledgedWriteSurvivesKill9 uploads from four connections, kills
 // the provider process with SIGKILL in the middle, restarts it on the same
-// directory and reads back every card the server had answered 2xx to.
+// directory and reads back every card the server had answered 2xx to; with
+// fsync (the default) and without (the kernel still has every write).
 func TestEveryAcknowledgedWriteSurvivesKill9(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs mozidsim: skipped with -short")
 	}
+	t.Run("fsync", func(t *testing.T) { killMidUpload(t) })
+	t.Run("no-fsync", func(t *testing.T) { killMidUpload(t, "--no-fsync") })
+}
+
+func killMidUpload(t *testing.T, flags ...string) {
 	fxa, err := fxastub.NewServer(11)
 	require.NoError(t, err)
 	_, err = fxa.AddAccount("alice@example.com", true)
@@ -88,7 +94,7 @@ func TestEveryAcknowledgedWriteSurvivesKill9(t *testing.T) {
 	require.NoError(t, os.WriteFile(keyFile, pub, 0o600))
 	dir := t.TempDir()
 
-	p := startContactsProcess(t, dir, "--issuer-key", keyFile)
+	p := startContactsProcess(t, dir, append(flags, "--issuer-key", keyFile)...)
 	a, err := fxa.Assertion("alice@example.com", p.url, time.Now())
 	require.NoError(t, err)
 	body, _ := json.Marshal(map[string]string{"assertion": a})
@@ -157,7 +163,7 @@ func TestEveryAcknowledgedWriteSurvivesKill9(t *testing.T) {
 	require.ErrorContains(t, err, "signal: killed")
 	require.GreaterOrEqual(t, len(acked), killAfter)
 
-	again := startContactsProcess(t, dir, "--issuer-key", keyFile)
+	again := startContactsProcess(t, dir, append(flags, "--issuer-key", keyFile)...)
 	get := func(name string) (int, string, string) {
 		req, _ := http.NewRequest(http.MethodGet, again.url+book+name, nil)
 		req.SetBasicAuth(lr.BasicAuth.UserName, lr.BasicAuth.Password)

@@ -710,7 +710,8 @@ func (p *Provider) takeFault(f Fault) bool {
 // Stats counts what clients asked for.
 type Stats struct {
 	// Requests by kind: "PUT", "DELETE", "GET", "PROPFIND", "REPORT sync-collection",
-	// "REPORT addressbook-multiget", "POST /browserid/login", ...
+	// "REPORT addressbook-multiget", "POST /browserid/login", ...; a method or
+	// REPORT nobody defined counts as "other" or "REPORT other".
 	Requests        map[string]int
 	CardsUploaded   int   // vCards received in PUTs
 	BytesUploaded   int64 // their size
