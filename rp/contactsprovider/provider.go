@@ -70,8 +70,8 @@ type Provider struct {
 	store *store
 
 	mu       sync.Mutex
-	accounts []*account    // oldest first
-	faults   map[Fault]int // remaining count; -1: until cleared
+	accounts []*account         // oldest first
+	faults   map[Fault]int      // remaining count; -1: until cleared
 	used     map[[32]byte]int64 // SHA-256 of each assertion that minted a password -> its exp (ms)
 	stats    Stats
 	closed   bool
