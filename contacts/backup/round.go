@@ -93,9 +93,12 @@ func contentHash(c contacts.Contact) (string, []byte, error) {
 }
 
 // cardFor is the vCard to PUT for a contact: merged into base (the server's
-// card, when it holds more than the phone writes) or the phone's own. The
-// second result is the base to remember for the next edit.
-func (s *Service) cardFor(c contacts.Contact, base []byte) ([]byte, []byte, error) {
+// card, when it holds more than the phone writes) or the phone's own (own, when
+// already encoded). The second result is the base to remember for the next edit.
+func (s *Service) cardFor(c contacts.Contact, base, own []byte) ([]byte, []byte, error) {
+	if base == nil && own != nil && !s.cfg.WallClockREV {
+		return own, nil, nil
+	}
 	if s.cfg.WallClockREV {
 		c.Updated = time.Now().UTC()
 	}
@@ -454,7 +457,7 @@ func (s *Service) pushOne(ctx *sim.Ctx, r *round, c change, st *contacts.Stored)
 		s.status.Deleted++
 		return ok, ""
 	}
-	hash, _, err := contentHash(st.Contact)
+	hash, own, err := contentHash(st.Contact)
 	if err != nil {
 		return rejected, err.Error()
 	}
@@ -465,7 +468,7 @@ func (s *Service) pushOne(ctx *sim.Ctx, r *round, c change, st *contacts.Stored)
 	if rec != nil {
 		base = rec.Base
 	}
-	data, base, err := s.cardFor(st.Contact, base)
+	data, base, err := s.cardFor(st.Contact, base, own)
 	if err != nil {
 		return rejected, err.Error()
 	}
@@ -624,11 +627,11 @@ func (s *Service) resolveConflict(ctx *sim.Ctx, r *round, c change, st *contacts
 func (s *Service) putResolved(ctx *sim.Ctx, r *round, c change, st *contacts.Stored, name string, base []byte, cond davclient.Condition) (outcome, string) {
 	rc, cancel := s.requestContext()
 	defer cancel()
-	hash, _, err := contentHash(st.Contact)
+	hash, own, err := contentHash(st.Contact)
 	if err != nil {
 		return rejected, err.Error()
 	}
-	data, base, err := s.cardFor(st.Contact, base)
+	data, base, err := s.cardFor(st.Contact, base, own)
 	if err != nil {
 		return rejected, err.Error()
 	}

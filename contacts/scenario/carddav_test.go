@@ -63,7 +63,11 @@ func radicale(t *testing.T, user, password string) string {
 			c.Close()
 			break
 		}
-		require.True(t, time.Now().Before(deadline), "radicale did not start: %s", out.String())
+		if time.Now().After(deadline) {
+			_ = cmd.Process.Kill()
+			_ = cmd.Wait() // out is Radicale's until it has exited
+			t.Fatalf("radicale did not start on %s: %s", addr, out.String())
+		}
 	}
 	return "http://" + addr + "/"
 }

@@ -21,36 +21,48 @@ import (
 //
 //	meta       "format" -> storeFormat; "rev" -> the last revision handed out
 //	accounts   FxA uid -> account (JSON, device passwords hashed)
-//	books      userName -> one bucket per address book:
-//	             cards  resource name -> cardRecord (the vCard exactly as PUT)
-//	             log    revision (8 bytes, big endian) -> change (deleted flag + name)
-//	             names  resource name -> revision of its last change
-//	             uids   vCard UID -> resource name (one resource per UID)
-//	             meta   "rev" -> the book's last revision
+//	books      userName -> one bucket per address book, its keys prefixed:
+//	             "c" name      -> cardRecord (the vCard exactly as PUT)
+//	             "l" revision  -> change: deleted flag + name (8-byte big-endian revision)
+//	             "t" name      -> revision of a deleted resource (its tombstone)
+//	             "u" vCard UID -> resource name (one resource per UID)
+//
+// One bucket per book, not one per kind of key: a PUT then dirties a branch
+// page and a few leaves of one B+tree instead of a branch and a leaf in each of
+// four, which is most of what a commit writes.
 //
 // Every change is one transaction (bbolt: copy-on-write pages, then the meta
 // page), so a crash at any moment leaves the last committed state. Revisions
 // come from one counter for the whole file and are never handed out twice, even
 // to a book deleted and created again, so a sync token never names two states.
 // The change log keeps one entry per resource (its latest change, tombstones
-// included): a sync answers every entry after the token's revision.
+// included): a sync answers every entry after the token's revision, and the
+// book's revision is its last entry.
 
 const (
 	storeFileName = "contacts.db"
-	storeFormat   = "mozidsim contacts provider store 1"
+	storeFormat   = "mozidsim contacts provider store 2"
 )
 
 var (
 	bucketMeta     = []byte("meta")
 	bucketAccounts = []byte("accounts")
 	bucketBooks    = []byte("books")
-	bucketCards    = []byte("cards")
-	bucketLog      = []byte("log")
-	bucketNames    = []byte("names")
-	bucketUIDs     = []byte("uids")
 	keyFormat      = []byte("format")
 	keyRev         = []byte("rev")
 )
+
+// Key prefixes inside a book's bucket.
+const (
+	prefixCard      = 'c'
+	prefixLog       = 'l'
+	prefixTombstone = 't'
+	prefixUID       = 'u'
+)
+
+func bookKey(prefix byte, s string) []byte { return append([]byte{prefix}, s...) }
+
+func logKey(rev uint64) []byte { return binary.BigEndian.AppendUint64([]byte{prefixLog}, rev) }
 
 type account struct {
 	UID       string           `json:"uid"`
@@ -165,38 +177,64 @@ func (s *store) check() (err error) {
 }
 
 // checkBooks reads every book once: each card's bytes must still hash to its
-// ETag (bbolt checks page structure, not contents), and the log and the
-// resource index must agree. A few milliseconds for 10,000 cards.
+// ETag (bbolt checks page structure, not contents), and the change log must
+// name every card and tombstone at its revision, and nothing else. A few
+// milliseconds for 10,000 cards.
 func (s *store) checkBooks(tx *bolt.Tx) error {
 	return tx.Bucket(bucketBooks).ForEachBucket(func(user []byte) error {
-		b, err := s.bookIn(tx, string(user))
-		if err != nil {
-			return err
+		bk := tx.Bucket(bucketBooks).Bucket(user)
+		damaged := func(format string, args ...any) error {
+			return fmt.Errorf("%s is damaged: %s (book of %s)", s.path, fmt.Sprintf(format, args...), user)
 		}
-		if b.root == nil {
-			return nil
-		}
-		err = b.cards.ForEach(func(k, v []byte) error {
-			e, _, data, err := decodeCard(string(k), v)
-			if err != nil || etagOf(data) != e.ETag {
-				return fmt.Errorf("%s is damaged: card %s of %s does not match its checksum", s.path, k, user)
+		logged := 0
+		err := bk.ForEach(func(k, v []byte) error {
+			if len(k) == 0 {
+				return damaged("an empty key")
 			}
-			rev := b.names.Get(k)
-			if len(rev) != 8 || binary.BigEndian.Uint64(rev) != e.Rev {
-				return fmt.Errorf("%s is damaged: card %s of %s is missing from the change log", s.path, k, user)
+			name := string(k[1:])
+			switch k[0] {
+			case prefixCard:
+				e, _, data, err := decodeCard(name, v)
+				if err != nil || etagOf(data) != e.ETag {
+					return damaged("card %s does not match its checksum", name)
+				}
+				if c := bk.Get(logKey(e.Rev)); len(c) < 1 || c[0] != 0 || string(c[1:]) != name {
+					return damaged("card %s is missing from the change log", name)
+				}
+			case prefixTombstone:
+				if len(v) != 8 {
+					return damaged("tombstone %s has no revision", name)
+				}
+				if c := bk.Get(logKey(binary.BigEndian.Uint64(v))); len(c) < 1 || c[0] != 1 || string(c[1:]) != name {
+					return damaged("deleted resource %s is missing from the change log", name)
+				}
+			case prefixLog:
+				if len(k) != 9 || len(v) < 2 {
+					return damaged("a change log entry is malformed")
+				}
+				logged++
+			case prefixUID:
+			default:
+				return damaged("an unknown key %q", k)
 			}
 			return nil
 		})
 		if err != nil {
 			return err
 		}
-		return b.names.ForEach(func(k, rev []byte) error {
-			v := b.log.Get(rev)
-			if len(v) < 1 || string(v[1:]) != string(k) {
-				return fmt.Errorf("%s is damaged: the change log of %s lost resource %s", s.path, user, k)
+		// Every card and tombstone points at its own entry (checked above); an
+		// entry more is a resource the index lost.
+		others := 0
+		c := bk.Cursor()
+		for _, p := range []byte{prefixCard, prefixTombstone} {
+			for k, _ := c.Seek([]byte{p}); k != nil && k[0] == p; k, _ = c.Next() {
+				others++
 			}
-			return nil
-		})
+		}
+		if logged != others {
+			return damaged("the change log has %d entries for %d resources", logged, others)
+		}
+		return nil
 	})
 }
 
@@ -290,44 +328,26 @@ func decodeCard(name string, v []byte) (entry, string, []byte, error) {
 	return e, uid, data, nil
 }
 
-func revKey(rev uint64) []byte { return binary.BigEndian.AppendUint64(nil, rev) }
-
-// bookTx is one address book inside a transaction; its buckets are nil for a
-// book never written to in a read-only transaction.
+// bookTx is one address book inside a transaction; bk is nil for a book
+// never written to, in a read-only transaction.
 type bookTx struct {
-	tx                      *bolt.Tx
-	root                    *bolt.Bucket
-	cards, log, names, uids *bolt.Bucket
-	user                    string
+	tx   *bolt.Tx
+	bk   *bolt.Bucket
+	user string
 }
 
 func (s *store) bookIn(tx *bolt.Tx, user string) (*bookTx, error) {
 	b := &bookTx{tx: tx, user: user}
 	books := tx.Bucket(bucketBooks)
 	if tx.Writable() {
-		root, err := books.CreateBucketIfNotExists([]byte(user))
+		bk, err := books.CreateBucketIfNotExists([]byte(user))
 		if err != nil {
 			return nil, err
 		}
-		b.root = root
-		for _, sub := range []struct {
-			name []byte
-			into **bolt.Bucket
-		}{{bucketCards, &b.cards}, {bucketLog, &b.log}, {bucketNames, &b.names}, {bucketUIDs, &b.uids}} {
-			bk, err := root.CreateBucketIfNotExists(sub.name)
-			if err != nil {
-				return nil, err
-			}
-			*sub.into = bk
-		}
+		b.bk = bk
 		return b, nil
 	}
-	if b.root = books.Bucket([]byte(user)); b.root != nil {
-		b.cards, b.log, b.names, b.uids = b.root.Bucket(bucketCards), b.root.Bucket(bucketLog), b.root.Bucket(bucketNames), b.root.Bucket(bucketUIDs)
-		if b.cards == nil || b.log == nil || b.names == nil || b.uids == nil {
-			return nil, fmt.Errorf("%s: the book of %s is damaged (a bucket is missing)", s.path, user)
-		}
-	}
+	b.bk = books.Bucket([]byte(user))
 	return b, nil
 }
 
@@ -353,23 +373,30 @@ func (s *store) update(user string, f func(*bookTx) error) error {
 	})
 }
 
-// rev is the book's last revision (0 for a book never written).
+// rev is the book's last revision: its last change log entry (0 for none).
 func (b *bookTx) rev() uint64 {
-	if b.root == nil {
+	if b.bk == nil {
 		return 0
 	}
-	if v := b.root.Get(keyRev); len(v) == 8 {
-		return binary.BigEndian.Uint64(v)
+	c := b.bk.Cursor()
+	k, _ := c.Seek([]byte{prefixLog + 1})
+	if k == nil {
+		k, _ = c.Last()
+	} else {
+		k, _ = c.Prev()
+	}
+	if len(k) == 9 && k[0] == prefixLog {
+		return binary.BigEndian.Uint64(k[1:])
 	}
 	return 0
 }
 
 // get returns a live resource and its bytes (valid until the transaction ends).
 func (b *bookTx) get(name string) (entry, string, []byte, bool, error) {
-	if b.cards == nil {
+	if b.bk == nil {
 		return entry{}, "", nil, false, nil
 	}
-	v := b.cards.Get([]byte(name))
+	v := b.bk.Get(bookKey(prefixCard, name))
 	if v == nil {
 		return entry{}, "", nil, false, nil
 	}
@@ -382,29 +409,26 @@ func (b *bookTx) get(name string) (entry, string, []byte, bool, error) {
 
 // uidOwner names the resource holding a UID, if any.
 func (b *bookTx) uidOwner(uid string) (string, bool) {
-	if b.uids == nil || uid == "" {
+	if b.bk == nil || uid == "" {
 		return "", false
 	}
-	v := b.uids.Get([]byte(uid))
+	v := b.bk.Get(bookKey(prefixUID, uid))
 	return string(v), v != nil
 }
 
-// nextRev takes the next revision from the file-wide counter and records it as
-// the book's last one, then moves the resource's log entry to it.
-func (b *bookTx) logChange(name string, deleted bool) (uint64, error) {
+// logChange takes the next revision from the file-wide counter and moves the
+// resource's log entry (its previous one at oldRev, 0 for none) to it.
+func (b *bookTx) logChange(name string, oldRev uint64, deleted bool) (uint64, error) {
 	meta := b.tx.Bucket(bucketMeta)
 	rev := uint64(1)
 	if v := meta.Get(keyRev); len(v) == 8 {
 		rev = binary.BigEndian.Uint64(v) + 1
 	}
-	if err := meta.Put(keyRev, revKey(rev)); err != nil {
+	if err := meta.Put(keyRev, binary.BigEndian.AppendUint64(nil, rev)); err != nil {
 		return 0, err
 	}
-	if err := b.root.Put(keyRev, revKey(rev)); err != nil {
-		return 0, err
-	}
-	if old := b.names.Get([]byte(name)); len(old) == 8 {
-		if err := b.log.Delete(old); err != nil {
+	if oldRev != 0 {
+		if err := b.bk.Delete(logKey(oldRev)); err != nil {
 			return 0, err
 		}
 	}
@@ -412,54 +436,65 @@ func (b *bookTx) logChange(name string, deleted bool) (uint64, error) {
 	if deleted {
 		flag = 1
 	}
-	if err := b.log.Put(revKey(rev), append([]byte{flag}, name...)); err != nil {
-		return 0, err
-	}
-	return rev, b.names.Put([]byte(name), revKey(rev))
+	return rev, b.bk.Put(logKey(rev), append([]byte{flag}, name...))
 }
 
 // put stores data as name, indexed under uid ("" for none); it returns the new entry.
 func (b *bookTx) put(name, uid string, data []byte, now time.Time) (entry, error) {
-	_, oldUID, _, exists, err := b.get(name)
+	old, oldUID, _, exists, err := b.get(name)
 	if err != nil {
 		return entry{}, err
 	}
-	if exists && oldUID != "" && oldUID != uid {
-		if err := b.uids.Delete([]byte(oldUID)); err != nil {
-			return entry{}, err
+	oldRev := old.Rev
+	if !exists {
+		if t := b.bk.Get(bookKey(prefixTombstone, name)); len(t) == 8 {
+			oldRev = binary.BigEndian.Uint64(t)
+			if err := b.bk.Delete(bookKey(prefixTombstone, name)); err != nil {
+				return entry{}, err
+			}
 		}
 	}
-	if uid != "" {
-		if err := b.uids.Put([]byte(uid), []byte(name)); err != nil {
-			return entry{}, err
+	if oldUID != uid {
+		if exists && oldUID != "" {
+			if err := b.bk.Delete(bookKey(prefixUID, oldUID)); err != nil {
+				return entry{}, err
+			}
+		}
+		if uid != "" {
+			if err := b.bk.Put(bookKey(prefixUID, uid), []byte(name)); err != nil {
+				return entry{}, err
+			}
 		}
 	}
-	rev, err := b.logChange(name, false)
+	rev, err := b.logChange(name, oldRev, false)
 	if err != nil {
 		return entry{}, err
 	}
 	e := entry{Name: name, Rev: rev, ETag: etagOf(data), ModTime: now.UnixMilli(), Size: int64(len(data))}
-	return e, b.cards.Put([]byte(name), encodeCard(&e, uid, data))
+	return e, b.bk.Put(bookKey(prefixCard, name), encodeCard(&e, uid, data))
 }
 
 // remove deletes a live resource, leaving a tombstone in the log.
 func (b *bookTx) remove(name string) error {
-	_, uid, _, exists, err := b.get(name)
+	e, uid, _, exists, err := b.get(name)
 	if err != nil || !exists {
 		return err
 	}
 	if uid != "" {
 		if owner, ok := b.uidOwner(uid); ok && owner == name {
-			if err := b.uids.Delete([]byte(uid)); err != nil {
+			if err := b.bk.Delete(bookKey(prefixUID, uid)); err != nil {
 				return err
 			}
 		}
 	}
-	if err := b.cards.Delete([]byte(name)); err != nil {
+	if err := b.bk.Delete(bookKey(prefixCard, name)); err != nil {
 		return err
 	}
-	_, err = b.logChange(name, true)
-	return err
+	rev, err := b.logChange(name, e.Rev, true)
+	if err != nil {
+		return err
+	}
+	return b.bk.Put(bookKey(prefixTombstone, name), binary.BigEndian.AppendUint64(nil, rev))
 }
 
 // change is one log entry.
@@ -471,15 +506,15 @@ type change struct {
 
 // changesSince calls f for every resource changed after rev, oldest first.
 func (b *bookTx) changesSince(rev uint64, f func(change) error) error {
-	if b.log == nil {
+	if b.bk == nil {
 		return nil
 	}
-	c := b.log.Cursor()
-	for k, v := c.Seek(revKey(rev + 1)); k != nil; k, v = c.Next() {
-		if len(k) != 8 || len(v) < 1 {
+	c := b.bk.Cursor()
+	for k, v := c.Seek(logKey(rev + 1)); k != nil && k[0] == prefixLog; k, v = c.Next() {
+		if len(k) != 9 || len(v) < 1 {
 			return fmt.Errorf("the change log of %s is damaged", b.user)
 		}
-		if err := f(change{Rev: binary.BigEndian.Uint64(k), Name: string(v[1:]), Deleted: v[0] == 1}); err != nil {
+		if err := f(change{Rev: binary.BigEndian.Uint64(k[1:]), Name: string(v[1:]), Deleted: v[0] == 1}); err != nil {
 			return err
 		}
 	}
