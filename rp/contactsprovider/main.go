@@ -137,6 +137,9 @@ func Run(ctx context.Context, args []string, stdout io.Writer, ready chan<- *Ser
 		}
 	}
 	fmt.Fprintf(stdout, "contacts provider: serving %s (audience %s, issuer %s), data in %s\n", "https://"+srv.Addr(), srv.URL(), *issuer, *dir)
+	if *tlsCert == "" {
+		fmt.Fprintf(stdout, "contacts provider: clients trust %s (made once, kept there)\n", filepath.Join(*dir, certFileName))
+	}
 	if ready != nil {
 		ready <- srv
 	}

@@ -168,8 +168,8 @@ func (p *Provider) servePropfind(w http.ResponseWriter, r *http.Request, t targe
 		if t.kind != resObject && !strings.HasSuffix(self, "/") {
 			self += "/"
 		}
-		if t.kind == resRoot {
-			self = r.URL.Path
+		if t.kind == resRoot && self != "/" {
+			self = DAVPrefix + "/"
 		}
 		if t.kind == resObject {
 			e, _, data, ok, err := b.get(t.name)

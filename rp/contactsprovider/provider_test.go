@@ -471,7 +471,8 @@ func TestRunServesUntilCancelled(t *testing.T) {
 	cancel()
 	require.Equal(t, 0, <-code)
 	require.Equal(t, "contacts provider: serving https://"+srv.Addr()+" (audience https://"+srv.Addr()+
-		", issuer api.accounts.firefox.com), data in "+filepath.Join(dir, "data")+"\ncontacts provider: stopped\n", out.String())
+		", issuer api.accounts.firefox.com), data in "+filepath.Join(dir, "data")+"\ncontacts provider: clients trust "+
+		filepath.Join(dir, "data", "tls-cert.pem")+" (made once, kept there)\ncontacts provider: stopped\n", out.String())
 
 	out.Reset()
 	require.Equal(t, 2, Run(context.Background(), []string{"-bogus"}, &out, nil))
