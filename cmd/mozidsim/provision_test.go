@@ -20,7 +20,7 @@ func TestProvisionAgainstServeFxAAndServeContacts(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs mozidsim: skipped with -short")
 	}
-	fxa := start(t, serveFxA, "--addr", "127.0.0.1:0")
+	fxa := start(t, serveFxA, "--addr", "127.0.0.1:0", "--admin-token", testToken)
 	dir := t.TempDir()
 	p := startContactsProcess(t, dir, "--fxa-url", "http://"+fxa.addr)
 	certFile := filepath.Join(dir, "tls-cert.pem")
@@ -29,7 +29,7 @@ func TestProvisionAgainstServeFxAAndServeContacts(t *testing.T) {
 
 	var out, errOut bytes.Buffer
 	code := Main(context.Background(), []string{"provision", "--fxa-url", "http://" + fxa.addr, "--contacts-url", p.url,
-		"--email", "ada@example.com", "--password", "correct horse", "--create", "--ca-cert", certFile}, nil, &out, &errOut)
+		"--email", "ada@example.com", "--password", "correct horse", "--create", "--admin-token", testToken, "--ca-cert", certFile}, nil, &out, &errOut)
 	require.Equal(t, 0, code, errOut.String())
 	var creds struct{ URL, Home, Username, Password string }
 	require.NoError(t, json.Unmarshal(out.Bytes(), &creds))

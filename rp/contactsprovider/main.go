@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/mozidsim/mozidsim/internal/browserid"
@@ -79,14 +80,11 @@ func Serve(ctx context.Context, o ServeOptions, stdout io.Writer, ready chan<- *
 			fmt.Fprintf(stdout, "serve-contacts: -fxa-url %q: plain http only for a loopback address\n", *fxaURL)
 			return 2
 		}
-		fetch := verifier.HTTPKeyLookup(&http.Client{Timeout: 10 * time.Second}, u.Scheme)
-		want, host := *issuer, u.Host
-		lookup = func(iss, domain string) (*browserid.PublicKey, error) {
-			if iss != want {
-				return nil, fmt.Errorf("untrusted issuer %s (trusting %s at %s)", iss, want, host)
-			}
-			return fetch(host, domain)
-		}
+		// The issuer's document comes from the auth server named on the command
+		// line (like verify-server --fxa-url); no other issuer is fetched.
+		keys := &verifier.HTTPKeys{Client: &http.Client{Timeout: 10 * time.Second}, Scheme: u.Scheme,
+			AllowedIssuers: []string{*issuer}, Endpoints: map[string]string{*issuer: strings.TrimSuffix(u.Scheme+"://"+u.Host, "/")}}
+		lookup = keys.Lookup
 	}
 	cfg := Config{
 		NoSync:   *noFsync,
