@@ -334,3 +334,26 @@ func TestGoldenProblemsAreNamed(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, `scenarios/testdata/golden/request-sign-in.trace.jsonl records scenario "request-sign-in" of scenarios/request-sign-in.yaml, not "request-sign-in" of scenarios/other.yaml`, problem)
 }
+
+// A refresh-auth chrome event is explained as FxAccountsUIGlue.refreshAuthentication,
+// a sign-in one as signInFlow (server-invalid-token-cancel's step 16 once said signInFlow).
+func TestExplainNamesTheGlueMethodOfEachUIRequest(t *testing.T) {
+	tl := TraceLibrary()
+	for name, want := range map[string]string{
+		"server-invalid-token-cancel": "FxAccountsUIGlue.refreshAuthentication → fxa_manager.handleEvent",
+		"request-sign-in":             "FxAccountsUIGlue.signInFlow → fxa_manager.handleEvent",
+	} {
+		tr, err := tl.Record(name)
+		require.NoError(t, err)
+		var labels []string
+		for _, st := range trace.ExplainLines(tr.Lines) {
+			if st.Name == "mozFxAccountsUnsolChromeEvent" && strings.Contains(st.Label, "FxAccountsUIGlue") {
+				labels = append(labels, st.Label)
+			}
+		}
+		require.NotEmpty(t, labels, name)
+		for _, l := range labels {
+			require.Equal(t, want, l, name)
+		}
+	}
+}
