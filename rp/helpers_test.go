@@ -107,7 +107,7 @@ func app(name string, status wire.AppStatus) rp.App {
 }
 
 // The pages are [D-mid]'s (identity.XPCOM): these tests check the reference's
-// §10 rules of nsDOMIdentity.js itself, which a 2015 page met only through the
+// gecko-identity §10 rules of nsDOMIdentity.js itself, which a 2015 page met only through the
 // WebIDL binding (tested in identity, the shim vectors and the scenarios).
 func open(t testing.TB, sys *sim.System, a rp.App, opts ...rp.Option) *rp.Page {
 	t.Helper()

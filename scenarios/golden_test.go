@@ -18,6 +18,7 @@ import (
 	"github.com/mozidsim/mozidsim/internal/era"
 	"github.com/mozidsim/mozidsim/internal/sim"
 	"github.com/mozidsim/mozidsim/trace"
+	"github.com/mozidsim/mozidsim/trace/explain"
 )
 
 // Golden traces: testdata/golden/NAME.trace.jsonl is the recorded run of every
@@ -338,7 +339,7 @@ func TestGoldenProblemsAreNamed(t *testing.T) {
 // A refresh-auth chrome event is explained as FxAccountsUIGlue.refreshAuthentication,
 // a sign-in one as signInFlow (server-invalid-token-cancel's step 16 once said signInFlow).
 func TestExplainNamesTheGlueMethodOfEachUIRequest(t *testing.T) {
-	tl := TraceLibrary()
+	tl := TraceLibrary(goldenVersion)
 	for name, want := range map[string]string{
 		"server-invalid-token-cancel": "FxAccountsUIGlue.refreshAuthentication → fxa_manager.handleEvent",
 		"request-sign-in":             "FxAccountsUIGlue.signInFlow → fxa_manager.handleEvent",
@@ -346,7 +347,7 @@ func TestExplainNamesTheGlueMethodOfEachUIRequest(t *testing.T) {
 		tr, err := tl.Record(name)
 		require.NoError(t, err)
 		var labels []string
-		for _, st := range trace.ExplainLines(tr.Lines) {
+		for _, st := range explain.ExplainLines(tr.Lines) {
 			if st.Name == "mozFxAccountsUnsolChromeEvent" && strings.Contains(st.Label, "FxAccountsUIGlue") {
 				labels = append(labels, st.Label)
 			}
