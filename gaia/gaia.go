@@ -22,7 +22,7 @@ type ModuleState struct {
 	// Closing: the flow is over and the panel is animating out (fxa_ui.js
 	// close() waits for animationend); no input reaches it any more.
 	Closing bool
-	Params                   wire.Obj
+	Params  wire.Obj
 }
 
 // Gaia is the handle Spawn returns: what the driver (a scenario runner, the
