@@ -155,7 +155,7 @@ func TestLiveServesATraceFileUntilCancelled(t *testing.T) {
 	addr := <-ready
 	cancel()
 	require.Equal(t, 0, <-done)
-	require.Equal(t, "live view of watch-signed-out (13 steps): open http://"+addr+"/\n", out.String())
+	require.Equal(t, "live view of watch-signed-out (13 steps): open http://"+addr+"/ (http://"+addr+"/?step=N opens step N)\n", out.String())
 	require.Empty(t, errs.String())
 }
 

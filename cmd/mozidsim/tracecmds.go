@@ -14,6 +14,7 @@ import (
 
 	"github.com/mozidsim/mozidsim/internal/cliflag"
 	httpserve "github.com/mozidsim/mozidsim/internal/serve"
+	"github.com/mozidsim/mozidsim/scenarios"
 	"github.com/mozidsim/mozidsim/trace"
 	"github.com/mozidsim/mozidsim/trace/explain"
 	"github.com/mozidsim/mozidsim/trace/live"
@@ -203,13 +204,28 @@ func liveCmd(ctx context.Context, lib trace.Library, args []string, stdout, stde
 		fmt.Fprintf(stderr, "mozidsim live: %v\n", err)
 		return exitFail
 	}
-	fmt.Fprintf(stdout, "live view of %s (%d steps): open http://%s/\n", t.Header.Scenario, len(explain.ExplainLines(t.Lines)), ln.Addr())
+	run := live.NewRun(t, outcomeOf(t))
+	fmt.Fprintf(stdout, "live view of %s (%d steps): open http://%s/ (http://%s/?step=N opens step N)\n", t.Header.Scenario, len(run.Steps), ln.Addr(), ln.Addr())
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}
-	if err := httpserve.Until(ctx, ln, live.Handler(t, pace.D)); err != nil {
+	if err := httpserve.Until(ctx, ln, live.Handler(run, pace.D)); err != nil {
 		fmt.Fprintf(stderr, "mozidsim live: %v\n", err)
 		return exitFail
 	}
 	return exitOK
+}
+
+// outcomeOf runs the trace's scenario again (runs are deterministic) for its
+// verdict, which the live view shows at the end; nil when it cannot run.
+func outcomeOf(t trace.Trace) *live.Outcome {
+	sc, err := scenarios.Parse(t.Header.File, []byte(t.Header.Source))
+	if err != nil {
+		return nil
+	}
+	res, err := scenarios.Run(sc, scenarios.Options{Seed: t.Header.Seed})
+	if err != nil {
+		return &live.Outcome{Problems: []string{err.Error()}}
+	}
+	return &live.Outcome{Pass: res.Pass(), Problems: res.Problems}
 }
