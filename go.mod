@@ -17,9 +17,9 @@ require (
 	github.com/gorilla/websocket v1.5.3
 )
 
-require (
-	github.com/chromedp/cdproto v0.160.1 // indirect
-	github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875 // indirect
-)
+require github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875 // indirect
 
-require golang.org/x/sync v0.25.0
+require (
+	github.com/chromedp/cdproto v0.160.1
+	golang.org/x/sync v0.25.0
+)

@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"slices"
@@ -242,10 +244,10 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /{$}", s.servePhone)
 	m.HandleFunc("POST /v2", s.serveVerify)
 	m.HandleFunc("GET /.well-known/browserid", s.serveWellKnown)
-	m.HandleFunc("GET /__mozidsim/state", s.serveState)
-	m.HandleFunc("POST /__mozidsim/steps", s.serveSteps)
-	m.HandleFunc("GET /__mozidsim/trace", s.serveTrace)
-	m.HandleFunc("POST /__mozidsim/next-assertion", s.serveDefect)
+	m.HandleFunc("GET /__mozidsim/state", driverOnly(s.serveState))
+	m.HandleFunc("POST /__mozidsim/steps", driverOnly(s.serveSteps))
+	m.HandleFunc("GET /__mozidsim/trace", driverOnly(s.serveTrace))
+	m.HandleFunc("POST /__mozidsim/next-assertion", driverOnly(s.serveDefect))
 	s.mux = m
 }
 
@@ -261,6 +263,38 @@ func (s *Server) routes() {
 //	GET  /__mozidsim/trace             the run so far, as a mozidsim-trace/1 file
 //	POST /__mozidsim/next-assertion    make an app's next assertion wrong (test-only)
 func (s *Server) Handler() http.Handler { return s.mux }
+
+// driverOnly keeps the driver API for the phone's own page and for programs:
+// a page of another origin (an RP page, or any site the person visits) may
+// not drive the phone, and a DNS-rebound host name is refused. POSTs must be
+// JSON, which no page of another origin can send without a CORS preflight
+// this server never grants.
+func driverOnly(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if !loopbackOrIP(r.Host) {
+			writeError(w, http.StatusForbidden, fmt.Sprintf("host %q: the driver API answers to an IP address or localhost only", r.Host))
+			return
+		}
+		if o := r.Header.Get("Origin"); o != "" && o != "http://"+r.Host && o != "https://"+r.Host {
+			writeError(w, http.StatusForbidden, fmt.Sprintf("origin %s may not drive the phone (only the phone's own page and programs may)", o))
+			return
+		}
+		if r.Method == http.MethodPost && !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+			writeError(w, http.StatusUnsupportedMediaType, "send JSON (Content-Type: application/json)")
+			return
+		}
+		h(w, r)
+	}
+}
+
+func loopbackOrIP(hostport string) bool {
+	host := hostport
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		host = h
+	}
+	host = strings.Trim(host, "[]")
+	return host == "localhost" || net.ParseIP(host) != nil
+}
 
 // maxBody bounds every request body the driver API and /v2 read.
 const maxBody = 1 << 20
@@ -432,34 +466,37 @@ func (s *Server) serveTrace(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(buf.Bytes())
 }
 
+// serveVerify is browserid-verifier's /v2 (package verifier's handler, judged
+// at the phone's clock), recording each call and its answer for the driver.
 func (s *Server) serveVerify(w http.ResponseWriter, r *http.Request) {
-	body, ok := readBody(w, r)
-	if !ok {
-		return
-	}
-	var req struct {
-		Assertion string `json:"assertion"`
-		Audience  string `json:"audience"`
-	}
-	if err := json.Unmarshal(body, &req); err != nil || req.Assertion == "" || req.Audience == "" {
-		writeJSON(w, http.StatusBadRequest, map[string]string{"status": "failure", "reason": "need assertion and audience"})
-		return
-	}
-	// The answer's shape is browserid-verifier's /v2; the judgement is the same
-	// verifier's, on the phone's clock.
-	s.mu.Lock()
-	res, err := s.d.Verifier().Verify(req.Assertion, req.Audience)
-	s.mu.Unlock()
-	v := Verification{Audience: req.Audience, Status: "okay"}
+	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 	if err != nil {
-		v.Status, v.Reason = "failure", err.Error()
-		s.record(v)
-		writeJSON(w, http.StatusOK, map[string]string{"status": "failure", "reason": err.Error()})
+		writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("body: %v", err))
 		return
 	}
-	v.Email = res.VerifiedEmail()
+	r.Body = io.NopCloser(bytes.NewReader(raw))
+	rec := httptest.NewRecorder()
+	s.mu.Lock()
+	s.d.Verifier().Handler().ServeHTTP(rec, r)
+	s.mu.Unlock()
+	var req struct {
+		Audience any `json:"audience"`
+	}
+	_ = json.Unmarshal(raw, &req)
+	var answer struct {
+		Status    string         `json:"status"`
+		Reason    string         `json:"reason"`
+		IdpClaims map[string]any `json:"idpClaims"`
+	}
+	_ = json.Unmarshal(rec.Body.Bytes(), &answer)
+	v := Verification{Audience: fmt.Sprint(req.Audience), Status: answer.Status, Reason: answer.Reason}
+	v.Email, _ = answer.IdpClaims["fxa-verifiedEmail"].(string)
 	s.record(v)
-	writeJSON(w, http.StatusOK, res)
+	for k, vals := range rec.Header() {
+		w.Header()[k] = vals
+	}
+	w.WriteHeader(rec.Code)
+	_, _ = w.Write(rec.Body.Bytes())
 }
 
 func (s *Server) record(v Verification) {

@@ -216,7 +216,7 @@ func TestRequestSignInThroughTheDriverAndVerifyAtV2(t *testing.T) {
 	require.Contains(t, body, `"status":"okay"`)
 	code, body = p.post("/v2", strings.Replace(string(req), rpOrigin, "http://localhost:1234", 1))
 	require.Equal(t, 200, code)
-	require.Equal(t, `{"reason":"audience mismatch: domain mismatch","status":"failure"}`, body)
+	require.Equal(t, `{"status":"failure","reason":"audience mismatch: domain mismatch"}`, body)
 	require.Equal(t, []Verification{
 		{Audience: rpOrigin, Status: "okay", Email: "alice@example.com"},
 		{Audience: "http://localhost:1234", Status: "failure", Reason: "audience mismatch: domain mismatch"},
@@ -459,4 +459,39 @@ func TestTheTraceOfABrowserSignInExplainsWithTheSeedsSteps(t *testing.T) {
 	res, err := scenarios.Run(sc, scenarios.Options{})
 	require.NoError(t, err)
 	require.Equal(t, tags(trace.Encode(sim.Epoch, res.Events)), tags(tr.Lines))
+}
+
+func TestTheDriverAPIIsNotForOtherPagesOrRebindingHosts(t *testing.T) {
+	p := newPhone(t, Config{})
+	do := func(method, path, body string, header map[string]string) (int, string) {
+		req, err := http.NewRequest(method, p.srv.URL+path, strings.NewReader(body))
+		require.NoError(t, err)
+		for k, v := range header {
+			if k == "Host" {
+				req.Host = v
+			} else {
+				req.Header.Set(k, v)
+			}
+		}
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, strings.TrimSpace(string(b))
+	}
+	steps := `[{"device":"sign-in","email":"alice@example.com","password":"correct horse battery"}]`
+	code, body := do("POST", "/__mozidsim/steps", steps, map[string]string{"Content-Type": "text/plain"})
+	require.Equal(t, 415, code, body)
+	code, _ = do("POST", "/__mozidsim/steps", steps, nil)
+	require.Equal(t, 415, code, "a body without a type (a Blob from a page) is refused too")
+	code, body = do("POST", "/__mozidsim/steps", steps, map[string]string{"Content-Type": "application/json", "Origin": "http://evil.example"})
+	require.Equal(t, 403, code)
+	require.Equal(t, `{"error":"origin http://evil.example may not drive the phone (only the phone's own page and programs may)"}`, body)
+	code, body = do("GET", "/__mozidsim/state", "", map[string]string{"Host": "rebound.example:8090"})
+	require.Equal(t, 403, code)
+	require.Equal(t, `{"error":"host \"rebound.example:8090\": the driver API answers to an IP address or localhost only"}`, body)
+	require.Nil(t, p.state().SignedIn, "nothing refused ran")
+	code, _ = do("POST", "/__mozidsim/steps", steps, map[string]string{"Content-Type": "application/json", "Origin": p.srv.URL})
+	require.Equal(t, 200, code, "the phone's own page drives it")
+	require.Equal(t, "alice@example.com", *p.state().SignedIn)
 }

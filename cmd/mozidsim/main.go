@@ -34,6 +34,7 @@ usage: mozidsim COMMAND [flags] [args]
   live SCENARIO             watch the messages travel in a browser (--addr 127.0.0.1:8090)
   serve                     the phone for real web pages: navigator.mozId shim, FxA dialog
                             in HTML, /v2, driver API (--app NAME=ORIGIN, --world FILE)
+  conform RP.yaml           test a relying party in Chromium against the phone, rule by rule
   serve-fxa                 the FxA auth server over HTTP (--addr 127.0.0.1:8081)
   verify-server             the browserid-verifier /v2 service (--addr 127.0.0.1:8082)
   serve-contacts            the contacts provider: BrowserID login + CardDAV over TLS
@@ -92,6 +93,8 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		return serveFxA(ctx, rest, stdout, stderr, nil)
 	case "verify-server":
 		return serveVerifier(ctx, rest, stdout, stderr, nil)
+	case "conform":
+		return conformMain(ctx, rest, stdout, stderr)
 	case "serve-contacts":
 		return serveContacts(ctx, rest, stdout, stderr, nil)
 	case "version", "--version":

@@ -1,0 +1,209 @@
+package conform
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+)
+
+// DefaultChromium is where Debian's chromium package puts the browser.
+const DefaultChromium = "/usr/bin/chromium"
+
+// FindChromium returns path when set, else Debian's chromium, else chromium or
+// google-chrome on PATH; the error says how to get one.
+func FindChromium(path string) (string, error) {
+	if path != "" {
+		if _, err := os.Stat(path); err != nil {
+			return "", fmt.Errorf("no Chromium at %s (--chromium): %v", path, err)
+		}
+		return path, nil
+	}
+	if _, err := os.Stat(DefaultChromium); err == nil {
+		return DefaultChromium, nil
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p, nil
+		}
+	}
+	return "", errors.New("no Chromium found: install it (Debian: apt-get install -y chromium) or pass --chromium PATH")
+}
+
+// browser is the one Chromium of a plan run.
+type browser struct {
+	ctx     context.Context // the browser's chromedp context
+	cancel  context.CancelFunc
+	dataDir string
+}
+
+// startBrowser starts headless Chromium with the flags a root CI needs and a
+// fresh profile.
+func startBrowser(ctx context.Context, execPath string) (*browser, error) {
+	dir, err := os.MkdirTemp("", "mozidsim-conform-chromium-")
+	if err != nil {
+		return nil, err
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:len(chromedp.DefaultExecAllocatorOptions):len(chromedp.DefaultExecAllocatorOptions)],
+		chromedp.ExecPath(execPath),
+		chromedp.Headless,
+		chromedp.NoSandbox, // CI runs as root, where Chromium's sandbox refuses to start
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.NoFirstRun,
+		chromedp.UserDataDir(dir),
+	)
+	actx, acancel := chromedp.NewExecAllocator(context.WithoutCancel(ctx), opts...)
+	bctx, bcancel := chromedp.NewContext(actx)
+	b := &browser{ctx: bctx, dataDir: dir, cancel: func() { bcancel(); acancel() }}
+	start, cancelStart := context.WithTimeout(ctx, 30*time.Second)
+	defer cancelStart()
+	errc := make(chan error, 1)
+	go func() { errc <- chromedp.Do(bctx) }()
+	select {
+	case err = <-errc:
+	case <-start.Done():
+		err = start.Err()
+	}
+	if err != nil {
+		b.close()
+		return nil, fmt.Errorf("chromium (%s) did not start: %v", execPath, err)
+	}
+	return b, nil
+}
+
+func (b *browser) close() {
+	b.cancel()
+	_ = os.RemoveAll(b.dataDir)
+}
+
+// tab is one page in a fresh browser context (its own cookies and storage).
+type tab struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	mu     sync.Mutex
+	errors []string // uncaught exceptions and console.error calls, in order
+	loads  int      // main-frame navigations
+}
+
+func (b *browser) newTab() (*tab, error) {
+	ctx, cancel := chromedp.NewContext(b.ctx, chromedp.WithNewBrowserContext())
+	t := &tab{ctx: ctx, cancel: cancel}
+	if err := chromedp.Listen(ctx, t.event); err != nil {
+		cancel()
+		return nil, err
+	}
+	return t, nil
+}
+
+// event runs on chromedp's reader goroutine: record and return.
+func (t *tab) event(ev any) {
+	switch e := ev.(type) {
+	case *runtime.EventExceptionThrown:
+		d := e.ExceptionDetails
+		msg := d.Text
+		if d.Exception != nil && d.Exception.Description != "" {
+			msg = firstLine(d.Exception.Description)
+		}
+		t.mu.Lock()
+		t.errors = append(t.errors, "uncaught "+msg)
+		t.mu.Unlock()
+	case *runtime.EventConsoleAPICalled:
+		if e.Type != runtime.ConsoleAPICalledTypeError && e.Type != runtime.ConsoleAPICalledTypeAssert {
+			return
+		}
+		var parts []string
+		for _, a := range e.Args {
+			if len(a.Value) > 0 {
+				var s string
+				if json.Unmarshal([]byte(a.Value), &s) == nil {
+					parts = append(parts, s)
+				} else {
+					parts = append(parts, string(a.Value))
+				}
+			} else if a.Description != "" {
+				parts = append(parts, firstLine(a.Description))
+			}
+		}
+		t.mu.Lock()
+		t.errors = append(t.errors, "console.error "+strings.Join(parts, " "))
+		t.mu.Unlock()
+	case *page.EventFrameNavigated:
+		if e.Frame != nil && e.Frame.ParentID == "" {
+			t.mu.Lock()
+			t.loads++
+			t.mu.Unlock()
+		}
+	}
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+func (t *tab) pageErrors() []string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return append([]string(nil), t.errors...)
+}
+
+func (t *tab) loadCount() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.loads
+}
+
+func (t *tab) close() {
+	if t.cancel != nil {
+		t.cancel()
+	}
+}
+
+// navigate opens url and waits for its load event (bounded).
+func (t *tab) navigate(url string, d time.Duration) error {
+	ctx, cancel := context.WithTimeout(t.ctx, d)
+	defer cancel()
+	return chromedp.Do(ctx, chromedp.Navigate(url))
+}
+
+// text is the trimmed text of the first element matching the CSS selector, ""
+// when there is none. It evaluates without a user gesture (chromedp.Poll would
+// pass one, and a request() called from the page would then look clicked).
+func (t *tab) text(sel string) string {
+	q, _ := json.Marshal(sel)
+	ctx, cancel := context.WithTimeout(t.ctx, 2*time.Second)
+	defer cancel()
+	s, err := chromedp.Run(ctx, chromedp.Evaluate[string](
+		`(function(){var e=document.querySelector(`+string(q)+`);return e?(e.textContent||"").trim():""})()`))
+	if err != nil {
+		return "" // navigating: no document yet
+	}
+	return s
+}
+
+// click sends a real mouse click (trusted input events) to the first element
+// matching sel, waiting for it to be visible.
+func (t *tab) click(sel string, d time.Duration) error {
+	ctx, cancel := context.WithTimeout(t.ctx, d)
+	defer cancel()
+	err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(sel)))
+	if errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("no visible %s on the page within %s", sel, d)
+	}
+	return err
+}

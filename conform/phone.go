@@ -1,0 +1,188 @@
+package conform
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"sync/atomic"
+	"time"
+)
+
+// App is the RP as the phone knows it (webphone.App).
+type App struct{ Name, Origin, Kind string }
+
+// Phone is one simulated phone serving the mozidsim serve HTTP API
+// (webphone.Server). Each module gets a fresh one.
+type Phone interface {
+	Handler() http.Handler
+	Close() error
+}
+
+// PhoneFactory builds a fresh phone that knows app.
+type PhoneFactory func(app App, era string) (Phone, error)
+
+// front is the one base URL the RP is started with (MOZIDSIM_URL): it serves
+// whichever phone the running module built, so that a module starts from a
+// fresh phone while the RP process keeps its configuration.
+type front struct {
+	cur atomic.Pointer[http.Handler]
+	srv *http.Server
+	ln  net.Listener
+}
+
+func newFront(addr string) (*front, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("the simulated phone cannot listen on %s: %w", addr, err)
+	}
+	f := &front{ln: ln}
+	f.srv = &http.Server{Handler: f, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = f.srv.Serve(ln) }()
+	return f, nil
+}
+
+func (f *front) URL() string { return "http://" + f.ln.Addr().String() }
+
+func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h := f.cur.Load()
+	if h == nil {
+		http.Error(w, "mozidsim conform: no module is running", http.StatusServiceUnavailable)
+		return
+	}
+	(*h).ServeHTTP(w, r)
+}
+
+func (f *front) set(h http.Handler) {
+	if h == nil {
+		f.cur.Store(nil)
+		return
+	}
+	f.cur.Store(&h)
+}
+
+func (f *front) close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if err := f.srv.Shutdown(ctx); err != nil {
+		return f.srv.Close()
+	}
+	return nil
+}
+
+// PhoneState is GET /__mozidsim/state.
+type PhoneState struct {
+	Now           string         `json:"now"`
+	Era           string         `json:"era"`
+	SignedIn      *string        `json:"signedIn"`
+	Dialog        *Dialog        `json:"dialog"`
+	Windows       []Window       `json:"windows"`
+	Verifications []Verification `json:"verifications"`
+	Faults        []Fault        `json:"faults"`
+}
+
+// Dialog is the FxA dialog on screen.
+type Dialog struct {
+	Screen  string `json:"screen"`
+	Overlay string `json:"overlay"`
+}
+
+// Window is one page (one websocket) the phone knows.
+type Window struct {
+	ID     string   `json:"id"`
+	App    string   `json:"app"`
+	Origin string   `json:"origin"`
+	Open   bool     `json:"open"`
+	Calls  []Call   `json:"calls"`
+	Log    []string `json:"log"`
+}
+
+// Call is one navigator.mozId call a page made.
+type Call struct {
+	Name      string `json:"name"`
+	UserInput bool   `json:"userInput"`
+}
+
+// Verification is one POST /v2 the phone's verifier answered.
+type Verification struct {
+	Audience string `json:"audience"`
+	Status   string `json:"status"`
+	Reason   string `json:"reason"`
+	Email    string `json:"email"`
+}
+
+// Fault is something the phone noticed that is not the page's doing.
+type Fault struct {
+	Kind    string `json:"kind"`
+	Window  string `json:"window"`
+	Message string `json:"message"`
+}
+
+// driver speaks the phone's driver API.
+type driver struct {
+	base   string
+	client *http.Client
+}
+
+func (d *driver) State(ctx context.Context) (*PhoneState, error) {
+	var st PhoneState
+	if err := d.do(ctx, http.MethodGet, "/__mozidsim/state", nil, &st); err != nil {
+		return nil, err
+	}
+	return &st, nil
+}
+
+// Steps runs scenario steps on the phone, each until idle.
+func (d *driver) Steps(ctx context.Context, steps ...map[string]any) error {
+	return d.do(ctx, http.MethodPost, "/__mozidsim/steps", steps, nil)
+}
+
+// NextAssertion makes the next assertion handed to app wrong in one way.
+func (d *driver) NextAssertion(ctx context.Context, app, defect string) error {
+	return d.do(ctx, http.MethodPost, "/__mozidsim/next-assertion", map[string]string{"app": app, "defect": defect}, nil)
+}
+
+func (d *driver) do(ctx context.Context, method, path string, in, out any) error {
+	var body io.Reader
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return err
+		}
+		body = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, d.base+path, body)
+	if err != nil {
+		return err
+	}
+	if in != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := d.client.Do(req)
+	if err != nil {
+		return fmt.Errorf("phone %s %s: %w", method, path, err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 8<<20))
+	if err != nil {
+		return fmt.Errorf("phone %s %s: %w", method, path, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		var e struct {
+			Error string `json:"error"`
+		}
+		if json.Unmarshal(data, &e) == nil && e.Error != "" {
+			return fmt.Errorf("phone %s %s: %s", method, path, e.Error)
+		}
+		return fmt.Errorf("phone %s %s: HTTP %d: %s", method, path, resp.StatusCode, bytes.TrimSpace(data))
+	}
+	if out != nil {
+		if err := json.Unmarshal(data, out); err != nil {
+			return fmt.Errorf("phone %s %s: %w", method, path, err)
+		}
+	}
+	return nil
+}
