@@ -38,8 +38,9 @@ var helps = map[string]help{
 	"explain": {"mozidsim explain [--step] [--markdown FILE] SCENARIO|TRACE.jsonl",
 		"Prints the run as numbered steps: the seed walkthrough's step tag, the historic\n" +
 			"file that took the step and why (tags and files: docs/REFERENCES.md)."},
-	"diagram": {"mozidsim diagram [-o FILE.mmd] SCENARIO|TRACE.jsonl\n       mozidsim diagram --states [-o DIR]",
-		"Writes a Mermaid sequence diagram of the run, or (--states) every state machine."},
+	"diagram": {"mozidsim diagram [-o FILE.mmd] [--chapter N] SCENARIO|TRACE.jsonl\n       mozidsim diagram --states [-o DIR]",
+		"Writes a Mermaid sequence diagram of the run (--chapter N: one chapter of a long run),\n" +
+			"or (--states) every state machine."},
 	"live": {"mozidsim live [--addr 127.0.0.1:8090] [--pace 700ms] SCENARIO|TRACE.jsonl",
 		"Serves the run as a sequence diagram in your browser: step forward and back, jump\n" +
 			"to a step, play at a pace; /?step=N links to a step."},

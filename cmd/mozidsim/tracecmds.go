@@ -123,6 +123,7 @@ func diagramCmd(lib trace.Library, args []string, stdout, stderr io.Writer) int 
 	fs := flag.NewFlagSet("diagram", flag.ContinueOnError)
 	out := fs.String("o", "", "write to this `FILE` (with --states: this directory) instead of stdout")
 	states := fs.Bool("states", false, "draw the state machines instead of a run")
+	chapter := fs.Int("chapter", 0, "draw only chapter `N` of a long run (explain --markdown lists them); 0 draws the whole run")
 	pos, code, ok := parseFlags("diagram", fs, args, stdout, stderr)
 	if !ok {
 		return code
@@ -145,7 +146,16 @@ func diagramCmd(lib trace.Library, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "mozidsim diagram: %v\n", err)
 		return exitInvalid
 	}
-	if err := writeOut(*out, stdout, explain.MermaidLines(t.Lines)); err != nil {
+	text := explain.MermaidLines(t.Lines)
+	if *chapter != 0 {
+		chapters := explain.Chapters(t.Lines)
+		if *chapter < 0 || *chapter > len(chapters) {
+			fmt.Fprintf(stderr, "mozidsim diagram: --chapter %d: %s has chapters 1 to %d\n", *chapter, t.Header.Scenario, len(chapters))
+			return exitInvalid
+		}
+		text = chapters[*chapter-1].Mermaid
+	}
+	if err := writeOut(*out, stdout, text); err != nil {
 		fmt.Fprintf(stderr, "mozidsim diagram: %v\n", err)
 		return exitInvalid
 	}
