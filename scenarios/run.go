@@ -135,22 +135,50 @@ type refusalWatch struct {
 }
 
 func (w *refusalWatch) Record(e sim.Event) {
-	if e.Kind == sim.KindNote {
-		if input, ok := strings.CutPrefix(e.Name, "refused "); ok {
-			w.mu.Lock()
-			w.refused = append(w.refused, refusal{action: userActionName(input), reason: fmt.Sprint(e.Payload)})
-			w.mu.Unlock()
-		}
+	if r, ok := refusalOf(e); ok {
+		w.mu.Lock()
+		w.refused = append(w.refused, r)
+		w.mu.Unlock()
 	}
 	w.next.Record(e)
 }
 
-// take returns the refusals since the last take; a World, whose phone records
-// its own trace, has no watch and sees none.
-func (w *refusalWatch) take() []refusal {
-	if w == nil {
-		return nil
+// refusalOf reads the FxA module's "refused <input>" note.
+func refusalOf(e sim.Event) (refusal, bool) {
+	if e.Kind != sim.KindNote {
+		return refusal{}, false
 	}
+	input, ok := strings.CutPrefix(e.Name, "refused ")
+	if !ok {
+		return refusal{}, false
+	}
+	return refusal{action: userActionName(input), reason: fmt.Sprint(e.Payload)}, true
+}
+
+// traceRefusals reads refusals from a trace someone else records (a World's
+// phone): events since the last take.
+type traceRefusals struct {
+	since func(i int) []sim.Event
+	next  int
+}
+
+func (t *traceRefusals) take() []refusal {
+	evs := t.since(t.next)
+	t.next += len(evs)
+	var out []refusal
+	for _, e := range evs {
+		if r, ok := refusalOf(e); ok {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// refusalSource gives the refusals since the last take.
+type refusalSource interface{ take() []refusal }
+
+// take returns the refusals since the last take.
+func (w *refusalWatch) take() []refusal {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	out := w.refused
@@ -189,7 +217,7 @@ type runner struct {
 	// starts a new log, and both count.
 	closed map[string][]rp.Entry
 	// refusals collects the user actions the dialog refused.
-	refusals *refusalWatch
+	refusals refusalSource
 }
 
 func (r *runner) problem(format string, args ...any) {
