@@ -23,7 +23,7 @@ func TestEveryCommandHasTheSameHelp(t *testing.T) {
 			code, out, errOut := mainOut(t, cmd, "-h")
 			require.Equal(t, 0, code)
 			require.Empty(t, errOut)
-			require.True(t, strings.HasPrefix(out, "usage: "+helps[cmd].synopsis+"\n\n"+helps[cmd].about+"\n"), out)
+			require.True(t, strings.HasPrefix(out, "usage: "+helpOf(cmd).synopsis+"\n\n"+helpOf(cmd).about+"\n"), out)
 			if cmd != "list" {
 				require.Contains(t, out, "\nflags:\n  -")
 			}

@@ -4,7 +4,7 @@
 //
 //	gotool mint            > go-fixtures.json
 //	gotool verify FILE     (prints "N passed, N failed"; exit 1 on any failure)
-//	gotool bench FILE [MS] (verifications per second over FILE's first okay case, for MS milliseconds, default 2000)
+//	gotool bench FILE MS   (verifications per second over FILE's first okay case, for MS milliseconds; 2000 when MS is left out)
 package main
 
 import (
