@@ -35,9 +35,16 @@ func TestEveryCommandHasTheSameHelp(t *testing.T) {
 			}
 		})
 	}
-	code, out, _ := mainOut(t, "help", "serve")
-	require.Equal(t, 0, code)
-	require.True(t, strings.HasPrefix(out, "usage: mozidsim serve "), out)
+	// serve and conform keep their own usage texts, with the same convention.
+	for _, cmd := range []string{"serve", "conform"} {
+		code, out, errOut := mainOut(t, "help", cmd)
+		require.Equal(t, 0, code)
+		require.Empty(t, errOut)
+		require.True(t, strings.HasPrefix(out, "usage: mozidsim "+cmd+" "), out)
+		code, same, _ := mainOut(t, cmd, "-h")
+		require.Equal(t, 0, code)
+		require.Equal(t, out, same)
+	}
 
 	code, _, errOut := mainOut(t, "help", "explian")
 	require.Equal(t, 2, code)

@@ -53,7 +53,7 @@ func main() {
 
 // commandNames are the commands Main knows, for "did you mean".
 func commandNames() []string {
-	return []string{"run", "list", "replay", "explain", "diagram", "live", "serve", "serve-fxa", "verify-server", "serve-contacts", "version", "help"}
+	return []string{"run", "list", "replay", "explain", "diagram", "live", "serve", "conform", "serve-fxa", "verify-server", "serve-contacts", "version", "help"}
 }
 
 // Main dispatches a command line; ctx ends the servers.
