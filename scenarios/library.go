@@ -4,8 +4,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"github.com/mozidsim/mozidsim/internal/cliflag"
-	contactfiles "github.com/mozidsim/mozidsim/scenarios/contacts"
 	"io"
 	"io/fs"
 	"os"
@@ -13,7 +11,10 @@ import (
 	"strings"
 	"sync"
 
+	contactscenario "github.com/mozidsim/mozidsim/contacts/scenario"
+	"github.com/mozidsim/mozidsim/internal/cliflag"
 	"github.com/mozidsim/mozidsim/internal/sim"
+	contactfiles "github.com/mozidsim/mozidsim/scenarios/contacts"
 	"github.com/mozidsim/mozidsim/trace"
 )
 
@@ -137,6 +138,9 @@ func TraceLibrary(version string) trace.Library {
 		},
 		Load: Load,
 		Run: func(name string, source []byte, seed uint64, rec sim.Recorder) (uint64, error) {
+			if contactscenario.IsContactsScenario(source) {
+				return 0, fmt.Errorf("%s is a contacts scenario: `mozidsim run %s` runs it; explain, diagram, live and replay read mozId scenarios only so far", name, name)
+			}
 			sc, err := Parse(name, source)
 			if err != nil {
 				return 0, err

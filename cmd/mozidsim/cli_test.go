@@ -61,6 +61,13 @@ func TestMisspelledScenarioSuggestsTheNearest(t *testing.T) {
 	require.Equal(t, 2, code)
 	require.Contains(t, errOut, `did you mean "first-backup"?`)
 
+	// A contacts scenario runs by name; the trace tools say they do not read it yet.
+	code, out, _ = mainOut(t, "run", "first-backup")
+	require.Equal(t, 0, code, out)
+	code, _, errOut = mainOut(t, "explain", "first-backup")
+	require.Equal(t, 2, code)
+	require.Equal(t, "mozidsim explain: running scenario first-backup: first-backup is a contacts scenario: `mozidsim run first-backup` runs it; explain, diagram, live and replay read mozId scenarios only so far\n", errOut)
+
 	code, out, _ = mainOut(t, "run", "zzzzzzzzzzzz")
 	require.Equal(t, 2, code)
 	require.NotContains(t, out, "did you mean", "nothing is near")
