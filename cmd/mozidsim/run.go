@@ -13,6 +13,7 @@ import (
 	"github.com/mozidsim/mozidsim/contacts/devicephone"
 	contactscenario "github.com/mozidsim/mozidsim/contacts/scenario"
 	"github.com/mozidsim/mozidsim/internal/cliflag"
+	"github.com/mozidsim/mozidsim/internal/era"
 	"github.com/mozidsim/mozidsim/internal/sim"
 	"github.com/mozidsim/mozidsim/scenarios"
 	contactfiles "github.com/mozidsim/mozidsim/scenarios/contacts"
@@ -28,6 +29,7 @@ type runFlags struct {
 	record, fxaURL string
 	adminToken     string
 	seed           uint64
+	era            era.Era
 }
 
 // runCmd is `mozidsim run [-v] [--trace] [--record FILE] [--fxa-url URL]
@@ -42,12 +44,21 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	fl.StringVar(&f.record, "record", "", "write the run's trace (JSON Lines, mozidsim-trace/1) to `FILE`; one scenario only")
 	fl.Var(&fxaURL, "fxa-url", "run against the FxA auth server at `URL` (mozidsim serve-fxa) instead of the in-memory one")
 	fl.Uint64Var(&f.seed, "seed", 0, "override the scenarios' seeds")
+	eraFlag := fl.String("era", "", "run scenarios whose file names no `era` (2014 or 2015; default 2015) in this one; a file's own era: wins")
 	fl.StringVar(&f.adminToken, "admin-token", "", "the admin token `mozidsim serve-fxa` printed at start, for --fxa-url (default $"+adminTokenEnv+")")
 	files, code, ok := parseFlags("run", fl, args, stdout, stderr)
 	if !ok {
 		return code
 	}
 	f.fxaURL = fxaURL.URL
+	if *eraFlag != "" {
+		e, err := era.Parse(*eraFlag)
+		if err != nil {
+			fmt.Fprintf(stderr, "mozidsim run: --era: %v\n", err)
+			return exitInvalid
+		}
+		f.era = e
+	}
 	if len(files) == 0 {
 		return usageError(stderr, "run", "no scenario given")
 	}
@@ -88,8 +99,8 @@ func runOne(name string, f runFlags, stdout, stderr io.Writer) int {
 		return exitInvalid
 	}
 	if contactscenario.IsContactsScenario(source) {
-		if f.record != "" || f.fxaURL != "" || f.seed != 0 {
-			fmt.Fprintf(stdout, "FAIL %s\n    a contacts scenario: --record, --fxa-url and --seed do not apply to it\n", file)
+		if f.record != "" || f.fxaURL != "" || f.seed != 0 || f.era != "" {
+			fmt.Fprintf(stdout, "FAIL %s\n    a contacts scenario: --record, --fxa-url, --seed and --era do not apply to it\n", file)
 			return exitInvalid
 		}
 		// Phones on internal/device: the backup's assertions come from the real
@@ -101,7 +112,7 @@ func runOne(name string, f runFlags, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "FAIL %s\n%s\n", file, indent(err.Error(), "    "))
 		return exitInvalid
 	}
-	res, err := scenarios.Run(sc, scenarios.Options{Seed: f.seed, FxAURL: f.fxaURL, FxAAdminToken: f.adminToken})
+	res, err := scenarios.Run(sc, scenarios.Options{Seed: f.seed, FxAURL: f.fxaURL, FxAAdminToken: f.adminToken, Era: f.era})
 	if err != nil {
 		fmt.Fprintf(stdout, "FAIL %s\n%s\n", sc.Name, indent(err.Error(), "    "))
 		return exitInvalid
@@ -115,15 +126,21 @@ func runOne(name string, f runFlags, stdout, stderr io.Writer) int {
 	if f.record != "" {
 		t := trace.NewTrace(sc.Name, file, source, res.Seed, res.Events)
 		t.Header.Version = version
+		t.Header.Era = res.Era.String()
 		if err := trace.WriteFile(f.record, t); err != nil {
 			fmt.Fprintf(stderr, "mozidsim run: --record: %v\n", err)
 			return exitInvalid
 		}
 	}
+	// The era is named when it is not the default one, so 2015 output stays as it was.
+	label := sc.Name
+	if res.Era != era.Default {
+		label += " (era " + res.Era.String() + ")"
+	}
 	if res.Pass() {
-		fmt.Fprintf(stdout, "PASS %s\n", sc.Name)
+		fmt.Fprintf(stdout, "PASS %s\n", label)
 	} else {
-		fmt.Fprintf(stdout, "FAIL %s\n", sc.Name)
+		fmt.Fprintf(stdout, "FAIL %s\n", label)
 		for _, p := range res.Problems {
 			fmt.Fprintln(stdout, indent(p, "    "))
 		}
@@ -179,14 +196,16 @@ func listCmd(args []string, stdout, stderr io.Writer) int {
 	for _, s := range lib {
 		width = max(width, len(s.Name))
 	}
-	fmt.Fprintln(stdout, "mozId scenarios (mozidsim run NAME, mozidsim explain NAME):")
+	// The era column is the era a scenario runs in: its file's era:, or the
+	// default (which run --era changes for those files only).
+	fmt.Fprintln(stdout, "mozId scenarios (mozidsim run NAME, mozidsim explain NAME), with the era each runs in:")
 	for _, s := range lib {
-		fmt.Fprintf(stdout, "  %-*s  %s\n", width, s.Name, scenarios.Summary(s.About))
+		fmt.Fprintf(stdout, "  %-*s  %s  %s\n", width, s.Name, era.Of(s.Era), scenarios.Summary(s.About))
 	}
 	fmt.Fprintln(stdout, "\ncontacts backup scenarios (mozidsim run NAME):")
 	for _, n := range scenarios.ContactsNames() {
 		data, _ := contactfiles.Files.ReadFile(n + ".yaml")
-		fmt.Fprintf(stdout, "  %-*s  %s\n", width, n, scenarios.Summary(aboutOf(data)))
+		fmt.Fprintf(stdout, "  %-*s  %s  %s\n", width, n, era.Default, scenarios.Summary(aboutOf(data)))
 	}
 	return exitOK
 }

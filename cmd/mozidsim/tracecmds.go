@@ -89,13 +89,13 @@ func explainCmd(lib trace.Library, args []string, stdin io.Reader, stdout, stder
 	}
 	steps := explain.ExplainLines(t.Lines)
 	if !*step {
-		if err := explain.WriteExplanation(stdout, t.Header.Scenario, steps); err != nil {
+		if err := explain.WriteExplanation(stdout, t.Header.Title(), steps); err != nil {
 			fmt.Fprintf(stderr, "mozidsim explain: %v\n", err)
 			return exitInvalid
 		}
 		return exitOK
 	}
-	fmt.Fprintf(stdout, "%s: %d steps. Enter shows the next step, q quits.\n\n", t.Header.Scenario, len(steps))
+	fmt.Fprintf(stdout, "%s: %d steps. Enter shows the next step, q quits.\n\n", t.Header.Title(), len(steps))
 	in := bufio.NewReader(stdin)
 	waiting := true
 	for i, st := range steps {
@@ -146,6 +146,8 @@ func diagramCmd(lib trace.Library, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "mozidsim diagram: %v\n", err)
 		return exitInvalid
 	}
+	// The front matter titles the drawing with the scenario and its era.
+	title := t.Header.Title()
 	text := explain.MermaidLines(t.Lines)
 	if *chapter != 0 {
 		chapters := explain.Chapters(t.Lines)
@@ -153,9 +155,11 @@ func diagramCmd(lib trace.Library, args []string, stdout, stderr io.Writer) int 
 			fmt.Fprintf(stderr, "mozidsim diagram: --chapter %d: %s has chapters 1 to %d\n", *chapter, t.Header.Scenario, len(chapters))
 			return exitInvalid
 		}
-		text = chapters[*chapter-1].Mermaid
+		ch := chapters[*chapter-1]
+		title, text = fmt.Sprintf("%s, chapter %d: %s", title, ch.N, ch.Title), ch.Mermaid
 	}
-	if err := writeOut(*out, stdout, text); err != nil {
+	diagram := "---\ntitle: " + title + "\n---\n" + text
+	if err := writeOut(*out, stdout, diagram); err != nil {
 		fmt.Fprintf(stderr, "mozidsim diagram: %v\n", err)
 		return exitInvalid
 	}
@@ -215,7 +219,7 @@ func liveCmd(ctx context.Context, lib trace.Library, args []string, stdout, stde
 		return exitFail
 	}
 	run := live.NewRun(t, outcomeOf(t))
-	fmt.Fprintf(stdout, "live view of %s (%d steps): open http://%s/ (http://%s/?step=N opens step N)\n", t.Header.Scenario, len(run.Steps), ln.Addr(), ln.Addr())
+	fmt.Fprintf(stdout, "live view of %s (%d steps): open http://%s/ (http://%s/?step=N opens step N)\n", t.Header.Title(), len(run.Steps), ln.Addr(), ln.Addr())
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/looplab/fsm"
 
 	"github.com/mozidsim/mozidsim/identity"
+	"github.com/mozidsim/mozidsim/internal/era"
 	"github.com/mozidsim/mozidsim/internal/wire"
 	"github.com/mozidsim/mozidsim/trace"
 	"github.com/mozidsim/mozidsim/trace/explain"
@@ -77,6 +78,7 @@ type PageCallbacks struct {
 // Run is everything the page shows.
 type Run struct {
 	Scenario  string            `json:"scenario"`
+	Era       string            `json:"era"` // the run's era: 2014 or 2015
 	Processes []Process         `json:"processes"`
 	Machines  map[string]string `json:"machines"` // actor -> the state machine it runs
 	Steps     []Step            `json:"steps"`
@@ -88,7 +90,7 @@ type Run struct {
 // NewRun prepares a trace for the page.
 func NewRun(t trace.Trace, outcome *Outcome) Run {
 	steps := explain.ExplainLines(t.Lines)
-	run := Run{Scenario: t.Header.Scenario, Outcome: outcome, Machines: map[string]string{}}
+	run := Run{Scenario: t.Header.Scenario, Era: era.Of(era.Era(t.Header.Era)).String(), Outcome: outcome, Machines: map[string]string{}}
 
 	// Lanes: grouped by process in the diagrams' order, actors in order of
 	// first appearance within each.

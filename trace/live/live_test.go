@@ -93,6 +93,7 @@ func TestHandlerServesThePageWithTheRunInIt(t *testing.T) {
 	require.NoError(t, json.NewDecoder(resp.Body).Decode(&run))
 	resp.Body.Close()
 	require.Equal(t, 13, len(run.Steps))
+	require.Equal(t, "2015", run.Era, "a trace without an era is a 2015 one")
 	require.Equal(t, 1000, run.PaceMS)
 
 	resp, err = http.Get(srv.URL + "/ws")
