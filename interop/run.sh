@@ -22,18 +22,37 @@ echo "== (a) mozidsim mints, browserid-local-verify verifies"
 "$gotool" mint > "$work/go-fixtures.json"
 node verify.js "$work/go-fixtures.json"
 
-echo "== (a') a deliberately broken assertion must fail the harness"
+echo "== (a') deliberate-failure check: one assertion is corrupted on purpose; the harness must reject it"
 if node verify.js "$work/go-fixtures.json" --break > "$work/broken.out"; then
   cat "$work/broken.out"; echo "interop: the broken assertion was NOT caught"; exit 1
 fi
-grep FAIL "$work/broken.out"
+# The harness's FAIL line is what this check wants: label it so a passing log
+# has no bare FAIL in it.
+grep FAIL "$work/broken.out" | sed 's/^FAIL /  expected, rejected as it must be: /'
+echo "  ok: the deliberately broken assertion was rejected"
 
 echo "== (b) browserid-crypto mints, mozidsim verifies"
 node mint.js > "$work/js-fixtures.json"
 "$gotool" verify "$work/js-fixtures.json"
 
-echo "== verify throughput (same machine, same run)"
-js=$(node verify.js "$work/go-fixtures.json" --bench | awk '{print $3}')
-go=$("$gotool" bench "$work/go-fixtures.json" | awk '{print $3}')
-echo "js verify: $js ops/s; go verify: $go ops/s; ratio $(awk -v g="$go" -v j="$js" 'BEGIN{printf "%.1f", g/j}')x"
+echo "== verify throughput: mozidsim (Go) against browserid-local-verify (JS), target >= 20x"
+# The two take turns, round after round, so a burst of load from other work on
+# the machine hits both; the median of the rounds' ratios is the figure.
+rounds=${INTEROP_ROUNDS:-5}
+ratios=()
+for i in $(seq 1 "$rounds"); do
+  js=$(node verify.js "$work/go-fixtures.json" --bench --bench-ms 1500 | awk '{print $3}')
+  go=$("$gotool" bench "$work/go-fixtures.json" 1500 | awk '{print $3}')
+  r=$(awk -v g="$go" -v j="$js" 'BEGIN{printf "%.1f", g/j}')
+  ratios+=("$r")
+  echo "  round $i: js $js ops/s, go $go ops/s, ratio ${r}x"
+done
+median=$(printf '%s\n' "${ratios[@]}" | sort -n | awk '{a[NR]=$1} END{if (NR%2) print a[(NR+1)/2]; else printf "%.1f", (a[NR/2]+a[NR/2+1])/2}')
+if awk -v m="$median" 'BEGIN{exit !(m >= 20)}'; then
+  echo "verify throughput ratio: median ${median}x of $rounds interleaved rounds (target >= 20x): met"
+else
+  # Wall-clock figures on a shared machine are not a test (the benchmarks are);
+  # a miss is reported, never silent, and does not fail the build.
+  echo "verify throughput ratio: median ${median}x of $rounds interleaved rounds (target >= 20x): BELOW TARGET"
+fi
 echo "interop: 2 passed, 0 failed"

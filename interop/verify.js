@@ -1,5 +1,5 @@
 // Verifies fixtures (from `gotool mint`) with mozilla's browserid-local-verify.
-//   node verify.js FILE [--break] [--bench]
+//   node verify.js FILE [--break] [--bench [--bench-ms N]]
 // --break corrupts the first assertion that should verify: the run must then fail,
 // which proves the harness can fail. --bench prints verifications per second.
 'use strict';
@@ -10,6 +10,8 @@ var args = process.argv.slice(2);
 var fx = JSON.parse(fs.readFileSync(args[0], 'utf8'));
 var breakOne = args.indexOf('--break') !== -1;
 var bench = args.indexOf('--bench') !== -1;
+// --bench-ms N: how long one throughput round lasts (default 3000).
+var benchMS = args.indexOf('--bench-ms') !== -1 ? parseInt(args[args.indexOf('--bench-ms') + 1], 10) : 3000;
 
 var supportDoc = JSON.stringify({
   'public-key': JSON.parse(JSON.stringify(fx.publicKey)),
@@ -49,7 +51,7 @@ if (bench) {
     verifyOne(c, function (got) {
       if (got.status !== 'okay') { console.error('bench case failed:', got); process.exit(1); }
       n++;
-      if (Date.now() - start < 3000) return setImmediate(loop);
+      if (Date.now() - start < benchMS) return setImmediate(loop);
       console.log('js verify: ' + Math.round(n / ((Date.now() - start) / 1000)) + ' ops/s');
     });
   })();

@@ -4,8 +4,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"github.com/mozidsim/mozidsim/internal/cliflag"
-	contactfiles "github.com/mozidsim/mozidsim/scenarios/contacts"
 	"io"
 	"io/fs"
 	"os"
@@ -13,8 +11,11 @@ import (
 	"strings"
 	"sync"
 
+	contactscenario "github.com/mozidsim/mozidsim/contacts/scenario"
+	"github.com/mozidsim/mozidsim/internal/cliflag"
 	"github.com/mozidsim/mozidsim/internal/era"
 	"github.com/mozidsim/mozidsim/internal/sim"
+	contactfiles "github.com/mozidsim/mozidsim/scenarios/contacts"
 	"github.com/mozidsim/mozidsim/trace"
 )
 
@@ -146,6 +147,9 @@ func TraceLibrary(version string) trace.Library {
 		},
 		Load: Load,
 		Run: func(name string, source []byte, seed uint64, eraName string, rec sim.Recorder) (uint64, string, error) {
+			if contactscenario.IsContactsScenario(source) {
+				return 0, "", fmt.Errorf("%s is a contacts scenario: `mozidsim run %s` runs it; explain, diagram, live and replay read mozId scenarios only so far", name, name)
+			}
 			sc, err := Parse(name, source)
 			if err != nil {
 				return 0, "", err

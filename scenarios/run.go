@@ -143,22 +143,50 @@ type refusalWatch struct {
 }
 
 func (w *refusalWatch) Record(e sim.Event) {
-	if e.Kind == sim.KindNote {
-		if input, ok := strings.CutPrefix(e.Name, "refused "); ok {
-			w.mu.Lock()
-			w.refused = append(w.refused, refusal{action: userActionName(input), reason: fmt.Sprint(e.Payload)})
-			w.mu.Unlock()
-		}
+	if r, ok := refusalOf(e); ok {
+		w.mu.Lock()
+		w.refused = append(w.refused, r)
+		w.mu.Unlock()
 	}
 	w.next.Record(e)
 }
 
-// take returns the refusals since the last take; a World, whose phone records
-// its own trace, has no watch and sees none.
-func (w *refusalWatch) take() []refusal {
-	if w == nil {
-		return nil
+// refusalOf reads the FxA module's "refused <input>" note.
+func refusalOf(e sim.Event) (refusal, bool) {
+	if e.Kind != sim.KindNote {
+		return refusal{}, false
 	}
+	input, ok := strings.CutPrefix(e.Name, "refused ")
+	if !ok {
+		return refusal{}, false
+	}
+	return refusal{action: userActionName(input), reason: fmt.Sprint(e.Payload)}, true
+}
+
+// traceRefusals reads refusals from a trace someone else records (a World's
+// phone): events since the last take.
+type traceRefusals struct {
+	since func(i int) []sim.Event
+	next  int
+}
+
+func (t *traceRefusals) take() []refusal {
+	evs := t.since(t.next)
+	t.next += len(evs)
+	var out []refusal
+	for _, e := range evs {
+		if r, ok := refusalOf(e); ok {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// refusalSource gives the refusals since the last take.
+type refusalSource interface{ take() []refusal }
+
+// take returns the refusals since the last take.
+func (w *refusalWatch) take() []refusal {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	out := w.refused
@@ -197,7 +225,7 @@ type runner struct {
 	// starts a new log, and both count.
 	closed map[string][]rp.Entry
 	// refusals collects the user actions the dialog refused.
-	refusals *refusalWatch
+	refusals refusalSource
 }
 
 func (r *runner) problem(format string, args ...any) {
@@ -365,6 +393,7 @@ func (r *runner) userStep(st Step) error {
 // error), while the server has not answered yet (a slow server: advance time,
 // then continue with single actions), or on a screen the flow does not expect.
 func (r *runner) userFlow(st Step, screens map[string][][2]string) error {
+	pressedDone := false
 	for n := 0; ; n++ {
 		state, open, err := r.d.DialogState()
 		if err != nil {
@@ -384,6 +413,11 @@ func (r *runner) userFlow(st Step, screens map[string][][2]string) error {
 			// leaving it to the scenario (a dialog check, single actions).
 			return nil
 		}
+		if pressedDone && !state.DoneEnabled {
+			// Done was taken: the flow has reported its outcome and the dialog
+			// is closing (device closeAnimation), not waiting for the user.
+			return nil
+		}
 		actions, ok := screens[state.Screen]
 		if !ok {
 			if n == 0 {
@@ -396,6 +430,7 @@ func (r *runner) userFlow(st Step, screens map[string][][2]string) error {
 			return fmt.Errorf("user %s: the dialog keeps showing %s", st.Action, state.Screen)
 		}
 		for _, a := range actions {
+			pressedDone = a[0] == wire.UserDone
 			if err := r.d.UserInput(a[0], a[1]); err != nil {
 				if errors.Is(err, device.ErrNoDialog) {
 					return nil

@@ -9,6 +9,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/mozidsim/mozidsim/internal/device"
+	"github.com/mozidsim/mozidsim/internal/sim"
 	"github.com/mozidsim/mozidsim/rp"
 )
 
@@ -55,9 +56,26 @@ const maxWorldSteps = 1000
 // scenario's apps and expectations.
 type World struct{ r *runner }
 
-// NewWorld drives d. The caller owns d and serialises calls.
+// NewWorld drives d. The caller owns d and serialises calls. Refused user
+// actions are read from d's in-memory trace; a phone that records elsewhere
+// passes its recorder to WatchRefusals.
 func NewWorld(d *device.Device) *World {
-	return &World{r: &runner{d: d, res: &Result{Logs: map[string][]rp.Entry{}}, apps: map[string]rp.App{}}}
+	since := func(i int) []sim.Event {
+		evs := d.Sys.Trace()
+		if i >= len(evs) {
+			return nil
+		}
+		return evs[i:]
+	}
+	start := len(d.Sys.Trace())
+	return &World{r: &runner{d: d, res: &Result{Logs: map[string][]rp.Entry{}}, apps: map[string]rp.App{},
+		refusals: &traceRefusals{since: since, next: start}}}
+}
+
+// WatchRefusals reads refused user actions from rec, the phone's recorder
+// (events from now on), so that a step the dialog refuses says why.
+func (w *World) WatchRefusals(rec *sim.MemRecorder) {
+	w.r.refusals = &traceRefusals{since: rec.Since, next: rec.Len()}
 }
 
 // Step runs one step until the phone is idle. A failed dialog check is an
@@ -67,8 +85,12 @@ func (w *World) Step(st Step) error {
 		return fmt.Errorf("%s: app steps need a scenario page", st.Text)
 	}
 	before := len(w.r.res.Problems)
+	w.r.refusals.take() // what happened before this step is not its doing
 	if err := w.r.step(st); err != nil {
 		return err
+	}
+	for _, why := range w.r.refusals.take() {
+		w.r.problem("line %d: %s was refused: %s", st.Line, why.action, why.reason)
 	}
 	if problems := w.r.res.Problems[before:]; len(problems) > 0 {
 		// Step positions in a driver's array are not file lines.

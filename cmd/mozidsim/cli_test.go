@@ -23,7 +23,7 @@ func TestEveryCommandHasTheSameHelp(t *testing.T) {
 			code, out, errOut := mainOut(t, cmd, "-h")
 			require.Equal(t, 0, code)
 			require.Empty(t, errOut)
-			require.True(t, strings.HasPrefix(out, "usage: "+helps[cmd].synopsis+"\n\n"+helps[cmd].about+"\n"), out)
+			require.True(t, strings.HasPrefix(out, "usage: "+helpOf(cmd).synopsis+"\n\n"+helpOf(cmd).about+"\n"), out)
 			if cmd != "list" {
 				require.Contains(t, out, "\nflags:\n  -")
 			}
@@ -35,9 +35,16 @@ func TestEveryCommandHasTheSameHelp(t *testing.T) {
 			}
 		})
 	}
-	code, out, _ := mainOut(t, "help", "serve")
-	require.Equal(t, 0, code)
-	require.True(t, strings.HasPrefix(out, "usage: mozidsim serve "), out)
+	// serve and conform keep their own usage texts, with the same convention.
+	for _, cmd := range []string{"serve", "conform"} {
+		code, out, errOut := mainOut(t, "help", cmd)
+		require.Equal(t, 0, code)
+		require.Empty(t, errOut)
+		require.True(t, strings.HasPrefix(out, "usage: mozidsim "+cmd+" "), out)
+		code, same, _ := mainOut(t, cmd, "-h")
+		require.Equal(t, 0, code)
+		require.Equal(t, out, same)
+	}
 
 	code, _, errOut := mainOut(t, "help", "explian")
 	require.Equal(t, 2, code)
@@ -53,6 +60,13 @@ func TestMisspelledScenarioSuggestsTheNearest(t *testing.T) {
 	code, _, errOut := mainOut(t, "explain", "frist-backup")
 	require.Equal(t, 2, code)
 	require.Contains(t, errOut, `did you mean "first-backup"?`)
+
+	// A contacts scenario runs by name; the trace tools say they do not read it yet.
+	code, out, _ = mainOut(t, "run", "first-backup")
+	require.Equal(t, 0, code, out)
+	code, _, errOut = mainOut(t, "explain", "first-backup")
+	require.Equal(t, 2, code)
+	require.Equal(t, "mozidsim explain: running scenario first-backup: first-backup is a contacts scenario: `mozidsim run first-backup` runs it; explain, diagram, live and replay read mozId scenarios only so far\n", errOut)
 
 	code, out, _ = mainOut(t, "run", "zzzzzzzzzzzz")
 	require.Equal(t, 2, code)
@@ -155,7 +169,7 @@ func TestLiveServesATraceFileUntilCancelled(t *testing.T) {
 	addr := <-ready
 	cancel()
 	require.Equal(t, 0, <-done)
-	require.Equal(t, "live view of watch-signed-out (era 2015) (13 steps): open http://"+addr+"/\n", out.String())
+	require.Equal(t, "live view of watch-signed-out (era 2015) (13 steps): open http://"+addr+"/ (http://"+addr+"/?step=N opens step N)\n", out.String())
 	require.Empty(t, errs.String())
 }
 

@@ -42,9 +42,12 @@ func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 func conformMain(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fl := flag.NewFlagSet("mozidsim conform", flag.ContinueOnError)
 	fl.SetOutput(stderr)
-	fl.Usage = func() {
-		fmt.Fprint(stderr, conformUsage)
+	fl.Usage = func() {} // -h prints to stdout below; a bad flag prints the usage to stderr
+	usageTo := func(w io.Writer) {
+		fmt.Fprint(w, conformUsage)
+		fl.SetOutput(w)
 		fl.PrintDefaults()
+		fl.SetOutput(stderr)
 	}
 	var modules multiFlag
 	fl.Var(&modules, "module", "run only this module (repeatable)")
@@ -61,8 +64,10 @@ func conformMain(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	rest := args
 	for {
 		if err := fl.Parse(rest); errors.Is(err, flag.ErrHelp) {
+			usageTo(stdout)
 			return 0
 		} else if err != nil {
+			usageTo(stderr)
 			return 2
 		}
 		if fl.NArg() == 0 {
@@ -80,7 +85,7 @@ func conformMain(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	}
 	if len(files) != 1 {
 		fmt.Fprintf(stderr, "mozidsim conform: want one RP.yaml, got %d\n\n", len(files))
-		fl.Usage()
+		usageTo(stderr)
 		return 2
 	}
 	bad := func(format string, a ...any) int {

@@ -56,7 +56,9 @@ func main() {
 }
 
 // commandNames are the commands Main knows, for "did you mean".
-var commandNames = []string{"run", "list", "replay", "explain", "diagram", "live", "serve", "serve-fxa", "verify-server", "serve-contacts", "version", "help"}
+func commandNames() []string {
+	return []string{"run", "list", "replay", "explain", "diagram", "live", "serve", "conform", "serve-fxa", "verify-server", "serve-contacts", "version", "help"}
+}
 
 // Main dispatches a command line; ctx ends the servers.
 func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -72,8 +74,8 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 			return exitOK
 		}
 		cmd, rest = rest[0], []string{"-h"}
-		if !slices.Contains(commandNames, cmd) {
-			fmt.Fprintf(stderr, "mozidsim help: unknown command %q%s\n\n%s", cmd, cliflag.DidYouMean(cmd, commandNames), usage)
+		if !slices.Contains(commandNames(), cmd) {
+			fmt.Fprintf(stderr, "mozidsim help: unknown command %q%s\n\n%s", cmd, cliflag.DidYouMean(cmd, commandNames()), usage)
 			return exitInvalid
 		}
 	}
@@ -110,6 +112,6 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		fmt.Fprint(stdout, usage)
 		return exitOK
 	}
-	fmt.Fprintf(stderr, "mozidsim: unknown command %q%s\n\n%s", cmd, cliflag.DidYouMean(cmd, commandNames), usage)
+	fmt.Fprintf(stderr, "mozidsim: unknown command %q%s\n\n%s", cmd, cliflag.DidYouMean(cmd, commandNames()), usage)
 	return exitInvalid
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/mozidsim/mozidsim/internal/cliflag"
 	httpserve "github.com/mozidsim/mozidsim/internal/serve"
+	"github.com/mozidsim/mozidsim/scenarios"
 	"github.com/mozidsim/mozidsim/trace"
 	"github.com/mozidsim/mozidsim/trace/explain"
 	"github.com/mozidsim/mozidsim/trace/live"
@@ -122,6 +123,7 @@ func diagramCmd(lib trace.Library, args []string, stdout, stderr io.Writer) int 
 	fs := flag.NewFlagSet("diagram", flag.ContinueOnError)
 	out := fs.String("o", "", "write to this `FILE` (with --states: this directory) instead of stdout")
 	states := fs.Bool("states", false, "draw the state machines instead of a run")
+	chapter := fs.Int("chapter", 0, "draw only chapter `N` of a long run (explain --markdown lists them); 0 draws the whole run")
 	pos, code, ok := parseFlags("diagram", fs, args, stdout, stderr)
 	if !ok {
 		return code
@@ -145,7 +147,18 @@ func diagramCmd(lib trace.Library, args []string, stdout, stderr io.Writer) int 
 		return exitInvalid
 	}
 	// The front matter titles the drawing with the scenario and its era.
-	diagram := "---\ntitle: " + t.Header.Title() + "\n---\n" + explain.MermaidLines(t.Lines)
+	title := t.Header.Title()
+	text := explain.MermaidLines(t.Lines)
+	if *chapter != 0 {
+		chapters := explain.Chapters(t.Lines)
+		if *chapter < 0 || *chapter > len(chapters) {
+			fmt.Fprintf(stderr, "mozidsim diagram: --chapter %d: %s has chapters 1 to %d\n", *chapter, t.Header.Scenario, len(chapters))
+			return exitInvalid
+		}
+		ch := chapters[*chapter-1]
+		title, text = fmt.Sprintf("%s, chapter %d: %s", title, ch.N, ch.Title), ch.Mermaid
+	}
+	diagram := "---\ntitle: " + title + "\n---\n" + text
 	if err := writeOut(*out, stdout, diagram); err != nil {
 		fmt.Fprintf(stderr, "mozidsim diagram: %v\n", err)
 		return exitInvalid
@@ -205,13 +218,28 @@ func liveCmd(ctx context.Context, lib trace.Library, args []string, stdout, stde
 		fmt.Fprintf(stderr, "mozidsim live: %v\n", err)
 		return exitFail
 	}
-	fmt.Fprintf(stdout, "live view of %s (%d steps): open http://%s/\n", t.Header.Title(), len(explain.ExplainLines(t.Lines)), ln.Addr())
+	run := live.NewRun(t, outcomeOf(t))
+	fmt.Fprintf(stdout, "live view of %s (%d steps): open http://%s/ (http://%s/?step=N opens step N)\n", t.Header.Title(), len(run.Steps), ln.Addr(), ln.Addr())
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}
-	if err := httpserve.Until(ctx, ln, live.Handler(t, pace.D)); err != nil {
+	if err := httpserve.Until(ctx, ln, live.Handler(run, pace.D)); err != nil {
 		fmt.Fprintf(stderr, "mozidsim live: %v\n", err)
 		return exitFail
 	}
 	return exitOK
+}
+
+// outcomeOf runs the trace's scenario again (runs are deterministic) for its
+// verdict, which the live view shows at the end; nil when it cannot run.
+func outcomeOf(t trace.Trace) *live.Outcome {
+	sc, err := scenarios.Parse(t.Header.File, []byte(t.Header.Source))
+	if err != nil {
+		return nil
+	}
+	res, err := scenarios.Run(sc, scenarios.Options{Seed: t.Header.Seed})
+	if err != nil {
+		return &live.Outcome{Problems: []string{err.Error()}}
+	}
+	return &live.Outcome{Pass: res.Pass(), Problems: res.Problems}
 }

@@ -74,7 +74,7 @@ func (a *appFlags) Set(v string) error {
 func serveWebPhone(ctx context.Context, args []string, stdout, stderr io.Writer, ready chan<- string) int {
 	fl := flag.NewFlagSet("mozidsim serve", flag.ContinueOnError)
 	fl.SetOutput(stderr)
-	fl.Usage = func() { fmt.Fprintln(stderr, "usage: mozidsim serve [flags]; mozidsim serve -h explains them") }
+	fl.Usage = func() {} // -h prints the usage to stdout; a bad flag gets the short line below
 	addr := fl.String("addr", "127.0.0.1:8090", "")
 	world := fl.String("world", "", "")
 	era := fl.String("era", "2015", "")
@@ -86,6 +86,7 @@ func serveWebPhone(ctx context.Context, args []string, stdout, stderr io.Writer,
 		fmt.Fprint(stdout, serveUsage)
 		return 0
 	} else if err != nil {
+		fmt.Fprintln(stderr, "usage: mozidsim serve [flags]; mozidsim serve -h explains them")
 		return 2
 	}
 	if fl.NArg() > 0 {

@@ -4,7 +4,7 @@
 //
 //	gotool mint            > go-fixtures.json
 //	gotool verify FILE     (prints "N passed, N failed"; exit 1 on any failure)
-//	gotool bench FILE      (verifications per second over FILE's first okay case)
+//	gotool bench FILE MS   (verifications per second over FILE's first okay case, for MS milliseconds; 2000 when MS is left out)
 package main
 
 import (
@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -64,7 +65,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "mint":
 		err = mint(stdout)
 	case "verify", "bench":
-		if len(args) != 2 {
+		if len(args) != 2 && !(args[0] == "bench" && len(args) == 3) {
 			fmt.Fprintf(stderr, "usage: gotool %s FILE\n", args[0])
 			return 2
 		}
@@ -73,7 +74,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 			if args[0] == "verify" {
 				return verifyAll(fx, stdout)
 			}
-			err = bench(fx, stdout)
+			d := 2 * time.Second
+			if len(args) == 3 {
+				ms, perr := strconv.Atoi(args[2])
+				if perr != nil || ms <= 0 {
+					fmt.Fprintf(stderr, "gotool bench: %q is not a number of milliseconds, e.g. 1500\n", args[2])
+					return 2
+				}
+				d = time.Duration(ms) * time.Millisecond
+			}
+			err = bench(fx, d, stdout)
 		}
 	default:
 		fmt.Fprintf(stderr, "gotool: unknown command %q\n", args[0])
@@ -207,7 +217,7 @@ func verifyAll(fx Fixtures, w io.Writer) int {
 	return 0
 }
 
-func bench(fx Fixtures, w io.Writer) error {
+func bench(fx Fixtures, d time.Duration, w io.Writer) error {
 	v, err := newVerifier(fx)
 	if err != nil {
 		return err
@@ -217,7 +227,7 @@ func bench(fx Fixtures, w io.Writer) error {
 			continue
 		}
 		n, start := 0, time.Now()
-		for time.Since(start) < 2*time.Second {
+		for time.Since(start) < d {
 			if _, err := v.Verify(c.Assertion, c.Audience); err != nil {
 				return err
 			}

@@ -47,11 +47,27 @@ func Mermaid(events []sim.Event) string { return MermaidLines(trace.Encode(sim.E
 // actors logged, and the run's last callback highlighted.
 func MermaidLines(lines []trace.Line) string {
 	steps := ExplainLines(lines)
+	last := -1
+	for i, st := range steps {
+		if st.Kind == "callback" {
+			last = i
+		}
+	}
+	return renderMermaid(lines, steps, 1, last)
+}
+
+// renderMermaid draws lines, whose arrows are steps (numbered from first);
+// highlight is the index in steps of the arrow to mark as the run's end, or -1.
+func renderMermaid(lines []trace.Line, steps []Step, first, highlight int) string {
 	ids := participantIDs(lines)
 
 	var b strings.Builder
 	b.WriteString("sequenceDiagram\n")
-	b.WriteString("    autonumber\n")
+	if first == 1 {
+		b.WriteString("    autonumber\n")
+	} else {
+		fmt.Fprintf(&b, "    autonumber %d\n", first)
+	}
 	declared := map[string]bool{}
 	for _, a := range ids.order {
 		if boxOf(a) < 0 {
@@ -80,12 +96,6 @@ func MermaidLines(lines []trace.Line) string {
 		b.WriteString("    end\n")
 	}
 
-	lastCallback := -1
-	for i, st := range steps {
-		if st.Kind == "callback" {
-			lastCallback = i
-		}
-	}
 	// Walk the lines again to interleave notes with arrows in trace order.
 	si := 0
 	for _, l := range lines {
@@ -95,7 +105,7 @@ func MermaidLines(lines []trace.Line) string {
 		}
 		st := steps[si]
 		arrow := fmt.Sprintf("%s%s%s: %s", ids.id[st.From], arrowFor(l), ids.id[st.To], escapeMermaid(trace.Clip(arrowLabel(st), maxLabel)))
-		if si == lastCallback {
+		if si == highlight {
 			b.WriteString("    rect rgb(255,224,130)\n")
 			fmt.Fprintf(&b, "        %s\n", arrow)
 			fmt.Fprintf(&b, "        Note over %s: %s\n", ids.id[st.To], escapeMermaid("the run ends with "+st.Name))

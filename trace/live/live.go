@@ -1,41 +1,51 @@
-// Package live plays a mozidsim trace in a browser (mozidsim live): each
-// message on a sequence diagram whose lanes are grouped by process, with its
-// seed step, historic file and why. It stands for no historic component.
+// Package live plays a mozidsim trace in a browser (mozidsim live): a sequence
+// diagram whose lanes are grouped by process, one arrow per message, the state
+// of each actor's state machine, a legend and an end-of-run summary, stepped
+// forward and back by the reader. It stands for no historic component.
 package live
 
 import (
+	"bytes"
 	"context"
 	_ "embed"
+	"encoding/json"
+	"fmt"
+	"html/template"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
-	"github.com/gorilla/websocket"
+	"github.com/looplab/fsm"
 
+	"github.com/mozidsim/mozidsim/identity"
 	"github.com/mozidsim/mozidsim/internal/era"
+	"github.com/mozidsim/mozidsim/internal/wire"
 	"github.com/mozidsim/mozidsim/trace"
 	"github.com/mozidsim/mozidsim/trace/explain"
 )
 
-// The live view plays a run in a browser: each message lights up on a lane
-// diagram as it travels, with its seed step, historic file and why. Runs are
-// deterministic, so playing back a finished run shows exactly what happened, at
-// a pace a learner can follow (pause, step, faster, slower).
+// The whole run goes to the page at once, embedded in it: the page steps
+// through it on its own, so what a browser shows at ?step=N depends on nothing
+// but N (a headless screenshot sees what a person sees), and going back is as
+// easy as going forward.
 
 //go:embed live.html
-var livePage []byte
+var pageSource string
 
-// Participant is one lane of the live view.
-type Participant struct {
-	Name string `json:"name"`
-	Box  string `json:"box"` // the process: content process, Gecko parent process, ...
+var page = template.Must(template.New("live").Parse(pageSource))
+
+// Process is one group of lanes: the content process, Gecko's parent process,
+// the Gaia System app, ...
+type Process struct {
+	Name   string   `json:"name"`
+	Colour string   `json:"colour"`
+	Actors []string `json:"actors"` // lanes, in the order they first appear
 }
 
-// Step is one step as the page receives it.
+// Step is one arrow of the sequence view.
 type Step struct {
-	Type   string   `json:"type"` // "step"
 	N      int      `json:"n"`
-	Total  int      `json:"total"`
 	At     string   `json:"at"` // virtual time since the start
 	Kind   string   `json:"kind"`
 	From   string   `json:"from"`
@@ -47,163 +57,208 @@ type Step struct {
 	File   string   `json:"file,omitempty"`
 	Why    string   `json:"why,omitempty"`
 	Notes  []string `json:"notes,omitempty"`
+	// States is every state machine's state once this step (and the notes it
+	// caused) happened: actor -> state.
+	States map[string]string `json:"states"`
 }
 
-// liveHello opens every connection.
-type liveHello struct {
-	Type         string        `json:"type"` // "hello"
-	Scenario     string        `json:"scenario"`
-	Era          string        `json:"era"` // the run's era: 2014 or 2015
-	Steps        int           `json:"steps"`
-	PaceMS       int           `json:"paceMs"`
-	Participants []Participant `json:"participants"`
+// Outcome is how the run ended, when the caller knows (it re-ran the
+// scenario's expectations): nil shows the callbacks only.
+type Outcome struct {
+	Pass     bool     `json:"pass"`
+	Problems []string `json:"problems,omitempty"`
 }
 
-// liveCommand is what the page sends: play, pause, step (one step, paused),
-// restart, or pace with ms.
-type liveCommand struct {
-	Cmd string `json:"cmd"`
-	MS  int    `json:"ms"`
+// PageCallbacks is what one page received, in order.
+type PageCallbacks struct {
+	Page  string   `json:"page"`
+	Lines []string `json:"lines"`
 }
 
-// Handler serves the live view of one trace: GET / is the page, GET /ws the
-// step stream. Every connection plays the run from the start on its own.
-func Handler(t trace.Trace, pace time.Duration) http.Handler {
+// Run is everything the page shows.
+type Run struct {
+	Scenario  string            `json:"scenario"`
+	Era       string            `json:"era"` // the run's era: 2014 or 2015
+	Processes []Process         `json:"processes"`
+	Machines  map[string]string `json:"machines"` // actor -> the state machine it runs
+	Steps     []Step            `json:"steps"`
+	Callbacks []PageCallbacks   `json:"callbacks"`
+	Outcome   *Outcome          `json:"outcome,omitempty"`
+	PaceMS    int               `json:"paceMs"`
+}
+
+// NewRun prepares a trace for the page.
+func NewRun(t trace.Trace, outcome *Outcome) Run {
 	steps := explain.ExplainLines(t.Lines)
-	at := make(map[uint64]time.Duration, len(t.Lines))
-	for _, l := range t.Lines {
-		at[l.Seq] = l.At
+	run := Run{Scenario: t.Header.Scenario, Era: era.Of(era.Era(t.Header.Era)).String(), Outcome: outcome, Machines: map[string]string{}}
+
+	// Lanes: grouped by process in the diagrams' order, actors in order of
+	// first appearance within each.
+	byProcess := map[string]*Process{}
+	for _, name := range explain.Processes() {
+		_, colour := explain.Process("")
+		run.Processes = append(run.Processes, Process{Name: name, Colour: colour})
 	}
-	hello := liveHello{Type: "hello", Scenario: t.Header.Scenario, Era: era.Of(era.Era(t.Header.Era)).String(), Steps: len(steps), PaceMS: int(pace / time.Millisecond)}
+	for i := range run.Processes {
+		byProcess[run.Processes[i].Name] = &run.Processes[i]
+	}
 	seen := map[string]bool{}
 	for _, st := range steps {
 		for _, a := range []string{st.From, st.To} {
-			if a != "" && !seen[a] {
-				seen[a] = true
-				box, _ := explain.Process(a)
-				hello.Participants = append(hello.Participants, Participant{Name: a, Box: box})
+			if a == "" || seen[a] {
+				continue
 			}
+			seen[a] = true
+			name, colour := explain.Process(a)
+			p := byProcess[name]
+			p.Colour = colour
+			p.Actors = append(p.Actors, a)
 		}
 	}
-	out := make([]Step, len(steps))
+	run.Processes = slices.DeleteFunc(run.Processes, func(p Process) bool { return len(p.Actors) == 0 })
+
+	// States: the trace is replayed through each machine's table, line by
+	// line; a step shows the states after its own line and its notes.
+	m := newMachines()
+	at := map[uint64]time.Duration{}
+	next := 0
 	for i, st := range steps {
-		out[i] = Step{Type: "step", N: st.N, Total: len(steps), At: trace.VirtualOffset(at[st.Seq]), Kind: st.Kind,
+		limit := uint64(1<<63 - 1)
+		if i+1 < len(steps) {
+			limit = steps[i+1].Seq
+		}
+		for next < len(t.Lines) && t.Lines[next].Seq < limit {
+			l := t.Lines[next]
+			at[l.Seq] = l.At
+			m.feed(l)
+			next++
+		}
+		run.Steps = append(run.Steps, Step{N: st.N, At: trace.VirtualOffset(at[st.Seq]), Kind: st.Kind,
 			From: st.From, To: st.To, Name: st.Name, Tag: st.Tag, Label: st.Label, Detail: st.Detail,
-			File: st.File, Why: st.Why, Notes: st.Notes}
+			File: st.File, Why: st.Why, Notes: st.Notes, States: m.snapshot()})
 	}
-	upgrader := websocket.Upgrader{CheckOrigin: sameHost}
+	for actor, machine := range m.names {
+		run.Machines[actor] = machine
+	}
+
+	// Callbacks: what each page received, as a scenario's expect lists them.
+	pages := map[string]int{}
+	for _, l := range t.Lines {
+		if l.Kind != "callback" {
+			continue
+		}
+		i, ok := pages[l.To]
+		if !ok {
+			i = len(run.Callbacks)
+			pages[l.To] = i
+			run.Callbacks = append(run.Callbacks, PageCallbacks{Page: l.To})
+		}
+		line := l.Name
+		if o, ok := l.Payload.(trace.Object); ok && o.String(trace.MemberRole) != "" {
+			line += " " + o.String(trace.MemberRole) // an assertion: its role, not its bytes
+		} else if l.Payload != nil {
+			line += " " + trace.Short(trace.WithoutRaw(l.Payload), 80)
+		}
+		run.Callbacks[i].Lines = append(run.Callbacks[i].Lines, line)
+	}
+	return run
+}
+
+// machines follows the simulator's state machines through a trace. The page
+// machine is driven by its own table (identity.PageFSMEvents) with the events
+// the trace shows; the dialog's screen and the manager's getAssertion state are
+// read from the notes and messages those actors leave.
+type machines struct {
+	pages map[string]*fsm.FSM // nsDOMIdentity[app] -> page lifecycle
+	state map[string]string   // actor -> state, for the others
+	names map[string]string   // actor -> machine name
+}
+
+func newMachines() *machines {
+	return &machines{pages: map[string]*fsm.FSM{}, state: map[string]string{}, names: map[string]string{}}
+}
+
+// pageEvents maps what a page did or received to the page machine's events.
+var pageEvents = map[string]string{
+	wire.CallWatch: identity.EventWatch, wire.CallRequest: identity.EventRequest,
+	wire.CbReady: identity.EventOnReady, wire.CbError: identity.EventOnError,
+	wire.CbLogin: identity.EventOnLogin, wire.CbCancel: identity.EventOnCancel,
+}
+
+func (m *machines) feed(l trace.Line) {
+	switch {
+	case l.Kind == "call" || l.Kind == "callback":
+		nav := l.From // calls and callbacks are recorded by the page's nsDOMIdentity
+		if ev, ok := pageEvents[l.Name]; ok {
+			m.page(nav).Event(context.Background(), ev) //nolint:errcheck // no row: the state stays, as in the actor
+		}
+	case l.Kind == "hop" && l.Name == wire.MsgRPUnwatch:
+		m.page(l.From).Event(context.Background(), identity.EventClose) //nolint:errcheck
+	case l.Kind == "note" && l.From == string(wire.FxAModule) && strings.HasPrefix(l.Name, "screen "):
+		m.set(l.From, "the dialog's screens", strings.TrimPrefix(l.Name, "screen "))
+	case l.Kind == "note" && l.From == string(wire.FxAccountsManager) && strings.HasPrefix(l.Name, "getAssertion "):
+		// "getAssertion resolved (no-user-silent)": the machine's state and the event.
+		m.set(l.From, "getAssertion", strings.TrimPrefix(l.Name, "getAssertion "))
+	case l.Kind == "hop" && l.To == string(wire.FxAccountsManager) && l.Name == wire.GetAssertion:
+		m.set(l.To, "getAssertion", "account")
+	case l.Kind == "hop" && l.From == string(wire.FxAccountsManager) && l.Name == wire.SignInFlow:
+		m.set(l.From, "getAssertion", "ui-sign-in")
+	case l.Kind == "hop" && l.From == string(wire.FxAccountsManager) && l.Name == wire.RefreshAuthentication:
+		m.set(l.From, "getAssertion", "ui-refresh")
+	case l.Kind == "hop" && l.From == string(wire.FxAccountsManager) && l.To == string(wire.FxAccounts) && l.Name == wire.GetAssertion:
+		m.set(l.From, "getAssertion", "assertion")
+	}
+}
+
+func (m *machines) page(nav string) *fsm.FSM {
+	p, ok := m.pages[nav]
+	if !ok {
+		p = fsm.NewFSM(identity.StateIdle, identity.PageFSMEvents(), nil)
+		m.pages[nav] = p
+		m.names[nav] = "page lifecycle"
+	}
+	return p
+}
+
+func (m *machines) set(actor, machine, state string) {
+	m.state[actor] = state
+	m.names[actor] = machine
+}
+
+func (m *machines) snapshot() map[string]string {
+	out := make(map[string]string, len(m.pages)+len(m.state))
+	for nav, p := range m.pages {
+		out[nav] = p.Current()
+	}
+	for a, s := range m.state {
+		out[a] = s
+	}
+	return out
+}
+
+// Handler serves the live view of one run: GET / is the page (the run
+// embedded in it), GET /run.json the run alone.
+func Handler(run Run, pace time.Duration) http.Handler {
+	run.PaceMS = int(pace / time.Millisecond)
+	data, err := json.Marshal(run)
+	if err != nil {
+		panic(fmt.Sprintf("live: the run does not encode: %v", err)) // only strings, ints and maps
+	}
+	var html bytes.Buffer
+	if err := page.Execute(&html, struct {
+		Scenario string
+		Run      template.JS
+	}{run.Scenario, template.JS(data)}); err != nil {
+		panic(fmt.Sprintf("live: the page does not render: %v", err))
+	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.Write(livePage)
+		w.Write(html.Bytes())
 	})
-	mux.HandleFunc("GET /ws", func(w http.ResponseWriter, r *http.Request) {
-		conn, err := upgrader.Upgrade(w, r, nil)
-		if err != nil {
-			return // Upgrade has answered the client
-		}
-		defer conn.Close()
-		// The page only sends tiny commands; without a limit one message of any
-		// size was read into memory whole.
-		conn.SetReadLimit(liveReadLimit)
-		playLive(r.Context(), conn, hello, out, pace)
+	mux.HandleFunc("GET /run.json", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(data)
 	})
 	return mux
-}
-
-// liveReadLimit bounds one message from the page ({"cmd":"pace","ms":N}).
-const liveReadLimit = 1 << 10
-
-// liveWriteTimeout drops a page that stops reading its stream.
-const liveWriteTimeout = 10 * time.Second
-
-// sameHost accepts the page this server served (and non-browser clients).
-func sameHost(r *http.Request) bool {
-	origin := r.Header.Get("Origin")
-	return origin == "" || strings.TrimPrefix(strings.TrimPrefix(origin, "http://"), "https://") == r.Host
-}
-
-// playLive streams steps at the pace the page asks for. A reader goroutine turns
-// the page's messages into commands; it ends when the connection does.
-func playLive(ctx context.Context, conn *websocket.Conn, hello liveHello, steps []Step, pace time.Duration) {
-	commands := make(chan liveCommand)
-	readerDone := make(chan struct{})
-	go func() {
-		defer close(readerDone)
-		for {
-			var c liveCommand
-			if err := conn.ReadJSON(&c); err != nil {
-				return
-			}
-			select {
-			case commands <- c:
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
-	defer func() {
-		conn.Close() // unblocks the reader
-		<-readerDone
-	}()
-	write := func(v any) error {
-		if err := conn.SetWriteDeadline(time.Now().Add(liveWriteTimeout)); err != nil {
-			return err
-		}
-		return conn.WriteJSON(v)
-	}
-	if write(hello) != nil {
-		return
-	}
-	next, playing := 0, true
-	timer := time.NewTimer(0)
-	defer timer.Stop()
-	send := func() bool {
-		if next >= len(steps) {
-			return true
-		}
-		err := write(steps[next])
-		next++
-		return err == nil
-	}
-	for {
-		var tick <-chan time.Time
-		if playing && next < len(steps) {
-			tick = timer.C
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-readerDone:
-			return
-		case <-tick:
-			if !send() {
-				return
-			}
-			timer.Reset(pace)
-		case c := <-commands:
-			switch c.Cmd {
-			case "play":
-				playing = true
-				timer.Reset(0)
-			case "pause":
-				playing = false
-			case "step":
-				playing = false
-				if !send() {
-					return
-				}
-			case "restart":
-				next = 0
-				if write(hello) != nil {
-					return
-				}
-				timer.Reset(0)
-			case "pace":
-				if c.MS >= 10 && c.MS <= 60_000 {
-					pace = time.Duration(c.MS) * time.Millisecond
-				}
-			}
-		}
-	}
 }
