@@ -17,7 +17,16 @@ import (
 
 // The servers run goroutines and the scenarios run actors: all must be gone
 // when the tests end.
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) {
+	// The test binary doubles as the mozidsim command, so tests can start it
+	// as a process without building it (TestEightRunsShareOneServer).
+	if os.Getenv(asCommandEnv) == "1" {
+		os.Exit(Main(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	}
+	goleak.VerifyTestMain(m)
+}
+
+const asCommandEnv = "MOZIDSIM_TEST_AS_COMMAND"
 
 // lockedBuffer is an io.Writer a server goroutine may write while the test reads.
 type lockedBuffer struct {

@@ -86,9 +86,6 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	if f.parallel < 1 {
 		return usageError(stderr, "run", fmt.Sprintf("--parallel %d: want at least 1", f.parallel))
 	}
-	if f.fxaURL != "" {
-		f.parallel = 1 // a serve-fxa server is reset by each run
-	}
 	if f.shard.n > 0 {
 		paths = f.shard.pick(paths)
 	}
