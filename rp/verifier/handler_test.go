@@ -68,7 +68,7 @@ func TestV2Handler(t *testing.T) {
 		requireV2(t, rec, 200, `{"status":"failure","reason":"audience mismatch: scheme mismatch"}`)
 	})
 	t.Run("expired", func(t *testing.T) {
-		late := *f.v
+		late := &Verifier{LookupIssuerKey: f.v.LookupIssuerKey, TrustedIssuers: f.v.TrustedIssuers}
 		late.Now = func() time.Time { return testNow.Add(time.Hour) }
 		requireV2(t, postV2(t, late.Handler(), "application/json", good), 200, `{"status":"failure","reason":"expired"}`)
 	})
