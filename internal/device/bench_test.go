@@ -48,6 +48,29 @@ func BenchmarkSignedOutWatch(b *testing.B) {
 	}
 }
 
+// BenchmarkSignedOutWatchTraceRatio runs the flow on an untraced and a traced
+// phone in alternation, timing each, and reports the traced/untraced ratio:
+// on a shared machine the load hits both halves alike, so the ratio holds
+// where two separate sub-benchmarks would each catch a different load.
+func BenchmarkSignedOutWatchTraceRatio(b *testing.B) {
+	plain := newDevice(b, Config{Seed: 1, NoTrace: true})
+	traced := newDevice(b, Config{Seed: 1})
+	var off, on time.Duration
+	i := 0
+	for b.Loop() {
+		t0 := time.Now()
+		watchOnce(b, plain, i)
+		t1 := time.Now()
+		watchOnce(b, traced, i)
+		on += time.Since(t1)
+		off += t1.Sub(t0)
+		i++
+	}
+	b.ReportMetric(float64(off.Nanoseconds())/float64(b.N), "untraced-ns/flow")
+	b.ReportMetric(float64(on.Nanoseconds())/float64(b.N), "traced-ns/flow")
+	b.ReportMetric(float64(on)/float64(off), "traced/untraced")
+}
+
 // BenchmarkSignedInWatch compares a signed-in watch (warm key and certificate:
 // onlogin with a fresh assertion, onready) with one bare DS128 signature, in the
 // same run.
