@@ -118,6 +118,7 @@ func TestEveryScenarioOnARealSocketAsInMemory(t *testing.T) {
 // between, and the later ones served from the cached certificate, never leave
 // the phone.
 func TestBackoffRequestsNeverReachTheServer(t *testing.T) {
+	t.Parallel()
 	remote := startRemoteFxA(t)
 	lib, err := Library()
 	require.NoError(t, err)
@@ -151,6 +152,7 @@ func TestBackoffRequestsNeverReachTheServer(t *testing.T) {
 // does: the scenario's {server: down} refuses connections in the phone's
 // network path, so nothing reaches the socket while it lasts.
 func TestServerDownSendsNothing(t *testing.T) {
+	t.Parallel()
 	remote := startRemoteFxA(t)
 	sc, err := Parse("down.yaml", []byte(`
 name: down

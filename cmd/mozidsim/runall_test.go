@@ -70,6 +70,7 @@ func TestShardFlagErrors(t *testing.T) {
 // Shards run through the command, their JUnit reports merged, give every
 // scenario once; the parallel output is the one-at-a-time output.
 func TestShardedRunsCoverTheSuiteOnce(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	args := []string{"../../scenarios/", "../../scenarios/contacts/"}
 	_, serial, _ := mainOut(t, append([]string{"run", "--parallel", "1"}, args...)...)

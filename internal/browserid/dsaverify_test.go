@@ -15,6 +15,7 @@ import (
 // valid signatures, tampered ones, out-of-range and degenerate r and s, other
 // hashes, keys on another group.
 func TestFixedBaseVerifyAgreesWithCryptoDSA(t *testing.T) {
+	t.Parallel()
 	for i := range 60 {
 		key, err := GenerateDSAKey(nil)
 		require.NoError(t, err)
@@ -65,6 +66,7 @@ func TestFixedBaseVerifyAgreesWithCryptoDSA(t *testing.T) {
 }
 
 func TestFixedBaseExpMatchesExp(t *testing.T) {
+	t.Parallel()
 	fb := ds128Base()
 	for _, e := range []*big.Int{big.NewInt(0), big.NewInt(1), big.NewInt(255), big.NewInt(256), new(big.Int).Sub(fb.q, big.NewInt(1))} {
 		require.Zero(t, new(big.Int).Exp(fb.g, e, fb.p).Cmp(fb.exp(e)), "g^%v", e)

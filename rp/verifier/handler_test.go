@@ -44,6 +44,7 @@ func failureJSON(reason string) string {
 }
 
 func TestV2Handler(t *testing.T) {
+	t.Parallel()
 	_, other := testKeys(t)
 	f := newFixture(t)
 	h := f.v.Handler()
@@ -157,6 +158,7 @@ func TestV2Handler(t *testing.T) {
 
 // TestV2OverHTTP runs the handler behind a real listener, as an RP would call it.
 func TestV2OverHTTP(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	srv := httptest.NewServer(f.v.Handler())
 	defer srv.Close()

@@ -15,6 +15,7 @@ import (
 // the simulator no longer has. (The PNGs are drawn from the .mmd files checked
 // here.)
 func TestDocsAreCurrent(t *testing.T) {
+	t.Parallel()
 	const fix = "docs/ is stale: run sh docs/diagrams.sh (after go test ./scenarios -run Golden -update) and commit docs/"
 	for _, name := range []string{"request-sign-in", "watch-signed-out"} {
 		tr, err := trace.ReadFile(filepath.Join("..", "..", "scenarios", "testdata", "golden", name+".trace.jsonl"))
