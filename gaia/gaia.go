@@ -1,6 +1,9 @@
 package gaia
 
 import (
+	"time"
+
+	"github.com/mozidsim/mozidsim/internal/era"
 	"github.com/mozidsim/mozidsim/internal/sim"
 	"github.com/mozidsim/mozidsim/internal/wire"
 )
@@ -31,16 +34,22 @@ type Gaia struct {
 // FxAccountsDialog, SystemDialogManager, FxAccountsClient, Settings). The FxA
 // module itself is spawned by FxAccountsUI when a flow opens. The handle reads
 // the dialog's state.
-func Spawn(sys *sim.System) (*Gaia, error) {
+func Spawn(sys *sim.System, opts ...Option) (*Gaia, error) {
+	cfg := config{era: era.Default}
+	for _, o := range opts {
+		o(&cfg)
+	}
 	ui := NewFxAccountsUI()
+	ui.era, ui.closeAnimation = cfg.era, cfg.closeAnimation
 	actors := []struct {
 		addr sim.Addr
 		h    sim.Handler
 	}{
-		{wire.SystemFxAccountsManager, NewFxAccountsManager()},
+		{wire.SystemFxAccountsManager, &FxAccountsManager{era: cfg.era}},
 		{wire.SystemFxAccountsUI, ui},
 		{wire.SystemFxAccountsDialog, NewFxAccountsDialog()},
 		{wire.SystemDialogManager, NewSystemDialogManager()},
+		{OtherDialog, &otherDialog{}},
 		{wire.SystemFxAccountsClient, NewFxAccountsClient()},
 		{wire.Settings, NewSettings()},
 	}
@@ -51,6 +60,24 @@ func Spawn(sys *sim.System) (*Gaia, error) {
 	}
 	return &Gaia{sys: sys, ui: ui}, nil
 }
+
+// Option configures the Gaia actors Spawn starts.
+type Option func(*config)
+
+type config struct {
+	era            era.Era
+	closeAnimation time.Duration
+}
+
+// CloseAnimation makes FxAccountsUI.close() wait d of virtual time for the
+// panel's animationend before it hides the dialog (fxa_ui.js close()). Zero,
+// the default, ends the animation at once: the keyframes' duration was not
+// recovered, and a scenario that wants the race names one.
+func CloseAnimation(d time.Duration) Option { return func(c *config) { c.closeAnimation = d } }
+
+// InEra makes the System app the Gaia of era e: the contacts-backup branch of
+// March 2014 (ozten/gaia@bb3e602d) or the 2015 Gaia (era.Default).
+func InEra(e era.Era) Option { return func(c *config) { c.era = era.Of(e) } }
 
 // DialogState reads the open dialog's state on its own goroutine (via sys.Invoke);
 // ok=false when no dialog is open. Call it from the driver, not from an actor.

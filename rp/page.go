@@ -27,6 +27,11 @@ type App struct {
 	Origin string
 	Status wire.AppStatus
 	AppID  int
+	// Process names the content process the page runs in; pages of apps that
+	// name the same one share its message manager. "" is a process of its own.
+	Process string
+	// Undeclared: the manifest lacks the firefox-accounts permission.
+	Undeclared bool
 }
 
 // Exception is a synchronous JavaScript exception out of watch/request/logout.
@@ -86,7 +91,10 @@ func Open(sys *sim.System, app App, opts ...Option) (*Page, error) {
 	if sys.Running() {
 		return nil, fmt.Errorf("rp: open %q from the driver, not from inside an actor", app.Name)
 	}
-	nav, err := identity.NewNSDOMIdentity(app.Name, wire.Principal{Origin: app.Origin, AppID: app.AppID, AppStatus: app.Status}, opts...)
+	if app.Process != "" {
+		opts = append([]Option{identity.MessageManager(wire.MessageManager(app.Process))}, opts...)
+	}
+	nav, err := identity.NewNSDOMIdentity(app.Name, wire.Principal{Origin: app.Origin, AppID: app.AppID, AppStatus: app.Status, Undeclared: app.Undeclared}, opts...)
 	if err != nil {
 		return nil, err
 	}

@@ -25,16 +25,20 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/mozidsim/mozidsim/gaia"
+	"github.com/mozidsim/mozidsim/internal/era"
 	"github.com/mozidsim/mozidsim/internal/wire"
 	"github.com/mozidsim/mozidsim/rp"
 )
 
 // Scenario is one parsed scenario file.
 type Scenario struct {
-	File     string // where it came from (for messages)
-	Name     string
-	About    string
-	Seed     uint64
+	File  string // where it came from (for messages)
+	Name  string
+	About string
+	Seed  uint64
+	// Era is the file's `era:` ("" when it names none: era.Default, or the
+	// run's Options.Era).
+	Era      era.Era
 	Accounts []Account
 	Device   DeviceSpec
 	Apps     []AppSpec
@@ -58,13 +62,29 @@ type DeviceSpec struct {
 	User    string   `yaml:"user"`
 	AuthAge Duration `yaml:"authAge"`
 	Online  *bool    `yaml:"online"`
+	// CloseAnimation is the FxA dialog's closing animation in virtual time
+	// (default 0s: it ends at once).
+	CloseAnimation Duration `yaml:"closeAnimation"`
 }
 
 // AppSpec is one app whose page is open at the start.
 type AppSpec struct {
 	Name   string `yaml:"name"`
 	Origin string `yaml:"origin"`
-	Kind   string `yaml:"kind"` // certified (default) | privileged | web
+	Kind   string `yaml:"kind"` // certified (default) | privileged | web | browser
+	// Process: apps naming the same process share one content process and its
+	// message manager ("" is a process of the app's own).
+	Process string `yaml:"process"`
+	// DeclaresPermission false: the manifest lacks the firefox-accounts
+	// permission (nil: it declares it).
+	DeclaresPermission *bool `yaml:"declaresPermission"`
+}
+
+// App is the rp.App of the i-th app spec.
+func (a AppSpec) App(i int) rp.App {
+	status, _ := AppStatus(a.Kind)
+	return rp.App{Name: a.Name, Origin: a.Origin, Status: status, AppID: 1000 + i, Process: a.Process,
+		Undeclared: a.DeclaresPermission != nil && !*a.DeclaresPermission}
 }
 
 // Duration is a Go duration written as "2h", "10m", "30s".
@@ -194,6 +214,7 @@ type rawScenario struct {
 	Name     string      `yaml:"name"`
 	About    string      `yaml:"about"`
 	Seed     *uint64     `yaml:"seed"`
+	Era      yaml.Node   `yaml:"era"`
 	Accounts []Account   `yaml:"accounts"`
 	Device   DeviceSpec  `yaml:"device"`
 	Apps     []AppSpec   `yaml:"apps"`
@@ -233,6 +254,16 @@ func Parse(file string, data []byte) (*Scenario, error) {
 	if raw.Seed != nil {
 		sc.Seed = *raw.Seed
 	}
+	if raw.Era.Kind != 0 {
+		if raw.Era.Kind != yaml.ScalarNode || raw.Era.Tag == "!!null" {
+			return nil, bad(raw.Era.Line, "era: want 2014 or 2015")
+		}
+		e, err := era.Parse(raw.Era.Value)
+		if err != nil {
+			return nil, bad(raw.Era.Line, "%v", err)
+		}
+		sc.Era = e
+	}
 	emails := map[string]bool{}
 	for i, a := range raw.Accounts {
 		if a.Email == "" {
@@ -256,8 +287,12 @@ func Parse(file string, data []byte) (*Scenario, error) {
 		case a.Origin == "":
 			return nil, bad(0, "apps[%d] (%s): origin is required", i, a.Name)
 		}
-		if _, err := AppStatus(a.Kind); err != nil {
+		status, err := AppStatus(a.Kind)
+		if err != nil {
 			return nil, bad(0, "apps[%d] (%s): %v", i, a.Name, err)
+		}
+		if status == wire.AppNotInstalled && a.DeclaresPermission != nil {
+			return nil, bad(0, "apps[%d] (%s): declaresPermission: a page in the Browser app has no manifest", i, a.Name)
 		}
 		apps[a.Name] = true
 	}
@@ -399,8 +434,9 @@ var serverEndpoints = []string{"/account/create", "/account/login", "/account/st
 	"/recovery_email/resend_code", "/session/destroy", "/certificate/sign"}
 
 var deviceFields = map[string][]string{
-	"sign-in":  {"email", "password"},
-	"sign-out": nil,
+	"sign-in":       {"email", "password"},
+	"sign-out":      nil,
+	"system-dialog": nil,
 }
 
 // required fields per kind and action; the others are optional.

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/mozidsim/mozidsim/internal/era"
 	"github.com/mozidsim/mozidsim/internal/sim"
 	"github.com/mozidsim/mozidsim/trace"
 )
@@ -28,6 +29,9 @@ type Shipped struct {
 	Name  string
 	File  string // e.g. "scenarios/request-sign-in.yaml"
 	About string
+	// Era is the file's own era ("" for a scenario that runs in either: the
+	// default unless `run --era` says otherwise).
+	Era era.Era
 }
 
 var library = sync.OnceValues(func() ([]Shipped, error) {
@@ -46,10 +50,15 @@ var library = sync.OnceValues(func() ([]Shipped, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, Shipped{Name: sc.Name, File: file, About: sc.About})
+		out = append(out, Shipped{Name: sc.Name, File: file, About: sc.About, Era: sc.Era})
 	}
 	return out, nil
 })
+
+// SeedWalkthroughs are the scenarios of the seed's two walkthroughs
+// (fxos-mozid-control-flow parts I and II). Their files name no era: they run,
+// and have goldens, in every era.
+var SeedWalkthroughs = []string{"seed-walkthrough", "request-sign-in", "watch-signed-out"}
 
 // Library lists the shipped scenarios, in file name order.
 func Library() ([]Shipped, error) { return library() }
@@ -136,16 +145,22 @@ func TraceLibrary(version string) trace.Library {
 			return names
 		},
 		Load: Load,
-		Run: func(name string, source []byte, seed uint64, rec sim.Recorder) (uint64, error) {
+		Run: func(name string, source []byte, seed uint64, eraName string, rec sim.Recorder) (uint64, string, error) {
 			sc, err := Parse(name, source)
 			if err != nil {
-				return 0, err
+				return 0, "", err
 			}
-			res, err := Run(sc, Options{Seed: seed, Recorder: rec})
+			var e era.Era
+			if eraName != "" {
+				if e, err = era.Parse(eraName); err != nil {
+					return 0, "", err
+				}
+			}
+			res, err := Run(sc, Options{Seed: seed, Recorder: rec, Era: e})
 			if err != nil {
-				return 0, err
+				return 0, "", err
 			}
-			return res.Seed, nil
+			return res.Seed, res.Era.String(), nil
 		},
 	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/mozidsim/mozidsim/gaia"
 	"github.com/mozidsim/mozidsim/internal/device"
+	"github.com/mozidsim/mozidsim/internal/era"
 	"github.com/mozidsim/mozidsim/internal/sim"
 	"github.com/mozidsim/mozidsim/internal/wire"
 	"github.com/mozidsim/mozidsim/rp"
@@ -27,12 +28,17 @@ type Options struct {
 	FxAURL string
 	// FxAAdminToken is the admin token that server printed at start.
 	FxAAdminToken string
+	// Era runs a scenario whose file names no era in this one (`run --era`);
+	// a file's own `era:` wins. "" is era.Default.
+	Era era.Era
 }
 
 // Result is what a run did.
 type Result struct {
 	Scenario *Scenario
 	Seed     uint64
+	// Era is the era the run used.
+	Era era.Era
 	// Logs holds each app's callback log, in the order of Scenario.Apps.
 	Logs map[string][]rp.Entry
 	// Problems are the reasons the run fails: unmet expectations, onlogin
@@ -72,19 +78,21 @@ func Run(sc *Scenario, opts Options) (result *Result, err error) {
 	}
 	cfg := sc.DeviceConfig()
 	cfg.Seed, cfg.Recorder, cfg.FxAURL, cfg.FxAAdminToken = seed, watch, opts.FxAURL, opts.FxAAdminToken
+	if sc.Era == "" && opts.Era != "" {
+		cfg.Era = opts.Era
+	}
 	d, err := device.New(cfg)
 	if err != nil {
 		return nil, &Error{File: sc.File, Msg: err.Error()}
 	}
-	r := &runner{sc: sc, d: d, res: &Result{Scenario: sc, Seed: seed, Logs: map[string][]rp.Entry{}}, apps: map[string]rp.App{}, refusals: watch}
+	r := &runner{sc: sc, d: d, res: &Result{Scenario: sc, Seed: seed, Era: era.Of(cfg.Era), Logs: map[string][]rp.Entry{}}, apps: map[string]rp.App{}, refusals: watch}
 	defer func() {
 		if cerr := d.Close(); cerr != nil && err == nil {
 			result, err = nil, fmt.Errorf("closing the phone: %w", cerr)
 		}
 	}()
 	for i, a := range sc.Apps {
-		status, _ := AppStatus(a.Kind)
-		app := rp.App{Name: a.Name, Origin: a.Origin, Status: status, AppID: 1000 + i}
+		app := a.App(i)
 		r.apps[a.Name] = app
 		if _, err := d.Open(app); err != nil {
 			return nil, &Error{File: sc.File, Msg: fmt.Sprintf("opening app %s: %v", a.Name, err)}
@@ -170,7 +178,7 @@ func userActionName(input string) string {
 // DeviceConfig is the phone at the scenario's start: its accounts, its
 // signed-in user and network. The caller adds the seed, recorder and server.
 func (sc *Scenario) DeviceConfig() device.Config {
-	cfg := device.Config{User: sc.Device.User, AuthAge: time.Duration(sc.Device.AuthAge)}
+	cfg := device.Config{User: sc.Device.User, AuthAge: time.Duration(sc.Device.AuthAge), Era: sc.Era, CloseAnimation: time.Duration(sc.Device.CloseAnimation)}
 	if sc.Device.Online != nil {
 		cfg.Offline = !*sc.Device.Online
 	}
@@ -223,8 +231,11 @@ func (r *runner) step(st Step) error {
 	case KindDialog:
 		return r.checkDialog(st)
 	case KindDevice:
-		if st.Action == "sign-in" {
+		switch st.Action {
+		case "sign-in":
 			return r.d.SettingsSignIn(st.Email, st.Password)
+		case "system-dialog":
+			return r.d.OpenSystemDialog()
 		}
 		return r.d.SettingsSignOut()
 	}

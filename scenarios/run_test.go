@@ -4,6 +4,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/mozidsim/mozidsim/internal/era"
 )
 
 func TestMatch(t *testing.T) {
@@ -177,4 +179,43 @@ func TestOverlayKeysAreValidated(t *testing.T) {
 	require.EqualError(t, err, `s.yaml:7: step 1: a closed dialog shows no overlay (leave overlay out)`)
 	_, err = Parse("s.yaml", []byte(header+"steps:\n  - {dialog: ENTER_PASSWORD, overlay: INVALID_PASSWORD}\n"))
 	require.NoError(t, err)
+}
+
+// A file's own era wins over Options.Era; a file without one takes it.
+func TestTheFileEraWinsOverTheRunEra(t *testing.T) {
+	sc, err := Parse("s.yaml", []byte("name: t\nera: 2015\napps: [{name: a, origin: \"https://a.example\"}]\n"))
+	require.NoError(t, err)
+	require.Equal(t, era.Y2015, sc.Era)
+	res, err := Run(sc, Options{Era: era.Spring2014})
+	require.NoError(t, err)
+	require.Equal(t, era.Y2015, res.Era)
+
+	sc, err = Parse("s.yaml", []byte("name: t\napps: [{name: a, origin: \"https://a.example\"}]\n"))
+	require.NoError(t, err)
+	require.Equal(t, era.Era(""), sc.Era, "no era: in the file")
+	res, err = Run(sc, Options{Era: era.Spring2014})
+	require.NoError(t, err)
+	require.Equal(t, era.Spring2014, res.Era)
+	res, err = Run(sc, Options{})
+	require.NoError(t, err)
+	require.Equal(t, era.Y2015, res.Era, "the default era")
+}
+
+// The seed's walkthroughs run in every era and pass in each.
+func TestSeedWalkthroughsPassInEveryEra(t *testing.T) {
+	for _, name := range SeedWalkthroughs {
+		for _, e := range era.All {
+			t.Run(name+"@"+string(e), func(t *testing.T) {
+				file, src, err := Load(name)
+				require.NoError(t, err)
+				sc, err := Parse(file, src)
+				require.NoError(t, err)
+				require.Equal(t, era.Era(""), sc.Era, "a walkthrough names no era")
+				res, err := Run(sc, Options{Era: e})
+				require.NoError(t, err)
+				require.Equal(t, e, res.Era)
+				require.Empty(t, res.Problems)
+			})
+		}
+	}
 }

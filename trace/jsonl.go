@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/mozidsim/mozidsim/internal/era"
 	"github.com/mozidsim/mozidsim/internal/sim"
 )
 
@@ -29,12 +30,16 @@ var ErrNotATrace = errors.New(`not a mozidsim trace: a trace's first line is its
 
 // Header is a trace file's first line: enough to re-run the scenario.
 type Header struct {
-	Format   string    // always Format
-	Version  string    // the mozidsim that wrote the trace
-	Scenario string    // the scenario's name
-	File     string    // the file it came from ("" when not from a file)
-	Seed     uint64    // the seed the run used
-	Start    time.Time // the virtual clock's start
+	Format   string // always Format
+	Version  string // the mozidsim that wrote the trace
+	Scenario string // the scenario's name
+	File     string // the file it came from ("" when not from a file)
+	Seed     uint64 // the seed the run used
+	// Era is the software generation the run simulated ("2014", "2015"; "" in
+	// a trace that is not a scenario run, and in traces written before eras:
+	// both mean era.Default).
+	Era   string
+	Start time.Time // the virtual clock's start
 	// Source is the scenario file's text with every password replaced by a
 	// placeholder of the same length (MaskSource): the run it gives is the same.
 	Source string
@@ -79,15 +84,20 @@ func MarshalHeader(h Header) (string, error) {
 	if format == "" {
 		format = Format
 	}
-	return marshalValue(Object{
+	head := Object{
 		{"format", format},
 		{"mozidsim", h.Version},
 		{"scenario", h.Scenario},
 		{"file", h.File},
 		{"seed", json.Number(strconv.FormatUint(h.Seed, 10))},
-		{"start", start.UTC().Format(time.RFC3339Nano)},
-		{"source", h.Source},
-	})
+	}
+	if h.Era != "" {
+		head = append(head, Member{"era", h.Era})
+	}
+	return marshalValue(append(head,
+		Member{"start", start.UTC().Format(time.RFC3339Nano)},
+		Member{"source", h.Source},
+	))
 }
 
 // MarshalLine renders one event line (without the newline). Member order is fixed:
@@ -223,6 +233,14 @@ func parseHeader(o Object) (Header, error) {
 	if h.Seed, err = uintMember(o, "seed"); err != nil {
 		return h, err
 	}
+	if _, has := o.Get("era"); has {
+		if h.Era, err = stringMember(o, "era"); err != nil {
+			return h, err
+		}
+		if _, perr := era.Parse(h.Era); perr != nil {
+			return h, perr
+		}
+	}
 	start, err := stringMember(o, "start")
 	if err != nil {
 		return h, err
@@ -307,4 +325,13 @@ func uintMember(o Object, key string) (uint64, error) {
 		return 0, fmt.Errorf("%q is not a non-negative integer: %s", key, n)
 	}
 	return u, nil
+}
+
+// Title names a trace's run for people: the scenario and its era.
+func (h Header) Title() string {
+	name := h.Scenario
+	if name == "" {
+		name = "mozidsim run"
+	}
+	return name + " (era " + era.Of(era.Era(h.Era)).String() + ")"
 }

@@ -33,9 +33,9 @@ func (f *fakeLibrary) lib() Library {
 			}
 			return "scenarios/watch.yaml", []byte(fakeSource), nil
 		},
-		Run: func(name string, source []byte, seed uint64, rec sim.Recorder) (uint64, error) {
+		Run: func(name string, source []byte, seed uint64, era string, rec sim.Recorder) (uint64, string, error) {
 			if !strings.HasPrefix(string(source), "name: watch\n") {
-				return 0, errors.New("not the watch scenario")
+				return 0, "", errors.New("not the watch scenario")
 			}
 			f.seeds = append(f.seeds, seed)
 			evs := tracetest.SignedOutWatch()
@@ -48,7 +48,10 @@ func (f *fakeLibrary) lib() Library {
 			if seed == 0 {
 				seed = 3
 			}
-			return seed, nil
+			if era == "" {
+				era = "2015"
+			}
+			return seed, era, nil
 		},
 	}
 }

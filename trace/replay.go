@@ -22,10 +22,11 @@ type Library struct {
 	// name or a path to a scenario file.
 	Load func(name string) (file string, source []byte, err error)
 	// Run parses source as the scenario called name and runs it, sending every
-	// event to rec. seed 0 means the scenario's own seed; Run returns the seed it
-	// used. Unmet expectations inside the scenario are not an error here: the run
-	// still happened and its trace is what it is.
-	Run func(name string, source []byte, seed uint64, rec sim.Recorder) (usedSeed uint64, err error)
+	// event to rec. seed 0 means the scenario's own seed; era "" the scenario's
+	// own era (or the default), and a scenario that names its era keeps it. Run
+	// returns the seed and era it used. Unmet expectations inside the scenario
+	// are not an error here: the run still happened and its trace is what it is.
+	Run func(name string, source []byte, seed uint64, era string, rec sim.Recorder) (usedSeed uint64, usedEra string, err error)
 }
 
 // ErrNoLibrary means a Library without its functions was used.
@@ -47,22 +48,24 @@ func (l Library) Record(name string) (Trace, error) {
 	if err != nil {
 		return Trace{}, err
 	}
-	return l.RecordSource(name, file, source, 0)
+	return l.RecordSource(name, file, source, 0, "")
 }
 
 // RecordSource runs a scenario's text and returns its trace; the header carries
-// the text with its passwords masked (MaskSource).
-func (l Library) RecordSource(name, file string, source []byte, seed uint64) (Trace, error) {
+// the text with its passwords masked (MaskSource) and the era the run used.
+// era "" is the scenario's own era; a scenario without one runs in era.
+func (l Library) RecordSource(name, file string, source []byte, seed uint64, era string) (Trace, error) {
 	if err := l.ready(); err != nil {
 		return Trace{}, err
 	}
 	rec := &sim.MemRecorder{}
-	used, err := l.Run(name, source, seed, rec)
+	used, usedEra, err := l.Run(name, source, seed, era, rec)
 	if err != nil {
 		return Trace{}, fmt.Errorf("running scenario %s: %w", name, err)
 	}
 	t := NewTrace(name, file, source, used, rec.Events())
 	t.Header.Version = l.Version
+	t.Header.Era = usedEra
 	return t, nil
 }
 
@@ -118,7 +121,7 @@ func (l Library) Replay(recorded Trace) (*Diff, Trace, error) {
 	if !h.Start.IsZero() && !h.Start.Equal(sim.Epoch) {
 		return nil, Trace{}, fmt.Errorf("trace starts its clock at %s; this mozidsim always starts at %s", h.Start.Format(time.RFC3339), sim.Epoch.Format(time.RFC3339))
 	}
-	got, err := l.RecordSource(h.Scenario, h.File, []byte(h.Source), h.Seed)
+	got, err := l.RecordSource(h.Scenario, h.File, []byte(h.Source), h.Seed, h.Era)
 	if err != nil {
 		return nil, Trace{}, err
 	}

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/mozidsim/mozidsim/internal/device"
+	"github.com/mozidsim/mozidsim/internal/era"
 	"github.com/mozidsim/mozidsim/internal/sim"
 	"github.com/mozidsim/mozidsim/internal/wire"
 	"github.com/mozidsim/mozidsim/scenarios"
@@ -110,6 +111,10 @@ func New(cfg Config) (*Server, error) {
 		sc, err := scenarios.Parse(cfg.World, data)
 		if err != nil {
 			return nil, fmt.Errorf("world: %w", err)
+		}
+		if sc.Era != "" && sc.Era != era.Y2015 {
+			// The page shim ports the 2015 nsDOMIdentity only.
+			return nil, fmt.Errorf("world: %s: era %s: only 2015 is served so far", cfg.World, sc.Era)
 		}
 		s.scName = sc.Name
 		if s.seed == 0 {

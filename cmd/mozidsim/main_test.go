@@ -194,7 +194,7 @@ func TestList(t *testing.T) {
 	require.Equal(t, 0, code)
 	require.Empty(t, errOut)
 	lines := strings.Split(out, "\n")
-	require.Equal(t, "mozId scenarios (mozidsim run NAME, mozidsim explain NAME):", lines[0])
+	require.Equal(t, "mozId scenarios (mozidsim run NAME, mozidsim explain NAME), with the era each runs in:", lines[0])
 
 	lib, err := scenarios.Library()
 	require.NoError(t, err)
@@ -202,13 +202,20 @@ func TestList(t *testing.T) {
 	for _, s := range lib {
 		width = max(width, len(s.Name))
 	}
-	// One line per shipped scenario, in file order, names in one column and
-	// the summaries aligned after them.
+	// One line per shipped scenario, in file order, names in one column, then
+	// the era it runs in (its file's, else 2015), then the summaries aligned.
+	eras := map[string]bool{}
 	for i, s := range lib {
 		line := lines[1+i]
-		require.Equal(t, "  "+s.Name+strings.Repeat(" ", width-len(s.Name))+"  ", line[:2+width+2], "line %d", 1+i)
-		require.NotEmpty(t, strings.TrimSpace(line[2+width:]), "%s has a summary", s.Name)
+		want := "2015"
+		if s.Era != "" {
+			want = string(s.Era)
+		}
+		eras[want] = true
+		require.Equal(t, "  "+s.Name+strings.Repeat(" ", width-len(s.Name))+"  "+want+"  ", line[:2+width+2+6], "line %d", 1+i)
+		require.NotEmpty(t, strings.TrimSpace(line[2+width+6:]), "%s has a summary", s.Name)
 	}
+	require.True(t, eras["2014"] && eras["2015"], "the library has scenarios of both eras: %v", eras)
 	require.Equal(t, "", lines[1+len(lib)])
 	require.Equal(t, "contacts backup scenarios (mozidsim run NAME):", lines[2+len(lib)])
 	require.True(t, strings.HasPrefix(lines[3+len(lib)], "  bad-network-input "), lines[3+len(lib)])
@@ -241,4 +248,22 @@ func TestUsageAndVersion(t *testing.T) {
 	code, out, _ = mainOut(t, "version")
 	require.Equal(t, 0, code)
 	require.Equal(t, "mozidsim 0.1.0\n", out)
+}
+
+// run --era runs a file that names no era in that era, says so, and refuses
+// an era that is not one; list shows each scenario's era.
+func TestRunEraAndListShowTheEra(t *testing.T) {
+	code, out, errOut := mainOut(t, "run", "--era", "2014", "-v", "watch-signed-out")
+	require.Equal(t, 0, code, errOut)
+	require.Equal(t, "PASS watch-signed-out (era 2014)\n    shop: onlogout\n          onready\n", out)
+	code, out, _ = mainOut(t, "run", "--era", "2015", "watch-signed-out")
+	require.Equal(t, 0, code)
+	require.Equal(t, "PASS watch-signed-out\n", out)
+	code, out, errOut = mainOut(t, "run", "--era", "2016", "watch-signed-out")
+	require.Equal(t, 2, code)
+	require.Equal(t, "mozidsim run: --era: era \"2016\" is not one of 2014, 2015\n", errOut)
+	require.Empty(t, out)
+	code, out, _ = mainOut(t, "list")
+	require.Equal(t, 0, code)
+	require.Regexp(t, `\n  watch-signed-out +2015  Seed part I`, out)
 }

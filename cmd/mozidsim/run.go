@@ -15,6 +15,7 @@ import (
 	"github.com/mozidsim/mozidsim/contacts/devicephone"
 	contactscenario "github.com/mozidsim/mozidsim/contacts/scenario"
 	"github.com/mozidsim/mozidsim/internal/cliflag"
+	"github.com/mozidsim/mozidsim/internal/era"
 	"github.com/mozidsim/mozidsim/internal/sim"
 	"github.com/mozidsim/mozidsim/scenarios"
 	contactfiles "github.com/mozidsim/mozidsim/scenarios/contacts"
@@ -30,6 +31,7 @@ type runFlags struct {
 	record, fxaURL string
 	adminToken     string
 	seed           uint64
+	era            era.Era
 	parallel       int
 	shard          shard
 	junit, json    string
@@ -47,6 +49,7 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	fl.StringVar(&f.record, "record", "", "write the run's trace (JSON Lines, mozidsim-trace/1) to `FILE`; one scenario only")
 	fl.Var(&fxaURL, "fxa-url", "run against the FxA auth server at `URL` (mozidsim serve-fxa) instead of the in-memory one")
 	fl.Uint64Var(&f.seed, "seed", 0, "override the scenarios' seeds")
+	eraFlag := fl.String("era", "", "run scenarios whose file names no `era` (2014 or 2015; default 2015) in this one; a file's own era: wins")
 	fl.StringVar(&f.adminToken, "admin-token", "", "the admin token `mozidsim serve-fxa` printed at start, for --fxa-url (default $"+adminTokenEnv+")")
 	fl.IntVar(&f.parallel, "parallel", runtime.NumCPU(), "run up to `N` scenarios at once (output stays in file order)")
 	fl.Var(&f.shard, "shard", "run only shard `I/N` of the scenarios (1 <= I <= N), a stable partition by scenario name for CI matrix jobs")
@@ -57,6 +60,14 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	f.fxaURL = fxaURL.URL
+	if *eraFlag != "" {
+		e, err := era.Parse(*eraFlag)
+		if err != nil {
+			fmt.Fprintf(stderr, "mozidsim run: --era: %v\n", err)
+			return exitInvalid
+		}
+		f.era = e
+	}
 	if len(files) == 0 {
 		return usageError(stderr, "run", "no scenario given")
 	}
@@ -104,8 +115,8 @@ func runOne(name string, f runFlags, stdout, stderr io.Writer, rep *caseReport) 
 	rep.file = file
 	if contactscenario.IsContactsScenario(source) {
 		rep.contacts = true
-		if f.record != "" || f.fxaURL != "" || f.seed != 0 {
-			const why = "a contacts scenario: --record, --fxa-url and --seed do not apply to it"
+		if f.record != "" || f.fxaURL != "" || f.seed != 0 || f.era != "" {
+			const why = "a contacts scenario: --record, --fxa-url, --seed and --era do not apply to it"
 			fmt.Fprintf(stdout, "FAIL %s\n    %s\n", file, why)
 			rep.failure = why
 			return exitInvalid
@@ -125,7 +136,7 @@ func runOne(name string, f runFlags, stdout, stderr io.Writer, rep *caseReport) 
 		return exitInvalid
 	}
 	rep.name = sc.Name
-	res, err := scenarios.Run(sc, scenarios.Options{Seed: f.seed, FxAURL: f.fxaURL, FxAAdminToken: f.adminToken})
+	res, err := scenarios.Run(sc, scenarios.Options{Seed: f.seed, FxAURL: f.fxaURL, FxAAdminToken: f.adminToken, Era: f.era})
 	if err != nil {
 		fmt.Fprintf(stdout, "FAIL %s\n%s\n", sc.Name, indent(err.Error(), "    "))
 		rep.failure = err.Error()
@@ -140,15 +151,21 @@ func runOne(name string, f runFlags, stdout, stderr io.Writer, rep *caseReport) 
 	if f.record != "" {
 		t := trace.NewTrace(sc.Name, file, source, res.Seed, res.Events)
 		t.Header.Version = version
+		t.Header.Era = res.Era.String()
 		if err := trace.WriteFile(f.record, t); err != nil {
 			fmt.Fprintf(stderr, "mozidsim run: --record: %v\n", err)
 			return exitInvalid
 		}
 	}
+	// The era is named when it is not the default one, so 2015 output stays as it was.
+	label := sc.Name
+	if res.Era != era.Default {
+		label += " (era " + res.Era.String() + ")"
+	}
 	if res.Pass() {
-		fmt.Fprintf(stdout, "PASS %s\n", sc.Name)
+		fmt.Fprintf(stdout, "PASS %s\n", label)
 	} else {
-		fmt.Fprintf(stdout, "FAIL %s\n", sc.Name)
+		fmt.Fprintf(stdout, "FAIL %s\n", label)
 		for _, p := range res.Problems {
 			fmt.Fprintln(stdout, indent(p, "    "))
 		}
@@ -205,14 +222,16 @@ func listCmd(args []string, stdout, stderr io.Writer) int {
 	for _, s := range lib {
 		width = max(width, len(s.Name))
 	}
-	fmt.Fprintln(stdout, "mozId scenarios (mozidsim run NAME, mozidsim explain NAME):")
+	// The era column is the era a scenario runs in: its file's era:, or the
+	// default (which run --era changes for those files only).
+	fmt.Fprintln(stdout, "mozId scenarios (mozidsim run NAME, mozidsim explain NAME), with the era each runs in:")
 	for _, s := range lib {
-		fmt.Fprintf(stdout, "  %-*s  %s\n", width, s.Name, scenarios.Summary(s.About))
+		fmt.Fprintf(stdout, "  %-*s  %s  %s\n", width, s.Name, era.Of(s.Era), scenarios.Summary(s.About))
 	}
 	fmt.Fprintln(stdout, "\ncontacts backup scenarios (mozidsim run NAME):")
 	for _, n := range scenarios.ContactsNames() {
 		data, _ := contactfiles.Files.ReadFile(n + ".yaml")
-		fmt.Fprintf(stdout, "  %-*s  %s\n", width, n, scenarios.Summary(aboutOf(data)))
+		fmt.Fprintf(stdout, "  %-*s  %s  %s\n", width, n, era.Default, scenarios.Summary(aboutOf(data)))
 	}
 	return exitOK
 }

@@ -88,13 +88,13 @@ func explainCmd(lib trace.Library, args []string, stdin io.Reader, stdout, stder
 	}
 	steps := explain.ExplainLines(t.Lines)
 	if !*step {
-		if err := explain.WriteExplanation(stdout, t.Header.Scenario, steps); err != nil {
+		if err := explain.WriteExplanation(stdout, t.Header.Title(), steps); err != nil {
 			fmt.Fprintf(stderr, "mozidsim explain: %v\n", err)
 			return exitInvalid
 		}
 		return exitOK
 	}
-	fmt.Fprintf(stdout, "%s: %d steps. Enter shows the next step, q quits.\n\n", t.Header.Scenario, len(steps))
+	fmt.Fprintf(stdout, "%s: %d steps. Enter shows the next step, q quits.\n\n", t.Header.Title(), len(steps))
 	in := bufio.NewReader(stdin)
 	waiting := true
 	for i, st := range steps {
@@ -144,7 +144,9 @@ func diagramCmd(lib trace.Library, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "mozidsim diagram: %v\n", err)
 		return exitInvalid
 	}
-	if err := writeOut(*out, stdout, explain.MermaidLines(t.Lines)); err != nil {
+	// The front matter titles the drawing with the scenario and its era.
+	diagram := "---\ntitle: " + t.Header.Title() + "\n---\n" + explain.MermaidLines(t.Lines)
+	if err := writeOut(*out, stdout, diagram); err != nil {
 		fmt.Fprintf(stderr, "mozidsim diagram: %v\n", err)
 		return exitInvalid
 	}
@@ -203,7 +205,7 @@ func liveCmd(ctx context.Context, lib trace.Library, args []string, stdout, stde
 		fmt.Fprintf(stderr, "mozidsim live: %v\n", err)
 		return exitFail
 	}
-	fmt.Fprintf(stdout, "live view of %s (%d steps): open http://%s/\n", t.Header.Scenario, len(explain.ExplainLines(t.Lines)), ln.Addr())
+	fmt.Fprintf(stdout, "live view of %s (%d steps): open http://%s/\n", t.Header.Title(), len(explain.ExplainLines(t.Lines)), ln.Addr())
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}

@@ -23,6 +23,7 @@ import (
 	"github.com/mozidsim/mozidsim/gaia"
 	"github.com/mozidsim/mozidsim/identity"
 	"github.com/mozidsim/mozidsim/internal/browserid"
+	"github.com/mozidsim/mozidsim/internal/era"
 	"github.com/mozidsim/mozidsim/internal/sim"
 	"github.com/mozidsim/mozidsim/internal/wire"
 	"github.com/mozidsim/mozidsim/rp"
@@ -75,6 +76,12 @@ type Config struct {
 	// hear the unsolicited mozFxAccountsUnsolChromeEvent (onlogin, onverified,
 	// onlogout) on the System window: the contacts backup service.
 	SystemWindowListeners []sim.Addr
+	// Era is the software generation the phone runs ("" is era.Default): every
+	// actor whose behaviour changed between spring 2014 and 2015 gets it.
+	Era era.Era
+	// CloseAnimation is how long the FxA dialog's closing animation runs in
+	// virtual time (gaia.CloseAnimation; zero: it ends at once).
+	CloseAnimation time.Duration
 }
 
 // Device is one simulated phone plus its FxA server.
@@ -90,6 +97,7 @@ type Device struct {
 	apps        map[string]rp.App
 	accounts    *fxaccounts.FxAccounts
 	gaia        *gaia.Gaia // the System app's handle: reads the FxA dialog
+	era         era.Era
 	// delay is the slow-server delay in effect, so that healing a server that
 	// was never slow leaves no message in the trace.
 	delay time.Duration
@@ -103,7 +111,7 @@ func (d *Device) Open(app rp.App) (*rp.Page, error) {
 	if _, dup := d.pages[app.Name]; dup {
 		return nil, fmt.Errorf("app %q is already open", app.Name)
 	}
-	p, err := rp.Open(d.Sys, app)
+	p, err := rp.Open(d.Sys, app, identity.InEra(d.era))
 	if err != nil {
 		return nil, err
 	}
@@ -170,7 +178,7 @@ func New(cfg Config) (*Device, error) {
 		return nil, fmt.Errorf("device: server key: %w", err)
 	}
 	sys := sim.New(sim.Options{Seed: cfg.Seed, Recorder: cfg.Recorder, NoTrace: cfg.NoTrace, Start: cfg.Start})
-	d := &Device{Sys: sys, pages: make(map[string]*rp.Page), apps: make(map[string]rp.App)}
+	d := &Device{Sys: sys, pages: make(map[string]*rp.Page), apps: make(map[string]rp.App), era: era.Of(cfg.Era)}
 	// The server runs on the virtual clock; clockOffset lets setup sign the initial
 	// user in "AuthAge ago".
 	clock := func() time.Time { return sys.Now().Add(d.clockOffset) }
@@ -248,13 +256,13 @@ func New(cfg Config) (*Device, error) {
 		addr sim.Addr
 		h    sim.Handler
 	}{
-		{wire.DOMIdentity, identity.NewDOMIdentity()},
+		{wire.DOMIdentity, identity.NewDOMIdentity(identity.DOMIdentityEra(d.era))},
 		{wire.MinimalIdentity, identity.NewMinimalIdentity()},
-		{wire.FirefoxAccounts, fxaccounts.NewFirefoxAccounts()},
-		{wire.FxAccountsManager, fxaccounts.NewFxAccountsManager(cfg.Offline)},
+		{wire.FirefoxAccounts, fxaccounts.NewFirefoxAccounts(fxaccounts.InEra(d.era))},
+		{wire.FxAccountsManager, fxaccounts.NewFxAccountsManager(cfg.Offline, fxaccounts.InEra(d.era))},
 		{wire.FxAccounts, d.accounts},
 		{wire.FxAServer, fxaccounts.NewServerLink(backend, cfg.Offline)},
-		{wire.FxAccountsUIGlue, uiglue.NewFxAccountsUIGlue()},
+		{wire.FxAccountsUIGlue, uiglue.NewFxAccountsUIGlue(uiglue.InEra(d.era))},
 		{wire.FxAccountsMgmtService, uiglue.NewFxAccountsMgmtService(cfg.SystemWindowListeners...)},
 	}
 	for _, a := range actors {
@@ -263,7 +271,7 @@ func New(cfg Config) (*Device, error) {
 			return nil, err
 		}
 	}
-	g, err := gaia.Spawn(sys)
+	g, err := gaia.Spawn(sys, gaia.InEra(d.era), gaia.CloseAnimation(cfg.CloseAnimation))
 	if err != nil {
 		sys.Close()
 		return nil, err
@@ -301,6 +309,9 @@ func (d *Device) SignedInUser() (*wire.AccountData, error) {
 	return u, err
 }
 
+// Era is the software generation the phone runs.
+func (d *Device) Era() era.Era { return d.era }
+
 // Faults are actor panics seen so far.
 func (d *Device) Faults() []error { return d.Sys.Faults() }
 
@@ -335,6 +346,12 @@ func (d *Device) SetOnline(online bool) error {
 		}
 	}
 	return d.Sys.RunUntilIdle()
+}
+
+// OpenSystemDialog opens another System app dialog over whatever is showing:
+// SystemDialogManager hides the active one (the FxA dialog) with 'interrupted'.
+func (d *Device) OpenSystemDialog() error {
+	return d.world(gaia.OtherDialog, gaia.MethodShow, nil)
 }
 
 // SettingsSignIn signs a user in from the Settings app (not from a page).

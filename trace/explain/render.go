@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/mozidsim/mozidsim/internal/era"
 	"github.com/mozidsim/mozidsim/trace"
 )
 
@@ -58,7 +59,7 @@ func Markdown(t trace.Trace) string {
 		name = "mozidsim run"
 	}
 	fmt.Fprintf(&b, "# %s\n\n", name)
-	fmt.Fprintf(&b, "How Firefox OS (2015) resolved this `navigator.mozId` scenario, hop by hop, as recorded by mozidsim %s (seed %d). ", t.Header.Version, t.Header.Seed)
+	fmt.Fprintf(&b, "How Firefox OS (%s) resolved this `navigator.mozId` scenario, hop by hop, as recorded by mozidsim %s (seed %d). ", era.Of(era.Era(t.Header.Era)).String(), t.Header.Version, t.Header.Seed)
 	b.WriteString("Step numbers match the diagram's arrows; tags such as `II.6` are the steps of the MozillaWiki walkthrough *Marketplace/FirefoxAccounts/FxOS Control Flow* (— marks steps it does not cover).\n\n")
 	b.WriteString("```mermaid\n")
 	b.WriteString(MermaidLines(t.Lines))

@@ -12,6 +12,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"github.com/mozidsim/mozidsim/internal/era"
 	"github.com/mozidsim/mozidsim/trace"
 	"github.com/mozidsim/mozidsim/trace/explain"
 )
@@ -52,6 +53,7 @@ type Step struct {
 type liveHello struct {
 	Type         string        `json:"type"` // "hello"
 	Scenario     string        `json:"scenario"`
+	Era          string        `json:"era"` // the run's era: 2014 or 2015
 	Steps        int           `json:"steps"`
 	PaceMS       int           `json:"paceMs"`
 	Participants []Participant `json:"participants"`
@@ -72,7 +74,7 @@ func Handler(t trace.Trace, pace time.Duration) http.Handler {
 	for _, l := range t.Lines {
 		at[l.Seq] = l.At
 	}
-	hello := liveHello{Type: "hello", Scenario: t.Header.Scenario, Steps: len(steps), PaceMS: int(pace / time.Millisecond)}
+	hello := liveHello{Type: "hello", Scenario: t.Header.Scenario, Era: era.Of(era.Era(t.Header.Era)).String(), Steps: len(steps), PaceMS: int(pace / time.Millisecond)}
 	seen := map[string]bool{}
 	for _, st := range steps {
 		for _, a := range []string{st.From, st.To} {

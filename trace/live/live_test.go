@@ -22,6 +22,7 @@ import (
 type liveMsg struct {
 	Type         string `json:"type"`
 	Scenario     string `json:"scenario"`
+	Era          string `json:"era"`
 	Steps        int    `json:"steps"`
 	Participants []live.Participant
 	live.Step
@@ -63,6 +64,7 @@ func TestLiveViewStreamsTheRunStepByStep(t *testing.T) {
 	hello := read(t, conn)
 	require.Equal(t, "hello", hello.Type)
 	require.Equal(t, "seed part II", hello.Scenario)
+	require.Equal(t, "2015", hello.Era, "a trace without an era is a 2015 one")
 	require.Equal(t, len(steps), hello.Steps)
 	require.Equal(t, live.Participant{Name: "page[shop]", Box: "content process"}, hello.Participants[0])
 	require.Contains(t, hello.Participants, live.Participant{Name: "System/FxAccountsManager", Box: "Gaia System app"})
