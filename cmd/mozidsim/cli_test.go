@@ -110,7 +110,7 @@ func TestRecordReplayExplainDiagram(t *testing.T) {
 
 	code, out, errOut = mainOut(t, "explain", file)
 	require.Equal(t, 0, code, errOut)
-	require.True(t, strings.HasPrefix(out, "watch-signed-out: 13 steps"), out)
+	require.True(t, strings.HasPrefix(out, "watch-signed-out (era 2015): 13 steps"), out)
 
 	// --step after the name: two Enters, then q.
 	var o, e strings.Builder
@@ -126,7 +126,7 @@ func TestRecordReplayExplainDiagram(t *testing.T) {
 
 	code, out, errOut = mainOut(t, "diagram", "watch-signed-out")
 	require.Equal(t, 0, code, errOut)
-	require.Equal(t, explain.MermaidLines(tr.Lines), out)
+	require.Equal(t, "---\ntitle: watch-signed-out (era 2015)\n---\n"+explain.MermaidLines(tr.Lines), out) // diagram titles the run with its era
 
 	dir := t.TempDir()
 	code, _, errOut = mainOut(t, "diagram", "--states", "-o", dir)
@@ -160,7 +160,7 @@ func TestLiveServesATraceFileUntilCancelled(t *testing.T) {
 	addr := <-ready
 	cancel()
 	require.Equal(t, 0, <-done)
-	require.Equal(t, "live view of watch-signed-out (13 steps): open http://"+addr+"/\n", out.String())
+	require.Equal(t, "live view of watch-signed-out (era 2015) (13 steps): open http://"+addr+"/\n", out.String())
 	require.Empty(t, errs.String())
 }
 

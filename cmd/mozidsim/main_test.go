@@ -176,7 +176,7 @@ func TestRunUsage(t *testing.T) {
 
 	code, out, _ = mainOut(t, "run", "--record", filepath.Join(t.TempDir(), "x.jsonl"), "scenarios/contacts/first-backup.yaml")
 	require.Equal(t, 2, code)
-	require.Equal(t, "FAIL scenarios/contacts/first-backup.yaml\n    a contacts scenario: --record, --fxa-url and --seed do not apply to it\n", out)
+	require.Equal(t, "FAIL scenarios/contacts/first-backup.yaml\n    a contacts scenario: --record, --fxa-url, --seed and --era do not apply to it\n", out)
 }
 
 // A shipped scenario runs by name.

@@ -94,6 +94,7 @@ func TestShardedRunsCoverTheSuiteOnce(t *testing.T) {
 	var want []string
 	for _, l := range strings.Split(strings.TrimSpace(serial), "\n") {
 		if n, ok := strings.CutPrefix(l, "PASS "); ok {
+			n, _, _ = strings.Cut(n, " (era ") // run's line names a 2014 scenario's era
 			want = append(want, n)
 		}
 	}
