@@ -14,6 +14,7 @@ import (
 
 // gecko-identity §10.1: one watch per window, ever; a watch that threw may be retried.
 func TestWatchTwiceThrows(t *testing.T) {
+	t.Parallel()
 	fxa := newFxAStub()
 	sys := newSystem(t, fxa, nil)
 	p := open(t, sys, app("shop", wire.AppCertified))
@@ -36,6 +37,7 @@ func TestWatchTwiceThrows(t *testing.T) {
 
 // §10.2 and §9.2 (test_rpHasValidCallbacks.html), plus the optional-callback rule.
 func TestWatchCallbackMatrix(t *testing.T) {
+	t.Parallel()
 	login := func(string) {}
 	fn := func() {}
 	cases := []struct {
@@ -80,6 +82,7 @@ func TestWatchCallbackMatrix(t *testing.T) {
 
 // §10.3: loggedInUser / loggedInEmail, with D-late's "null"/"undefined" normalisation.
 func TestLoggedInUser(t *testing.T) {
+	t.Parallel()
 	at2048 := strings.Repeat("a", 2046) + "@b"
 	cases := []struct {
 		name        string
@@ -132,6 +135,7 @@ func TestLoggedInUser(t *testing.T) {
 // The loggedInUser exception wins over a collected audience error: onerror is
 // never called, the watcher is not set, and watch() can be retried.
 func TestWatchThrowBeatsCollectedErrors(t *testing.T) {
+	t.Parallel()
 	sys := newSystem(t, newFxAStub(), nil)
 	p := open(t, sys, app("page", wire.AppPrivileged))
 	o := fxaWatch()
@@ -145,6 +149,7 @@ func TestWatchThrowBeatsCollectedErrors(t *testing.T) {
 
 // §10.4.
 func TestRequestAndLogoutBeforeWatch(t *testing.T) {
+	t.Parallel()
 	sys := newSystem(t, newFxAStub(), nil)
 	p := open(t, sys, app("page", wire.AppCertified))
 	requireThrows(t, p.Request(rp.RequestOptions{}), "navigator.id.request called before navigator.id.watch")
@@ -160,6 +165,7 @@ func TestRequestAndLogoutBeforeWatch(t *testing.T) {
 // §10.5: the counter is checked (> 100) before it is incremented, so 101 calls
 // pass and the 102nd throws.
 func TestTooManyRequests(t *testing.T) {
+	t.Parallel()
 	fxa := newFxAStub()
 	fxa.requestReply = "none"
 	sys := newSystem(t, fxa, nil)
@@ -177,6 +183,7 @@ func TestTooManyRequests(t *testing.T) {
 
 // The counter is shared by request() and logout().
 func TestTooManyCallsSharedWithLogout(t *testing.T) {
+	t.Parallel()
 	fxa := newFxAStub()
 	fxa.requestReply = "none"
 	sys := newSystem(t, fxa, nil)
@@ -195,6 +202,7 @@ func TestTooManyCallsSharedWithLogout(t *testing.T) {
 
 // Requests refused with child-side errors (or exceptions) do not count.
 func TestRefusedRequestsDoNotCount(t *testing.T) {
+	t.Parallel()
 	sys := newSystem(t, nil, nil)
 	p := open(t, sys, app("persona", wire.AppInstalled))
 	require.NoError(t, p.Watch(rp.WatchOptions{OnLogin: func(string) {}, OnError: func(string) {}}))
@@ -215,6 +223,7 @@ func TestRefusedRequestsDoNotCount(t *testing.T) {
 
 // §10.6: privacyPolicy / termsOfService / oncancel.
 func TestRequestOptionChecks(t *testing.T) {
+	t.Parallel()
 	long := "https://example.com/" + strings.Repeat("x", 2049-len("https://example.com/"))
 	cases := []struct {
 		name  string
@@ -258,6 +267,7 @@ func TestRequestOptionChecks(t *testing.T) {
 // Child errors are reported and the call returns before the option checks: a
 // bad privacyPolicy from a non-user-input call gives onerror, not an exception.
 func TestRequestErrorsReportedBeforeOptionChecks(t *testing.T) {
+	t.Parallel()
 	sys := newSystem(t, newFxAStub(), nil)
 	p := open(t, sys, app("web", wire.AppInstalled))
 	require.NoError(t, p.Watch(fxaWatch()))
@@ -267,6 +277,7 @@ func TestRequestErrorsReportedBeforeOptionChecks(t *testing.T) {
 
 // An audience error and the user-input error are both reported, in that order.
 func TestRequestReportsEveryChildError(t *testing.T) {
+	t.Parallel()
 	sys := newSystem(t, newFxAStub(), nil)
 	p := open(t, sys, app("web", wire.AppInstalled))
 	require.NoError(t, p.Watch(fxaWatch()))
@@ -283,6 +294,7 @@ func TestRequestReportsEveryChildError(t *testing.T) {
 // the mock answers silent checks with null and requests with an assertion for the
 // watch's audience.
 func TestDeclareAudienceMatrix(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name     string
 		status   wire.AppStatus
@@ -322,6 +334,7 @@ func TestDeclareAudienceMatrix(t *testing.T) {
 
 // §9.4 test_syntheticEvents.html: request() from onready is not user input.
 func TestSyntheticEventsMatrix(t *testing.T) {
+	t.Parallel()
 	here := "here~you.go.dude"
 	const malformed = "onlogin malformed=certificate: not a JWT (1 segments, want 3)"
 
@@ -363,6 +376,7 @@ func TestSyntheticEventsMatrix(t *testing.T) {
 // The gate's three ways out: a privileged/certified app, the syntheticEventsOk
 // pref, or a call made while handling user input.
 func TestUserInputGate(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name      string
 		status    wire.AppStatus
@@ -402,6 +416,7 @@ func TestUserInputGate(t *testing.T) {
 // S4: a foreign audience from a non-certified app: onerror during watch(),
 // nothing sent, never onready, and watch() can never be called again.
 func TestS4ForeignAudience(t *testing.T) {
+	t.Parallel()
 	fxa := newFxAStub()
 	sys := newSystem(t, fxa, nil)
 	p := open(t, sys, app("priv", wire.AppPrivileged))
@@ -422,6 +437,7 @@ func TestS4ForeignAudience(t *testing.T) {
 
 // Without onerror the child error is only printed to the console.
 func TestChildErrorWithoutOnerror(t *testing.T) {
+	t.Parallel()
 	sys := newSystem(t, newFxAStub(), nil)
 	p := open(t, sys, app("priv", wire.AppPrivileged))
 	o := fxaWatch()
@@ -436,6 +452,7 @@ func TestChildErrorWithoutOnerror(t *testing.T) {
 // S5: an installed web app asks for Firefox Accounts: DOMIdentity refuses the
 // watch (firefox-accounts is DENY for web apps) and the page hears nothing, ever.
 func TestS5PermissionDeniedIsSilent(t *testing.T) {
+	t.Parallel()
 	fxa := newFxAStub()
 	sys := newSystem(t, fxa, nil)
 	p := open(t, sys, app("web", wire.AppInstalled))
@@ -460,6 +477,7 @@ func TestS5PermissionDeniedIsSilent(t *testing.T) {
 // S11: request() outside user input from an installed app: onerror during the
 // call, nothing sent.
 func TestS11RequestOutsideUserInput(t *testing.T) {
+	t.Parallel()
 	fxa := newFxAStub()
 	sys := newSystem(t, fxa, nil, identity.PermissionFunc(func(wire.Principal) wire.Permission { return wire.PermAllow }))
 	p := open(t, sys, app("web", wire.AppInstalled))
@@ -477,6 +495,7 @@ func TestS11RequestOutsideUserInput(t *testing.T) {
 // S19: request/logout/unwatch that reach the parent before any watch did: the
 // parent only logs; the page sees nothing.
 func TestS19CallsBeforeWatchReachedParent(t *testing.T) {
+	t.Parallel()
 	fxa := newFxAStub()
 	sys := newSystem(t, fxa, nil)
 	p := open(t, sys, app("priv", wire.AppPrivileged))
@@ -502,6 +521,7 @@ func TestS19CallsBeforeWatchReachedParent(t *testing.T) {
 
 // S1, S2, S7, S13 with the scripted service.
 func TestBasicSequences(t *testing.T) {
+	t.Parallel()
 	t.Run("S1 signed in", func(t *testing.T) {
 		fxa := newFxAStub()
 		fxa.signedIn = true
@@ -544,6 +564,7 @@ func TestBasicSequences(t *testing.T) {
 // Parent errors reach onerror as JSON.stringify({name: reason.error}); a silent
 // failure never gives onready (S3).
 func TestParentErrorsAsJSON(t *testing.T) {
+	t.Parallel()
 	t.Run("S3 unverified", func(t *testing.T) {
 		fxa := newFxAStub()
 		fxa.watchError = &wire.FxAError{Error: "UNVERIFIED_ACCOUNT"}
@@ -586,6 +607,7 @@ func TestParentErrorsAsJSON(t *testing.T) {
 
 // S8: oncancel belongs to the latest request(); one without oncancel clears it.
 func TestOnCancel(t *testing.T) {
+	t.Parallel()
 	fxa := newFxAStub()
 	fxa.requestReply = "cancel"
 	sys := newSystem(t, fxa, nil)
@@ -605,6 +627,7 @@ func TestOnCancel(t *testing.T) {
 
 // A refused request() keeps the previous oncancel (it returns before storing).
 func TestRefusedRequestKeepsOnCancel(t *testing.T) {
+	t.Parallel()
 	fxa := newFxAStub()
 	fxa.requestReply = "none"
 	sys := newSystem(t, fxa, nil, identity.PermissionFunc(func(wire.Principal) wire.Permission { return wire.PermAllow }))
@@ -625,6 +648,7 @@ func TestRefusedRequestKeepsOnCancel(t *testing.T) {
 // Calls from inside callbacks run inline: onready -> request(), onlogin ->
 // logout() and a second watch() that throws, all logged in program order.
 func TestReentrantCallsFromCallbacks(t *testing.T) {
+	t.Parallel()
 	fxa := newFxAStub()
 	sys := newSystem(t, fxa, nil)
 	p := open(t, sys, app("c", wire.AppCertified))
@@ -657,6 +681,7 @@ func TestReentrantCallsFromCallbacks(t *testing.T) {
 // its Unwatch, they hit P-late's closed-frame guard; after Unwatch there is no
 // context at all.
 func TestLateCallbacksAfterCloseAreDropped(t *testing.T) {
+	t.Parallel()
 	fxa := newFxAStub()
 	fxa.requestReply = "none"
 	sys := newSystem(t, fxa, nil)
@@ -699,6 +724,7 @@ func TestLateCallbacksAfterCloseAreDropped(t *testing.T) {
 // Closing right after watch(): the parent unwatches before the service answers,
 // so the answers find no context.
 func TestCloseBeforeServiceAnswers(t *testing.T) {
+	t.Parallel()
 	fxa := newFxAStub()
 	sys := newSystem(t, fxa, nil)
 	p := open(t, sys, app("c", wire.AppCertified))
@@ -714,6 +740,7 @@ func TestCloseBeforeServiceAnswers(t *testing.T) {
 
 // The trace carries each call (page -> mozId) and each callback and throw.
 func TestTraceRecordsCallsAndCallbacks(t *testing.T) {
+	t.Parallel()
 	sys := newSystem(t, newFxAStub(), nil)
 	p := open(t, sys, app("c", wire.AppCertified))
 	requireThrows(t, p.Logout(), "navigator.id.logout called before navigator.id.watch")

@@ -11,6 +11,7 @@ import (
 )
 
 func TestLoginLineDecodesWithAndWithoutPadding(t *testing.T) {
+	t.Parallel()
 	padded := backedAssertion("https://shop.example.com", "bob@example.com")
 	require.Contains(t, padded, "=", "the fixture must exercise Gecko's '=' padding")
 	require.Equal(t, "onlogin aud=https://shop.example.com email=bob@example.com", rp.LoginLine(padded))
@@ -24,6 +25,7 @@ func TestLoginLineDecodesWithAndWithoutPadding(t *testing.T) {
 }
 
 func TestLoginLineMalformed(t *testing.T) {
+	t.Parallel()
 	good := backedAssertion("https://a.example.com", "a@example.com")
 	parts := strings.Split(good, "~")
 	certSegs := strings.Split(parts[0], ".")

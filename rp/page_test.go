@@ -37,6 +37,7 @@ func TestOpenRejectsBadInput(t *testing.T) {
 }
 
 func TestPageAfterSystemClosed(t *testing.T) {
+	t.Parallel()
 	sys := sim.New(sim.Options{})
 	require.NoError(t, sys.Spawn(wire.DOMIdentity, identity.NewDOMIdentity()))
 	p, err := rp.Open(sys, app("a", wire.AppCertified))
@@ -50,6 +51,7 @@ func TestPageAfterSystemClosed(t *testing.T) {
 // The log keeps what the RP's callbacks received: the assertion itself, null
 // as "" with Null set, and error strings.
 func TestLogEntries(t *testing.T) {
+	t.Parallel()
 	fxa := newFxAStub()
 	fxa.signedIn = true
 	sys := newSystem(t, fxa, nil)

@@ -21,6 +21,7 @@ apps:
 `
 
 func TestParseRefusesBadFilesNamingFileAndLine(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ name, src, want string }{
 		{"unknown top-level field", "name: t\nfoo: 1\n", "s.yaml:2: unknown field \"foo\""},
 		{"unknown app field", "name: t\napps:\n  - {name: a, origin: x, colour: red}\n", "s.yaml:3: unknown field \"colour\""},
@@ -69,12 +70,14 @@ func TestParseRefusesBadFilesNamingFileAndLine(t *testing.T) {
 
 // Aliases that expand a small file into a huge value are refused, not walked.
 func TestParseRefusesAliasExpansionBombs(t *testing.T) {
+	t.Parallel()
 	src := header + "steps:\n  - {app: shop, watch: {audience: [&a [1,2,3,4,5,6,7,8,9,10], &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a], &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b], &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c], [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]]}}\n"
 	_, err := Parse("s.yaml", []byte(src))
 	require.EqualError(t, err, "s.yaml:7: step 1: watch.audience: line 7: value too large (over 10000 nodes once aliases are expanded)")
 }
 
 func TestParseReadsEveryStepKind(t *testing.T) {
+	t.Parallel()
 	sc, err := Parse("s.yaml", []byte(header+`device: {user: alice@example.com, authAge: 2h, online: false}
 seed: 7
 steps:
@@ -125,6 +128,7 @@ expect:
 }
 
 func TestDefaultsOfAWatchAndARequest(t *testing.T) {
+	t.Parallel()
 	sc, err := Parse("s.yaml", []byte(header+"steps:\n  - {app: shop, watch: {}}\n  - {app: shop, request: {}}\n  - {app: shop, close: }\n"))
 	require.NoError(t, err)
 	require.Equal(t, WatchSpec{WantIssuer: "firefox-accounts", Callbacks: []string{"onlogin", "onlogout", "onready", "onerror"}}, sc.Steps[0].Watch)
@@ -137,6 +141,7 @@ func TestDefaultsOfAWatchAndARequest(t *testing.T) {
 // Issue 15: a 50 MB file with 2.9 million steps ran for a minute and died
 // past 6 GB; `run /dev/zero` did the same. Both are refused up front now.
 func TestScenarioSizeAndStepLimits(t *testing.T) {
+	t.Parallel()
 	big := header + "steps:\n" + strings.Repeat("  - {advance: 1s}\n", MaxScenarioBytes/18+1)
 	_, err := Parse("big.yaml", []byte(big))
 	require.EqualError(t, err, "big.yaml: larger than 262144 bytes, the most a scenario file may hold (shipped ones are a few KB)")
@@ -161,6 +166,7 @@ func TestScenarioSizeAndStepLimits(t *testing.T) {
 }
 
 func TestRetryAfterMustBeSecondsFromZero(t *testing.T) {
+	t.Parallel()
 	for _, v := range []string{"-1", "-30", "86401"} {
 		_, err := Parse("s.yaml", []byte(header+"steps:\n  - {server: throttle, endpoint: /certificate/sign, retryAfter: "+v+"}\n"))
 		require.EqualError(t, err, "s.yaml:7: step 1: retryAfter: "+v+" is not a number of seconds from 0 to 86400")

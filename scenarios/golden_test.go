@@ -79,6 +79,7 @@ func inRepo(file string) string { return filepath.Join("scenarios", file) }
 const regenerate = "If the change is intended, record the goldens again with\n\tgo test ./scenarios -run Golden -update\nand read `git diff scenarios/testdata/golden` before committing it."
 
 func TestGoldenTracesReplay(t *testing.T) {
+	t.Parallel()
 	lib, err := Library()
 	require.NoError(t, err)
 	require.NotEmpty(t, lib, "no shipped scenario")
@@ -193,6 +194,7 @@ func writeGolden(t *testing.T, file string, tr trace.Trace) {
 // TestGoldenTracesCarryNoClearPassword: a golden is a file in the repository,
 // so every password its scenario types or creates must be masked in it.
 func TestGoldenTracesCarryNoClearPassword(t *testing.T) {
+	t.Parallel()
 	lib, err := Library()
 	require.NoError(t, err)
 	for _, g := range goldenRuns(lib) {
@@ -229,6 +231,7 @@ func TestGoldenTracesCarryNoClearPassword(t *testing.T) {
 // the code that recorded it had sent a different message: the replay must fail
 // and its report must name that hop, what differs in it, and what came before.
 func TestGoldenReplayNamesTheFirstDivergingHop(t *testing.T) {
+	t.Parallel()
 	data, err := os.ReadFile(goldenFile("request-sign-in"))
 	require.NoError(t, err)
 	// II.6: FxAccountsUIGlue asks the System app to open the FxA dialog.
@@ -268,6 +271,7 @@ func TestGoldenReplayNamesTheFirstDivergingHop(t *testing.T) {
 // null and the page hears onlogin. The report names that answer as the first
 // difference.
 func TestReplayOfAChangedFlowNamesTheFirstDivergingHop(t *testing.T) {
+	t.Parallel()
 	recorded, err := trace.ReadFile(goldenFile("watch-signed-out"))
 	require.NoError(t, err)
 	changed := TraceLibrary(goldenVersion)

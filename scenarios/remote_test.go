@@ -35,8 +35,12 @@ func startRemoteFxA(t *testing.T) *remoteFxA {
 	t.Helper()
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	require.NoError(t, err)
-	s := authserver.New(authserver.Config{Issuer: device.Issuer, Key: key, Clock: time.Now, Rand: rand.Reader})
-	h := s.Handler(authserver.HandlerOptions{Admin: true, AdminToken: remoteToken, ClockFromHeader: true})
+	// As serve-fxa: a namespace per run, so runs may share the server at once.
+	mk := func() *authserver.Server {
+		return authserver.New(authserver.Config{Issuer: device.Issuer, Key: key, Clock: time.Now, Rand: rand.Reader})
+	}
+	h := authserver.NewNamespaces(mk(), authserver.NamespaceOptions{New: mk,
+		Handler: authserver.HandlerOptions{Admin: true, AdminToken: remoteToken, ClockFromHeader: true}})
 	r := &remoteFxA{hits: map[string]int{}}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		r.mu.Lock()
@@ -85,11 +89,11 @@ func TestEveryScenarioOnARealSocketAsInMemory(t *testing.T) {
 	remote := startRemoteFxA(t)
 	for _, s := range lib {
 		t.Run(s.Name, func(t *testing.T) {
+			t.Parallel() // every run has its own namespace on the one server
 			sc := parseShipped(t, s)
 			mem, err := Run(sc, Options{})
 			require.NoError(t, err)
 			require.Empty(t, mem.Problems, "in memory")
-			// One server, one run at a time: each run resets it first.
 			sock, err := Run(sc, Options{FxAURL: remote.URL, FxAAdminToken: remoteToken})
 			require.NoError(t, err)
 			require.Empty(t, sock.Problems, "against %s", remote.URL)
@@ -114,6 +118,7 @@ func TestEveryScenarioOnARealSocketAsInMemory(t *testing.T) {
 // between, and the later ones served from the cached certificate, never leave
 // the phone.
 func TestBackoffRequestsNeverReachTheServer(t *testing.T) {
+	t.Parallel()
 	remote := startRemoteFxA(t)
 	lib, err := Library()
 	require.NoError(t, err)
@@ -147,6 +152,7 @@ func TestBackoffRequestsNeverReachTheServer(t *testing.T) {
 // does: the scenario's {server: down} refuses connections in the phone's
 // network path, so nothing reaches the socket while it lasts.
 func TestServerDownSendsNothing(t *testing.T) {
+	t.Parallel()
 	remote := startRemoteFxA(t)
 	sc, err := Parse("down.yaml", []byte(`
 name: down

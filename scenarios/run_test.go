@@ -9,6 +9,7 @@ import (
 )
 
 func TestMatch(t *testing.T) {
+	t.Parallel()
 	got := "onlogin aud=https://shop.example.com email=alice@example.com"
 	for _, tc := range []struct {
 		want string
@@ -36,6 +37,7 @@ func TestMatch(t *testing.T) {
 }
 
 func TestDiffLinesMarksTheFirstDifference(t *testing.T) {
+	t.Parallel()
 	require.Empty(t, DiffLines([]string{"onlogout", "onready"}, []string{"onlogout", "onready"}))
 	require.Equal(t, ""+
 		"       1 ok    onlogout\n"+
@@ -55,6 +57,7 @@ func TestDiffLinesMarksTheFirstDifference(t *testing.T) {
 }
 
 func TestEveryShippedScenarioPasses(t *testing.T) {
+	t.Parallel()
 	lib, err := Library()
 	require.NoError(t, err)
 	require.GreaterOrEqual(t, len(lib), 20)
@@ -83,6 +86,7 @@ func run(t *testing.T, src string) *Result {
 }
 
 func TestAFailedExpectationIsReportedWithTheDiff(t *testing.T) {
+	t.Parallel()
 	res := run(t, header+"steps:\n  - {app: shop, watch: {}}\n  - {dialog: ENTER_EMAIL}\nexpect:\n  shop: [onlogout, onlogin]\n")
 	require.False(t, res.Pass())
 	require.Equal(t, []string{
@@ -92,6 +96,7 @@ func TestAFailedExpectationIsReportedWithTheDiff(t *testing.T) {
 }
 
 func TestStepsThatCannotBeCarriedOutAreScenarioErrors(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ steps, want string }{
 		{"  - {user: next}\n", "s.yaml:7: step 1 {user: next}: user next: no FxA dialog is open"},
 		{"  - {user: sign-in, email: alice@example.com, password: pw}\n", "s.yaml:7: step 1 {user: sign-in, email: alice@example.com, password: pw}: user sign-in: no FxA dialog is open"},
@@ -109,12 +114,14 @@ func TestStepsThatCannotBeCarriedOutAreScenarioErrors(t *testing.T) {
 }
 
 func TestAnAssertionThatDoesNotVerifyFailsTheRun(t *testing.T) {
+	t.Parallel()
 	r := &runner{res: &Result{}}
 	r.verifyLogin("shop", "not-an-assertion")
 	require.Equal(t, []string{"shop: onlogin assertion does not verify: no certificate (expected <cert>~<assertion>)"}, r.res.Problems)
 }
 
 func TestSameScenarioSameLog(t *testing.T) {
+	t.Parallel()
 	a := run(t, header+"steps:\n  - {app: shop, watch: {}}\n  - {app: shop, request: {}}\n  - {user: sign-in, email: alice@example.com, password: \"correct horse battery\"}\n")
 	b := run(t, header+"steps:\n  - {app: shop, watch: {}}\n  - {app: shop, request: {}}\n  - {user: sign-in, email: alice@example.com, password: \"correct horse battery\"}\n")
 	require.Equal(t, a.Lines("shop"), b.Lines("shop"))
@@ -127,6 +134,7 @@ func TestSameScenarioSameLog(t *testing.T) {
 
 // Issue 13 (1): a composite step names the single action the dialog refused, and why.
 func TestACompositeStepNamesTheRefusedAction(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ steps, want string }{
 		{"  - {app: shop, watch: {}}\n  - {app: shop, request: {}}\n  - {user: sign-in, email: alice@example.com, password: pw}\n",
 			"s.yaml:9: step 3 {user: sign-in, email: alice@example.com, password: pw}: user sign-in: on ENTER_PASSWORD, user next was refused: Next is disabled: the password is shorter than 8 characters"},
@@ -144,6 +152,7 @@ func TestACompositeStepNamesTheRefusedAction(t *testing.T) {
 
 // Issue 13 (1): a single action the dialog refused is a problem on its own line.
 func TestARefusedSingleActionIsReported(t *testing.T) {
+	t.Parallel()
 	res := run(t, header+"steps:\n  - {app: shop, watch: {}}\n  - {app: shop, request: {}}\n  - {user: type-email, value: alice@example.com}\n  - {user: next}\n  - {user: type-password, value: pw}\n  - {user: next}\n  - {user: done}\n")
 	require.Equal(t, []string{
 		"line 12: user next was refused: Next is disabled: the password is shorter than 8 characters",
@@ -153,6 +162,7 @@ func TestARefusedSingleActionIsReported(t *testing.T) {
 
 // Issue 13 (2): a failed check is reported before the later step that could not run.
 func TestAnEarlierFailedCheckIsReportedFirst(t *testing.T) {
+	t.Parallel()
 	sc, err := Parse("s.yaml", []byte(header+"steps:\n  - {app: shop, watch: {}}\n  - {app: shop, request: {}}\n  - {dialog: closed}\n  - {server: verify, email: bob@example.com}\n"))
 	require.NoError(t, err)
 	_, err = Run(sc, Options{})
@@ -162,6 +172,7 @@ func TestAnEarlierFailedCheckIsReportedFirst(t *testing.T) {
 
 // Issue 13 (4): overlay keys are checked like screens.
 func TestOverlayKeysAreValidated(t *testing.T) {
+	t.Parallel()
 	_, err := Parse("s.yaml", []byte(header+"steps:\n  - {dialog: ENTER_PASSWORD, overlay: NOPE}\n"))
 	require.EqualError(t, err, `s.yaml:7: step 1: overlay "NOPE": want one of CONNECTION_ERROR, INVALID_EMAIL, INVALID_PASSWORD, COPPA_ERROR, COPPA_FTU_ERROR, OFFLINE, RESET_PASSWORD_ERROR, UNKNOWN (or leave overlay out for none)`)
 	_, err = Parse("s.yaml", []byte(header+"steps:\n  - {dialog: closed, overlay: UNKNOWN}\n"))

@@ -11,6 +11,7 @@ import (
 )
 
 func TestCompareReportsTheFirstDifferenceWithContext(t *testing.T) {
+	t.Parallel()
 	want := Encode(sim.Epoch, tracetest.SignedOutWatch())
 	require.Nil(t, Compare(want, Encode(sim.Epoch, tracetest.SignedOutWatch())))
 
@@ -42,6 +43,7 @@ the replay went on with:
 }
 
 func TestCompareFields(t *testing.T) {
+	t.Parallel()
 	base := Encode(sim.Epoch, tracetest.SignedOutWatch())
 	for _, tc := range []struct {
 		name            string
@@ -78,6 +80,7 @@ func TestCompareFields(t *testing.T) {
 }
 
 func TestCompareSkipsRawBytesOnly(t *testing.T) {
+	t.Parallel()
 	a := []Line{{Seq: 1, Kind: "hop", Payload: Object{{"v", Object{{"$role", "<assertion#1>"}, {"$raw", "AAAA"}}}}}}
 	b := []Line{{Seq: 1, Kind: "hop", Payload: Object{{"v", Object{{"$role", "<assertion#1>"}, {"$raw", "BBBB"}}}}}}
 	require.Nil(t, Compare(a, b))
@@ -90,6 +93,7 @@ func TestCompareSkipsRawBytesOnly(t *testing.T) {
 }
 
 func TestDiffStringForLengthChanges(t *testing.T) {
+	t.Parallel()
 	base := Encode(sim.Epoch, tracetest.SignedOutWatch())
 	short := Compare(base, base[:13])
 	require.Equal(t, `replay stopped early: recorded event 14 never happened

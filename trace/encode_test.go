@@ -22,6 +22,7 @@ func lineJSON(t *testing.T, l Line) string {
 }
 
 func TestSecretsBecomeRolesNumberedByFirstAppearance(t *testing.T) {
+	t.Parallel()
 	enc := NewEncoder(sim.Epoch)
 	login := enc.Line(sim.Event{Seq: 1, At: 1500 * time.Millisecond, Kind: sim.KindHop, From: wire.FxAccountsManager, To: wire.FxAServer, Name: wire.OpAccountLogin,
 		Payload: wire.ServerRequest{Call: 4, Op: wire.OpAccountLogin, Email: tracetest.Alice, Password: tracetest.Password}})
@@ -57,6 +58,7 @@ func mustJSON(t *testing.T, v any) string {
 }
 
 func TestNoSecretInAWrittenTrace(t *testing.T) {
+	t.Parallel()
 	evs := tracetest.Events(
 		tracetest.Hop(wire.SystemFxAccountsClient, wire.FxAccountsMgmtService, wire.MozFxAccountsContentEvent, wire.ContentEvent{ID: tracetest.UIID, Method: "signIn", Email: tracetest.Alice, Password: tracetest.Password}),
 		tracetest.Hop(wire.FxAccountsMgmtService, wire.FxAccountsManager, wire.SignIn, wire.Credentials{Call: 1, Email: tracetest.Alice, Password: tracetest.Password}),
@@ -75,6 +77,7 @@ func TestNoSecretInAWrittenTrace(t *testing.T) {
 }
 
 func TestAssertionsAreDecodedAndKeptRaw(t *testing.T) {
+	t.Parallel()
 	backed := tracetest.BackedAssertion(t, "https://shop.example.com")
 	lines := Encode(sim.Epoch, tracetest.Events(
 		tracetest.Hop(wire.FirefoxAccounts, wire.DOMIdentity, wire.DoLogin, wire.RPCallback{ID: tracetest.WinID, Assertion: &backed}),
@@ -104,6 +107,7 @@ func TestAssertionsAreDecodedAndKeptRaw(t *testing.T) {
 }
 
 func TestJSLikeValues(t *testing.T) {
+	t.Parallel()
 	lines := Encode(sim.Epoch, tracetest.Events(
 		tracetest.Hop(wire.FxAccountsManager, wire.FirefoxAccounts, "getAssertion:rejected", wire.Rejected{Call: 1, Reason: &wire.FxAError{Error: &wire.FxAError{Error: "UI_ERROR", Details: wire.DialogClosedByUser}}}),
 		tracetest.Hop(wire.FxAccounts, wire.FxAccountsManager, "getAssertion:rejected", wire.Rejected{Call: 2, Reason: &wire.JSError{Message: "OFFLINE"}}),
@@ -124,6 +128,7 @@ func TestJSLikeValues(t *testing.T) {
 }
 
 func TestLowerCamel(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{"ID": "id", "UID": "uid", "SessionToken": "sessionToken", "HTTPCode": "httpCode", "Email": "email", "appID": "appID", "EventName": "eventName"} {
 		require.Equal(t, want, lowerCamel(in), in)
 	}

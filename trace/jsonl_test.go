@@ -13,6 +13,7 @@ import (
 )
 
 func TestJSONLRoundTrip(t *testing.T) {
+	t.Parallel()
 	evs := append(tracetest.SignedOutWatch(), tracetest.SignedInRequest(t)...)
 	for i := range evs {
 		evs[i].Seq = uint64(i + 1)
@@ -37,6 +38,7 @@ func TestJSONLRoundTrip(t *testing.T) {
 }
 
 func TestReadJSONLNamesWhatIsWrong(t *testing.T) {
+	t.Parallel()
 	good := `{"format":"mozidsim-trace/1","mozidsim":"0.1.0","scenario":"s","file":"","seed":1,"start":"2015-06-01T12:00:00Z","source":""}`
 	line := `{"seq":1,"at":"0s","kind":"hop","from":"a","to":"b","name":"n","payload":null}`
 	for _, tc := range []struct{ name, in, err string }{

@@ -57,6 +57,7 @@ func (f *fakeLibrary) lib() Library {
 }
 
 func TestRecordReplayAndTheMaskedHeader(t *testing.T) {
+	t.Parallel()
 	fake := &fakeLibrary{}
 	lib := fake.lib()
 	lib.Version = "9.9.9"

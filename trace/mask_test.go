@@ -10,6 +10,7 @@ import (
 )
 
 func TestMaskSourceKeepsLengthsAndEquality(t *testing.T) {
+	t.Parallel()
 	source := `name: wrong-password-then-right
 about: Alice mistypes, then types "correct horse battery".
 accounts:
@@ -37,6 +38,7 @@ steps:
 }
 
 func TestMaskSourceWithoutYAML(t *testing.T) {
+	t.Parallel()
 	// Not YAML: only the passwords the run carried, as whole words.
 	require.Equal(t, "login alice pw1xxxxxxxxxxx; alice hunter2hunter2x",
 		MaskSource([]byte("login alice hunter2hunter2; alice hunter2hunter2x"), []string{"hunter2hunter2"}))
@@ -44,6 +46,7 @@ func TestMaskSourceWithoutYAML(t *testing.T) {
 }
 
 func TestPlaceholder(t *testing.T) {
+	t.Parallel()
 	require.Equal(t, "pw12xxxx", placeholder(12, 8))
 	require.Equal(t, "pw1", placeholder(1, 3))
 	require.Equal(t, "bb", placeholder(2, 2))
@@ -53,6 +56,7 @@ func TestPlaceholder(t *testing.T) {
 // Every way YAML can write a password is masked in the trace header's source
 // (issue 15: escapes, single quotes and folded blocks stayed readable).
 func TestMaskSourceEveryScalarForm(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name, yaml string
 		secret     string // the value YAML reads

@@ -18,6 +18,7 @@ import (
 // One convention for every command: -h, --help and `help CMD` print the same
 // usage with a description to stdout and exit 0.
 func TestEveryCommandHasTheSameHelp(t *testing.T) {
+	t.Parallel()
 	for _, cmd := range []string{"run", "list", "replay", "explain", "diagram", "live", "serve-fxa", "verify-server", "serve-contacts"} {
 		t.Run(cmd, func(t *testing.T) {
 			code, out, errOut := mainOut(t, cmd, "-h")
@@ -53,6 +54,7 @@ func TestEveryCommandHasTheSameHelp(t *testing.T) {
 
 // A misspelled scenario name gets the nearest shipped one.
 func TestMisspelledScenarioSuggestsTheNearest(t *testing.T) {
+	t.Parallel()
 	code, out, _ := mainOut(t, "run", "request-sgin-in")
 	require.Equal(t, 2, code)
 	require.Equal(t, "FAIL request-sgin-in\n    request-sgin-in: no such file, and no shipped scenario of that name; did you mean \"request-sign-in\"? (mozidsim list shows them)\n", out)
@@ -75,6 +77,7 @@ func TestMisspelledScenarioSuggestsTheNearest(t *testing.T) {
 
 // URLs and durations are checked when parsed, with an example of a good one.
 func TestURLsAndDurationsAreValidated(t *testing.T) {
+	t.Parallel()
 	code, _, errOut := mainOut(t, "run", "--fxa-url", "127.0.0.1:8089", "watch-signed-out")
 	require.Equal(t, 2, code)
 	require.True(t, strings.HasPrefix(errOut, `mozidsim run: invalid value "127.0.0.1:8089" for flag -fxa-url: "127.0.0.1:8089" is not an http(s) URL with a host; write it like http://127.0.0.1:8081`+"\n"), errOut)
@@ -96,6 +99,7 @@ func TestURLsAndDurationsAreValidated(t *testing.T) {
 
 // Recording, replaying, explaining and drawing a shipped scenario.
 func TestRecordReplayExplainDiagram(t *testing.T) {
+	t.Parallel()
 	file := filepath.Join(t.TempDir(), "sign-in.trace.jsonl")
 	code, out, errOut := mainOut(t, "run", "--record", file, "watch-signed-out")
 	require.Equal(t, 0, code, errOut)
@@ -136,7 +140,7 @@ func TestRecordReplayExplainDiagram(t *testing.T) {
 
 	code, out, errOut = mainOut(t, "diagram", "watch-signed-out")
 	require.Equal(t, 0, code, errOut)
-	require.Equal(t, "---\ntitle: watch-signed-out (era 2015)\n---\n"+explain.MermaidLines(tr.Lines), out)
+	require.Equal(t, "---\ntitle: watch-signed-out (era 2015)\n---\n"+explain.MermaidLines(tr.Lines), out) // diagram titles the run with its era
 
 	dir := t.TempDir()
 	code, _, errOut = mainOut(t, "diagram", "--states", "-o", dir)
@@ -155,6 +159,7 @@ func TestRecordReplayExplainDiagram(t *testing.T) {
 
 // live serves a recorded trace file until its context ends.
 func TestLiveServesATraceFileUntilCancelled(t *testing.T) {
+	t.Parallel()
 	file := filepath.Join(t.TempDir(), "w.trace.jsonl")
 	code, _, errOut := mainOut(t, "run", "--record", file, "watch-signed-out")
 	require.Equal(t, 0, code, errOut)

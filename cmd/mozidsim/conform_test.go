@@ -14,6 +14,7 @@ import (
 )
 
 func TestConformInvalidInput(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	bad := writeFile(t, dir, "rp.yaml", "name: shop\nurl: http://127.0.0.1:8000/\nlogin: '#login'\nsignedIn: '#email'\nsignin: '#x'\n")
 	good := writeFile(t, dir, "good.yaml", "name: shop\nurl: http://127.0.0.1:8000/\nlogin: '#login'\nsignedIn: '#email'\n")
@@ -45,6 +46,7 @@ func TestConformInvalidInput(t *testing.T) {
 }
 
 func TestConformList(t *testing.T) {
+	t.Parallel()
 	code, out, _ := mainOut(t, "conform", "--list")
 	require.Equal(t, 0, code)
 	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
@@ -66,6 +68,7 @@ func needChromium(t *testing.T) {
 // The real command against the example shop, started by RP.yaml's start
 // command: reports, exit statuses and expected failures.
 func TestConformExampleShop(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("-short: runs Chromium")
 	}

@@ -17,7 +17,16 @@ import (
 
 // The servers run goroutines and the scenarios run actors: all must be gone
 // when the tests end.
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) {
+	// The test binary doubles as the mozidsim command, so tests can start it
+	// as a process without building it (TestEightRunsShareOneServer).
+	if os.Getenv(asCommandEnv) == "1" {
+		os.Exit(Main(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	}
+	goleak.VerifyTestMain(m)
+}
+
+const asCommandEnv = "MOZIDSIM_TEST_AS_COMMAND"
 
 // lockedBuffer is an io.Writer a server goroutine may write while the test reads.
 type lockedBuffer struct {
@@ -85,6 +94,7 @@ steps:
 `
 
 func TestRunPassing(t *testing.T) {
+	t.Parallel()
 	file := writeFile(t, t.TempDir(), "pass.yaml", passingScenario)
 	code, out, errOut := mainOut(t, "run", file)
 	require.Equal(t, 0, code)
@@ -101,6 +111,7 @@ func TestRunPassing(t *testing.T) {
 }
 
 func TestRunFailing(t *testing.T) {
+	t.Parallel()
 	file := writeFile(t, t.TempDir(), "fail.yaml", failingScenario)
 	code, out, errOut := mainOut(t, "run", file)
 	require.Equal(t, 1, code)
@@ -114,6 +125,7 @@ func TestRunFailing(t *testing.T) {
 }
 
 func TestRunInvalid(t *testing.T) {
+	t.Parallel()
 	file := writeFile(t, t.TempDir(), "bad.yaml", invalidScenario)
 	code, out, errOut := mainOut(t, "run", file)
 	require.Equal(t, 2, code)
@@ -130,6 +142,7 @@ func TestRunInvalid(t *testing.T) {
 
 // Several files: each gets its line, and the exit status is the worst.
 func TestRunSeveralExitsWithTheWorst(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	pass := writeFile(t, dir, "a-pass.yaml", passingScenario)
 	fail := writeFile(t, dir, "b-fail.yaml", failingScenario)
@@ -147,6 +160,7 @@ func TestRunSeveralExitsWithTheWorst(t *testing.T) {
 }
 
 func TestRunUsage(t *testing.T) {
+	t.Parallel()
 	code, out, errOut := mainOut(t, "run")
 	require.Equal(t, 2, code)
 	require.Empty(t, out)
@@ -167,6 +181,7 @@ func TestRunUsage(t *testing.T) {
 
 // A shipped scenario runs by name.
 func TestRunShippedByName(t *testing.T) {
+	t.Parallel()
 	code, out, errOut := mainOut(t, "run", "watch-signed-out")
 	require.Equal(t, 0, code)
 	require.Equal(t, "PASS watch-signed-out\n", out)
@@ -174,6 +189,7 @@ func TestRunShippedByName(t *testing.T) {
 }
 
 func TestList(t *testing.T) {
+	t.Parallel()
 	code, out, errOut := mainOut(t, "list")
 	require.Equal(t, 0, code)
 	require.Empty(t, errOut)
@@ -210,6 +226,7 @@ func TestList(t *testing.T) {
 }
 
 func TestUsageAndVersion(t *testing.T) {
+	t.Parallel()
 	code, out, errOut := mainOut(t)
 	require.Equal(t, 2, code)
 	require.Empty(t, out)

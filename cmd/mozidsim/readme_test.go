@@ -312,6 +312,7 @@ func assertNoError(t *testing.T, where string, err error) bool {
 }
 
 func TestMatchLines(t *testing.T) {
+	t.Parallel()
 	require.True(t, matchLines([]string{"a", "...", "d"}, []string{"a", "b", "c", "d"}))
 	require.True(t, matchLines([]string{"a", "  ...", "d"}, []string{"a", "d"}))
 	require.False(t, matchLines([]string{"a", "d"}, []string{"a", "b", "d"}))

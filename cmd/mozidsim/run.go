@@ -1,11 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -30,6 +32,9 @@ type runFlags struct {
 	adminToken     string
 	seed           uint64
 	era            era.Era
+	parallel       int
+	shard          shard
+	junit, json    string
 }
 
 // runCmd is `mozidsim run [-v] [--trace] [--record FILE] [--fxa-url URL]
@@ -46,6 +51,10 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	fl.Uint64Var(&f.seed, "seed", 0, "override the scenarios' seeds")
 	eraFlag := fl.String("era", "", "run scenarios whose file names no `era` (2014 or 2015; default 2015) in this one; a file's own era: wins")
 	fl.StringVar(&f.adminToken, "admin-token", "", "the admin token `mozidsim serve-fxa` printed at start, for --fxa-url (default $"+adminTokenEnv+")")
+	fl.IntVar(&f.parallel, "parallel", runtime.NumCPU(), "run up to `N` scenarios at once (output stays in file order)")
+	fl.Var(&f.shard, "shard", "run only shard `I/N` of the scenarios (1 <= I <= N), a stable partition by scenario name for CI matrix jobs")
+	fl.StringVar(&f.junit, "junit", "", "write a JUnit XML report to `FILE` (one testcase per scenario)")
+	fl.StringVar(&f.json, "json", "", "write a JSON report to `FILE` (one entry per scenario)")
 	files, code, ok := parseFlags("run", fl, args, stdout, stderr)
 	if !ok {
 		return code
@@ -85,36 +94,52 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "mozidsim run: --fxa-url needs the server's admin token: pass the one serve-fxa printed with --admin-token or set %s\n", adminTokenEnv)
 		return exitInvalid
 	}
-	worst := exitOK
-	for _, p := range paths {
-		worst = max(worst, runOne(p, f, stdout, stderr))
+	if f.parallel < 1 {
+		return usageError(stderr, "run", fmt.Sprintf("--parallel %d: want at least 1", f.parallel))
 	}
-	return worst
+	if f.shard.n > 0 {
+		paths = f.shard.pick(paths)
+	}
+	return runAll(paths, f, stdout, stderr)
 }
 
-func runOne(name string, f runFlags, stdout, stderr io.Writer) int {
+// runOne runs one scenario and writes what `mozidsim run` prints for it to
+// stdout; the report gets its name, outcome and failure text.
+func runOne(name string, f runFlags, stdout, stderr io.Writer, rep *caseReport) int {
 	file, source, err := scenarios.Load(name)
 	if err != nil {
 		fmt.Fprintf(stdout, "FAIL %s\n    %v\n", name, err)
+		rep.failure = err.Error()
 		return exitInvalid
 	}
+	rep.file = file
 	if contactscenario.IsContactsScenario(source) {
+		rep.contacts = true
 		if f.record != "" || f.fxaURL != "" || f.seed != 0 || f.era != "" {
-			fmt.Fprintf(stdout, "FAIL %s\n    a contacts scenario: --record, --fxa-url, --seed and --era do not apply to it\n", file)
+			const why = "a contacts scenario: --record, --fxa-url, --seed and --era do not apply to it"
+			fmt.Fprintf(stdout, "FAIL %s\n    %s\n", file, why)
+			rep.failure = why
 			return exitInvalid
 		}
 		// Phones on internal/device: the backup's assertions come from the real
 		// FxAccountsManager, FxAccounts and FxA auth server.
-		return contactscenario.RunFileWith(file, source, contactscenario.Options{Verbose: f.verbose, Trace: f.trace, NewPhone: devicephone.Phone}, stdout)
+		var out bytes.Buffer
+		code := contactscenario.RunFileWith(file, source, contactscenario.Options{Verbose: f.verbose, Trace: f.trace, NewPhone: devicephone.Phone}, &out)
+		rep.name, rep.failure = contactsOutcome(out.String())
+		_, _ = stdout.Write(out.Bytes())
+		return code
 	}
 	sc, err := scenarios.Parse(file, source)
 	if err != nil {
 		fmt.Fprintf(stdout, "FAIL %s\n%s\n", file, indent(err.Error(), "    "))
+		rep.failure = err.Error()
 		return exitInvalid
 	}
+	rep.name = sc.Name
 	res, err := scenarios.Run(sc, scenarios.Options{Seed: f.seed, FxAURL: f.fxaURL, FxAAdminToken: f.adminToken, Era: f.era})
 	if err != nil {
 		fmt.Fprintf(stdout, "FAIL %s\n%s\n", sc.Name, indent(err.Error(), "    "))
+		rep.failure = err.Error()
 		return exitInvalid
 	}
 	if f.trace {
@@ -144,6 +169,7 @@ func runOne(name string, f runFlags, stdout, stderr io.Writer) int {
 		for _, p := range res.Problems {
 			fmt.Fprintln(stdout, indent(p, "    "))
 		}
+		rep.failure = strings.Join(res.Problems, "\n")
 	}
 	if f.verbose || !sc.HasExpect {
 		writeLogs(stdout, res)

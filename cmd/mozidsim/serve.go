@@ -31,6 +31,8 @@ func serveFxA(ctx context.Context, args []string, stdout, stderr io.Writer, read
 	issuer := fl.String("issuer", device.Issuer, "BrowserID issuer written into certificates")
 	noAdmin := fl.Bool("no-admin", false, "leave out the /__mozidsim admin API (then scenarios cannot drive this server)")
 	adminToken := fl.String("admin-token", "", "the admin token (the admin API and X-Mozidsim-Now need it); default $"+adminTokenEnv+", else a random one, printed at start")
+	maxRuns := fl.Int("max-runs", authserver.DefaultMaxRuns, "the most runs (X-Mozidsim-Run namespaces, one per `mozidsim run` scenario) held at once")
+	runIdle := fl.Duration("run-idle", authserver.DefaultRunIdleTime, "drop a run no request has named for this `long`")
 	var allowHosts stringList
 	fl.Var(&allowHosts, "allow-host", "a host `NAME` (besides IP addresses and localhost) under which admin requests are served (repeatable)")
 	pos, code, ok := parseFlags("serve-fxa", fl, args, stdout, stderr)
@@ -56,8 +58,16 @@ func serveFxA(ctx context.Context, args []string, stdout, stderr io.Writer, read
 		}
 		token = hex.EncodeToString(b)
 	}
-	srv := authserver.New(authserver.Config{Issuer: *issuer, Key: key, Clock: time.Now, Rand: rand.Reader})
-	h := srv.Handler(authserver.HandlerOptions{Admin: !*noAdmin, AdminToken: token, AllowedHosts: allowHosts, ClockFromHeader: true})
+	if *maxRuns < 1 || *runIdle <= 0 {
+		return usageError(stderr, "serve-fxa", fmt.Sprintf("--max-runs %d --run-idle %v: want at least one run and a positive idle time", *maxRuns, *runIdle))
+	}
+	newServer := func() *authserver.Server {
+		return authserver.New(authserver.Config{Issuer: *issuer, Key: key, Clock: time.Now, Rand: rand.Reader})
+	}
+	// Each run (X-Mozidsim-Run) gets a server of its own with the same key;
+	// requests without the header share the default one.
+	h := authserver.NewNamespaces(newServer(), authserver.NamespaceOptions{New: newServer, MaxRuns: *maxRuns, IdleTime: *runIdle,
+		Handler: authserver.HandlerOptions{Admin: !*noAdmin, AdminToken: token, AllowedHosts: allowHosts, ClockFromHeader: true}})
 	about := fmt.Sprintf("issuer %s, admin API on (/__mozidsim/*: for tests only); run scenarios with: %s=%s mozidsim run --fxa-url http://ADDR scenarios/",
 		*issuer, adminTokenEnv, token)
 	if *noAdmin {

@@ -106,6 +106,7 @@ func postV2(t *testing.T, addr string, body any) (int, map[string]any) {
 // taking the FxA key from that server's /.well-known/browserid, answers the
 // RP's POST /v2 as mozilla/browserid-verifier did (fxaccounts-crypto §10).
 func TestServeFxAAndVerifyServer(t *testing.T) {
+	t.Parallel()
 	fxa := start(t, serveFxA, "--addr", "127.0.0.1:0", "--admin-token", testToken)
 	fxaURL := "http://" + fxa.addr
 	require.Equal(t, "mozidsim serve-fxa: listening on "+fxaURL+" (issuer api.accounts.firefox.com, admin API on "+
@@ -248,6 +249,7 @@ func TestRunAgainstServeFxA(t *testing.T) {
 }
 
 func TestServeErrors(t *testing.T) {
+	t.Parallel()
 	fxa := start(t, serveFxA, "--addr", "127.0.0.1:0")
 	// The address is taken: exit 1 with the listener's error.
 	var out, errOut lockedBuffer

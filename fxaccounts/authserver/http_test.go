@@ -66,6 +66,7 @@ func verifiedToken(t *testing.T, s *Server, email string) string {
 }
 
 func TestHTTPErrorsAndHeaders(t *testing.T) {
+	t.Parallel()
 	s, clock := newServer(t)
 	h := s.Handler()
 	token := verifiedToken(t, s, "alice@example.com")
@@ -188,6 +189,7 @@ func keys(m map[string]any) []string {
 }
 
 func TestHTTPFaultsCarryRetryAfter(t *testing.T) {
+	t.Parallel()
 	s, _ := newServer(t)
 	s.InjectFault("", Fault{Status: 503, Errno: 201, RetryAfter: 30})
 	r := serve(s.Handler(), "GET", "/v1/account/status?uid=00", "", nil)
@@ -214,6 +216,7 @@ func TestHTTPVirtualClockHeader(t *testing.T) {
 // TestHTTPSessionsFromElsewhere: a session the handler never issued (made in
 // memory, or by another handler) is still found by its Hawk id.
 func TestHTTPSessionsFromElsewhere(t *testing.T) {
+	t.Parallel()
 	s, clock := newServer(t)
 	h := s.Handler()
 	for _, email := range []string{"a@example.com", "b@example.com", "c@example.com"} {
@@ -225,6 +228,7 @@ func TestHTTPSessionsFromElsewhere(t *testing.T) {
 
 // The server must read at most MaxBodyBytes+1 of a huge body.
 func TestHTTPBodyLimitStopsReading(t *testing.T) {
+	t.Parallel()
 	s, _ := newServer(t)
 	body := &countingReader{r: io.LimitReader(rand.Reader, 10<<20)}
 	req := httptest.NewRequest("POST", "http://fxa.test/v1/account/login", body)

@@ -41,6 +41,7 @@ func dsKey(t *testing.T) map[string]any {
 }
 
 func TestAuthPWIsStableAndHidesThePassword(t *testing.T) {
+	t.Parallel()
 	a := AuthPW("alice@example.com", "correct horse")
 	require.Len(t, a, 64)
 	require.Equal(t, a, AuthPW("alice@example.com", "correct horse"))
@@ -49,6 +50,7 @@ func TestAuthPWIsStableAndHidesThePassword(t *testing.T) {
 }
 
 func TestCreateLoginAndErrnos(t *testing.T) {
+	t.Parallel()
 	s, clock := newServer(t)
 	res, err := s.Create("alice@example.com", AuthPW("alice@example.com", "pw123456"))
 	require.Nil(t, err)
@@ -80,6 +82,7 @@ func TestCreateLoginAndErrnos(t *testing.T) {
 }
 
 func TestCertificateSigning(t *testing.T) {
+	t.Parallel()
 	s, clock := newServer(t)
 	require.NoError(t, s.CreateAccount("alice@example.com", "pw123456", false))
 	res, err := s.Login("alice@example.com", AuthPW("alice@example.com", "pw123456"))
@@ -115,6 +118,7 @@ func TestCertificateSigning(t *testing.T) {
 }
 
 func TestPasswordChangeAndDeletionKillSessions(t *testing.T) {
+	t.Parallel()
 	s, _ := newServer(t)
 	require.NoError(t, s.CreateAccount("alice@example.com", "pw123456", true))
 	res, _ := s.Login("alice@example.com", AuthPW("alice@example.com", "pw123456"))
@@ -142,6 +146,7 @@ func TestPasswordChangeAndDeletionKillSessions(t *testing.T) {
 }
 
 func TestDestroySession(t *testing.T) {
+	t.Parallel()
 	s, _ := newServer(t)
 	require.NoError(t, s.CreateAccount("a@b.c", "pw123456", true))
 	res, _ := s.Login("a@b.c", AuthPW("a@b.c", "pw123456"))
@@ -150,6 +155,7 @@ func TestDestroySession(t *testing.T) {
 }
 
 func TestFaults(t *testing.T) {
+	t.Parallel()
 	s, _ := newServer(t)
 	require.NoError(t, s.CreateAccount("a@b.c", "pw123456", true))
 	s.InjectFault("/v1/account/login", Fault{Status: 503, Errno: 201, RetryAfter: 30})
@@ -164,6 +170,7 @@ func TestFaults(t *testing.T) {
 }
 
 func TestDoIsTheDevicesView(t *testing.T) {
+	t.Parallel()
 	s, _ := newServer(t)
 	require.NoError(t, s.CreateAccount("a@b.c", "pw123456", true))
 	v, err := s.Do(wire.ServerRequest{Op: wire.OpAccountExists, Email: "a@b.c"})

@@ -67,6 +67,7 @@ func requireReason(t *testing.T, err error, kind ErrorKind, reason string) {
 }
 
 func TestSignAssertionGeckoFormat(t *testing.T) {
+	t.Parallel()
 	k := newDSA(t)
 	// 54-byte payload: not a multiple of 3, so Gecko's encoding ends in '='.
 	aud := "app://rp.gaiamobile.org"
@@ -96,6 +97,7 @@ func TestSignAssertionGeckoFormat(t *testing.T) {
 }
 
 func TestSignAssertionRawSignatureIsRS(t *testing.T) {
+	t.Parallel()
 	k := newDSA(t)
 	tok, err := SignAssertion(k, "https://rp.example", testNow)
 	require.NoError(t, err)
@@ -110,6 +112,7 @@ func TestSignAssertionRawSignatureIsRS(t *testing.T) {
 }
 
 func TestSignCertificateFxAFormat(t *testing.T) {
+	t.Parallel()
 	issuer, _, _ := testKeys(t)
 	k := newDSA(t)
 	cert, err := SignCertificate(fxaCertParams(k.Public()), issuer)
@@ -174,6 +177,7 @@ func TestCertPayloadErrors(t *testing.T) {
 }
 
 func TestCertPayloadOmitsZeroTimesAndIssuer(t *testing.T) {
+	t.Parallel()
 	k := newDSA(t)
 	b, err := CertPayload(CertParams{PublicKey: k.Public(), Email: "a@b.example"})
 	require.NoError(t, err)
@@ -181,6 +185,7 @@ func TestCertPayloadOmitsZeroTimesAndIssuer(t *testing.T) {
 }
 
 func TestVerifySignatureFailures(t *testing.T) {
+	t.Parallel()
 	issuer, other, _ := testKeys(t)
 	k := newDSA(t)
 	assertion, err := SignAssertion(k, "https://rp.example", testNow)
@@ -258,6 +263,7 @@ func TestVerifySignatureFailures(t *testing.T) {
 }
 
 func TestParseJWTMalformed(t *testing.T) {
+	t.Parallel()
 	e30 := "e30" // {}
 	cases := []struct{ name, in, reason string }{
 		{"one part", "abc", "signed object must have three parts, this one has 1"},
@@ -284,6 +290,7 @@ func TestParseJWTMalformed(t *testing.T) {
 }
 
 func TestParseJWTPadding(t *testing.T) {
+	t.Parallel()
 	issuer, _, _ := testKeys(t)
 	k := newDSA(t)
 
@@ -338,6 +345,7 @@ func TestParseJWTPadding(t *testing.T) {
 }
 
 func TestSignatureHexMatchesBrowserIDCrypto(t *testing.T) {
+	t.Parallel()
 	for _, n := range []int{1, 2, 3, 20, 39, 40, 41, 128, 256} {
 		b := make([]byte, n)
 		for i := range b {
@@ -360,6 +368,7 @@ func TestSignatureHexMatchesBrowserIDCrypto(t *testing.T) {
 }
 
 func TestDSASignatureLeadingZerosTolerated(t *testing.T) {
+	t.Parallel()
 	k := newDSA(t)
 	input := "eyJhbGciOiJEUzEyOCJ9.e30"
 	// Find a signature whose r starts with a zero nibble, then drop the zeros the way
@@ -380,6 +389,7 @@ func TestDSASignatureLeadingZerosTolerated(t *testing.T) {
 }
 
 func TestPublicKeyJSON(t *testing.T) {
+	t.Parallel()
 	issuer, _, rsa1024 := testKeys(t)
 	k := newDSA(t)
 
@@ -412,6 +422,7 @@ func TestPublicKeyJSON(t *testing.T) {
 }
 
 func TestPublicKeyErrors(t *testing.T) {
+	t.Parallel()
 	k := newDSA(t)
 	y := k.priv.Y.Text(16)
 	odd1000 := new(big.Int).Add(new(big.Int).Lsh(big.NewInt(1), 999), big.NewInt(1)).String()
@@ -450,6 +461,7 @@ func TestPublicKeyErrors(t *testing.T) {
 }
 
 func TestAlgorithmNames(t *testing.T) {
+	t.Parallel()
 	issuer, _, rsa1024 := testKeys(t)
 	k := newDSA(t)
 	require.Equal(t, "DS128", k.Public().Algorithm())
@@ -474,6 +486,7 @@ func TestAlgorithmNames(t *testing.T) {
 }
 
 func TestGenerateDSAKeyUsesReader(t *testing.T) {
+	t.Parallel()
 	seed := strings.NewReader(strings.Repeat("\x42", 20) + strings.Repeat("\x17", 20))
 	k, err := GenerateDSAKey(seed)
 	require.NoError(t, err)
@@ -490,6 +503,7 @@ func TestGenerateDSAKeyUsesReader(t *testing.T) {
 }
 
 func TestBundleUnbundle(t *testing.T) {
+	t.Parallel()
 	require.Equal(t, "c1~a", Bundle([]string{"c1"}, "a"))
 	require.Equal(t, "c1~c2~a", Bundle([]string{"c1", "c2"}, "a"))
 
@@ -512,6 +526,7 @@ func TestBundleUnbundle(t *testing.T) {
 }
 
 func TestJSJSON(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		in   any
 		want string

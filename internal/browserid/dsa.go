@@ -101,7 +101,7 @@ func dsaKeySize(y *big.Int) string {
 
 // verifyDSA checks a browserid-crypto hex signature (r||s, each q-bits/4 nibbles,
 // left-padded because encoding may have dropped leading zeros).
-func verifyDSA(pub *dsa.PublicKey, alg, input, sigHex string) error {
+func verifyDSA(pub *dsa.PublicKey, ytab *fixedBase, alg, input, sigHex string) error {
 	half := pub.Q.BitLen() / 4
 	if half == 0 {
 		return verification(ReasonInvalidSignature)
@@ -125,7 +125,7 @@ func verifyDSA(pub *dsa.PublicKey, alg, input, sigHex string) error {
 		h := sha1.Sum([]byte(input))
 		digest = h[:]
 	}
-	if !dsaVerify(pub, digest, r, s) {
+	if !dsaVerify(pub, ytab, digest, r, s) {
 		return verification(ReasonInvalidSignature)
 	}
 	return nil

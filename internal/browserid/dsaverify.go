@@ -19,36 +19,57 @@ const windowBits = 8
 
 type fixedBase struct {
 	p, q, g *big.Int
-	// pow[i][j-1] = g^(j·2^(8i)) mod p, for j in 1..255.
+	bits    uint // window width
+	// pow[i][j-1] = g^(j·2^(bits·i)) mod p, for j in 1..2^bits-1.
 	pow [][]*big.Int
 }
 
 var ds128Base = sync.OnceValue(func() *fixedBase {
 	p, q, g := DS128Group()
-	fb := &fixedBase{p: p, q: q, g: g}
-	windows := (q.BitLen() + windowBits - 1) / windowBits
+	return newFixedBase(p, q, g, windowBits)
+})
+
+// newFixedBase tabulates the powers of g (mod p) for exponents below q.
+func newFixedBase(p, q, g *big.Int, bits uint) *fixedBase {
+	fb := &fixedBase{p: p, q: q, g: g, bits: bits}
+	windows := (uint(q.BitLen()) + bits - 1) / bits
 	base := new(big.Int).Set(g)
 	for range windows {
-		row := make([]*big.Int, 1<<windowBits-1)
+		row := make([]*big.Int, 1<<bits-1)
 		row[0] = new(big.Int).Set(base)
 		for j := 1; j < len(row); j++ {
 			row[j] = new(big.Int).Mul(row[j-1], base)
 			row[j].Mod(row[j], p)
 		}
 		fb.pow = append(fb.pow, row)
-		base = new(big.Int).Mul(row[len(row)-1], base) // base^256
+		base = new(big.Int).Mul(row[len(row)-1], base) // base^(2^bits)
 		base.Mod(base, p)
 	}
 	return fb
-})
+}
 
-// exp is g^e mod p for 0 <= e < 2^(8·len(pow)).
+// exp is g^e mod p for 0 <= e < 2^(bits·len(pow)).
 func (fb *fixedBase) exp(e *big.Int) *big.Int {
 	acc := big.NewInt(1)
 	tmp := new(big.Int)
-	b := e.Bytes() // big-endian
-	for i := range b {
-		digit := b[len(b)-1-i]
+	if fb.bits == 8 {
+		b := e.Bytes() // big-endian
+		for i := range b {
+			digit := b[len(b)-1-i]
+			if digit == 0 {
+				continue
+			}
+			tmp.Mul(acc, fb.pow[i][digit-1])
+			acc.Mod(tmp, fb.p)
+		}
+		return acc
+	}
+	n := e.BitLen()
+	for i := 0; uint(i)*fb.bits < uint(n); i++ {
+		var digit uint
+		for k := fb.bits; k > 0; k-- {
+			digit = digit<<1 | e.Bit(i*int(fb.bits)+int(k)-1)
+		}
 		if digit == 0 {
 			continue
 		}
@@ -58,6 +79,11 @@ func (fb *fixedBase) exp(e *big.Int) *big.Int {
 	return acc
 }
 
+// yWindowBits is the window of a user key's own table (PublicKey.Precompute):
+// 4 bits, 40 lookups for a 160-bit exponent, 600 powers (about 77 KiB), so a
+// verifier can keep tables for many users' keys.
+const yWindowBits = 4
+
 // onGroup reports whether pub uses the fixed DS128 group.
 func (fb *fixedBase) onGroup(pub *dsa.PublicKey) bool {
 	return pub.P != nil && pub.Q != nil && pub.G != nil &&
@@ -66,7 +92,7 @@ func (fb *fixedBase) onGroup(pub *dsa.PublicKey) bool {
 
 // dsaVerify is crypto/dsa.Verify, step for step (FIPS 186-3 §4.7), with g^u1
 // taken from the fixed-base table when the key is on the DS128 group.
-func dsaVerify(pub *dsa.PublicKey, hash []byte, r, s *big.Int) bool {
+func dsaVerify(pub *dsa.PublicKey, ytab *fixedBase, hash []byte, r, s *big.Int) bool {
 	fb := ds128Base()
 	if !fb.onGroup(pub) || pub.Y == nil {
 		return dsa.Verify(pub, hash, r, s)
@@ -89,9 +115,30 @@ func dsaVerify(pub *dsa.PublicKey, hash []byte, r, s *big.Int) bool {
 	u2 := w.Mul(r, w)
 	u2.Mod(u2, q)
 	v := fb.exp(u1)
-	yu2 := new(big.Int).Exp(pub.Y, u2, pub.P)
+	var yu2 *big.Int
+	if ytab != nil {
+		yu2 = ytab.exp(u2)
+	} else {
+		yu2 = new(big.Int).Exp(pub.Y, u2, pub.P)
+	}
 	v.Mul(v, yu2)
 	v.Mod(v, pub.P)
 	v.Mod(v, q)
 	return v.Cmp(r) == 0
+}
+
+// Precompute returns the key with a table of its own powers (y^e), which
+// makes y^u2 in each later DS128 verification about three times cheaper. It
+// costs about as much as three verifications, so it pays for a key that
+// verifies many assertions (one user's certificate, cached by a verifier). Any
+// key but a DS128 one is returned as it is.
+func (p *PublicKey) Precompute() *PublicKey {
+	if p == nil || p.DSA == nil || p.DSA.Y == nil || p.yTable != nil || !ds128Base().onGroup(p.DSA) {
+		return p
+	}
+	if p.DSA.Y.Sign() <= 0 || p.DSA.Y.Cmp(p.DSA.P) >= 0 {
+		return p // an invalid y: let verification reject it the ordinary way
+	}
+	fb := ds128Base()
+	return &PublicKey{DSA: p.DSA, yTable: newFixedBase(fb.p, fb.q, p.DSA.Y, yWindowBits)}
 }

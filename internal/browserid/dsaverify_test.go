@@ -15,6 +15,7 @@ import (
 // valid signatures, tampered ones, out-of-range and degenerate r and s, other
 // hashes, keys on another group.
 func TestFixedBaseVerifyAgreesWithCryptoDSA(t *testing.T) {
+	t.Parallel()
 	for i := range 60 {
 		key, err := GenerateDSAKey(nil)
 		require.NoError(t, err)
@@ -40,10 +41,15 @@ func TestFixedBaseVerifyAgreesWithCryptoDSA(t *testing.T) {
 			{digest[:], randBelow(t, q), randBelow(t, q)},
 			{nil, r, s},
 		}
+		ytab := (&PublicKey{DSA: pub}).Precompute().yTable
+		require.NotNil(t, ytab)
 		for j, c := range cases {
-			require.Equal(t, dsa.Verify(pub, c.hash, c.r, c.s), dsaVerify(pub, c.hash, c.r, c.s), "key %d case %d", i, j)
+			want := dsa.Verify(pub, c.hash, c.r, c.s)
+			require.Equal(t, want, dsaVerify(pub, nil, c.hash, c.r, c.s), "key %d case %d", i, j)
+			require.Equal(t, want, dsaVerify(pub, ytab, c.hash, c.r, c.s), "key %d case %d, precomputed y", i, j)
 		}
-		require.True(t, dsaVerify(pub, digest[:], r, s))
+		require.True(t, dsaVerify(pub, nil, digest[:], r, s))
+		require.True(t, dsaVerify(pub, ytab, digest[:], r, s))
 	}
 	// Another group goes to crypto/dsa.
 	var params dsa.Parameters
@@ -54,10 +60,13 @@ func TestFixedBaseVerifyAgreesWithCryptoDSA(t *testing.T) {
 	r, s, err := dsa.Sign(rand.Reader, priv, digest[:])
 	require.NoError(t, err)
 	require.False(t, ds128Base().onGroup(&priv.PublicKey))
-	require.True(t, dsaVerify(&priv.PublicKey, digest[:], r, s))
+	require.True(t, dsaVerify(&priv.PublicKey, nil, digest[:], r, s))
+	other := &PublicKey{DSA: &priv.PublicKey}
+	require.Same(t, other, other.Precompute(), "no table off the DS128 group")
 }
 
 func TestFixedBaseExpMatchesExp(t *testing.T) {
+	t.Parallel()
 	fb := ds128Base()
 	for _, e := range []*big.Int{big.NewInt(0), big.NewInt(1), big.NewInt(255), big.NewInt(256), new(big.Int).Sub(fb.q, big.NewInt(1))} {
 		require.Zero(t, new(big.Int).Exp(fb.g, e, fb.p).Cmp(fb.exp(e)), "g^%v", e)
@@ -65,6 +74,18 @@ func TestFixedBaseExpMatchesExp(t *testing.T) {
 	for range 200 {
 		e := randBelow(t, fb.q)
 		require.Zero(t, new(big.Int).Exp(fb.g, e, fb.p).Cmp(fb.exp(e)))
+	}
+	// The 4-bit table of a user key, at the window edges and at random.
+	key, err := GenerateDSAKey(nil)
+	require.NoError(t, err)
+	y := key.priv.PublicKey.Y
+	yt := newFixedBase(fb.p, fb.q, y, yWindowBits)
+	for _, e := range []*big.Int{big.NewInt(0), big.NewInt(1), big.NewInt(15), big.NewInt(16), big.NewInt(17), new(big.Int).Sub(fb.q, big.NewInt(1))} {
+		require.Zero(t, new(big.Int).Exp(y, e, fb.p).Cmp(yt.exp(e)), "y^%v", e)
+	}
+	for range 200 {
+		e := randBelow(t, fb.q)
+		require.Zero(t, new(big.Int).Exp(y, e, fb.p).Cmp(yt.exp(e)))
 	}
 }
 
@@ -82,7 +103,18 @@ func BenchmarkDSAVerify(b *testing.B) {
 	})
 	b.Run("fixed-base", func(b *testing.B) {
 		for b.Loop() {
-			dsaVerify(pub, digest[:], r, s)
+			dsaVerify(pub, nil, digest[:], r, s)
+		}
+	})
+	ytab := (&PublicKey{DSA: pub}).Precompute().yTable
+	b.Run("fixed-base-y-precomputed", func(b *testing.B) {
+		for b.Loop() {
+			dsaVerify(pub, ytab, digest[:], r, s)
+		}
+	})
+	b.Run("precompute", func(b *testing.B) {
+		for b.Loop() {
+			(&PublicKey{DSA: pub}).Precompute()
 		}
 	})
 }

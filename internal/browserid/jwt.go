@@ -125,7 +125,7 @@ func (t *JWT) VerifySignature(pub *PublicKey) error {
 		sigHex = hex.EncodeToString(t.Signature)
 	}
 	if pub.DSA != nil {
-		return verifyDSA(pub.DSA, alg, t.SigningInput, sigHex)
+		return verifyDSA(pub.DSA, pub.yTable, alg, t.SigningInput, sigHex)
 	}
 	return verifyRSA(pub.RSA, t.SigningInput, sigHex)
 }

@@ -18,6 +18,8 @@ import (
 type PublicKey struct {
 	DSA *dsa.PublicKey
 	RSA *rsa.PublicKey
+
+	yTable *fixedBase // Precompute's powers of DSA.Y, or nil
 }
 
 // Bounds that keep a hostile key from costing unbounded CPU in big-number maths.

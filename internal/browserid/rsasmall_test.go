@@ -11,6 +11,7 @@ import (
 )
 
 func TestSmallRSAKeysVerifyLikeBrowseridCrypto(t *testing.T) {
+	t.Parallel()
 	// Sign with a 2048-bit key through crypto/rsa, check the textbook path agrees,
 	// and that it refuses a changed message or signature.
 	key, err := rsa.GenerateKey(rand.Reader, 2048)

@@ -61,10 +61,14 @@ type Config struct {
 	Server *authserver.Server
 	// FxAURL runs the phone against an auth server on a real socket (`mozidsim
 	// serve-fxa`, which has the admin API and takes the phone's virtual clock from
-	// X-Mozidsim-Now). The server is reset first: one run at a time per server.
+	// X-Mozidsim-Now). The phone opens a run of its own there (FxARun) and
+	// drops it on Close, so that many phones share one server unseen.
 	// Empty means the in-memory server, reached through the same HTTP client
 	// over a transport that calls its handler directly.
 	FxAURL string
+	// FxARun is the run id sent as X-Mozidsim-Run with every request to
+	// FxAURL; empty picks a random one.
+	FxARun string
 	// FxAAdminToken is that server's admin token (serve-fxa prints it): the
 	// admin API and the virtual clock header need it.
 	FxAAdminToken string
@@ -86,6 +90,7 @@ type Device struct {
 	server      *authserver.Server // nil with Config.FxAURL
 	admin       serverAdmin
 	link        *linkTransport
+	dropRun     func() error // with Config.FxAURL
 	verifier    *verifier.Verifier
 	clockOffset time.Duration
 	pages       map[string]*rp.Page
@@ -142,8 +147,17 @@ func (d *Device) RunUntilIdle() error { return d.Sys.RunUntilIdle() }
 // Advance moves virtual time forward, firing timers (verification polling, ...).
 func (d *Device) Advance(dur time.Duration) error { return d.Sys.Advance(dur) }
 
-// Close stops every actor.
-func (d *Device) Close() error { return d.Sys.Close() }
+// Close stops every actor and drops the phone's run on a serve-fxa server.
+func (d *Device) Close() error {
+	err := d.Sys.Close()
+	if d.dropRun != nil {
+		if derr := d.dropRun(); derr != nil && err == nil {
+			err = fmt.Errorf("device: dropping the run on the FxA server: %w", derr)
+		}
+		d.dropRun = nil
+	}
+	return err
+}
 
 // Issuer is the FxA auth server's BrowserID issuer in the in-memory world.
 const Issuer = "api.accounts.firefox.com"
@@ -172,16 +186,23 @@ func New(cfg Config) (*Device, error) {
 	var backend fxaccounts.Backend
 	var publicKey *browserid.PublicKey
 	if cfg.FxAURL != "" {
-		admin := fxaclient.NewAdmin(cfg.FxAURL, nil)
+		run, err := runTransportFor(cfg.FxARun)
+		if err != nil {
+			return nil, fmt.Errorf("device: run id: %w", err)
+		}
+		admin := fxaclient.NewAdmin(cfg.FxAURL, &http.Client{Transport: run, Timeout: 30 * time.Second})
 		admin.Clock = clock // accounts and password changes happen at the phone's virtual time
 		admin.Token = cfg.FxAAdminToken
+		// Reset opens the run: a fresh server of its own.
 		if err := admin.Reset(); err != nil {
 			return nil, fmt.Errorf("device: FxA server at %s: %w", cfg.FxAURL, err)
 		}
+		d.dropRun = func() error { return run.drop(cfg.FxAURL, cfg.FxAAdminToken) }
 		if publicKey, err = admin.PublicKey(); err != nil {
+			_ = d.dropRun()
 			return nil, fmt.Errorf("device: FxA server at %s: %w", cfg.FxAURL, err)
 		}
-		d.link.next = http.DefaultTransport
+		d.link.next = run
 		client := fxaclient.New(cfg.FxAURL, &http.Client{Transport: d.link, Timeout: 30 * time.Second}, clock, sys.RandReader())
 		client.SendClock, client.AdminToken = true, cfg.FxAAdminToken
 		backend, d.admin = client, admin

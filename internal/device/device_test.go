@@ -115,6 +115,7 @@ func TestCloseDialogCancels(t *testing.T) { // S8
 }
 
 func TestOfflineWithWarmCertificateThenStale(t *testing.T) {
+	t.Parallel()
 	d := newDevice(t, Config{Seed: 3, User: alice})
 	p := open(t, d, shop)
 	require.NoError(t, p.Watch(fxaWatch()))

@@ -15,6 +15,7 @@ import (
 var readme = Credentials{ID: "dh37fgj492je", Key: []byte("werxhqb98rpaxn39848xrunpaw3489ruxnpa98w4rxn")}
 
 func TestReadmeVectorGET(t *testing.T) {
+	t.Parallel()
 	a, err := ClientArtifacts(ClientRequest{Method: "GET", URL: "http://example.com:8000/resource/1?b=1&a=2", Now: time.Unix(1353832234, 0), Nonce: "j4h3g2", Ext: "some-app-ext-data"})
 	require.NoError(t, err)
 	require.Equal(t, "hawk.1.header\n1353832234\nj4h3g2\nGET\n/resource/1?b=1&a=2\nexample.com\n8000\n\nsome-app-ext-data\n", NormalizedString(a))
@@ -23,6 +24,7 @@ func TestReadmeVectorGET(t *testing.T) {
 }
 
 func TestReadmeVectorPOSTWithPayload(t *testing.T) {
+	t.Parallel()
 	h, err := ClientHeader(readme, ClientRequest{Method: "POST", URL: "http://example.com:8000/resource/1?b=1&a=2", Now: time.Unix(1353832234, 0), Nonce: "j4h3g2", Ext: "some-app-ext-data", ContentType: "text/plain", Payload: []byte("Thank you for flying Hawk")})
 	require.NoError(t, err)
 	require.Equal(t, `Hawk id="dh37fgj492je", ts="1353832234", nonce="j4h3g2", hash="Yi9LfIIFRtBEPt74PVmbTF/xVAwPn7ub15ePICfgnuY=", ext="some-app-ext-data", mac="aSe1DERmZuRl3pI36/9BdZmnErTw3sNzOOAUlfeKjVw="`, h)
@@ -32,6 +34,7 @@ func TestReadmeVectorPOSTWithPayload(t *testing.T) {
 // fxa-auth-server's "sessionToken key derivations are test-vector compliant"
 // (the onepw protocol vectors): token a0a1…bf → tokenID and reqHMACkey.
 func TestDeriveCredentialsOnepwVector(t *testing.T) {
+	t.Parallel()
 	c, err := DeriveCredentials("a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf", "sessionToken")
 	require.NoError(t, err)
 	require.Equal(t, "c0a29dcf46174973da1378696e4c82ae10f723cf4f4d9f75e39f4ae3851595ab", c.ID)
@@ -39,6 +42,7 @@ func TestDeriveCredentialsOnepwVector(t *testing.T) {
 }
 
 func TestDeriveCredentials(t *testing.T) {
+	t.Parallel()
 	token := strings.Repeat("a0", 32)
 	c, err := DeriveCredentials(token, "sessionToken")
 	require.NoError(t, err)
@@ -58,6 +62,7 @@ func TestDeriveCredentials(t *testing.T) {
 }
 
 func TestClientRefusesUnsendableAttributes(t *testing.T) {
+	t.Parallel()
 	_, err := ClientHeader(readme, ClientRequest{Method: "GET", URL: "http://h/", Nonce: `a"b`})
 	require.EqualError(t, err, `hawk: nonce contains '"', which a header attribute cannot carry`)
 	_, err = ClientHeader(readme, ClientRequest{Method: "GET", URL: "/relative", Nonce: "n"})
@@ -65,6 +70,7 @@ func TestClientRefusesUnsendableAttributes(t *testing.T) {
 }
 
 func TestNonce(t *testing.T) {
+	t.Parallel()
 	n, err := NewNonce(bytes.NewReader([]byte{0, 1, 2, 3, 4, 5}))
 	require.NoError(t, err)
 	require.Equal(t, "AAECAw", n)
@@ -73,6 +79,7 @@ func TestNonce(t *testing.T) {
 }
 
 func TestHostPort(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		in         string
 		tls        bool

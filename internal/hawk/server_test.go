@@ -23,6 +23,7 @@ func lookupReadme(id string) (Credentials, bool) {
 const readmeHeader = `Hawk id="dh37fgj492je", ts="1353832234", nonce="j4h3g2", ext="some-app-ext-data", mac="6R4rV5iE+NPoym+WwjeHzjAGXUtLNIxmo1vpMofpLAE="`
 
 func TestVerifyAcceptsTheReadmeRequest(t *testing.T) {
+	t.Parallel()
 	c, a, err := Verify(readmeRequest(readmeHeader), lookupReadme, VerifyOptions{Now: at.Add(59 * time.Second)})
 	require.NoError(t, err)
 	require.Equal(t, readme, c)
@@ -30,6 +31,7 @@ func TestVerifyAcceptsTheReadmeRequest(t *testing.T) {
 }
 
 func TestVerifyFailures(t *testing.T) {
+	t.Parallel()
 	tampered := `Hawk id="dh37fgj492je", ts="1353832234", nonce="j4h3g2", ext="some-app-ext-data", mac="7R4rV5iE+NPoym+WwjeHzjAGXUtLNIxmo1vpMofpLAE="`
 	for _, c := range []struct {
 		name, header string
@@ -66,6 +68,7 @@ func TestVerifyFailures(t *testing.T) {
 }
 
 func TestVerifyPayloadHash(t *testing.T) {
+	t.Parallel()
 	post := func(body string) ServerRequest {
 		r := readmeRequest(`Hawk id="dh37fgj492je", ts="1353832234", nonce="j4h3g2", hash="Yi9LfIIFRtBEPt74PVmbTF/xVAwPn7ub15ePICfgnuY=", ext="some-app-ext-data", mac="aSe1DERmZuRl3pI36/9BdZmnErTw3sNzOOAUlfeKjVw="`)
 		r.Method, r.ContentType, r.Payload = "POST", "text/plain", []byte(body)
@@ -78,6 +81,7 @@ func TestVerifyPayloadHash(t *testing.T) {
 }
 
 func TestNonceReplay(t *testing.T) {
+	t.Parallel()
 	var nc NonceCache
 	opt := VerifyOptions{Now: at, Nonces: &nc}
 	_, _, err := Verify(readmeRequest(readmeHeader), lookupReadme, opt)

@@ -49,6 +49,7 @@ func callee(ctx *sim.Ctx, m sim.Message) {
 // Each answer runs the continuation of its own call, once, on the caller; an
 // answer nobody waits for is noted, not delivered.
 func TestCallsSettleByID(t *testing.T) {
+	t.Parallel()
 	sys := sim.New(sim.Options{Seed: 1})
 	defer sys.Close()
 	c := &caller{}
@@ -79,6 +80,7 @@ func TestCallsSettleByID(t *testing.T) {
 // Only "<method>:resolved"/":rejected" messages carrying the answer payloads are
 // answers; anything else goes back to the actor as a normal message.
 func TestSettleLeavesOtherMessagesAlone(t *testing.T) {
+	t.Parallel()
 	var c Calls
 	for _, m := range []sim.Message{
 		{Name: "double", Payload: wire.Resolved{Call: 1}},

@@ -557,23 +557,69 @@ func (h *timerHeap) Pop() any {
 // MemRecorder keeps events in memory. It is safe for concurrent readers (a live view).
 // Events go into fixed-size chunks, so a long run never copies what it has
 // recorded: recording stays cheap on the hot path however long the trace grows.
+//
+// The chunks hold events compactly, without pointers: names and addresses as
+// indexes into a table of distinct strings, payloads (the only values that must
+// stay as they are, for lazy rendering) in chunks of their own, nil ones not at
+// all. A trace lives as long as its run, and the garbage collector marked every
+// pointer of every event at each cycle: that marking, not the appending, was
+// nearly all of what tracing cost (a signed-out watch ran as fast traced as
+// untraced with GOGC=off). Events and Since rebuild Events on demand.
 type MemRecorder struct {
-	mu     sync.Mutex
-	chunks [][]Event
-	n      int
+	mu       sync.Mutex
+	chunks   [][]compactEvent
+	payloads [][]any
+	np       int // payloads held
+	strs     []string
+	strIndex map[string]uint32
+	n        int
+}
+
+// compactEvent is an Event without pointers (see MemRecorder).
+type compactEvent struct {
+	seq            uint64
+	at             time.Duration
+	from, to, name uint32 // indexes into strs
+	payload        uint32 // 1 + index into payloads; 0 for nil
+	kind           Kind
 }
 
 // recorderChunk is how many events one chunk holds.
 const recorderChunk = 1024
 
+// intern returns s's index in the string table; r.mu is held.
+func (r *MemRecorder) intern(s string) uint32 {
+	if i, ok := r.strIndex[s]; ok {
+		return i
+	}
+	if r.strIndex == nil {
+		r.strIndex = map[string]uint32{}
+	}
+	i := uint32(len(r.strs))
+	r.strs = append(r.strs, s)
+	r.strIndex[s] = i
+	return i
+}
+
 // Record appends an event.
 func (r *MemRecorder) Record(e Event) {
 	r.mu.Lock()
 	if r.n%recorderChunk == 0 {
-		r.chunks = append(r.chunks, make([]Event, 0, recorderChunk))
+		r.chunks = append(r.chunks, make([]compactEvent, 0, recorderChunk))
+	}
+	c := compactEvent{seq: e.Seq, at: e.At, kind: e.Kind,
+		from: r.intern(string(e.From)), to: r.intern(string(e.To)), name: r.intern(e.Name)}
+	if e.Payload != nil {
+		if r.np%recorderChunk == 0 {
+			r.payloads = append(r.payloads, make([]any, 0, recorderChunk))
+		}
+		last := len(r.payloads) - 1
+		r.payloads[last] = append(r.payloads[last], e.Payload)
+		r.np++
+		c.payload = uint32(r.np)
 	}
 	last := len(r.chunks) - 1
-	r.chunks[last] = append(r.chunks[last], e)
+	r.chunks[last] = append(r.chunks[last], c)
 	r.n++
 	r.mu.Unlock()
 }
@@ -596,12 +642,14 @@ func (r *MemRecorder) Since(i int) []Event {
 		i = r.n
 	}
 	out := make([]Event, 0, r.n-i)
-	for c := i / recorderChunk; c < len(r.chunks); c++ {
-		chunk := r.chunks[c]
-		if c == i/recorderChunk {
-			chunk = chunk[i%recorderChunk:]
+	for k := i; k < r.n; k++ {
+		c := &r.chunks[k/recorderChunk][k%recorderChunk]
+		e := Event{Seq: c.seq, At: c.at, Kind: c.kind, From: Addr(r.strs[c.from]), To: Addr(r.strs[c.to]), Name: r.strs[c.name]}
+		if c.payload != 0 {
+			p := int(c.payload) - 1
+			e.Payload = r.payloads[p/recorderChunk][p%recorderChunk]
 		}
-		out = append(out, chunk...)
+		out = append(out, e)
 	}
 	return out
 }

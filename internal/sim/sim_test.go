@@ -20,6 +20,7 @@ func (e *echo) Receive(ctx *Ctx, m Message) {
 }
 
 func TestDeliveryOrderAndTrace(t *testing.T) {
+	t.Parallel()
 	s := New(Options{Seed: 1})
 	defer s.Close()
 	a, b := &echo{}, &echo{}
@@ -50,6 +51,7 @@ func (tk *ticker) Receive(ctx *Ctx, m Message) {
 }
 
 func TestVirtualTimersFireInOrderOnlyWhenAdvanced(t *testing.T) {
+	t.Parallel()
 	s := New(Options{})
 	defer s.Close()
 	tk := &ticker{}
@@ -90,6 +92,7 @@ func TestInvokeRunsSynchronouslyAndInlineFromOwnCallbacks(t *testing.T) {
 }
 
 func TestInvokeFromAnotherActorIsRefused(t *testing.T) {
+	t.Parallel()
 	s := New(Options{})
 	defer s.Close()
 	var err error
@@ -103,6 +106,7 @@ func TestInvokeFromAnotherActorIsRefused(t *testing.T) {
 }
 
 func TestLivelockIsAnError(t *testing.T) {
+	t.Parallel()
 	s := New(Options{MaxDeliveries: 100})
 	defer s.Close()
 	require.NoError(t, s.Spawn("loop", HandlerFunc(func(ctx *Ctx, m Message) { ctx.Send("loop", "again", nil) })))
@@ -111,6 +115,7 @@ func TestLivelockIsAnError(t *testing.T) {
 }
 
 func TestPanicIsRecordedAndSystemCarriesOn(t *testing.T) {
+	t.Parallel()
 	s := New(Options{})
 	defer s.Close()
 	n := 0
@@ -129,6 +134,7 @@ func TestPanicIsRecordedAndSystemCarriesOn(t *testing.T) {
 }
 
 func TestExitAndDroppedMessages(t *testing.T) {
+	t.Parallel()
 	s := New(Options{})
 	defer s.Close()
 	require.NoError(t, s.Spawn("x", HandlerFunc(func(ctx *Ctx, m Message) { ctx.Exit() })))
@@ -142,6 +148,7 @@ func TestExitAndDroppedMessages(t *testing.T) {
 }
 
 func TestSeededUUIDsRepeat(t *testing.T) {
+	t.Parallel()
 	a, b := New(Options{Seed: 7}), New(Options{Seed: 7})
 	require.Equal(t, a.UUID(), b.UUID())
 	require.Regexp(t, `^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`, a.UUID())
@@ -160,6 +167,7 @@ func BenchmarkHop(b *testing.B) {
 }
 
 func TestMemRecorderSinceCrossesChunks(t *testing.T) {
+	t.Parallel()
 	var r MemRecorder
 	for i := 0; i < 3*recorderChunk+5; i++ {
 		r.Record(Event{Seq: uint64(i)})
@@ -184,6 +192,7 @@ func (f *farTimer) Receive(ctx *Ctx, m Message) { f.fired++ }
 // clock ran backwards. It now stops at MaxElapsed with an error saying so, and a
 // timer beyond that never fires (it used to wrap to the past and fire at once).
 func TestVirtualClockRefusesToOverflow(t *testing.T) {
+	t.Parallel()
 	s := New(Options{})
 	defer s.Close()
 	far := &farTimer{}

@@ -7,6 +7,7 @@ import (
 )
 
 func TestOnErrorStringMatchesNsDOMIdentity(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		reason any
 		want   string

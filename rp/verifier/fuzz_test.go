@@ -91,3 +91,16 @@ func BenchmarkV2Handler(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkVerifyNoCache is BenchmarkVerify as before the certificate cache:
+// every assertion parses and checks its certificate.
+func BenchmarkVerifyNoCache(b *testing.B) {
+	fx := newFixture(b)
+	v := &Verifier{Now: fx.v.Now, LookupIssuerKey: fx.v.LookupIssuerKey, CertCacheSize: -1}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := v.Verify(fx.backed, testAud); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -44,6 +44,7 @@ func failureJSON(reason string) string {
 }
 
 func TestV2Handler(t *testing.T) {
+	t.Parallel()
 	_, other := testKeys(t)
 	f := newFixture(t)
 	h := f.v.Handler()
@@ -68,7 +69,7 @@ func TestV2Handler(t *testing.T) {
 		requireV2(t, rec, 200, `{"status":"failure","reason":"audience mismatch: scheme mismatch"}`)
 	})
 	t.Run("expired", func(t *testing.T) {
-		late := *f.v
+		late := &Verifier{LookupIssuerKey: f.v.LookupIssuerKey, TrustedIssuers: f.v.TrustedIssuers}
 		late.Now = func() time.Time { return testNow.Add(time.Hour) }
 		requireV2(t, postV2(t, late.Handler(), "application/json", good), 200, `{"status":"failure","reason":"expired"}`)
 	})
@@ -157,6 +158,7 @@ func TestV2Handler(t *testing.T) {
 
 // TestV2OverHTTP runs the handler behind a real listener, as an RP would call it.
 func TestV2OverHTTP(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	srv := httptest.NewServer(f.v.Handler())
 	defer srv.Close()

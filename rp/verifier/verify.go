@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/mozidsim/mozidsim/internal/browserid"
@@ -24,6 +25,24 @@ type Verifier struct {
 	// TrustedIssuers may vouch for any email domain (browserid-local-verify's
 	// trustedIssuers); others must be the principal domain's own authority.
 	TrustedIssuers []string
+	// CertCacheSize is how many verified certificates are remembered
+	// (certcache.go); 0 means DefaultCertCacheSize, negative none.
+	CertCacheSize int
+
+	cacheOnce sync.Once
+	cache     *certCache // nil when off
+}
+
+func (v *Verifier) certs() *certCache {
+	v.cacheOnce.Do(func() {
+		switch {
+		case v.CertCacheSize == 0:
+			v.cache = newCertCache(DefaultCertCacheSize)
+		case v.CertCacheSize > 0:
+			v.cache = newCertCache(v.CertCacheSize)
+		}
+	})
+	return v.cache
 }
 
 // Result is a successful verification. Fields are in the order browserid-verifier
@@ -111,9 +130,13 @@ func (v *Verifier) verify(assertion, audience string, audienceIsString bool, tru
 	}
 	// Each certificate is parsed once, when first needed; a failure is reported
 	// when the chain walk reaches that certificate, as before.
+	cache := v.certs()
 	parsed := make([]*browserid.JWT, len(certs))
 	parseErrs := make([]error, len(certs))
 	parse := func(i int) (*browserid.JWT, error) {
+		if parsed[i] == nil && parseErrs[i] == nil && cache != nil {
+			parsed[i] = cache.parsed(certs[i])
+		}
 		if parsed[i] == nil && parseErrs[i] == nil {
 			parsed[i], parseErrs[i] = browserid.ParseJWT(certs[i])
 		}
@@ -150,6 +173,17 @@ func (v *Verifier) verify(assertion, audience string, audienceIsString bool, tru
 		if err != nil {
 			return nil, failFrom(err)
 		}
+		if cache != nil {
+			if certKey, ok := cache.verified(certs[i], key); ok {
+				// Verified under this very key before: only the dates can
+				// have changed.
+				if err := checkDates(cert, now); err != nil {
+					return nil, err
+				}
+				key, lastCert = certKey, cert
+				continue
+			}
+		}
 		if err := checkSignedObject(cert, key, now); err != nil {
 			return nil, err
 		}
@@ -157,8 +191,12 @@ func (v *Verifier) verify(assertion, audience string, audienceIsString bool, tru
 		if !ok {
 			return nil, fail("malformed input: certificate has no public-key object")
 		}
+		issuerKey := key
 		if key, err = browserid.PublicKeyFromObject(pkObj); err != nil {
 			return nil, failFrom(err)
+		}
+		if cache != nil {
+			cache.add(certs[i], cert, issuerKey, key)
 		}
 		lastCert = cert
 	}
@@ -218,6 +256,11 @@ func checkSignedObject(t *browserid.JWT, key *browserid.PublicKey, now float64) 
 	if err := t.VerifySignature(key); err != nil {
 		return failFrom(err)
 	}
+	return checkDates(t, now)
+}
+
+// checkDates is the date half of checkSignedObject.
+func checkDates(t *browserid.JWT, now float64) error {
 	if iat, ok := jsDate(t.Payload["iat"]); ok && iat > now {
 		return fail(browserid.ReasonIssuedLater)
 	}

@@ -25,6 +25,7 @@ func requireFailure(t *testing.T, res *Result, err error, reason string) {
 }
 
 func TestVerifyRoundTrip(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	res, err := f.v.Verify(f.backed, testAud)
 	require.NoError(t, err)
@@ -51,6 +52,7 @@ func TestVerifyRoundTrip(t *testing.T) {
 }
 
 func TestVerifyTimeBoundaries(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	// exp == now is still valid (only exp < now fails); iat == now is fine.
 	f.v.Now = func() time.Time { return testNow.Add(2 * time.Minute) }
@@ -71,6 +73,7 @@ func TestVerifyTimeBoundaries(t *testing.T) {
 }
 
 func TestVerifyFailures(t *testing.T) {
+	t.Parallel()
 	issuer, other := testKeys(t)
 	f := newFixture(t)
 	certParts := strings.Split(f.cert, ".")
@@ -190,6 +193,7 @@ func mustSignJWS(t *testing.T, k *browserid.DSAKey, header, payload string) stri
 }
 
 func TestIssuerTrust(t *testing.T) {
+	t.Parallel()
 	issuer, other := testKeys(t)
 	f := newFixture(t)
 	f.look.keys["evil.example"] = &browserid.PublicKey{RSA: &other.PublicKey}
@@ -243,6 +247,7 @@ func TestIssuerTrust(t *testing.T) {
 }
 
 func TestExtraClaims(t *testing.T) {
+	t.Parallel()
 	issuer, _ := testKeys(t)
 	f := newFixture(t)
 	cert := signRS256(t, issuer, `{"fxa-generation":5,"public-key":`+pubJSON(t, f.user)+
@@ -256,6 +261,7 @@ func TestExtraClaims(t *testing.T) {
 }
 
 func TestVerifierMisconfigured(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	for _, v := range []*Verifier{nil, {LookupIssuerKey: f.look.lookup}, {Now: time.Now}} {
 		res, err := v.Verify(f.backed, testAud)
@@ -267,6 +273,7 @@ func TestVerifierMisconfigured(t *testing.T) {
 }
 
 func TestLookupErrors(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.v.LookupIssuerKey = func(string, string) (*browserid.PublicKey, error) { return nil, nil }
 	res, err := f.v.Verify(f.backed, testAud)
@@ -286,6 +293,7 @@ func TestLookupErrors(t *testing.T) {
 }
 
 func TestCompareAudiences(t *testing.T) {
+	t.Parallel()
 	cases := []struct{ want, got, reason string }{
 		{"app://x", "app://x", ""},
 		{"app://rp.gaiamobile.org", "app://rp.gaiamobile.org/", ""},
@@ -322,6 +330,7 @@ func TestCompareAudiences(t *testing.T) {
 }
 
 func TestAudienceFormsThroughVerify(t *testing.T) {
+	t.Parallel()
 	issuer, _ := testKeys(t)
 	f := newFixture(t)
 	cert, err := browserid.SignCertificate(fxaCert(f.user.Public()), issuer)
@@ -347,6 +356,7 @@ func TestAudienceFormsThroughVerify(t *testing.T) {
 }
 
 func TestJSDate(t *testing.T) {
+	t.Parallel()
 	absent := []any{nil, false, 0.0, ""}
 	for _, v := range absent {
 		_, ok := jsDate(v)

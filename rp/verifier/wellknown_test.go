@@ -61,6 +61,7 @@ func (d *idp) fetches() int {
 }
 
 func TestHTTPKeyLookup(t *testing.T) {
+	t.Parallel()
 	key, _ := testKeys(t)
 	d := newIdP(t)
 	issuer := strings.TrimPrefix(d.URL, "http://")
@@ -82,6 +83,7 @@ func TestHTTPKeyLookup(t *testing.T) {
 // an IP address (issue 15: "127.0.0.1:PORT/__mozidsim/reset?x=") is never
 // fetched.
 func TestIssuersMustBeHostNames(t *testing.T) {
+	t.Parallel()
 	d := newIdP(t)
 	hostport := strings.TrimPrefix(d.URL, "http://")
 	lookup := HTTPKeyLookup(d.Client(), "http")
@@ -110,6 +112,7 @@ func TestIssuersMustBeHostNames(t *testing.T) {
 // A failed fetch reports one fixed reason, whatever the network said (issue
 // 15: the raw error told closed ports from open ones).
 func TestKeyFetchFailuresHaveAFixedReason(t *testing.T) {
+	t.Parallel()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	closed := ln.Addr().String()

@@ -14,6 +14,7 @@ import (
 // diagram make of the golden traces today, so a learner never reads a flow that
 // the simulator no longer has. (CI draws the Mermaid with the real CLI.)
 func TestDocsAreCurrent(t *testing.T) {
+	t.Parallel()
 	const fix = "docs/ is stale: run sh docs/diagrams.sh (after go test ./scenarios -run Golden -update) and commit docs/"
 	for _, name := range []string{"request-sign-in", "watch-signed-out"} {
 		tr, err := trace.ReadFile(filepath.Join("..", "..", "scenarios", "testdata", "golden", name+".trace.jsonl"))

@@ -20,6 +20,7 @@ func tags(steps []Step) []string {
 }
 
 func TestExplainTagsHandBuiltWalkthroughs(t *testing.T) {
+	t.Parallel()
 	evs := append(tracetest.SignedOutWatch(), tracetest.SignedInRequest(t)...)
 	for i := range evs {
 		evs[i].Seq = uint64(i + 1)
@@ -42,6 +43,7 @@ func TestExplainTagsHandBuiltWalkthroughs(t *testing.T) {
 }
 
 func TestExplainUnknownHop(t *testing.T) {
+	t.Parallel()
 	steps := Explain(tracetest.Events(tracetest.Hop("Mystery", wire.DOMIdentity, "Identity:RP:Teleport", nil)))
 	require.Len(t, steps, 1)
 	require.False(t, steps[0].Known)
@@ -51,6 +53,7 @@ func TestExplainUnknownHop(t *testing.T) {
 }
 
 func TestGlob(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		pattern, s string
 		want       bool
@@ -71,6 +74,7 @@ func TestGlob(t *testing.T) {
 }
 
 func TestMermaidShape(t *testing.T) {
+	t.Parallel()
 	evs := tracetest.Events(
 		sim.Event{Kind: sim.KindCall, From: wire.NSDOMIdentity(tracetest.Shop), To: wire.Page(tracetest.Shop), Name: wire.CallRequest},
 		tracetest.Hop(wire.NSDOMIdentity(tracetest.Shop), wire.DOMIdentity, wire.MsgRPRequest, nil),
@@ -120,5 +124,6 @@ func TestMermaidShape(t *testing.T) {
 var mermaidArrow = regexp.MustCompile(`(?m)^\s+A\d+(->>|-->>|-\)|-x)A\d+: `)
 
 func TestEscapeMermaid(t *testing.T) {
+	t.Parallel()
 	require.Equal(t, "#69;nd of the #101;nd#59; friend ending #35;3 #lt;x#gt; #quot;q#quot;", escapeMermaid("End of the end; friend ending #3 <x> \"q\""))
 }

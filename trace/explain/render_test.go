@@ -21,6 +21,7 @@ import (
 // `.ci/mermaid` installs both). PNGs go to $MOZIDSIM_MERMAID_OUT when
 // set, so a person can look at them.
 func TestMermaidRendersWithTheRealCLI(t *testing.T) {
+	t.Parallel()
 	if os.Getenv("MOZIDSIM_MERMAID") != "1" {
 		t.Skip("set MOZIDSIM_MERMAID=1 to render the diagrams with the Mermaid CLI (needs npm and chromium)")
 	}

@@ -53,6 +53,7 @@ func countPrefix(steps []explain.Step, prefix string) int {
 // TestRunsRepeatByRole: two runs of the same walkthrough (fresh keys, fresh
 // signatures, the server's key) are the same trace once roles replace bytes.
 func TestRunsRepeatByRole(t *testing.T) {
+	t.Parallel()
 	first := trace.Encode(sim.Epoch, tracetest.Walkthrough(t, true))
 	second := trace.Encode(sim.Epoch, tracetest.Walkthrough(t, true))
 	require.Nil(t, trace.Compare(first, second))
