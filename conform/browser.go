@@ -182,18 +182,16 @@ func (t *tab) navigate(url string, d time.Duration) error {
 }
 
 // text is the trimmed text of the first element matching the CSS selector, ""
-// when there is none. It evaluates without a user gesture (chromedp.Poll would
-// pass one, and a request() called from the page would then look clicked).
-func (t *tab) text(sel string) string {
+// when there is none; ok is false when the page could not be read (it is
+// navigating). It evaluates without a user gesture (chromedp.Poll would pass
+// one, and a request() called from the page would then look clicked).
+func (t *tab) text(sel string) (s string, ok bool) {
 	q, _ := json.Marshal(sel)
 	ctx, cancel := context.WithTimeout(t.ctx, 2*time.Second)
 	defer cancel()
 	s, err := chromedp.Run(ctx, chromedp.Evaluate[string](
 		`(function(){var e=document.querySelector(`+string(q)+`);return e?(e.textContent||"").trim():""})()`))
-	if err != nil {
-		return "" // navigating: no document yet
-	}
-	return s
+	return s, err == nil
 }
 
 // click sends a real mouse click (trusted input events) to the first element

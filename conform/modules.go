@@ -62,8 +62,12 @@ func watchAtLoad(r *run) {
 	st := r.state()
 	r.check(cWatchCalled, r.calls(st, "watch", nil) > 0, "the page never called navigator.mozId.watch() at load")
 	lines := r.lines(st)
+	hint := ""
+	if r.rp.Kind == "web" || r.rp.Kind == "browser" {
+		hint = fmt.Sprintf(" (kind %s: the phone gives such pages no firefox-accounts permission, so watch() hears nothing, gecko-identity §4.3, §7 S5; third-party apps were privileged)", r.rp.Kind)
+	}
 	r.check(cWatchAccepted, answered && len(lines) >= 2 && lines[0] == "onlogout" && lines[1] == "onready",
-		"the phone's answer to watch() was %s, not onlogout then onready", describeLines(lines))
+		"the phone's answer to watch() was %s, not onlogout then onready%s", describeLines(lines), hint)
 	throws := firstPrefix(lines, "throws")
 	r.check(cNoAPIException, throws == "", "a navigator.mozId call threw: %s", strings.TrimPrefix(throws, "throws "))
 	shown := r.shown()
