@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/mozidsim/mozidsim/conform"
+	"github.com/mozidsim/mozidsim/internal/cliflag"
 )
 
 const conformUsage = `usage: mozidsim conform RP.yaml [--module ID]... [--jsonl FILE] [--junit FILE]
@@ -57,19 +58,11 @@ func conformMain(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	list := fl.Bool("list", false, "list the plan's modules and exit")
 	verbose := fl.Bool("v", false, "show the RP's own output")
 	// Flags may follow RP.yaml, as the usage line shows.
-	var files []string
-	rest := args
-	for {
-		if err := fl.Parse(rest); errors.Is(err, flag.ErrHelp) {
-			return 0
-		} else if err != nil {
-			return 2
-		}
-		if fl.NArg() == 0 {
-			break
-		}
-		files = append(files, fl.Arg(0))
-		rest = fl.Args()[1:]
+	files, err := cliflag.Parse(fl, args)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	} else if err != nil {
+		return 2
 	}
 	plan := conform.BuiltinPlan()
 	if *list {
