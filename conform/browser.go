@@ -47,8 +47,17 @@ type browser struct {
 }
 
 // startBrowser starts headless Chromium with the flags a root CI needs and a
-// fresh profile.
+// fresh profile. A start that times out (a machine under heavy load) is tried
+// once more.
 func startBrowser(ctx context.Context, execPath string) (*browser, error) {
+	b, err := startBrowserOnce(ctx, execPath)
+	if err != nil && errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+		b, err = startBrowserOnce(ctx, execPath)
+	}
+	return b, err
+}
+
+func startBrowserOnce(ctx context.Context, execPath string) (*browser, error) {
 	dir, err := os.MkdirTemp("", "mozidsim-conform-chromium-")
 	if err != nil {
 		return nil, err
@@ -67,7 +76,7 @@ func startBrowser(ctx context.Context, execPath string) (*browser, error) {
 	actx, acancel := chromedp.NewExecAllocator(context.WithoutCancel(ctx), opts...)
 	bctx, bcancel := chromedp.NewContext(actx)
 	b := &browser{ctx: bctx, dataDir: dir, cancel: func() { bcancel(); acancel() }}
-	start, cancelStart := context.WithTimeout(ctx, 30*time.Second)
+	start, cancelStart := context.WithTimeout(ctx, 45*time.Second)
 	defer cancelStart()
 	errc := make(chan error, 1)
 	go func() { errc <- chromedp.Do(bctx) }()
@@ -78,7 +87,7 @@ func startBrowser(ctx context.Context, execPath string) (*browser, error) {
 	}
 	if err != nil {
 		b.close()
-		return nil, fmt.Errorf("chromium (%s) did not start: %v", execPath, err)
+		return nil, fmt.Errorf("chromium (%s) did not start: %w", execPath, err)
 	}
 	return b, nil
 }
