@@ -192,15 +192,20 @@ func (t *tab) navigate(url string, d time.Duration) error {
 
 // text is the trimmed text of the first element matching the CSS selector, ""
 // when there is none; ok is false when the page could not be read (it is
-// navigating). It evaluates without a user gesture (chromedp.Poll would pass
+// navigating, or still parsing). It evaluates without a user gesture (chromedp.Poll would pass
 // one, and a request() called from the page would then look clicked).
 func (t *tab) text(sel string) (s string, ok bool) {
 	q, _ := json.Marshal(sel)
 	ctx, cancel := context.WithTimeout(t.ctx, 2*time.Second)
 	defer cancel()
-	s, err := chromedp.Run(ctx, chromedp.Evaluate[string](
-		`(function(){var e=document.querySelector(`+string(q)+`);return e?(e.textContent||"").trim():""})()`))
-	return s, err == nil
+	// A document still being parsed (a blocking script in its head) has no
+	// body yet: that is not a page showing nobody.
+	p, err := chromedp.Run(ctx, chromedp.Evaluate[*string](
+		`(function(){if(document.readyState==="loading")return null;var e=document.querySelector(`+string(q)+`);return e?(e.textContent||"").trim():""})()`))
+	if err != nil || p == nil {
+		return "", false
+	}
+	return *p, true
 }
 
 // click sends a real mouse click (trusted input events) to the first element
