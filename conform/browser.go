@@ -94,7 +94,16 @@ func startBrowserOnce(ctx context.Context, execPath string) (*browser, error) {
 
 func (b *browser) close() {
 	b.cancel()
-	_ = os.RemoveAll(b.dataDir)
+	// Chromium's last helper processes may still write into the profile for
+	// a moment after the browser is gone.
+	for i := 0; i < 5; i++ {
+		if err := os.RemoveAll(b.dataDir); err == nil {
+			if _, err := os.Stat(b.dataDir); os.IsNotExist(err) {
+				return
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
 
 // tab is one page in a fresh browser context (its own cookies and storage).
