@@ -130,7 +130,7 @@ type ChangeEvent struct {
 }
 
 // Contact is a mozContact: every field of dom/webidl/Contacts.webidl the
-// prototype's vCard translator read (§10.3 of the research notes), photos aside.
+// prototype's vCard translator read (gaia-fxa §10.3), photos aside.
 type Contact struct {
 	ID              string
 	Published       time.Time

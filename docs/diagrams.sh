@@ -6,8 +6,8 @@
 #   docs/NAME.mmd  mozidsim diagram: the sequence diagram's source
 #   docs/NAME.png  that diagram drawn by the real Mermaid CLI (scale 2)
 # and docs/states.md, mozidsim diagram --states.
-# trace's TestDocsAreCurrent fails when the text files no longer match; the PNGs
-# are drawn only where chromium and npm are (.work/ci-mermaid.sh installs both),
+# trace/explain's TestDocsAreCurrent fails when the text files no longer match; the PNGs
+# are drawn only where chromium and npm are (.ci/mermaid installs both),
 # otherwise the script says so and leaves the old pictures.
 set -eu
 cd "$(dirname "$0")/.."
@@ -25,7 +25,7 @@ done
 "$bin/mozidsim" diagram --states >docs/states.md
 if [ -x "${CHROMIUM:-/usr/bin/chromium}" ] && command -v npm >/dev/null; then
 	# shellcheck disable=SC2086 # one word per file
-	MMDC_SCALE=2 MMDC_WIDTH=2400 sh trace/testdata/render.sh docs $mmd
+	MMDC_SCALE=2 MMDC_WIDTH=2400 sh trace/explain/testdata/render.sh docs $mmd
 else
 	echo "docs/diagrams.sh: no chromium or npm here: the PNGs in docs/ were left as they were" >&2
 fi

@@ -1,5 +1,7 @@
 package fxaccounts
 
+import "github.com/mozidsim/mozidsim/internal/era"
+
 // SERVER_ERRNO_TO_ERROR of FxAccountsCommon.js ([C-2], fxaccounts-crypto.md §2.5):
 // each errno maps to the same-named ERROR_* string except 103 → INVALID_PASSWORD;
 // note the trailing space of "ACCOUNT_DOES_NOT_EXIST ", a historic typo that Gaia's
@@ -32,3 +34,20 @@ var serverErrnoToError = map[int]string{
 
 // ErrnoToError maps a server errno; "" for one the table lacks (callers then say SERVER_ERROR).
 func ErrnoToError(errno int) string { return serverErrnoToError[errno] }
+
+// Option configures an actor of this package.
+type Option func(*config)
+
+type config struct{ era era.Era }
+
+// InEra makes the actor the version of era e: FirefoxAccounts [F-v1] or
+// [F-v3], FxAccountsManager [M-A] or [M-C] (era.Default when not given).
+func InEra(e era.Era) Option { return func(c *config) { c.era = era.Of(e) } }
+
+func configure(opts []Option) config {
+	c := config{era: era.Default}
+	for _, o := range opts {
+		o(&c)
+	}
+	return c
+}

@@ -13,6 +13,7 @@
 package fxaccounts
 
 import (
+	"github.com/mozidsim/mozidsim/internal/era"
 	"github.com/mozidsim/mozidsim/internal/promise"
 	"github.com/mozidsim/mozidsim/internal/sim"
 	"github.com/mozidsim/mozidsim/internal/wire"
@@ -26,6 +27,7 @@ type rpFlow struct {
 
 // FirefoxAccounts is toolkit/identity/FirefoxAccounts.jsm ([F-v3]).
 type FirefoxAccounts struct {
+	era era.Era
 	// flows keeps insertion order: the JS Map the observers iterate is ordered, and
 	// a Go map would make "request() for every flow" nondeterministic.
 	flows map[string]*rpFlow
@@ -34,8 +36,8 @@ type FirefoxAccounts struct {
 }
 
 // NewFirefoxAccounts creates the RP service actor (address wire.FirefoxAccounts).
-func NewFirefoxAccounts() *FirefoxAccounts {
-	return &FirefoxAccounts{flows: make(map[string]*rpFlow)}
+func NewFirefoxAccounts(opts ...Option) *FirefoxAccounts {
+	return &FirefoxAccounts{era: configure(opts).era, flows: make(map[string]*rpFlow)}
 }
 
 // Receive handles DOMIdentity's RP calls, the manager's answers and the fxaccounts notifications.
@@ -54,11 +56,19 @@ func (f *FirefoxAccounts) Receive(ctx *sim.Ctx, m sim.Message) {
 	case wire.RPUnwatch:
 		f.unwatch(m.Payload.(wire.UnwatchMessage).ID)
 	case wire.NotifyOnVerified, wire.NotifyOnLogin:
+		if m.Name == wire.NotifyOnLogin && !f.era.LoginLogoutNotifications() {
+			ctx.Record(sim.KindNote, ctx.Self(), "ignored message", m.Name+" (FirefoxAccounts F-v1 observes only fxaccounts:onverified)")
+			return
+		}
 		// F-v1/F-v2: a login or verification elsewhere re-runs request() for every flow.
 		for _, id := range f.flowIDs() {
 			f.request(ctx, id, nil)
 		}
 	case wire.NotifyOnLogout:
+		if !f.era.LoginLogoutNotifications() {
+			ctx.Record(sim.KindNote, ctx.Self(), "ignored message", m.Name+" (FirefoxAccounts F-v1 observes only fxaccounts:onverified)")
+			return
+		}
 		for _, id := range f.flowIDs() {
 			f.do(ctx, wire.DoLogout, wire.RPCallback{ID: id})
 		}
@@ -79,8 +89,9 @@ func (f *FirefoxAccounts) watch(ctx *sim.Ctx, domIdentity sim.Addr, msg wire.RPM
 	f.flows[msg.ID] = &rpFlow{ctx: msg}
 	id := msg.ID
 	opts := wire.AssertionOptions{Silent: true}
+	principal := f.principal(msg.Principal)
 	f.calls.Call(ctx, wire.FxAccountsManager, wire.GetAssertion, func(call uint64) any {
-		return wire.GetAssertionCall{Call: call, Audience: msg.Audience, Principal: &msg.Principal, Options: opts}
+		return wire.GetAssertionCall{Call: call, Audience: msg.Audience, Principal: principal, Options: opts}
 	}, func(ctx *sim.Ctx, ok bool, v any) {
 		if !ok {
 			ctx.Record(sim.KindNote, ctx.Self(), "get silent assertion failed", v)
@@ -103,7 +114,7 @@ func (f *FirefoxAccounts) request(ctx *sim.Ctx, id string, reqMsg *wire.RPMessag
 		ctx.Record(sim.KindNote, ctx.Self(), "request() called before watch()", id)
 		return
 	}
-	if flow.pendingRequest {
+	if f.era.PendingRequest() && flow.pendingRequest {
 		// F-v3: avoid a duplicated onlogin/oncancel for one window (S12).
 		ctx.Record(sim.KindNote, ctx.Self(), "request() already called", id)
 		return
@@ -121,9 +132,9 @@ func (f *FirefoxAccounts) request(ctx *sim.Ctx, id string, reqMsg *wire.RPMessag
 			opts.Extra = opts.Extra.Set(kv.Key, kv.Value)
 		}
 	}
-	audience, principal := flow.ctx.Audience, flow.ctx.Principal
+	audience, principal := flow.ctx.Audience, f.principal(flow.ctx.Principal)
 	f.calls.Call(ctx, wire.FxAccountsManager, wire.GetAssertion, func(call uint64) any {
-		return wire.GetAssertionCall{Call: call, Audience: audience, Principal: &principal, Options: opts}
+		return wire.GetAssertionCall{Call: call, Audience: audience, Principal: principal, Options: opts}
 	}, func(ctx *sim.Ctx, ok bool, v any) {
 		if ok {
 			cb := wire.RPCallback{ID: id}
@@ -131,23 +142,57 @@ func (f *FirefoxAccounts) request(ctx *sim.Ctx, id string, reqMsg *wire.RPMessag
 				cb.Assertion = &a
 			}
 			f.do(ctx, wire.DoLogin, cb) // even for null (e.g. blocked while refreshing)
-		} else if isCancel(v) {
+		} else if f.isCancel(v) {
 			f.do(ctx, wire.DoCancel, wire.RPCallback{ID: id})
 		} else {
 			f.do(ctx, wire.DoError, wire.RPCallback{ID: id, Message: v})
 		}
-		if fl, still := f.flows[id]; still {
-			fl.pendingRequest = false // cleanupRPRequest
+		if f.era.PendingRequest() {
+			f.cleanupRPRequest(ctx, flow)
 		}
 	})
 }
 
+// cleanupRPRequest ([F-v3], Floorp@8daffa24 FirefoxAccounts.jsm) clears
+// pendingRequest and writes the flow back with _rpFlows.set(id, rp): a window
+// unwatched while its request was pending comes back as a flow (at the end of
+// the Map's order), and later onlogin/onverified notifications request
+// assertions for it. Its callbacks go to a window that is gone.
+func (f *FirefoxAccounts) cleanupRPRequest(ctx *sim.Ctx, flow *rpFlow) {
+	flow.pendingRequest = false
+	id := flow.ctx.ID
+	if cur, ok := f.flows[id]; ok && cur == flow {
+		return
+	}
+	if _, ok := f.flows[id]; !ok {
+		ctx.Record(sim.KindNote, ctx.Self(), "cleanupRPRequest: the unwatched flow is set again", id)
+		f.order = append(f.order, id)
+	}
+	f.flows[id] = flow
+}
+
+// principal is what getAssertion gets: [F-v3] passes the window's principal,
+// [F-v1] getAssertion(audience, options) none.
+func (f *FirefoxAccounts) principal(p wire.Principal) *wire.Principal {
+	if !f.era.PrincipalToManager() {
+		return nil
+	}
+	return &p
+}
+
 // isCancel is F-v2/F-v3's test: the sign-in path carries the reason in
 // error.details, the refresh path one level deeper in error.error.details.
-func isCancel(reason any) bool {
+// [F-v0]/[F-v1] (P79N6A/gecko-dev-comments-removed@0c7ec9c8 request) test
+// error.details.error: [G-1] rejects with the whole {id, error} detail.
+func (f *FirefoxAccounts) isCancel(reason any) bool {
 	e, ok := reason.(*wire.FxAError)
 	if !ok {
 		return false
+	}
+	if !f.era.NestedCancel() {
+		d, isObj := e.Details.(wire.Obj)
+		v, _ := d.Get("error")
+		return isObj && v == wire.DialogClosedByUser
 	}
 	if inner, nested := e.Error.(*wire.FxAError); nested && inner.Details == wire.DialogClosedByUser {
 		return true
@@ -185,10 +230,13 @@ func (f *FirefoxAccounts) unwatch(id string) {
 }
 
 // do calls the RPWatchContext method; a flow that is gone (unwatched) drops it.
+// The flow holds the context object, so the call names its window.
 func (f *FirefoxAccounts) do(ctx *sim.Ctx, method string, cb wire.RPCallback) {
-	if _, ok := f.flows[cb.ID]; !ok {
+	flow, ok := f.flows[cb.ID]
+	if !ok {
 		ctx.Record(sim.KindNote, ctx.Self(), method+" found no rp to go with callerId "+cb.ID, nil)
 		return
 	}
+	cb.Target, cb.MM = flow.ctx.Target, flow.ctx.MM
 	ctx.Send(wire.DOMIdentity, method, cb)
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/looplab/fsm"
 
+	"github.com/mozidsim/mozidsim/internal/era"
 	"github.com/mozidsim/mozidsim/internal/promise"
 	"github.com/mozidsim/mozidsim/internal/sim"
 	"github.com/mozidsim/mozidsim/internal/wire"
@@ -29,7 +30,7 @@ const (
 	ErrInternalInvalidUser     = "INTERNAL_ERROR_INVALID_USER"
 )
 
-// getAssertion states ([M-C] §3.6, §3.7).
+// getAssertion states ([M-C], fxaccounts-crypto §3.6, §3.7).
 const (
 	gaStart         = "start"
 	gaAccount       = "account"        // looking up the signed-in user
@@ -37,6 +38,7 @@ const (
 	gaRefreshUI     = "ui-refresh"     // _refreshAuthentication
 	gaAssertion     = "assertion"      // _getAssertion: FxAccounts.getAssertion
 	gaAccountStatus = "account-status" // errno 110: does the account still exist?
+	gaSignOut       = "signing-out"    // [M-A]: a stale refreshAuthentication signs out first
 	gaResolved      = "resolved"
 	gaRejected      = "rejected"
 )
@@ -64,11 +66,44 @@ const (
 	evAccountExists   = "password-changed"
 	evAccountGone     = "account-deleted"
 	evNoAudience      = "no-audience"
+	evOfflineFirst    = "offline-first"
+	evStaleSignOut    = "stale-auth-sign-out"
+	evSignedOutSilent = "signed-out-silent"
+	evSignedOut       = "signed-out"
 )
 
-// GetAssertionEvents is the manager's getAssertion state machine as one table: read
-// top to bottom it is FxAccountsManager.getAssertion and its helpers.
-func GetAssertionEvents() fsm.Events {
+// GetAssertionEvents is the 2015 [M-C] getAssertion state machine.
+func GetAssertionEvents() fsm.Events { return GetAssertionEventsOf(era.Y2015) }
+
+// GetAssertionEventsOf is the manager's getAssertion state machine of an era as
+// one table: read top to bottom it is FxAccountsManager.getAssertion and its
+// helpers. [M-A] (2014) checks the network first, signs a stale session out
+// before the refresh UI and knows no permissions; [M-C] (2015) tests the
+// principal's permission instead.
+func GetAssertionEventsOf(e era.Era) fsm.Events {
+	if e.OfflineFirst() {
+		return fsm.Events{
+			{Name: evNoAudience, Src: []string{gaStart}, Dst: gaRejected},
+			{Name: evOfflineFirst, Src: []string{gaStart}, Dst: gaRejected},
+			{Name: evLookup, Src: []string{gaStart}, Dst: gaAccount},
+			{Name: evNoUserSilent, Src: []string{gaAccount}, Dst: gaResolved},
+			{Name: evNoUser, Src: []string{gaAccount}, Dst: gaSignInUI},
+			{Name: evUnverified, Src: []string{gaAccount}, Dst: gaRejected},
+			{Name: evBadRefreshValue, Src: []string{gaAccount}, Dst: gaRejected},
+			{Name: evStaleSignOut, Src: []string{gaAccount}, Dst: gaSignOut},
+			{Name: evSignedOutSilent, Src: []string{gaSignOut}, Dst: gaResolved},
+			{Name: evSignedOut, Src: []string{gaSignOut}, Dst: gaRefreshUI},
+			{Name: evAllowed, Src: []string{gaAccount}, Dst: gaAssertion},
+			{Name: evUIVerified, Src: []string{gaSignInUI, gaRefreshUI}, Dst: gaAssertion},
+			{Name: evUIUnverified, Src: []string{gaSignInUI, gaRefreshUI}, Dst: gaRejected},
+			{Name: evUIFailed, Src: []string{gaSignInUI, gaRefreshUI}, Dst: gaRejected},
+			{Name: evGotAssertion, Src: []string{gaAssertion}, Dst: gaResolved},
+			{Name: evAssertionFailed, Src: []string{gaAssertion}, Dst: gaRejected},
+			{Name: evInvalidToken, Src: []string{gaAssertion}, Dst: gaAccountStatus},
+			{Name: evAccountExists, Src: []string{gaAccountStatus}, Dst: gaRefreshUI},
+			{Name: evAccountGone, Src: []string{gaAccountStatus}, Dst: gaSignInUI},
+		}
+	}
 	return fsm.Events{
 		{Name: evNoAudience, Src: []string{gaStart}, Dst: gaRejected},
 		{Name: evLookup, Src: []string{gaStart}, Dst: gaAccount},
@@ -101,6 +136,11 @@ func GetAssertionEvents() fsm.Events {
 // NewGetAssertionFSM returns a fresh machine in its start state (also used by diagrams).
 func NewGetAssertionFSM() *fsm.FSM { return fsm.NewFSM(gaStart, GetAssertionEvents(), nil) }
 
+// NewGetAssertionFSMOf is the machine of an era.
+func NewGetAssertionFSMOf(e era.Era) *fsm.FSM {
+	return fsm.NewFSM(gaStart, GetAssertionEventsOf(e), nil)
+}
+
 // assertionJob is one getAssertion call in flight.
 type assertionJob struct {
 	machine   *fsm.FSM
@@ -120,6 +160,7 @@ type assertionJob struct {
 
 // FxAccountsManager is services/fxaccounts/FxAccountsManager.jsm, 2015 ([M-C]).
 type FxAccountsManager struct {
+	era           era.Era
 	activeSession *wire.AccountData // cached credentials
 	refreshing    bool
 	offline       bool
@@ -131,8 +172,8 @@ type FxAccountsManager struct {
 }
 
 // NewFxAccountsManager creates the manager actor (address wire.FxAccountsManager).
-func NewFxAccountsManager(offline bool) *FxAccountsManager {
-	return &FxAccountsManager{offline: offline, permissions: make(map[string]wire.Permission)}
+func NewFxAccountsManager(offline bool, opts ...Option) *FxAccountsManager {
+	return &FxAccountsManager{era: configure(opts).era, offline: offline, permissions: make(map[string]wire.Permission)}
 }
 
 // Receive handles getAssertion, the account methods, answers and notifications.
@@ -154,7 +195,7 @@ func (m *FxAccountsManager) Receive(ctx *sim.Ctx, msg sim.Message) {
 		m.signOut(ctx, m.answer(msg.From, msg.Name, msg.Payload.(wire.PlainCall).Call))
 	case wire.GetAccount:
 		reply := m.answer(msg.From, msg.Name, msg.Payload.(wire.PlainCall).Call)
-		m.getAccount(ctx, func(ctx *sim.Ctx, user *wire.AccountData) { reply(ctx, true, userObj(user)) })
+		m.getAccount(ctx, func(ctx *sim.Ctx, user *wire.AccountData) { reply(ctx, true, m.userObj(user)) })
 	case wire.QueryAccount:
 		m.queryAccount(ctx, msg.Payload.(wire.EmailCall).Email, m.answer(msg.From, msg.Name, msg.Payload.(wire.EmailCall).Call))
 	case wire.ResendVerification:
@@ -201,7 +242,7 @@ func (m *FxAccountsManager) machine() *fsm.FSM {
 		f.SetState(gaStart)
 		return f
 	}
-	return NewGetAssertionFSM()
+	return NewGetAssertionFSMOf(m.era)
 }
 
 func (m *FxAccountsManager) finish(ctx *sim.Ctx, j *assertionJob, ev string, ok bool, v any) {
@@ -221,6 +262,11 @@ func (m *FxAccountsManager) getAssertion(ctx *sim.Ctx, j *assertionJob) {
 		m.finish(ctx, j, evNoAudience, false, wire.NewError(ErrInvalidAudience, nil))
 		return
 	}
+	if m.era.OfflineFirst() && m.offline {
+		// [M-A] getAssertion: OFFLINE before the account lookup.
+		m.finish(ctx, j, evOfflineFirst, false, wire.NewError(ErrOffline, nil))
+		return
+	}
 	j.fire(evLookup)
 	m.getAccount(ctx, func(ctx *sim.Ctx, user *wire.AccountData) {
 		if user == nil {
@@ -233,7 +279,11 @@ func (m *FxAccountsManager) getAssertion(ctx *sim.Ctx, j *assertionJob) {
 			return
 		}
 		if !user.Verified {
-			m.finish(ctx, j, evUnverified, false, wire.NewError(ErrUnverifiedAccount, wire.O("user", userObj(user))))
+			m.finish(ctx, j, evUnverified, false, wire.NewError(ErrUnverifiedAccount, wire.O("user", m.userObj(user))))
+			return
+		}
+		if m.era.RefreshSignsOutFirst() {
+			m.getAssertion2014(ctx, j, user)
 			return
 		}
 		if ra := j.options.RefreshAuthentication; ra != nil {
@@ -270,6 +320,37 @@ func (m *FxAccountsManager) getAssertion(ctx *sim.Ctx, j *assertionJob) {
 	})
 }
 
+// getAssertion2014 is the rest of [M-A] getAssertion for a verified user
+// (fxaccounts-crypto.md §3.6): a truthy refreshAuthentication (0 is ignored)
+// must be a number; when the session is older than it, the whole account is
+// signed out (_signOut) before the refresh UI, and a silent call resolves null.
+// There is no permission, no _refreshing and no nesting of UI failures.
+func (m *FxAccountsManager) getAssertion2014(ctx *sim.Ctx, j *assertionJob, user *wire.AccountData) {
+	if ra := j.options.RefreshAuthentication; wire.Truthy(ra) {
+		grace, isNumber := ra.(float64)
+		if !isNumber || math.IsNaN(grace) {
+			m.finish(ctx, j, evBadRefreshValue, false, wire.NewError(ErrInvalidRefreshAuthValue, nil))
+			return
+		}
+		secondsSinceAuth := float64(ctx.Now().UnixMilli())/1000 - float64(user.AuthAt)
+		if secondsSinceAuth > grace {
+			j.fire(evStaleSignOut)
+			email := user.Email
+			m.signOutSession(ctx, func(ctx *sim.Ctx, ok bool, v any) {
+				if j.options.Silent {
+					m.finish(ctx, j, evSignedOutSilent, true, nil)
+					return
+				}
+				j.fire(evSignedOut)
+				m.uiRequest(ctx, j, wire.RefreshAuthentication, email)
+			})
+			return
+		}
+	}
+	j.fire(evAllowed)
+	m.fetchAssertion(ctx, j)
+}
+
 func (m *FxAccountsManager) permission(p *wire.Principal) wire.Permission {
 	if p == nil {
 		return wire.PermUnknown
@@ -277,13 +358,13 @@ func (m *FxAccountsManager) permission(p *wire.Principal) wire.Permission {
 	if perm, ok := m.permissions[p.Origin]; ok {
 		return perm
 	}
-	return wire.DefaultPermission(p.AppStatus)
+	return wire.PermissionOf(*p)
 }
 
 // uiRequest is _uiRequest: offline check, then FxAccountsUIGlue; a verified result
 // goes on to _getAssertion.
 func (m *FxAccountsManager) uiRequest(ctx *sim.Ctx, j *assertionJob, request, email string) {
-	if m.offline {
+	if m.offline && !m.era.OfflineFirst() { // [M-A] _uiRequest has no offline check
 		m.fail(ctx, j, evOffline, wire.NewError(ErrOffline, nil))
 		return
 	}
@@ -404,8 +485,11 @@ func (m *FxAccountsManager) handleGetAssertionError(ctx *sim.Ctx, j *assertionJo
 
 // getAccount resolves the cached session, else FxAccounts' stored user.
 func (m *FxAccountsManager) getAccount(ctx *sim.Ctx, then func(*sim.Ctx, *wire.AccountData)) {
+	if m.era.WaitsForVerification() {
+		then = m.waitForVerification(then)
+	}
 	if m.activeSession != nil {
-		if !m.activeSession.Verified {
+		if !m.activeSession.Verified && !m.era.WaitsForVerification() {
 			m.verificationStatus(ctx)
 		}
 		then(ctx, m.activeSession)
@@ -421,11 +505,37 @@ func (m *FxAccountsManager) getAccount(ctx *sim.Ctx, then func(*sim.Ctx, *wire.A
 		}
 		cached := *user
 		m.activeSession = &cached
-		if !cached.Verified {
+		if !cached.Verified && !m.era.WaitsForVerification() {
 			m.verificationStatus(ctx)
 		}
 		then(ctx, m.activeSession)
 	})
+}
+
+// waitForVerification wraps a getAccount continuation the [M-A] way: an
+// unverified user, with the phone online, is only resolved once GET
+// /recovery_email/status has answered (and a change has been stored). A
+// failed check resolves the user as cached (a choice: M-A rejected, which
+// the callers then reported as a server error; not modelled).
+func (m *FxAccountsManager) waitForVerification(then func(*sim.Ctx, *wire.AccountData)) func(*sim.Ctx, *wire.AccountData) {
+	return func(ctx *sim.Ctx, user *wire.AccountData) {
+		if user == nil || user.Verified || m.offline || user.SessionToken == "" {
+			then(ctx, user)
+			return
+		}
+		token := user.SessionToken
+		m.calls.Call(ctx, wire.FxAServer, wire.OpEmailStatus, func(call uint64) any {
+			return wire.ServerRequest{Call: call, Op: wire.OpEmailStatus, SessionToken: token}
+		}, func(ctx *sim.Ctx, ok bool, v any) {
+			st, isStatus := v.(wire.EmailStatus)
+			if !ok || !isStatus || m.activeSession == nil || m.activeSession.SessionToken != token || !st.Verified {
+				then(ctx, m.activeSession)
+				return
+			}
+			m.activeSession.Verified = true
+			m.setSignedInUser(ctx, *m.activeSession, func(ctx *sim.Ctx) { then(ctx, m.activeSession) })
+		})
+	}
 }
 
 // verificationStatus is fire-and-forget: ask the server, store a change.
@@ -466,10 +576,14 @@ type SignOutCall struct {
 	LocalOnly bool
 }
 
-// userObj is the manager's _user getter: {email, verified}.
-func userObj(u *wire.AccountData) any {
+// userObj is the manager's _user getter: [M-C] {email, verified}; [M-A]
+// {accountId, verified}.
+func (m *FxAccountsManager) userObj(u *wire.AccountData) any {
 	if u == nil {
 		return nil
+	}
+	if m.era == era.Spring2014 {
+		return wire.O("accountId", u.Email, "verified", u.Verified)
 	}
 	return wire.O("email", u.Email, "verified", u.Verified)
 }
@@ -489,7 +603,7 @@ func (m *FxAccountsManager) signInSignUp(ctx *sim.Ctx, method, email, password s
 	}
 	m.getAccount(ctx, func(ctx *sim.Ctx, user *wire.AccountData) {
 		if user != nil && !m.refreshing {
-			reply(ctx, false, wire.NewError(ErrAlreadySignedInUser, wire.O("user", userObj(user))))
+			reply(ctx, false, wire.NewError(ErrAlreadySignedInUser, wire.O("user", m.userObj(user))))
 			return
 		}
 		op := wire.OpAccountLogin
@@ -514,12 +628,12 @@ func (m *FxAccountsManager) signInSignUp(ctx *sim.Ctx, method, email, password s
 			user := wire.AccountData{Email: res.Email, UID: res.UID, SessionToken: res.SessionToken, Verified: res.Verified, AuthAt: res.AuthAt}
 			if m.refreshing {
 				// Bug 1031580: a refresh-auth sign-in only proves the password; storage is untouched.
-				reply(ctx, true, wire.O("user", userObj(m.activeSession)))
+				reply(ctx, true, wire.O("user", m.userObj(m.activeSession)))
 				return
 			}
 			m.setSignedInUser(ctx, user, func(ctx *sim.Ctx) {
 				m.activeSession = &user
-				reply(ctx, true, wire.O("accountCreated", method == wire.SignUp, "user", userObj(&user)))
+				reply(ctx, true, wire.O("accountCreated", method == wire.SignUp, "user", m.userObj(&user)))
 			})
 		})
 	})

@@ -10,7 +10,7 @@ import (
 	"github.com/mozidsim/mozidsim/internal/wire"
 )
 
-// The cases of services/fxaccounts/tests/xpcshell/test_manager.js ([T], §3.8), with
+// The cases of services/fxaccounts/tests/xpcshell/test_manager.js ([T], fxaccounts-crypto §3.8), with
 // stubs for FxAccounts, the UI glue and the server.
 
 type stubFxAccounts struct {
@@ -368,7 +368,7 @@ func TestInvalidTokenRefreshClosedSignOutFailureWins(t *testing.T) {
 	require.Nil(t, h.mgr.activeSession)
 
 	reason := &wire.FxAError{Error: "INVALID_AUTH_TOKEN", Details: invalidToken()}
-	require.False(t, isCancel(reason), "request() hears onerror, not oncancel")
+	require.False(t, NewFirefoxAccounts().isCancel(reason), "request() hears onerror, not oncancel")
 	require.Equal(t, `{"name":"INVALID_AUTH_TOKEN"}`, wire.OnErrorString(reason))
 }
 
@@ -396,7 +396,7 @@ func TestInvalidTokenNestedRefreshClosed(t *testing.T) {
 	require.False(t, h.mgr.refreshing)
 
 	reason := &wire.FxAError{Error: &wire.FxAError{Error: "INVALID_AUTH_TOKEN", Details: invalidToken()}}
-	require.False(t, isCancel(reason))
+	require.False(t, NewFirefoxAccounts().isCancel(reason))
 	require.Equal(t, `{"name":{"error":"INVALID_AUTH_TOKEN","details":`+body110+`}}`, wire.OnErrorString(reason))
 }
 
@@ -439,7 +439,7 @@ func TestInvalidTokenRefreshClosedSignOutSucceeds(t *testing.T) {
 	require.Equal(t, `rejected {"error":{"error":"UI_ERROR","details":"DIALOG_CLOSED_BY_USER"}}`, rejection(t, got))
 	require.Equal(t, 1, h.fxa.signOuts)
 	require.Equal(t, []string{"s"}, h.srv.destroyed)
-	require.True(t, isCancel(&wire.FxAError{Error: &wire.FxAError{Error: ErrUIError, Details: wire.DialogClosedByUser}}))
+	require.True(t, NewFirefoxAccounts().isCancel(&wire.FxAError{Error: &wire.FxAError{Error: ErrUIError, Details: wire.DialogClosedByUser}}))
 }
 
 // signOut() is the same _signOut: local sign-out, then session/destroy with the

@@ -71,3 +71,26 @@ func (s *SystemDialogManager) Receive(ctx *sim.Ctx, m sim.Message) {
 		ctx.Record(sim.KindNote, ctx.Self(), "ignored message", m.Name)
 	}
 }
+
+// otherDialog is another SystemDialog (OtherDialog): shown by the world, it
+// publishes system-dialog-show like any dialog, so SystemDialogManager hides
+// the active one with 'interrupted' (system_dialog_manager.js activateDialog).
+type otherDialog struct{ visible bool }
+
+func (o *otherDialog) Receive(ctx *sim.Ctx, m sim.Message) {
+	switch m.Name {
+	case MethodShow:
+		if o.visible {
+			return
+		}
+		o.visible = true
+		ctx.Send(wire.SystemDialogManager, EventSystemDialogShow, nil)
+	case MethodHide:
+		if o.visible {
+			o.visible = false
+			ctx.Send(wire.SystemDialogManager, EventSystemDialogHide, nil)
+		}
+	default:
+		ctx.Record(sim.KindNote, ctx.Self(), "ignored message", m.Name)
+	}
+}

@@ -17,9 +17,10 @@
 //     over the screens (DialogFSMTable).
 //   - Settings (the Settings app's Firefox Accounts panel): device sign-in/out.
 //
-// Spawn starts them all on a system; DialogState tells a scenario runner what the
-// user currently sees. Behaviour follows gaia-fxa.md §2, §4–§6 and §11; every
-// Gaia-internal hop uses the historic method name (the exported constants below).
+// Spawn starts them all on a system and returns a handle whose DialogState tells
+// a scenario runner what the user currently sees. Behaviour follows gaia-fxa.md
+// §2, §4–§6 and §11; every Gaia-internal hop uses the historic method name (the
+// exported constants below).
 //
 // Simplifications, all deliberate:
 //   - No IAC clients are simulated: onlogin/onverified/onlogout relays and the

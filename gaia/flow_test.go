@@ -271,7 +271,7 @@ func TestCloseButton(t *testing.T) {
 		require.Equal(t, []wire.RPContentEvent{{ID: "flow-1", Result: wire.O("email", alice, "success", true, "done", true, "verified", true)}}, h.rp)
 		h.requireClosed()
 	})
-	t.Run("after sign-up reports verified false", func(t *testing.T) { // quirk §11.5
+	t.Run("after sign-up reports verified false", func(t *testing.T) { // gaia-fxa quirk §11.5
 		h := newHarness(t)
 		h.openFlow("flow-1")
 		h.user(wire.UserTypeEmail, newcomer)
@@ -555,14 +555,14 @@ func TestSettingsSignInAndOut(t *testing.T) {
 
 func TestDialogStateErrors(t *testing.T) {
 	sys := sim.New(sim.Options{})
-	_, _, err := DialogState(sys)
-	require.ErrorIs(t, err, ErrNotSpawned)
-	require.NoError(t, Spawn(sys))
-	_, ok, err := DialogState(sys)
+	g, err := Spawn(sys)
+	require.NoError(t, err)
+	_, ok, err := g.DialogState()
 	require.NoError(t, err)
 	require.False(t, ok)
-	require.Error(t, Spawn(sys), "actors exist already")
+	_, err = Spawn(sys)
+	require.Error(t, err, "actors exist already")
 	require.NoError(t, sys.Close())
-	_, _, err = DialogState(sys)
+	_, _, err = g.DialogState()
 	require.ErrorIs(t, err, sim.ErrClosed)
 }

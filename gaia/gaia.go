@@ -1,11 +1,9 @@
 package gaia
 
 import (
-	"errors"
-	"runtime"
-	"sync"
-	"weak"
+	"time"
 
+	"github.com/mozidsim/mozidsim/internal/era"
 	"github.com/mozidsim/mozidsim/internal/sim"
 	"github.com/mozidsim/mozidsim/internal/wire"
 )
@@ -24,48 +22,67 @@ type ModuleState struct {
 	Params                   wire.Obj
 }
 
-// ErrNotSpawned is returned by DialogState for a system Spawn was not called on.
-var ErrNotSpawned = errors.New("gaia: no Gaia actors on this system (call gaia.Spawn)")
-
-// hosts finds a system's FxAccountsUI for DialogState. Keys are weak so a closed
-// and forgotten system is dropped; the value holds no reference to its system.
-var hosts sync.Map // weak.Pointer[sim.System] -> *FxAccountsUI
+// Gaia is the handle Spawn returns: what the driver (a scenario runner, the
+// phone) needs to look into the System app from outside. Holding it replaces a
+// lookup keyed by system, so no package-level state is needed.
+type Gaia struct {
+	sys *sim.System
+	ui  *FxAccountsUI
+}
 
 // Spawn starts all Gaia actors on sys (FxAccountsManager, FxAccountsUI,
 // FxAccountsDialog, SystemDialogManager, FxAccountsClient, Settings). The FxA
-// module itself is spawned by FxAccountsUI when a flow opens.
-func Spawn(sys *sim.System) error {
+// module itself is spawned by FxAccountsUI when a flow opens. The handle reads
+// the dialog's state.
+func Spawn(sys *sim.System, opts ...Option) (*Gaia, error) {
+	cfg := config{era: era.Default}
+	for _, o := range opts {
+		o(&cfg)
+	}
 	ui := NewFxAccountsUI()
+	ui.era, ui.closeAnimation = cfg.era, cfg.closeAnimation
 	actors := []struct {
 		addr sim.Addr
 		h    sim.Handler
 	}{
-		{wire.SystemFxAccountsManager, NewFxAccountsManager()},
+		{wire.SystemFxAccountsManager, &FxAccountsManager{era: cfg.era}},
 		{wire.SystemFxAccountsUI, ui},
 		{wire.SystemFxAccountsDialog, NewFxAccountsDialog()},
 		{wire.SystemDialogManager, NewSystemDialogManager()},
+		{OtherDialog, &otherDialog{}},
 		{wire.SystemFxAccountsClient, NewFxAccountsClient()},
 		{wire.Settings, NewSettings()},
 	}
 	for _, a := range actors {
 		if err := sys.Spawn(a.addr, a.h); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	key := weak.Make(sys)
-	hosts.Store(key, ui)
-	runtime.AddCleanup(sys, func(k weak.Pointer[sim.System]) { hosts.Delete(k) }, key)
-	return nil
+	return &Gaia{sys: sys, ui: ui}, nil
 }
+
+// Option configures the Gaia actors Spawn starts.
+type Option func(*config)
+
+type config struct {
+	era            era.Era
+	closeAnimation time.Duration
+}
+
+// CloseAnimation makes FxAccountsUI.close() wait d of virtual time for the
+// panel's animationend before it hides the dialog (fxa_ui.js close()). Zero,
+// the default, ends the animation at once: the keyframes' duration was not
+// recovered, and a scenario that wants the race names one.
+func CloseAnimation(d time.Duration) Option { return func(c *config) { c.closeAnimation = d } }
+
+// InEra makes the System app the Gaia of era e: the contacts-backup branch of
+// March 2014 (ozten/gaia@bb3e602d) or the 2015 Gaia (era.Default).
+func InEra(e era.Era) Option { return func(c *config) { c.era = era.Of(e) } }
 
 // DialogState reads the open dialog's state on its own goroutine (via sys.Invoke);
 // ok=false when no dialog is open. Call it from the driver, not from an actor.
-func DialogState(sys *sim.System) (ModuleState, bool, error) {
-	v, found := hosts.Load(weak.Make(sys))
-	if !found {
-		return ModuleState{}, false, ErrNotSpawned
-	}
-	ui := v.(*FxAccountsUI)
+func (g *Gaia) DialogState() (ModuleState, bool, error) {
+	sys, ui := g.sys, g.ui
 	var mod *FxaModule
 	if err := sys.Invoke(wire.SystemFxAccountsUI, func(*sim.Ctx) {
 		if ui.iframe {

@@ -32,6 +32,7 @@ type account struct {
 type harness struct {
 	t        testing.TB
 	sys      *sim.System
+	gaia     *Gaia
 	rp       []wire.RPContentEvent
 	mgmt     []wire.ContentEvent
 	accounts map[string]account
@@ -51,7 +52,9 @@ func newHarness(t testing.TB) *harness {
 		require.Empty(t, h.sys.Faults(), "no actor panicked")
 		require.NoError(t, h.sys.Close())
 	})
-	require.NoError(t, Spawn(h.sys))
+	g, err := Spawn(h.sys)
+	require.NoError(t, err)
+	h.gaia = g
 	require.NoError(t, h.sys.Spawn(wire.FxAccountsUIGlue, sim.HandlerFunc(func(ctx *sim.Ctx, m sim.Message) {
 		// Stubs panic on surprises (recorded as faults, checked at cleanup):
 		// require must not run on an actor goroutine.
@@ -161,7 +164,7 @@ func (h *harness) release() {
 
 func (h *harness) state() ModuleState {
 	h.t.Helper()
-	st, ok, err := DialogState(h.sys)
+	st, ok, err := h.gaia.DialogState()
 	require.NoError(h.t, err)
 	require.True(h.t, ok, "a dialog is open")
 	return st
@@ -169,7 +172,7 @@ func (h *harness) state() ModuleState {
 
 func (h *harness) requireClosed() {
 	h.t.Helper()
-	_, ok, err := DialogState(h.sys)
+	_, ok, err := h.gaia.DialogState()
 	require.NoError(h.t, err)
 	require.False(h.t, ok, "no dialog is open")
 	require.False(h.t, h.sys.Has(wire.FxAModule), "the module iframe is gone")

@@ -3,6 +3,7 @@ package gaia
 import (
 	"fmt"
 
+	"github.com/mozidsim/mozidsim/internal/era"
 	"github.com/mozidsim/mozidsim/internal/sim"
 	"github.com/mozidsim/mozidsim/internal/wire"
 )
@@ -10,10 +11,10 @@ import (
 // FxAccountsManager is the System app's apps/system/js/fxa_manager.js (V5, 2015):
 // its handleEvent for mozFxAccountsUnsolChromeEvent. The IAC side (onPortMessage)
 // has no simulated clients, so relays to the fxa-mgmt port are notes.
-type FxAccountsManager struct{}
+type FxAccountsManager struct{ era era.Era }
 
 // NewFxAccountsManager creates the actor (address wire.SystemFxAccountsManager).
-func NewFxAccountsManager() *FxAccountsManager { return &FxAccountsManager{} }
+func NewFxAccountsManager() *FxAccountsManager { return &FxAccountsManager{era: era.Default} }
 
 // Receive handles Gecko's chrome events and FxAccountsUI's callbacks.
 func (f *FxAccountsManager) Receive(ctx *sim.Ctx, m sim.Message) {
@@ -47,10 +48,17 @@ func (f *FxAccountsManager) handleEvent(ctx *sim.Ctx, ev wire.UnsolChromeEvent) 
 	case wire.EventOpenFlow:
 		ctx.Send(wire.SystemFxAccountsUI, MethodLogin, FlowRequest{Ref: ev.ID})
 	case wire.EventRefreshAuthentication:
-		raw, _ := ev.Data.Get("email")
+		// fxa_manager.js V2 (March 2014, ozten/gaia@bb3e602d fxa_manager.js
+		// handleEvent) reads message.data.accountId; from V3 (mid-2014) on,
+		// message.data.email.
+		key, missing := "email", "No email specified"
+		if f.era == era.Spring2014 {
+			key, missing = "accountId", "No account id specified"
+		}
+		raw, _ := ev.Data.Get(key)
 		if !wire.Truthy(raw) {
-			// Historic quirk (§11.2): log and return; Gecko's promise never settles.
-			ctx.Record(sim.KindNote, ctx.Self(), "No email specified", "refreshAuthentication "+ev.ID+" gets no reply")
+			// Historic quirk (gaia-fxa §11.2): log and return; Gecko's promise never settles.
+			ctx.Record(sim.KindNote, ctx.Self(), missing, "refreshAuthentication "+ev.ID+" gets no reply")
 			return
 		}
 		email, isString := raw.(string)

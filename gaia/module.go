@@ -8,6 +8,7 @@ import (
 
 	"github.com/looplab/fsm"
 
+	"github.com/mozidsim/mozidsim/internal/era"
 	"github.com/mozidsim/mozidsim/internal/promise"
 	"github.com/mozidsim/mozidsim/internal/sim"
 	"github.com/mozidsim/mozidsim/internal/wire"
@@ -21,7 +22,8 @@ import (
 // looplab/fsm machine over DialogFSMTable. The machine is fired only from this
 // actor's goroutine and has no callbacks.
 type FxaModule struct {
-	gen     uint64 // bumped by every load, so answers meant for a replaced document are dropped
+	era     era.Era // set by FxAccountsUI: the refresh_auth parameter's name
+	gen     uint64  // bumped by every load, so answers meant for a replaced document are dropped
 	flow    string
 	machine *fsm.FSM
 
@@ -44,7 +46,7 @@ type FxaModule struct {
 
 // NewFxaModule creates the module actor (address wire.FxAModule); it does
 // nothing until its load event.
-func NewFxaModule() *FxaModule { return &FxaModule{machine: NewDialogFSM()} }
+func NewFxaModule() *FxaModule { return &FxaModule{era: era.Default, machine: NewDialogFSM()} }
 
 // Receive handles the iframe's load/unload, user input and server answers.
 func (m *FxaModule) Receive(ctx *sim.Ctx, msg sim.Message) {
@@ -72,7 +74,7 @@ func (m *FxaModule) Receive(ctx *sim.Ctx, msg sim.Message) {
 // load is FxaModuleManager's window load: the flow is the hash up to '?', then
 // each k=v pair (exactly one '=', no decoding) becomes a parameter.
 func (m *FxaModule) load(ctx *sim.Ctx, url string) {
-	*m = FxaModule{gen: m.gen + 1, machine: NewDialogFSM(), calls: m.calls}
+	*m = FxaModule{era: m.era, gen: m.gen + 1, machine: NewDialogFSM(), calls: m.calls}
 	_, hash, _ := strings.Cut(url, "#")
 	flow, query, _ := strings.Cut(hash, "?")
 	m.flow = flow
@@ -113,7 +115,7 @@ func (m *FxaModule) enter(ctx *sim.Ctx, forward bool) {
 		m.password = "" // the form is cleared on each init
 	case ScreenRefreshAuth:
 		m.password = ""
-		if !m.params.Truthy("email") {
+		if !m.params.Truthy(refreshParam(m.era)) {
 			m.noRefreshEmail = true
 			ctx.Record(sim.KindNote, ctx.Self(), "refresh_auth without an email", "init returns early: the screen stays empty and Done disabled")
 		}
@@ -346,7 +348,7 @@ func (m *FxaModule) done(ctx *sim.Ctx, screen string) {
 		ctx.Send(wire.SystemFxAccountsUI, MethodDone, m.paramsValue())
 		return
 	}
-	m.request(ctx, EvDone, ClientSignIn, m.params.String("email"), m.password, func(ctx *sim.Ctx, ok bool, v any) {
+	m.request(ctx, EvDone, ClientSignIn, m.params.String(refreshParam(m.era)), m.password, func(ctx *sim.Ctx, ok bool, v any) {
 		if !ok {
 			m.password = ""
 			m.showError(ctx, v)
@@ -394,7 +396,13 @@ func (m *FxaModule) setAccountDetails(v any) {
 	resp, _ := v.(wire.Obj)
 	raw, _ := resp.Get("user")
 	user, ok := raw.(wire.Obj)
-	if !ok || !user.Truthy("email") {
+	// March 2014 (ozten/gaia@bb3e602d fxam_server_request.js) reads
+	// resp.user.accountId, the [M-A] _user shape; later resp.user.email.
+	key := "email"
+	if m.era == era.Spring2014 {
+		key = "accountId"
+	}
+	if !ok || !user.Truthy(key) {
 		return
 	}
 	verified, found := user.Get("verified")

@@ -88,6 +88,13 @@ const (
 	ReasonInterrupted = "interrupted"
 )
 
+// OtherDialog is another System app dialog (any SystemDialog but the FxA one:
+// a SIM PIN prompt, a Wi-Fi or Bluetooth request) that the user's world opens.
+const OtherDialog sim.Addr = "System/OtherSystemDialog"
+
+// EventAnimationEnd is the panel's animationend after close() added "closing".
+const EventAnimationEnd = "animationend"
+
 // deferredRequest is a login/refreshAuthentication FxAccountsUI put back into
 // its own queue because the previous iframe was still being removed.
 type deferredRequest struct {

@@ -3,7 +3,9 @@ package gaia
 import (
 	"fmt"
 	"strings"
+	"time"
 
+	"github.com/mozidsim/mozidsim/internal/era"
 	"github.com/mozidsim/mozidsim/internal/sim"
 	"github.com/mozidsim/mozidsim/internal/wire"
 )
@@ -11,13 +13,16 @@ import (
 // FxAccountsUI is apps/system/js/fxa_ui.js (callback form, with the 2015 reset
 // that reports Home as DIALOG_CLOSED_BY_USER). It holds one pair of callbacks:
 // a second login while a flow is open overwrites them, so the first caller never
-// hears back (quirk §11.1).
+// hears back (gaia-fxa quirk §11.1).
 type FxAccountsUI struct {
-	caller       sim.Addr // who gets onsuccessCb/onerrorCb
-	ref          string
-	hasCallbacks bool
-	iframe       bool       // the module iframe is in the panel
-	module       *FxaModule // the handler behind the iframe (read by DialogState)
+	era            era.Era
+	closeAnimation time.Duration
+	closing        bool     // close() is waiting for animationend
+	caller         sim.Addr // who gets onsuccessCb/onerrorCb
+	ref            string
+	hasCallbacks   bool
+	iframe         bool       // the module iframe is in the panel
+	module         *FxaModule // the handler behind the iframe (read by DialogState)
 }
 
 // NewFxAccountsUI creates the actor (address wire.SystemFxAccountsUI).
@@ -40,6 +45,8 @@ func (u *FxAccountsUI) Receive(ctx *sim.Ctx, m sim.Message) {
 		}
 	}
 	switch m.Name {
+	case EventAnimationEnd:
+		u.animationEnd(ctx)
 	case MethodDone:
 		u.answer(ctx, CallbackSuccess, m.Payload)
 	case MethodError:
@@ -70,8 +77,9 @@ func (u *FxAccountsUI) request(ctx *sim.Ctx, d deferredRequest) {
 		u.loadFlow(ctx, FlowLogin, nil)
 		return
 	}
-	// Not URI-encoded, as in fxa_ui.js.
-	u.loadFlow(ctx, FlowRefreshAuth, []string{"email=" + d.req.Email})
+	// Not URI-encoded, as in fxa_ui.js; keyed accountId until April 2014
+	// (gaia-fxa.md §5.1), email later.
+	u.loadFlow(ctx, FlowRefreshAuth, []string{refreshParam(u.era) + "=" + d.req.Email})
 }
 
 // loadFlow points the iframe at fxa_module.html#<flow>?<params> and shows the dialog.
@@ -82,6 +90,7 @@ func (u *FxAccountsUI) loadFlow(ctx *sim.Ctx, flow string, params []string) {
 	}
 	if !u.iframe {
 		mod := NewFxaModule()
+		mod.era = u.era
 		if err := ctx.Spawn(wire.FxAModule, mod); err != nil {
 			ctx.Record(sim.KindNote, ctx.Self(), "cannot create the FxA iframe", err.Error())
 			return
@@ -101,7 +110,35 @@ func (u *FxAccountsUI) answer(ctx *sim.Ctx, callback string, value any) {
 		return
 	}
 	ctx.Send(u.caller, callback, FlowAnswer{Ref: u.ref, Value: value})
-	// close(): the closing animation (instant here), then dialog.hide() with no reason.
+	u.close(ctx)
+}
+
+// close() adds "closing" to the panel and hides the dialog (no reason) only on
+// animationend (mozilla-b2g/gaia@26650467 fxa_ui.js close). A login() or
+// refreshAuthentication() arriving meanwhile stores its callbacks and loads its
+// flow into the closing panel; the hide then resets it (reason undefined:
+// nothing reported), so that request never settles.
+func (u *FxAccountsUI) close(ctx *sim.Ctx) {
+	if u.closeAnimation == 0 {
+		ctx.Send(wire.SystemFxAccountsDialog, MethodHide, HideRequest{})
+		return
+	}
+	if u.closing {
+		return // a second listener would also fire; one hide is enough to show it
+	}
+	u.closing = true
+	ctx.Record(sim.KindNote, ctx.Self(), "panel closing: waiting for animationend", u.closeAnimation.String())
+	ctx.After(u.closeAnimation, EventAnimationEnd, nil)
+}
+
+func (u *FxAccountsUI) animationEnd(ctx *sim.Ctx) {
+	if !u.closing {
+		return
+	}
+	u.closing = false
+	if u.hasCallbacks {
+		ctx.Record(sim.KindNote, ctx.Self(), "animationend resets the panel: the pending flow's callbacks are lost", u.ref)
+	}
 	ctx.Send(wire.SystemFxAccountsDialog, MethodHide, HideRequest{})
 }
 
@@ -111,8 +148,20 @@ func (u *FxAccountsUI) reset(ctx *sim.Ctx, reason string) {
 		ctx.Send(wire.FxAModule, ModuleUnloadEvent, nil)
 		u.iframe, u.module = false, nil
 	}
-	if (reason == ReasonHome || reason == ReasonHoldHome) && u.hasCallbacks {
+	// March 2014 (ozten/gaia@bb3e602d fxa_ui.js reset) clears the panel and
+	// both callbacks and reports nothing: Home leaves the request unsettled.
+	// Later (mozilla-b2g/gaia@26650467) Home and holdhome report
+	// DIALOG_CLOSED_BY_USER.
+	if u.era != era.Spring2014 && (reason == ReasonHome || reason == ReasonHoldHome) && u.hasCallbacks {
 		ctx.Send(u.caller, CallbackError, FlowAnswer{Ref: u.ref, Value: wire.DialogClosedByUser})
 	}
 	u.caller, u.ref, u.hasCallbacks = "", "", false
+}
+
+// refreshParam is the refresh_auth URL parameter naming the account.
+func refreshParam(e era.Era) string {
+	if e == era.Spring2014 {
+		return "accountId"
+	}
+	return "email"
 }

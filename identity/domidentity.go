@@ -3,6 +3,7 @@ package identity
 import (
 	"fmt"
 
+	"github.com/mozidsim/mozidsim/internal/era"
 	"github.com/mozidsim/mozidsim/internal/sim"
 	"github.com/mozidsim/mozidsim/internal/wire"
 )
@@ -32,6 +33,9 @@ type DOMIdentityOption func(*DOMIdentity)
 // wantIssuer "firefox-accounts" silently falls back to BrowserID (S6).
 func FxAEnabled(on bool) DOMIdentityOption { return func(d *DOMIdentity) { d.fxaEnabled = on } }
 
+// DOMIdentityEra makes DOMIdentity the one of era e (era.Default when not given).
+func DOMIdentityEra(e era.Era) DOMIdentityOption { return func(d *DOMIdentity) { d.era = era.Of(e) } }
+
 // PermissionFunc answers testPermissionFromPrincipal(principal, "firefox-accounts").
 // The default is wire.DefaultPermission of the principal's app status; scenarios
 // that grant the permission (as the 2015 mochitests did) pass their own.
@@ -46,6 +50,7 @@ func PermissionFunc(f func(wire.Principal) wire.Permission) DOMIdentityOption {
 // service answers with do* calls, which DOMIdentity turns into
 // Identity:RP:Watch:On* messages to the page. Address: wire.DOMIdentity.
 type DOMIdentity struct {
+	era        era.Era
 	fxaEnabled bool
 	permission func(wire.Principal) wire.Permission
 	// contexts is _serviceContexts (window id -> context); mmContexts is
@@ -57,8 +62,9 @@ type DOMIdentity struct {
 // NewDOMIdentity creates the DOMIdentity actor.
 func NewDOMIdentity(opts ...DOMIdentityOption) *DOMIdentity {
 	d := &DOMIdentity{
+		era:        era.Default,
 		fxaEnabled: true,
-		permission: func(p wire.Principal) wire.Permission { return wire.DefaultPermission(p.AppStatus) },
+		permission: wire.PermissionOf,
 		contexts:   make(map[string]*rpWatchContext),
 		mmContexts: make(map[sim.Addr]string),
 	}
@@ -80,7 +86,7 @@ func (d *DOMIdentity) Receive(ctx *sim.Ctx, m sim.Message) {
 			d.badPayload(ctx, m)
 			return
 		}
-		if !d.hasPermission(msg) {
+		if d.era.ParentPermissionCheck() && !d.hasPermission(msg) {
 			// receiveMessage throws in the parent: no context, no callback, ever (S5).
 			ctx.Record(sim.KindNote, ctx.Self(), NotePermissionDenied, m.Name)
 			return
@@ -135,7 +141,9 @@ func (d *DOMIdentity) watch(ctx *sim.Ctx, msg wire.RPMessage) {
 		return
 	}
 	d.contexts[msg.ID] = &rpWatchContext{msg: msg}
-	d.mmContexts[msg.Target] = msg.ID
+	// newContext: ONE id per message manager, so a second watching window of
+	// the same process overwrites the first's entry.
+	d.mmContexts[mmOf(msg.MM, msg.Target)] = msg.ID
 	if service, ok := d.service(ctx, msg.ID); ok {
 		ctx.Send(service, wire.RPWatch, msg)
 	}
@@ -158,9 +166,25 @@ func (d *DOMIdentity) unwatch(ctx *sim.Ctx, msg wire.UnwatchMessage) {
 		return
 	}
 	ctx.Send(service, wire.RPUnwatch, msg)
-	// deleteContextForMM: by message manager, not by the message's id.
-	delete(d.contexts, d.mmContexts[msg.Target])
-	delete(d.mmContexts, msg.Target)
+	if !d.era.UnwatchDeletesContext() {
+		return // the 2014 handler only tells the service ([P-early]/[P-mid])
+	}
+	// [P-late] deleteContextForMM: by message manager, not by the message's id.
+	// With two watching windows in one process this drops the OTHER window's
+	// context (the last to watch there), and later request()/logout() from it
+	// find no context.
+	mm := mmOf(msg.MM, msg.Target)
+	delete(d.contexts, d.mmContexts[mm])
+	delete(d.mmContexts, mm)
+}
+
+// mmOf is the message manager a message came through: the window's own
+// address stands for a process of its own.
+func mmOf(mm, target sim.Addr) sim.Addr {
+	if mm != "" {
+		return mm
+	}
+	return target
 }
 
 // service is getService: FirefoxAccounts for a firefox-accounts context when the
@@ -191,17 +215,31 @@ var callbackMessages = map[string]string{
 // callback is RPWatchContext.do*: send the matching message on the page's own
 // message manager. A page that has gone away swallows it (P-late's
 // NS_ERROR_NOT_INITIALIZED guard), so late callbacks vanish.
+//
+// The service holds the RPWatchContext object itself, so a do* call that
+// names its target reaches the window whether or not DOMIdentity still has an
+// entry for it (deleteContextForMM may have dropped it). A window that is gone
+// while its process lives on is not an error: the child drops a message whose
+// id is no window's.
 func (d *DOMIdentity) callback(ctx *sim.Ctx, method string, cb wire.RPCallback) {
-	c, ok := d.contexts[cb.ID]
-	if !ok {
-		ctx.Record(sim.KindNote, ctx.Self(), method+": no RP watch context for "+cb.ID, nil)
-		return
+	target, mm := cb.Target, cb.MM
+	if target == "" {
+		c, ok := d.contexts[cb.ID]
+		if !ok {
+			ctx.Record(sim.KindNote, ctx.Self(), method+": no RP watch context for "+cb.ID, nil)
+			return
+		}
+		target, mm = c.msg.Target, c.msg.MM
 	}
-	if !ctx.Has(c.msg.Target) {
+	if !ctx.Has(target) {
+		if mm != "" && mm != target {
+			ctx.Record(sim.KindNote, ctx.Self(), "child message manager "+string(mm)+": no window with id "+cb.ID, callbackMessages[method])
+			return
+		}
 		ctx.Record(sim.KindNote, ctx.Self(), NoteFrameClosed, callbackMessages[method])
 		return
 	}
-	ctx.Send(c.msg.Target, callbackMessages[method], wire.RPCallback{ID: cb.ID, Assertion: cb.Assertion, Message: cb.Message})
+	ctx.Send(target, callbackMessages[method], wire.RPCallback{ID: cb.ID, Assertion: cb.Assertion, Message: cb.Message})
 }
 
 // Controller notifications MinimalIdentity emits (observer topics).

@@ -6,6 +6,7 @@ import (
 
 	"github.com/looplab/fsm"
 
+	"github.com/mozidsim/mozidsim/internal/era"
 	"github.com/mozidsim/mozidsim/internal/sim"
 	"github.com/mozidsim/mozidsim/internal/wire"
 )
@@ -16,14 +17,17 @@ const (
 	MaxRPCalls      = 100  // request()+logout() calls refused once the counter exceeds this
 )
 
-// Child-side error codes, passed bare to onerror during the call (§2.7).
+// Child-side error codes, passed bare to onerror during the call (gecko-identity §2.7).
 const (
 	ErrInvalidAssertionAudience         = "ERROR_INVALID_ASSERTION_AUDIENCE"
 	ErrRequestWhileNotHandlingUserInput = "ERROR_REQUEST_WHILE_NOT_HANDLING_USER_INPUT"
+	// ErrNotAuthorizedForFirefoxAccounts is [D-early] only (2014).
+	ErrNotAuthorizedForFirefoxAccounts = "ERROR_NOT_AUTHORIZED_FOR_FIREFOX_ACCOUNTS"
 )
 
 // errorConsoleText is the ERRORS table: what Cu.reportError printed for each code.
 var errorConsoleText = map[string]string{
+	ErrNotAuthorizedForFirefoxAccounts:  "Only privileged and certified apps may use Firefox Accounts",
 	ErrInvalidAssertionAudience:         "Assertion audience may not differ from origin",
 	ErrRequestWhileNotHandlingUserInput: "The request() method may only be invoked when handling user input",
 }
@@ -32,6 +36,13 @@ var errorConsoleText = map[string]string{
 // or logout() (always an Error in D-late). Message is byte-exact.
 type Exception struct {
 	Message string
+	// Name is the exception's name when it is not an Error: "TypeError" for
+	// the 2015 binding's own, "NS_ERROR_UNEXPECTED" for the generic one a 2015
+	// page got when nsDOMIdentity.js threw.
+	Name string
+	// Thrown is the message of the Error nsDOMIdentity.js threw when the page
+	// saw only the generic exception (reported to the console).
+	Thrown string
 }
 
 func (e *Exception) Error() string { return e.Message }
@@ -64,12 +75,19 @@ type WatchOptions struct {
 	OnError  func(err string)
 
 	NotFunctions []string
+	// CallbackValues are the values of callback members passed as something
+	// other than a function (falsy ones included): the 2015 WebIDL binding
+	// refuses any of them that is not undefined. Optional: a name only in
+	// NotFunctions counts as a truthy non-object.
+	CallbackValues map[string]any
 }
 
 // RequestOptions is the options object of navigator.mozId.request().
 type RequestOptions struct {
 	OnCancel     func()
 	NotFunctions []string // only "oncancel" is checked by request()
+	// CallbackValues: as in WatchOptions (oncancel).
+	CallbackValues map[string]any
 
 	RefreshAuthentication any // nil when absent
 	PrivacyPolicy         any
@@ -90,6 +108,22 @@ type PageOption func(*NSDOMIdentity)
 // SyntheticEventsOK is the dom.identity.syntheticEventsOk pref set to true: request()
 // no longer needs to be handling native user input.
 func SyntheticEventsOK() PageOption { return func(n *NSDOMIdentity) { n.syntheticEventsOK = true } }
+
+// MessageManager puts the window in a content process shared with other
+// windows: mm is that process's child message manager (wire.MessageManager).
+// Without it the window has a process of its own.
+func MessageManager(mm sim.Addr) PageOption { return func(n *NSDOMIdentity) { n.mm = mm } }
+
+// XPCOM is the late-2014 [D-mid] navigator.mozId (mirror id 4067989381): the
+// same nsDOMIdentity.js checks as [D-late], still exposed through XPCOM, so no
+// WebIDL dictionary conversion happens and the page catches the Errors
+// nsDOMIdentity.js throws with their messages. The conformance tests of those
+// checks (the reference's §10) run against it.
+func XPCOM() PageOption { return func(n *NSDOMIdentity) { n.xpcom = true } }
+
+// InEra makes the page's navigator.mozId the one of era e ([D-early] for
+// 2014, [D-late] for 2015; era.Default when not given).
+func InEra(e era.Era) PageOption { return func(n *NSDOMIdentity) { n.era = era.Of(e) } }
 
 // watcher is _rpWatcher: the watch options the page passed (functions only) and the
 // sanitised audience written back onto them.
@@ -118,6 +152,9 @@ type NSDOMIdentity struct {
 	principal         wire.Principal
 	id                string
 	syntheticEventsOK bool
+	era               era.Era
+	mm                sim.Addr // "" for a process of its own
+	xpcom             bool     // [D-mid]: no WebIDL binding
 	machine           *fsm.FSM
 	rpCalls           int
 	watcher           *watcher
@@ -137,7 +174,7 @@ func NewNSDOMIdentity(app string, principal wire.Principal, opts ...PageOption) 
 	if principal.AppStatus < wire.AppNotInstalled || principal.AppStatus > wire.AppCertified {
 		return nil, fmt.Errorf("identity: page %q has unknown app status %d (want 0..3)", app, principal.AppStatus)
 	}
-	n := &NSDOMIdentity{app: app, principal: principal, machine: takePageFSM()}
+	n := &NSDOMIdentity{app: app, principal: principal, era: era.Default, machine: takePageFSM()}
 	for _, o := range opts {
 		o(n)
 	}
@@ -166,13 +203,19 @@ func (n *NSDOMIdentity) Watch(ctx *sim.Ctx, o WatchOptions) error {
 		return err
 	}
 	ctx.Record(sim.KindCall, n.page(), wire.CallWatch, describeWatch(o))
+	if n.webIDL() {
+		var err error
+		if o, err = n.convertWatch(ctx, o); err != nil {
+			return err
+		}
+	}
 	if n.watcher != nil || !n.machine.Is(StateIdle) {
 		return n.throw(ctx, "navigator.id.watch was already called")
 	}
 	if ex := assertCorrectCallbacks(o); ex != nil {
 		return n.throw(ctx, ex.Message)
 	}
-	msg := n.message(ctx, jsValue(o.Audience))
+	msg := n.message(ctx, jsValue(o.Audience), o.WantIssuer)
 	msg.WantIssuer = o.WantIssuer
 
 	// checkRenamed(options, "loggedInEmail", "loggedInUser"): null counts as defined.
@@ -183,11 +226,12 @@ func (n *NSDOMIdentity) Watch(ctx *sim.Ctx, o WatchOptions) error {
 	if defined(email) {
 		user = email
 	}
-	// "Bad IPC or IDL converts null and undefined" to strings: D-late maps them back.
-	if user == "null" || user == "undefined" {
+	// "Bad IPC or IDL converts null and undefined" to strings: D-late maps them
+	// back. D-early validates only a truthy value other than "undefined".
+	if n.era.NormalisesNullStrings() && (user == "null" || user == "undefined") {
 		user = nil
 	}
-	if truthy(user) {
+	if truthy(user) && user != "undefined" {
 		s, isString := user.(string)
 		if !isString {
 			return n.throw(ctx, "loggedInUser must be a String or null")
@@ -254,14 +298,24 @@ func (n *NSDOMIdentity) Request(ctx *sim.Ctx, o RequestOptions) error {
 		return err
 	}
 	ctx.Record(sim.KindCall, n.page(), wire.CallRequest, describeRequest(o))
+	if n.webIDL() {
+		var err error
+		if o, err = n.convertRequest(ctx, o); err != nil {
+			return err
+		}
+	}
 	if n.watcher == nil {
 		return n.throw(ctx, "navigator.id.request called before navigator.id.watch")
 	}
 	if n.rpCalls > MaxRPCalls {
 		return n.throw(ctx, "navigator.id.request called too many times")
 	}
-	msg := n.message(ctx, jsValue(o.Audience))
-	if n.principal.AppStatus != wire.AppCertified && n.principal.AppStatus != wire.AppPrivileged {
+	rawIssuer, _ := o.Extra.Get("wantIssuer")
+	wantIssuer, _ := jsValue(rawIssuer).(string)
+	msg := n.message(ctx, jsValue(o.Audience), wantIssuer)
+	// Bug 982460 ([D-mid]+) exempts privileged apps too; [D-early] certified only.
+	exempt := n.principal.AppStatus == wire.AppCertified || (n.era.PrivilegedSkipsUserInputGate() && n.principal.AppStatus == wire.AppPrivileged)
+	if !exempt {
 		handlingUserInput := !o.NotUserInput && n.callbackDepth == 0
 		if !handlingUserInput && !n.syntheticEventsOK {
 			msg.Errors = append(msg.Errors, ErrRequestWhileNotHandlingUserInput)
@@ -338,7 +392,7 @@ func (n *NSDOMIdentity) Logout(ctx *sim.Ctx) error {
 		return n.throw(ctx, "navigator.id.logout called too many times")
 	}
 	n.rpCalls++ // before error processing, unlike request()
-	msg := n.message(ctx, nil)
+	msg := n.message(ctx, nil, "")
 	if len(msg.Errors) > 0 {
 		n.reportErrors(ctx, msg.Errors)
 		return nil
@@ -351,7 +405,7 @@ func (n *NSDOMIdentity) Logout(ctx *sim.Ctx) error {
 // page ever watched), the state is dropped and the actor ends.
 func (n *NSDOMIdentity) Close(ctx *sim.Ctx) {
 	ctx.Record(sim.KindCall, n.page(), wire.CallClose, nil)
-	ctx.Send(wire.DOMIdentity, wire.MsgRPUnwatch, wire.UnwatchMessage{ID: n.id, Target: ctx.Self()})
+	ctx.Send(wire.DOMIdentity, wire.MsgRPUnwatch, wire.UnwatchMessage{ID: n.id, Target: ctx.Self(), MM: n.mm})
 	n.transition(ctx, EventClose)
 	n.watcher, n.onCancel = nil, nil
 	pageMachines.Put(n.machine)
@@ -361,8 +415,19 @@ func (n *NSDOMIdentity) Close(ctx *sim.Ctx) {
 
 // message is DOMIdentityMessage(options): id and origin always overwritten, the
 // audience sanitised (only certified apps may declare another one).
-func (n *NSDOMIdentity) message(ctx *sim.Ctx, audience any) wire.RPMessage {
-	msg := wire.RPMessage{ID: n.id, Origin: n.principal.Origin, Audience: n.principal.Origin, Principal: n.principal, Target: ctx.Self()}
+//
+// [D-early] (2014) sends no principal, only message.appStatus (here a
+// Principal carrying the app status alone), and refuses wantIssuer
+// "firefox-accounts" for apps that are neither privileged nor certified,
+// before the audience check.
+func (n *NSDOMIdentity) message(ctx *sim.Ctx, audience any, wantIssuer string) wire.RPMessage {
+	msg := wire.RPMessage{ID: n.id, Origin: n.principal.Origin, Audience: n.principal.Origin, Principal: n.principal, Target: ctx.Self(), MM: n.mm}
+	if n.era.ChildSideAuthorisation() {
+		msg.Principal = wire.Principal{AppStatus: n.principal.AppStatus}
+		if wantIssuer == wire.WantIssuerFxA && n.principal.AppStatus != wire.AppPrivileged && n.principal.AppStatus != wire.AppCertified {
+			msg.Errors = append(msg.Errors, ErrNotAuthorizedForFirefoxAccounts)
+		}
+	}
 	if truthy(audience) && looseNotEqual(audience, n.principal.Origin) {
 		if n.principal.AppStatus == wire.AppCertified {
 			msg.Audience = jsString(audience)
@@ -432,7 +497,17 @@ func (n *NSDOMIdentity) Receive(ctx *sim.Ctx, m sim.Message) {
 		n.transition(ctx, EventOnError)
 		if w.onError != nil {
 			s := wire.OnErrorString(cb.Message)
-			n.deliver(ctx, wire.CbError, s, func() { w.onError(s) })
+			var payload any = s
+			if n.era.RawOnError() {
+				// [D-early] receiveMessage: onerror(msg.message), the manager's
+				// rejection object itself; the page's line shows it as
+				// JSON.stringify would.
+				payload = cb.Message
+				if s, _ = wire.JSONStringify(cb.Message); s == "" {
+					s = "undefined"
+				}
+			}
+			n.deliver(ctx, wire.CbError, payload, func() { w.onError(s) })
 		} else {
 			ctx.Record(sim.KindNote, ctx.Self(), "no onerror callback; error dropped", wire.OnErrorString(cb.Message))
 		}
@@ -448,7 +523,15 @@ func (n *NSDOMIdentity) deliver(ctx *sim.Ctx, name string, payload any, fn func(
 	fn()
 }
 
+// throw is nsDOMIdentity.js throwing `new Error(msg)`. In 2015 the Error stays
+// in the chrome compartment: it is reported to the console ("Error: msg") and
+// the page catches the generic NS_ERROR_UNEXPECTED (see webidl.go).
 func (n *NSDOMIdentity) throw(ctx *sim.Ctx, msg string) error {
+	if n.webIDL() {
+		ctx.Record(sim.KindNote, ctx.Self(), "Error: "+msg, "reported; the page gets NS_ERROR_UNEXPECTED")
+		ctx.Record(sim.KindCallback, n.page(), wire.CbThrows, UnexpectedError)
+		return &Exception{Message: UnexpectedError, Name: "NS_ERROR_UNEXPECTED", Thrown: msg}
+	}
 	ctx.Record(sim.KindCallback, n.page(), wire.CbThrows, msg)
 	return throw(msg)
 }
@@ -542,3 +625,6 @@ func appendCallbacks(d wire.Obj, notFunctions, names []string, given []bool) wir
 	}
 	return d
 }
+
+// webIDL says the page's options pass through the 2015 WebIDL binding.
+func (n *NSDOMIdentity) webIDL() bool { return n.era.WebIDL() && !n.xpcom }

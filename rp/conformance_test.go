@@ -12,7 +12,7 @@ import (
 	"github.com/mozidsim/mozidsim/rp"
 )
 
-// §10.1: one watch per window, ever; a watch that threw may be retried.
+// gecko-identity §10.1: one watch per window, ever; a watch that threw may be retried.
 func TestWatchTwiceThrows(t *testing.T) {
 	fxa := newFxAStub()
 	sys := newSystem(t, fxa, nil)

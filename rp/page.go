@@ -27,6 +27,11 @@ type App struct {
 	Origin string
 	Status wire.AppStatus
 	AppID  int
+	// Process names the content process the page runs in; pages of apps that
+	// name the same one share its message manager. "" is a process of its own.
+	Process string
+	// Undeclared: the manifest lacks the firefox-accounts permission.
+	Undeclared bool
 }
 
 // Exception is a synchronous JavaScript exception out of watch/request/logout.
@@ -51,12 +56,16 @@ type WatchOptions struct {
 	OnLogout, OnReady           func()
 	OnError                     func(err string)
 	NotFunctions                []string // callback names passed as a non-function value (e.g. "onready": 42)
+	// CallbackValues are those values (falsy ones too), for the 2015 binding's
+	// TypeError; optional (see identity.WatchOptions).
+	CallbackValues map[string]any
 }
 
 // RequestOptions is the object passed to navigator.mozId.request().
 type RequestOptions struct {
 	OnCancel                      func()
 	NotFunctions                  []string
+	CallbackValues                map[string]any
 	RefreshAuthentication         any
 	PrivacyPolicy, TermsOfService any
 	NotUserInput                  bool // true: called outside a click (calls from callbacks never are)
@@ -86,7 +95,10 @@ func Open(sys *sim.System, app App, opts ...Option) (*Page, error) {
 	if sys.Running() {
 		return nil, fmt.Errorf("rp: open %q from the driver, not from inside an actor", app.Name)
 	}
-	nav, err := identity.NewNSDOMIdentity(app.Name, wire.Principal{Origin: app.Origin, AppID: app.AppID, AppStatus: app.Status}, opts...)
+	if app.Process != "" {
+		opts = append([]Option{identity.MessageManager(wire.MessageManager(app.Process))}, opts...)
+	}
+	nav, err := identity.NewNSDOMIdentity(app.Name, wire.Principal{Origin: app.Origin, AppID: app.AppID, AppStatus: app.Status, Undeclared: app.Undeclared}, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -121,7 +133,7 @@ func (p *Page) Watch(o WatchOptions) error {
 	w := identity.WatchOptions{
 		WantIssuer: o.WantIssuer, Audience: o.Audience,
 		LoggedInUser: o.LoggedInUser, LoggedInEmail: o.LoggedInEmail,
-		NotFunctions: o.NotFunctions,
+		NotFunctions: o.NotFunctions, CallbackValues: o.CallbackValues,
 	}
 	if f := o.OnLogin; f != nil {
 		w.OnLogin = func(a *string) {
@@ -144,7 +156,7 @@ func (p *Page) Watch(o WatchOptions) error {
 // Request calls navigator.mozId.request(o).
 func (p *Page) Request(o RequestOptions) error {
 	r := identity.RequestOptions{
-		OnCancel: p.wrap(wire.CbCancel, o.OnCancel), NotFunctions: o.NotFunctions,
+		OnCancel: p.wrap(wire.CbCancel, o.OnCancel), NotFunctions: o.NotFunctions, CallbackValues: o.CallbackValues,
 		RefreshAuthentication: o.RefreshAuthentication,
 		PrivacyPolicy:         o.PrivacyPolicy, TermsOfService: o.TermsOfService,
 		NotUserInput: o.NotUserInput, Audience: o.Audience, Extra: o.Extra,

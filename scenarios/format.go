@@ -24,16 +24,21 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/mozidsim/mozidsim/gaia"
+	"github.com/mozidsim/mozidsim/internal/era"
 	"github.com/mozidsim/mozidsim/internal/wire"
 	"github.com/mozidsim/mozidsim/rp"
 )
 
 // Scenario is one parsed scenario file.
 type Scenario struct {
-	File     string // where it came from (for messages)
-	Name     string
-	About    string
-	Seed     uint64
+	File  string // where it came from (for messages)
+	Name  string
+	About string
+	Seed  uint64
+	// Era is the file's `era:` ("" when it names none: era.Default, or the
+	// run's Options.Era).
+	Era      era.Era
 	Accounts []Account
 	Device   DeviceSpec
 	Apps     []AppSpec
@@ -57,13 +62,29 @@ type DeviceSpec struct {
 	User    string   `yaml:"user"`
 	AuthAge Duration `yaml:"authAge"`
 	Online  *bool    `yaml:"online"`
+	// CloseAnimation is the FxA dialog's closing animation in virtual time
+	// (default 0s: it ends at once).
+	CloseAnimation Duration `yaml:"closeAnimation"`
 }
 
 // AppSpec is one app whose page is open at the start.
 type AppSpec struct {
 	Name   string `yaml:"name"`
 	Origin string `yaml:"origin"`
-	Kind   string `yaml:"kind"` // certified (default) | privileged | web
+	Kind   string `yaml:"kind"` // certified (default) | privileged | web | browser
+	// Process: apps naming the same process share one content process and its
+	// message manager ("" is a process of the app's own).
+	Process string `yaml:"process"`
+	// DeclaresPermission false: the manifest lacks the firefox-accounts
+	// permission (nil: it declares it).
+	DeclaresPermission *bool `yaml:"declaresPermission"`
+}
+
+// App is the rp.App of the i-th app spec.
+func (a AppSpec) App(i int) rp.App {
+	status, _ := AppStatus(a.Kind)
+	return rp.App{Name: a.Name, Origin: a.Origin, Status: status, AppID: 1000 + i, Process: a.Process,
+		Undeclared: a.DeclaresPermission != nil && !*a.DeclaresPermission}
 }
 
 // Duration is a Go duration written as "2h", "10m", "30s".
@@ -155,19 +176,36 @@ type RequestSpec struct {
 // The page callbacks a watch passes unless the scenario says otherwise.
 var defaultCallbacks = []string{wire.CbLogin, wire.CbLogout, wire.CbReady, wire.CbError}
 
+// Limits on a scenario: far above what a story of a phone needs, far below
+// what would take the runner minutes or gigabytes.
+const (
+	MaxScenarioBytes = 256 << 10
+	MaxSteps         = 1000
+	maxRetryAfter    = 86400 // a day: longer is no throttle a phone would wait out
+)
+
 // Error is a scenario file that cannot be run: it names the file, the line and
 // what is wrong.
 type Error struct {
 	File string
 	Line int // 0 when the whole file is concerned
 	Msg  string
+	// Earlier are the problems the run found before this step (failed checks,
+	// refused actions): they happened first, so they are reported first.
+	Earlier []string
 }
 
 func (e *Error) Error() string {
-	if e.Line > 0 {
-		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
+	var b strings.Builder
+	for _, p := range e.Earlier {
+		b.WriteString(p + "\n")
 	}
-	return fmt.Sprintf("%s: %s", e.File, e.Msg)
+	if e.Line > 0 {
+		fmt.Fprintf(&b, "%s:%d: %s", e.File, e.Line, e.Msg)
+	} else {
+		fmt.Fprintf(&b, "%s: %s", e.File, e.Msg)
+	}
+	return b.String()
 }
 
 // rawScenario is the strictly decoded top level; steps and expectations stay
@@ -176,6 +214,7 @@ type rawScenario struct {
 	Name     string      `yaml:"name"`
 	About    string      `yaml:"about"`
 	Seed     *uint64     `yaml:"seed"`
+	Era      yaml.Node   `yaml:"era"`
 	Accounts []Account   `yaml:"accounts"`
 	Device   DeviceSpec  `yaml:"device"`
 	Apps     []AppSpec   `yaml:"apps"`
@@ -190,6 +229,9 @@ var yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
 func Parse(file string, data []byte) (*Scenario, error) {
 	bad := func(line int, format string, args ...any) error {
 		return &Error{File: file, Line: line, Msg: fmt.Sprintf(format, args...)}
+	}
+	if len(data) > MaxScenarioBytes {
+		return nil, tooLarge(file) // also a source read back from a trace
 	}
 	var raw rawScenario
 	dec := yaml.NewDecoder(bytes.NewReader(data))
@@ -211,6 +253,16 @@ func Parse(file string, data []byte) (*Scenario, error) {
 		Accounts: raw.Accounts, Device: raw.Device, Apps: raw.Apps, Expect: map[string][]string{}}
 	if raw.Seed != nil {
 		sc.Seed = *raw.Seed
+	}
+	if raw.Era.Kind != 0 {
+		if raw.Era.Kind != yaml.ScalarNode || raw.Era.Tag == "!!null" {
+			return nil, bad(raw.Era.Line, "era: want 2014 or 2015")
+		}
+		e, err := era.Parse(raw.Era.Value)
+		if err != nil {
+			return nil, bad(raw.Era.Line, "%v", err)
+		}
+		sc.Era = e
 	}
 	emails := map[string]bool{}
 	for i, a := range raw.Accounts {
@@ -235,10 +287,17 @@ func Parse(file string, data []byte) (*Scenario, error) {
 		case a.Origin == "":
 			return nil, bad(0, "apps[%d] (%s): origin is required", i, a.Name)
 		}
-		if _, err := appStatus(a.Kind); err != nil {
+		status, err := AppStatus(a.Kind)
+		if err != nil {
 			return nil, bad(0, "apps[%d] (%s): %v", i, a.Name, err)
 		}
+		if status == wire.AppNotInstalled && a.DeclaresPermission != nil {
+			return nil, bad(0, "apps[%d] (%s): declaresPermission: a page in the Browser app has no manifest", i, a.Name)
+		}
 		apps[a.Name] = true
+	}
+	if len(raw.Steps) > MaxSteps {
+		return nil, bad(raw.Steps[MaxSteps].Line, "step %d: more than %d steps, the most a scenario may have", MaxSteps+1, MaxSteps)
 	}
 	for i := range raw.Steps {
 		st, err := parseStep(&raw.Steps[i], i+1)
@@ -287,7 +346,9 @@ func appNames(apps []AppSpec) []string {
 	return names
 }
 
-func appStatus(kind string) (wire.AppStatus, error) {
+// AppStatus is the principal's app status for an app kind ("" is certified).
+// A page in the Browser app (kind browser) is not an installed app at all.
+func AppStatus(kind string) (wire.AppStatus, error) {
 	switch kind {
 	case "", "certified":
 		return wire.AppCertified, nil
@@ -295,8 +356,10 @@ func appStatus(kind string) (wire.AppStatus, error) {
 		return wire.AppPrivileged, nil
 	case "web":
 		return wire.AppInstalled, nil
+	case "browser":
+		return wire.AppNotInstalled, nil
 	}
-	return 0, fmt.Errorf("kind %q is not one of certified, privileged, web", kind)
+	return 0, fmt.Errorf("kind %q is not one of certified, privileged, web, browser", kind)
 }
 
 // yamlError rewrites yaml.v3's messages as file:line: what.
@@ -361,13 +424,19 @@ var serverFields = map[string][]string{
 var dialogScreens = []string{"ENTER_EMAIL", "COPPA", "SET_PASSWORD", "ENTER_PASSWORD", "SIGNUP_SUCCESS",
 	"SIGNIN_SUCCESS", "REFRESH_AUTH", "closed"}
 
+// dialogOverlays are the error overlays the FxA dialog can show (Gaia's 2015
+// fxam_errors.js table: every other error key shows UNKNOWN).
+var dialogOverlays = []string{gaia.ErrConnection, gaia.ErrInvalidEmail, gaia.ErrInvalidPassword, gaia.ErrCoppa,
+	gaia.ErrCoppaFTU, gaia.ErrOffline, gaia.ErrResetPassword, gaia.ErrUnknown}
+
 // serverEndpoints are the auth server's /v1 endpoints the phone calls.
 var serverEndpoints = []string{"/account/create", "/account/login", "/account/status", "/recovery_email/status",
 	"/recovery_email/resend_code", "/session/destroy", "/certificate/sign"}
 
 var deviceFields = map[string][]string{
-	"sign-in":  {"email", "password"},
-	"sign-out": nil,
+	"sign-in":       {"email", "password"},
+	"sign-out":      nil,
+	"system-dialog": nil,
 }
 
 // required fields per kind and action; the others are optional.
@@ -470,6 +539,12 @@ func parseStep(n *yaml.Node, index int) (Step, error) {
 			if st.Overlay, err = scalar(fields, "overlay"); err != nil {
 				return st, err
 			}
+			if !slices.Contains(dialogOverlays, st.Overlay) {
+				return st, fmt.Errorf("overlay %q: want one of %s (or leave overlay out for none)", st.Overlay, strings.Join(dialogOverlays, ", "))
+			}
+			if v == "closed" {
+				return st, errors.New("a closed dialog shows no overlay (leave overlay out)")
+			}
 		}
 	case KindNetwork:
 		v, err := scalar(fields, "network")
@@ -548,7 +623,9 @@ func (st *Step) readFields(fields map[string]*yaml.Node, names []string) error {
 		case "errno":
 			st.Errno, err = intField(n, name)
 		case "retryAfter":
-			st.RetryAfter, err = intField(n, name)
+			if st.RetryAfter, err = intField(n, name); err == nil && (st.RetryAfter < 0 || st.RetryAfter > maxRetryAfter) {
+				err = fmt.Errorf("%s: %d is not a number of seconds from 0 to %d", name, st.RetryAfter, maxRetryAfter)
+			}
 		}
 		if err != nil {
 			return err

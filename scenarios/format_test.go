@@ -1,6 +1,10 @@
 package scenarios
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -27,7 +31,7 @@ func TestParseRefusesBadFilesNamingFileAndLine(t *testing.T) {
 		{"two documents", "name: t\n---\nname: u\n", "s.yaml:2: a second YAML document: a scenario file holds one"},
 		{"contacts kind", "kind: contacts\nname: t\n", `s.yaml: kind "contacts" is not a mozId scenario (contacts scenarios are run by contacts/scenario)`},
 		{"user not an account", "name: t\ndevice: {user: bob@example.com}\n", "s.yaml: device.user bob@example.com is not one of the accounts"},
-		{"bad kind of app", "name: t\napps: [{name: a, origin: x, kind: hosted}]\n", `s.yaml: apps[0] (a): kind "hosted" is not one of certified, privileged, web`},
+		{"bad kind of app", "name: t\napps: [{name: a, origin: x, kind: hosted}]\n", `s.yaml: apps[0] (a): kind "hosted" is not one of certified, privileged, web, browser`},
 		{"bad duration", header + "device: {authAge: 2 hours}\n", `s.yaml:6: "2 hours" is not a duration (want e.g. 30s, 10m, 2h)`},
 		{"step of no kind", header + "steps:\n  - {watch: {}}\n", "s.yaml:7: step 1: no step kind: want one of app, user, network, advance, server, device, dialog"},
 		{"misspelt call", header + "steps:\n  - {app: shop, wtach: {}}\n", `s.yaml:7: step 1: unknown field "wtach" for an app step (want one of watch, request, logout, close, open)`},
@@ -46,6 +50,12 @@ func TestParseRefusesBadFilesNamingFileAndLine(t *testing.T) {
 		{"unknown endpoint", header + "steps:\n  - {server: fail, status: 503, endpoint: /account/keys}\n", `s.yaml:7: step 1: endpoint "/account/keys" is not one the device calls (/account/create, /account/login, /account/status, /recovery_email/status, /recovery_email/resend_code, /session/destroy, /certificate/sign)`},
 		{"dialog screen", header + "steps:\n  - {dialog: LOGIN}\n", `s.yaml:7: step 1: dialog "LOGIN": want a screen (ENTER_EMAIL, COPPA, SET_PASSWORD, ENTER_PASSWORD, SIGNUP_SUCCESS, SIGNIN_SUCCESS, REFRESH_AUTH) or closed`},
 		{"alias loop", header + "steps:\n  - {app: shop, watch: &w {audience: *w}}\n", "s.yaml:7: step 1: watch.audience: line 7: alias *w refers to a value that contains it"},
+		{"browser page with a manifest", "name: t\napps: [{name: a, origin: x, kind: browser, declaresPermission: true}]\n", "s.yaml: apps[0] (a): declaresPermission: a page in the Browser app has no manifest"},
+		{"declaresPermission not a bool", "name: t\napps: [{name: a, origin: x, declaresPermission: maybe}]\n", "s.yaml:2: cannot unmarshal !!str `maybe` into bool"},
+		{"system-dialog with a field", header + "steps:\n  - {device: system-dialog, email: a@b.c}\n", `s.yaml:7: step 1: unknown field "email" for a device system-dialog step`},
+		{"bad closeAnimation", header + "device: {closeAnimation: soon}\n", `s.yaml:6: "soon" is not a duration (want e.g. 30s, 10m, 2h)`},
+		{"unknown era", "name: t\nera: 2013\n", `s.yaml:2: era "2013" is not one of 2014, 2015`},
+		{"era not a scalar", "name: t\nera: [2014]\n", "s.yaml:2: era: want 2014 or 2015"},
 		{"expect unknown app", header + "expect:\n  news: []\n", `s.yaml:7: expect: no app "news"`},
 		{"expect not a list", header + "expect:\n  shop: onlogin\n", "s.yaml:7: expect.shop: want a list"},
 		{"expect not a callback", header + "expect:\n  shop: [login]\n", `s.yaml:7: expect.shop[0]: "login" does not start with a callback (onlogin, onlogout, onready, onerror, oncancel, throws)`},
@@ -122,4 +132,37 @@ func TestDefaultsOfAWatchAndARequest(t *testing.T) {
 	require.Equal(t, "close", sc.Steps[2].Call)
 	require.False(t, sc.HasExpect)
 	require.Equal(t, uint64(1), sc.Seed)
+}
+
+// Issue 15: a 50 MB file with 2.9 million steps ran for a minute and died
+// past 6 GB; `run /dev/zero` did the same. Both are refused up front now.
+func TestScenarioSizeAndStepLimits(t *testing.T) {
+	big := header + "steps:\n" + strings.Repeat("  - {advance: 1s}\n", MaxScenarioBytes/18+1)
+	_, err := Parse("big.yaml", []byte(big))
+	require.EqualError(t, err, "big.yaml: larger than 262144 bytes, the most a scenario file may hold (shipped ones are a few KB)")
+
+	dir := t.TempDir()
+	path := filepath.Join(dir, "big.yaml")
+	require.NoError(t, os.WriteFile(path, []byte(big), 0o644))
+	_, _, err = Load(path)
+	require.EqualError(t, err, path+": larger than 262144 bytes, the most a scenario file may hold (shipped ones are a few KB)")
+	if _, statErr := os.Stat("/dev/zero"); statErr == nil {
+		_, _, err = Load("/dev/zero")
+		require.EqualError(t, err, "/dev/zero: larger than 262144 bytes, the most a scenario file may hold (shipped ones are a few KB)")
+	}
+	_, _, err = Load(dir)
+	require.EqualError(t, err, dir+": a directory, not a scenario file")
+
+	many := header + "steps:\n" + strings.Repeat("  - {advance: 1s}\n", MaxSteps+1)
+	_, err = Parse("many.yaml", []byte(many))
+	require.EqualError(t, err, fmt.Sprintf("many.yaml:%d: step 1001: more than 1000 steps, the most a scenario may have", strings.Count(header, "\n")+2+MaxSteps))
+	_, err = Parse("ok.yaml", []byte(header+"steps:\n"+strings.Repeat("  - {advance: 1s}\n", MaxSteps)))
+	require.NoError(t, err)
+}
+
+func TestRetryAfterMustBeSecondsFromZero(t *testing.T) {
+	for _, v := range []string{"-1", "-30", "86401"} {
+		_, err := Parse("s.yaml", []byte(header+"steps:\n  - {server: throttle, endpoint: /certificate/sign, retryAfter: "+v+"}\n"))
+		require.EqualError(t, err, "s.yaml:7: step 1: retryAfter: "+v+" is not a number of seconds from 0 to 86400")
+	}
 }

@@ -9,11 +9,13 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/mozidsim/mozidsim/internal/era"
 	"github.com/mozidsim/mozidsim/internal/sim"
 	"github.com/mozidsim/mozidsim/trace"
 )
@@ -29,9 +31,45 @@ import (
 // others, and deletes goldens of scenarios that are gone.
 var update = flag.Bool("update", false, "rewrite the golden traces in testdata/golden that no longer replay (go test ./scenarios -run Golden -update)")
 
+// goldenVersion is the mozidsim version the goldens' headers carry.
+const goldenVersion = "0.1.0"
+
 var goldenDir = filepath.Join("testdata", "golden")
 
+// goldenFile is a 2015 golden: testdata/golden/NAME.trace.jsonl.
 func goldenFile(name string) string { return filepath.Join(goldenDir, name+".trace.jsonl") }
+
+// goldenRun is one recorded run: a shipped scenario in one era. Goldens are
+// per era: 2015 runs in testdata/golden, 2014 runs in testdata/golden/2014.
+type goldenRun struct {
+	s   Shipped
+	era era.Era
+}
+
+func (g goldenRun) file() string {
+	if g.era == era.Default {
+		return goldenFile(g.s.Name)
+	}
+	return filepath.Join(goldenDir, string(g.era), g.s.Name+".trace.jsonl")
+}
+
+func (g goldenRun) label() string { return g.s.Name + "@" + string(g.era) }
+
+// goldenRuns: each scenario in its own era, or in the default one when its
+// file names none; the seed walkthroughs in every era.
+func goldenRuns(lib []Shipped) []goldenRun {
+	var runs []goldenRun
+	for _, s := range lib {
+		if s.Era == "" && slices.Contains(SeedWalkthroughs, s.Name) {
+			for _, e := range era.All {
+				runs = append(runs, goldenRun{s, e})
+			}
+			continue
+		}
+		runs = append(runs, goldenRun{s, era.Of(s.Era)})
+	}
+	return runs
+}
 
 // inRepo names a file of this package as seen from the repository's root, where
 // the commands in the messages are typed.
@@ -43,16 +81,16 @@ func TestGoldenTracesReplay(t *testing.T) {
 	lib, err := Library()
 	require.NoError(t, err)
 	require.NotEmpty(t, lib, "no shipped scenario")
-	tl := TraceLibrary()
+	tl := TraceLibrary(goldenVersion)
 	shipped := map[string]bool{}
-	for _, s := range lib {
-		file := goldenFile(s.Name)
+	for _, g := range goldenRuns(lib) {
+		s, file := g.s, g.file()
 		shipped[file] = true
-		t.Run(s.Name, func(t *testing.T) {
+		t.Run(g.label(), func(t *testing.T) {
 			source, err := Files.ReadFile(path.Base(s.File))
 			require.NoError(t, err)
 			// The scenario as shipped now, run afresh: what a golden must record.
-			fresh, err := tl.RecordSource(s.Name, s.File, source, 0)
+			fresh, err := tl.RecordSource(s.Name, s.File, source, 0, string(g.era))
 			require.NoError(t, err)
 
 			recorded, err := trace.ReadFile(file)
@@ -61,11 +99,11 @@ func TestGoldenTracesReplay(t *testing.T) {
 					writeGolden(t, file, fresh)
 					return
 				}
-				t.Fatal(missingGolden(s))
+				t.Fatal(missingGolden(g))
 			}
 			require.NoError(t, err)
 
-			problem, err := goldenProblem(tl, s, recorded, fresh)
+			problem, err := goldenProblem(tl, g, recorded, fresh)
 			require.NoError(t, err)
 			if problem == "" {
 				return
@@ -81,7 +119,9 @@ func TestGoldenTracesReplay(t *testing.T) {
 
 	files, err := filepath.Glob(filepath.Join(goldenDir, "*.trace.jsonl"))
 	require.NoError(t, err)
-	for _, f := range files {
+	older, err := filepath.Glob(filepath.Join(goldenDir, "*", "*.trace.jsonl"))
+	require.NoError(t, err)
+	for _, f := range append(files, older...) {
 		if shipped[f] {
 			continue
 		}
@@ -94,32 +134,35 @@ func TestGoldenTracesReplay(t *testing.T) {
 	}
 }
 
-func missingGolden(s Shipped) string {
-	file := inRepo(goldenFile(s.Name))
-	return fmt.Sprintf("scenario %s (%s) has no golden trace %s.\nCreate it with\n\tgo test ./scenarios -run Golden -update\nthen read it (go run ./cmd/mozidsim explain %s) and commit it.", s.Name, s.File, file, file)
+func missingGolden(g goldenRun) string {
+	s, file := g.s, inRepo(g.file())
+	return fmt.Sprintf("scenario %s (%s, era %s) has no golden trace %s.\nCreate it with\n\tgo test ./scenarios -run Golden -update\nthen read it (go run ./cmd/mozidsim explain %s) and commit it.", s.Name, s.File, g.era, file, file)
 }
 
 // goldenProblem says why a golden no longer stands for its scenario, or "".
 // The replay runs the scenario text the golden carries, so a golden must also
 // carry the scenario as shipped: otherwise an edited scenario file would never
 // be compared with anything.
-func goldenProblem(tl trace.Library, s Shipped, recorded, fresh trace.Trace) (string, error) {
-	h := recorded.Header
+func goldenProblem(tl trace.Library, g goldenRun, recorded, fresh trace.Trace) (string, error) {
+	s, h := g.s, recorded.Header
 	if h.Scenario != s.Name || h.File != s.File {
-		return fmt.Sprintf("%s records scenario %q of %s, not %q of %s", inRepo(goldenFile(s.Name)), h.Scenario, h.File, s.Name, s.File), nil
+		return fmt.Sprintf("%s records scenario %q of %s, not %q of %s", inRepo(g.file()), h.Scenario, h.File, s.Name, s.File), nil
+	}
+	if h.Era != string(g.era) {
+		return fmt.Sprintf("%s records era %q, not %s", inRepo(g.file()), h.Era, g.era), nil
 	}
 	diff, _, err := tl.Replay(recorded)
 	if err != nil {
 		return "", err
 	}
 	if diff != nil {
-		return fmt.Sprintf("scenario %s no longer replays its golden trace %s:\n%s", s.Name, inRepo(goldenFile(s.Name)), diff), nil
+		return fmt.Sprintf("scenario %s no longer replays its golden trace %s:\n%s", s.Name, inRepo(g.file()), diff), nil
 	}
 	if h.Source != fresh.Header.Source {
-		return fmt.Sprintf("%s changed since %s was recorded; first different line:\n%s", s.File, inRepo(goldenFile(s.Name)), firstLineDiff(h.Source, fresh.Header.Source)), nil
+		return fmt.Sprintf("%s changed since %s was recorded; first different line:\n%s", s.File, inRepo(g.file()), firstLineDiff(h.Source, fresh.Header.Source)), nil
 	}
 	if h.Seed != fresh.Header.Seed {
-		return fmt.Sprintf("%s recorded seed %d; %s now runs with seed %d", inRepo(goldenFile(s.Name)), h.Seed, s.File, fresh.Header.Seed), nil
+		return fmt.Sprintf("%s recorded seed %d; %s now runs with seed %d", inRepo(g.file()), h.Seed, s.File, fresh.Header.Seed), nil
 	}
 	return "", nil
 }
@@ -151,8 +194,9 @@ func writeGolden(t *testing.T, file string, tr trace.Trace) {
 func TestGoldenTracesCarryNoClearPassword(t *testing.T) {
 	lib, err := Library()
 	require.NoError(t, err)
-	for _, s := range lib {
-		data, err := os.ReadFile(goldenFile(s.Name))
+	for _, g := range goldenRuns(lib) {
+		s := g.s
+		data, err := os.ReadFile(g.file())
 		if errors.Is(err, fs.ErrNotExist) {
 			continue // TestGoldenTracesReplay says how to make it
 		}
@@ -174,7 +218,7 @@ func TestGoldenTracesCarryNoClearPassword(t *testing.T) {
 		for _, p := range secrets {
 			// Shorter strings could turn up by chance inside base64 "$raw" bytes.
 			if len(p) >= 6 {
-				require.NotContains(t, string(data), p, "%s carries a password of %s in clear", goldenFile(s.Name), s.File)
+				require.NotContains(t, string(data), p, "%s carries a password of %s in clear", g.file(), s.File)
 			}
 		}
 	}
@@ -193,7 +237,7 @@ func TestGoldenReplayNamesTheFirstDivergingHop(t *testing.T) {
 	recorded, err := trace.ReadJSONL(bytes.NewReader(altered))
 	require.NoError(t, err)
 
-	diff, _, err := TraceLibrary().Replay(recorded)
+	diff, _, err := TraceLibrary(goldenVersion).Replay(recorded)
 	require.NoError(t, err)
 	require.NotNil(t, diff, "the replay did not notice the changed hop")
 	i := diff.Index
@@ -225,10 +269,10 @@ func TestGoldenReplayNamesTheFirstDivergingHop(t *testing.T) {
 func TestReplayOfAChangedFlowNamesTheFirstDivergingHop(t *testing.T) {
 	recorded, err := trace.ReadFile(goldenFile("watch-signed-out"))
 	require.NoError(t, err)
-	changed := TraceLibrary()
+	changed := TraceLibrary(goldenVersion)
 	run := changed.Run
-	changed.Run = func(name string, source []byte, seed uint64, rec sim.Recorder) (uint64, error) {
-		return run(name, append(source, "device: {user: alice@example.com}\n"...), seed, rec)
+	changed.Run = func(name string, source []byte, seed uint64, era string, rec sim.Recorder) (uint64, string, error) {
+		return run(name, append(source, "device: {user: alice@example.com}\n"...), seed, era, rec)
 	}
 
 	diff, _, err := changed.Replay(recorded)
@@ -251,18 +295,25 @@ func TestReplayOfAChangedFlowNamesTheFirstDivergingHop(t *testing.T) {
 // TestGoldenProblemsAreNamed: the other ways a golden stops standing for its
 // scenario are reported in words that say what to do.
 func TestGoldenProblemsAreNamed(t *testing.T) {
-	s := Shipped{Name: "request-sign-in", File: "scenarios/request-sign-in.yaml"}
-	require.Equal(t, "scenario request-sign-in (scenarios/request-sign-in.yaml) has no golden trace scenarios/testdata/golden/request-sign-in.trace.jsonl.\n"+
+	s := goldenRun{Shipped{Name: "request-sign-in", File: "scenarios/request-sign-in.yaml"}, era.Y2015}
+	require.Equal(t, "scenario request-sign-in (scenarios/request-sign-in.yaml, era 2015) has no golden trace scenarios/testdata/golden/request-sign-in.trace.jsonl.\n"+
 		"Create it with\n\tgo test ./scenarios -run Golden -update\n"+
 		"then read it (go run ./cmd/mozidsim explain scenarios/testdata/golden/request-sign-in.trace.jsonl) and commit it.", missingGolden(s))
+	old := goldenRun{s.s, era.Spring2014}
+	require.Contains(t, missingGolden(old), "era 2014) has no golden trace scenarios/testdata/golden/2014/request-sign-in.trace.jsonl.")
 
-	tl := TraceLibrary()
-	recorded, err := trace.ReadFile(goldenFile(s.Name))
+	tl := TraceLibrary(goldenVersion)
+	recorded, err := trace.ReadFile(goldenFile(s.s.Name))
 	require.NoError(t, err)
 	fresh := recorded
 	problem, err := goldenProblem(tl, s, recorded, fresh)
 	require.NoError(t, err)
 	require.Empty(t, problem)
+
+	// A 2015 golden does not stand for the same scenario's 2014 run.
+	problem, err = goldenProblem(tl, old, recorded, fresh)
+	require.NoError(t, err)
+	require.Equal(t, `scenarios/testdata/golden/2014/request-sign-in.trace.jsonl records era "2015", not 2014`, problem)
 
 	// An edited scenario file still replays its old golden (the golden carries
 	// the old text), so the text itself is compared.
@@ -279,7 +330,30 @@ func TestGoldenProblemsAreNamed(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "scenarios/testdata/golden/request-sign-in.trace.jsonl recorded seed 1; scenarios/request-sign-in.yaml now runs with seed 7", problem)
 
-	problem, err = goldenProblem(tl, Shipped{Name: "request-sign-in", File: "scenarios/other.yaml"}, recorded, recorded)
+	problem, err = goldenProblem(tl, goldenRun{Shipped{Name: "request-sign-in", File: "scenarios/other.yaml"}, era.Y2015}, recorded, recorded)
 	require.NoError(t, err)
 	require.Equal(t, `scenarios/testdata/golden/request-sign-in.trace.jsonl records scenario "request-sign-in" of scenarios/request-sign-in.yaml, not "request-sign-in" of scenarios/other.yaml`, problem)
+}
+
+// A refresh-auth chrome event is explained as FxAccountsUIGlue.refreshAuthentication,
+// a sign-in one as signInFlow (server-invalid-token-cancel's step 16 once said signInFlow).
+func TestExplainNamesTheGlueMethodOfEachUIRequest(t *testing.T) {
+	tl := TraceLibrary()
+	for name, want := range map[string]string{
+		"server-invalid-token-cancel": "FxAccountsUIGlue.refreshAuthentication → fxa_manager.handleEvent",
+		"request-sign-in":             "FxAccountsUIGlue.signInFlow → fxa_manager.handleEvent",
+	} {
+		tr, err := tl.Record(name)
+		require.NoError(t, err)
+		var labels []string
+		for _, st := range trace.ExplainLines(tr.Lines) {
+			if st.Name == "mozFxAccountsUnsolChromeEvent" && strings.Contains(st.Label, "FxAccountsUIGlue") {
+				labels = append(labels, st.Label)
+			}
+		}
+		require.NotEmpty(t, labels, name)
+		for _, l := range labels {
+			require.Equal(t, want, l, name)
+		}
+	}
 }

@@ -4,12 +4,16 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"github.com/mozidsim/mozidsim/internal/cliflag"
+	contactfiles "github.com/mozidsim/mozidsim/scenarios/contacts"
+	"io"
 	"io/fs"
 	"os"
 	"path"
 	"strings"
 	"sync"
 
+	"github.com/mozidsim/mozidsim/internal/era"
 	"github.com/mozidsim/mozidsim/internal/sim"
 	"github.com/mozidsim/mozidsim/trace"
 )
@@ -25,6 +29,9 @@ type Shipped struct {
 	Name  string
 	File  string // e.g. "scenarios/request-sign-in.yaml"
 	About string
+	// Era is the file's own era ("" for a scenario that runs in either: the
+	// default unless `run --era` says otherwise).
+	Era era.Era
 }
 
 var library = sync.OnceValues(func() ([]Shipped, error) {
@@ -43,10 +50,15 @@ var library = sync.OnceValues(func() ([]Shipped, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, Shipped{Name: sc.Name, File: file, About: sc.About})
+		out = append(out, Shipped{Name: sc.Name, File: file, About: sc.About, Era: sc.Era})
 	}
 	return out, nil
 })
+
+// SeedWalkthroughs are the scenarios of the seed's two walkthroughs
+// (fxos-mozid-control-flow parts I and II). Their files name no era: they run,
+// and have goldens, in every era.
+var SeedWalkthroughs = []string{"seed-walkthrough", "request-sign-in", "watch-signed-out"}
 
 // Library lists the shipped scenarios, in file name order.
 func Library() ([]Shipped, error) { return library() }
@@ -54,7 +66,7 @@ func Library() ([]Shipped, error) { return library() }
 // Load returns a scenario's file name and text: name is a path to a file, or a
 // shipped scenario's name (or file name).
 func Load(name string) (file string, source []byte, err error) {
-	if data, err := os.ReadFile(name); err == nil {
+	if data, err := readScenario(name); err == nil {
 		return name, data, nil
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return "", nil, err
@@ -64,19 +76,66 @@ func Load(name string) (file string, source []byte, err error) {
 		return "", nil, err
 	}
 	base := strings.TrimSuffix(path.Base(name), ".yaml")
+	var names []string
 	for _, s := range lib {
 		if s.Name == name || strings.TrimSuffix(path.Base(s.File), ".yaml") == base {
 			data, err := Files.ReadFile(path.Base(s.File))
 			return s.File, data, err
 		}
+		names = append(names, s.Name)
 	}
-	return "", nil, fmt.Errorf("%s: no such file, and no shipped scenario of that name (mozidsim list shows them)", name)
+	// `mozidsim list` shows the contacts scenarios too, so their names work here.
+	for _, n := range ContactsNames() {
+		if n == base {
+			data, err := contactfiles.Files.ReadFile(n + ".yaml")
+			return path.Join("scenarios", "contacts", n+".yaml"), data, err
+		}
+		names = append(names, n)
+	}
+	return "", nil, fmt.Errorf("%s: no such file, and no shipped scenario of that name%s (mozidsim list shows them)", name, cliflag.DidYouMean(base, names))
+}
+
+// ContactsNames lists the shipped contacts scenarios (scenarios/contacts), in
+// name order.
+func ContactsNames() []string {
+	entries, _ := contactfiles.Files.ReadDir(".") // embedded: cannot fail
+	var out []string
+	for _, e := range entries {
+		out = append(out, strings.TrimSuffix(e.Name(), ".yaml"))
+	}
+	return out
+}
+
+// readScenario reads at most MaxScenarioBytes of a file: /dev/zero or a huge
+// file is refused after that much, not read whole into memory.
+func readScenario(name string) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.IsDir() {
+		return nil, fmt.Errorf("%s: a directory, not a scenario file", name)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, MaxScenarioBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > MaxScenarioBytes {
+		return nil, tooLarge(name)
+	}
+	return data, nil
+}
+
+func tooLarge(name string) error {
+	return &Error{File: name, Msg: fmt.Sprintf("larger than %d bytes, the most a scenario file may hold (shipped ones are a few KB)", MaxScenarioBytes)}
 }
 
 // TraceLibrary is the library as package trace reaches it (replay, explain,
-// diagram): the CLI and the tests wire it with trace.Scenarios = TraceLibrary().
-func TraceLibrary() trace.Library {
+// diagram); version is written into the headers of the traces it records.
+func TraceLibrary(version string) trace.Library {
 	return trace.Library{
+		Version: version,
 		Names: func() []string {
 			lib, _ := Library()
 			var names []string
@@ -86,16 +145,22 @@ func TraceLibrary() trace.Library {
 			return names
 		},
 		Load: Load,
-		Run: func(name string, source []byte, seed uint64, rec sim.Recorder) (uint64, error) {
+		Run: func(name string, source []byte, seed uint64, eraName string, rec sim.Recorder) (uint64, string, error) {
 			sc, err := Parse(name, source)
 			if err != nil {
-				return 0, err
+				return 0, "", err
 			}
-			res, err := Run(sc, Options{Seed: seed, Recorder: rec})
+			var e era.Era
+			if eraName != "" {
+				if e, err = era.Parse(eraName); err != nil {
+					return 0, "", err
+				}
+			}
+			res, err := Run(sc, Options{Seed: seed, Recorder: rec, Era: e})
 			if err != nil {
-				return 0, err
+				return 0, "", err
 			}
-			return res.Seed, nil
+			return res.Seed, res.Era.String(), nil
 		},
 	}
 }

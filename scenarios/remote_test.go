@@ -22,6 +22,8 @@ import (
 // the admin API and the phone's virtual clock from X-Mozidsim-Now, on a real
 // loopback socket. It counts the requests that reach it per path, so that a
 // test can tell a request the server answered from one the phone never sent.
+const remoteToken = "remote-test-token"
+
 type remoteFxA struct {
 	URL string
 
@@ -34,7 +36,7 @@ func startRemoteFxA(t *testing.T) *remoteFxA {
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	require.NoError(t, err)
 	s := authserver.New(authserver.Config{Issuer: device.Issuer, Key: key, Clock: time.Now, Rand: rand.Reader})
-	h := s.Handler(authserver.HandlerOptions{Admin: true, ClockFromHeader: true})
+	h := s.Handler(authserver.HandlerOptions{Admin: true, AdminToken: remoteToken, ClockFromHeader: true})
 	r := &remoteFxA{hits: map[string]int{}}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		r.mu.Lock()
@@ -88,7 +90,7 @@ func TestEveryScenarioOnARealSocketAsInMemory(t *testing.T) {
 			require.NoError(t, err)
 			require.Empty(t, mem.Problems, "in memory")
 			// One server, one run at a time: each run resets it first.
-			sock, err := Run(sc, Options{FxAURL: remote.URL})
+			sock, err := Run(sc, Options{FxAURL: remote.URL, FxAAdminToken: remoteToken})
 			require.NoError(t, err)
 			require.Empty(t, sock.Problems, "against %s", remote.URL)
 			for _, a := range sc.Apps {
@@ -132,7 +134,7 @@ func TestBackoffRequestsNeverReachTheServer(t *testing.T) {
 			s, ok := byName[tc.name]
 			require.True(t, ok, "shipped scenario %s", tc.name)
 			remote.resetHits()
-			res, err := Run(parseShipped(t, s), Options{FxAURL: remote.URL})
+			res, err := Run(parseShipped(t, s), Options{FxAURL: remote.URL, FxAAdminToken: remoteToken})
 			require.NoError(t, err)
 			require.Empty(t, res.Problems)
 			require.Equal(t, tc.certSigns, remote.hitsOf("/v1/certificate/sign"), "POST /v1/certificate/sign")
@@ -162,7 +164,7 @@ expect:
 `))
 	require.NoError(t, err)
 	remote.resetHits()
-	res, err := Run(sc, Options{FxAURL: remote.URL})
+	res, err := Run(sc, Options{FxAURL: remote.URL, FxAAdminToken: remoteToken})
 	require.NoError(t, err)
 	require.Empty(t, res.Problems)
 	require.Zero(t, remote.hitsOf("/v1/certificate/sign"))

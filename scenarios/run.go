@@ -6,10 +6,12 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/mozidsim/mozidsim/gaia"
 	"github.com/mozidsim/mozidsim/internal/device"
+	"github.com/mozidsim/mozidsim/internal/era"
 	"github.com/mozidsim/mozidsim/internal/sim"
 	"github.com/mozidsim/mozidsim/internal/wire"
 	"github.com/mozidsim/mozidsim/rp"
@@ -24,12 +26,19 @@ type Options struct {
 	Recorder sim.Recorder
 	// FxAURL runs against an auth server on a real socket (mozidsim serve-fxa).
 	FxAURL string
+	// FxAAdminToken is the admin token that server printed at start.
+	FxAAdminToken string
+	// Era runs a scenario whose file names no era in this one (`run --era`);
+	// a file's own `era:` wins. "" is era.Default.
+	Era era.Era
 }
 
 // Result is what a run did.
 type Result struct {
 	Scenario *Scenario
 	Seed     uint64
+	// Era is the era the run used.
+	Era era.Era
 	// Logs holds each app's callback log, in the order of Scenario.Apps.
 	Logs map[string][]rp.Entry
 	// Problems are the reasons the run fails: unmet expectations, onlogin
@@ -60,40 +69,50 @@ func Run(sc *Scenario, opts Options) (result *Result, err error) {
 	if opts.Seed != 0 {
 		seed = opts.Seed
 	}
-	cfg := device.Config{Seed: seed, User: sc.Device.User, AuthAge: time.Duration(sc.Device.AuthAge),
-		Recorder: opts.Recorder, FxAURL: opts.FxAURL}
-	if sc.Device.Online != nil {
-		cfg.Offline = !*sc.Device.Online
+	// The run watches the trace for refused user actions (the FxA module's
+	// "refused ..." notes), so each reaches the user with its reason.
+	watch := &refusalWatch{next: opts.Recorder}
+	if opts.Recorder == nil {
+		watch.mem = &sim.MemRecorder{}
+		watch.next = watch.mem
 	}
-	for _, a := range sc.Accounts {
-		cfg.Accounts = append(cfg.Accounts, device.Account{Email: a.Email, Password: a.Password, Verified: a.Verified == nil || *a.Verified})
+	cfg := sc.DeviceConfig()
+	cfg.Seed, cfg.Recorder, cfg.FxAURL, cfg.FxAAdminToken = seed, watch, opts.FxAURL, opts.FxAAdminToken
+	if sc.Era == "" && opts.Era != "" {
+		cfg.Era = opts.Era
 	}
 	d, err := device.New(cfg)
 	if err != nil {
 		return nil, &Error{File: sc.File, Msg: err.Error()}
 	}
-	r := &runner{sc: sc, d: d, res: &Result{Scenario: sc, Seed: seed, Logs: map[string][]rp.Entry{}}, apps: map[string]rp.App{}}
+	r := &runner{sc: sc, d: d, res: &Result{Scenario: sc, Seed: seed, Era: era.Of(cfg.Era), Logs: map[string][]rp.Entry{}}, apps: map[string]rp.App{}, refusals: watch}
 	defer func() {
 		if cerr := d.Close(); cerr != nil && err == nil {
 			result, err = nil, fmt.Errorf("closing the phone: %w", cerr)
 		}
 	}()
 	for i, a := range sc.Apps {
-		status, _ := appStatus(a.Kind)
-		app := rp.App{Name: a.Name, Origin: a.Origin, Status: status, AppID: 1000 + i}
+		app := a.App(i)
 		r.apps[a.Name] = app
 		if _, err := d.Open(app); err != nil {
 			return nil, &Error{File: sc.File, Msg: fmt.Sprintf("opening app %s: %v", a.Name, err)}
 		}
 	}
 	for i, st := range sc.Steps {
-		if err := r.step(st); err != nil {
-			var se *Error
-			if errors.As(err, &se) {
-				return nil, err
+		err := r.step(st)
+		if err == nil {
+			// A single action the dialog refused did nothing: say so and why.
+			for _, why := range r.refusals.take() {
+				r.problem("line %d: %s was refused: %s", st.Line, why.action, why.reason)
 			}
-			return nil, &Error{File: sc.File, Line: st.Line, Msg: fmt.Sprintf("step %d %s: %v", i+1, st.Text, err)}
+			continue
 		}
+		var se *Error
+		if !errors.As(err, &se) {
+			se = &Error{File: sc.File, Line: st.Line, Msg: fmt.Sprintf("step %d %s: %v", i+1, st.Text, err)}
+		}
+		se.Earlier = append(slices.Clone(r.res.Problems), se.Earlier...)
+		return nil, se
 	}
 	if err := d.RunUntilIdle(); err != nil {
 		r.problem("the system did not settle: %v", err)
@@ -105,10 +124,68 @@ func Run(sc *Scenario, opts Options) (result *Result, err error) {
 		r.problem("actor fault: %v", f)
 	}
 	r.checkExpect()
-	if opts.Recorder == nil {
-		r.res.Events = d.Sys.Trace()
+	if watch.mem != nil {
+		r.res.Events = watch.mem.Events()
 	}
 	return r.res, nil
+}
+
+// refusal is one user action the FxA dialog refused, and why.
+type refusal struct{ action, reason string }
+
+// refusalWatch passes every event on and keeps the refused user actions since
+// the last take. Record runs on the scheduler's behalf, take on the driver's.
+type refusalWatch struct {
+	next    sim.Recorder
+	mem     *sim.MemRecorder // the in-memory trace when Options.Recorder was nil
+	mu      sync.Mutex
+	refused []refusal
+}
+
+func (w *refusalWatch) Record(e sim.Event) {
+	if e.Kind == sim.KindNote {
+		if input, ok := strings.CutPrefix(e.Name, "refused "); ok {
+			w.mu.Lock()
+			w.refused = append(w.refused, refusal{action: userActionName(input), reason: fmt.Sprint(e.Payload)})
+			w.mu.Unlock()
+		}
+	}
+	w.next.Record(e)
+}
+
+// take returns the refusals since the last take; a World, whose phone records
+// its own trace, has no watch and sees none.
+func (w *refusalWatch) take() []refusal {
+	if w == nil {
+		return nil
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	out := w.refused
+	w.refused = nil
+	return out
+}
+
+// userActionName is a user input message as a scenario writes it
+// ("user:next" -> "user next").
+func userActionName(input string) string {
+	if a, ok := strings.CutPrefix(input, "user:"); ok {
+		return "user " + a
+	}
+	return input
+}
+
+// DeviceConfig is the phone at the scenario's start: its accounts, its
+// signed-in user and network. The caller adds the seed, recorder and server.
+func (sc *Scenario) DeviceConfig() device.Config {
+	cfg := device.Config{User: sc.Device.User, AuthAge: time.Duration(sc.Device.AuthAge), Era: sc.Era, CloseAnimation: time.Duration(sc.Device.CloseAnimation)}
+	if sc.Device.Online != nil {
+		cfg.Offline = !*sc.Device.Online
+	}
+	for _, a := range sc.Accounts {
+		cfg.Accounts = append(cfg.Accounts, device.Account{Email: a.Email, Password: a.Password, Verified: a.Verified == nil || *a.Verified})
+	}
+	return cfg
 }
 
 type runner struct {
@@ -119,6 +196,8 @@ type runner struct {
 	// closed holds the logs of pages closed during the run: a reopened page
 	// starts a new log, and both count.
 	closed map[string][]rp.Entry
+	// refusals collects the user actions the dialog refused.
+	refusals *refusalWatch
 }
 
 func (r *runner) problem(format string, args ...any) {
@@ -152,8 +231,11 @@ func (r *runner) step(st Step) error {
 	case KindDialog:
 		return r.checkDialog(st)
 	case KindDevice:
-		if st.Action == "sign-in" {
+		switch st.Action {
+		case "sign-in":
 			return r.d.SettingsSignIn(st.Email, st.Password)
+		case "system-dialog":
+			return r.d.OpenSystemDialog()
 		}
 		return r.d.SettingsSignOut()
 	}
@@ -294,7 +376,12 @@ func (r *runner) userFlow(st Step, screens map[string][][2]string) error {
 			}
 			return nil
 		}
-		if state.Busy || (n > 0 && state.Overlay != "") {
+		if state.Busy {
+			return nil
+		}
+		if n > 0 && state.Overlay != "" {
+			// The server said no; the dialog shows why and the flow stops there,
+			// leaving it to the scenario (a dialog check, single actions).
 			return nil
 		}
 		actions, ok := screens[state.Screen]
@@ -315,8 +402,24 @@ func (r *runner) userFlow(st Step, screens map[string][][2]string) error {
 				}
 				return err
 			}
+			// The composite step cannot go on past a refused action: name it.
+			if refused := r.refusals.take(); len(refused) > 0 {
+				return fmt.Errorf("user %s: on %s, %s was refused: %s", st.Action, state.Screen,
+					refused[0].action+actionValue(a[0], a[1]), refused[0].reason)
+			}
 		}
 	}
+}
+
+// actionValue shows what a refused action carried; passwords stay hidden.
+func actionValue(action, value string) string {
+	switch {
+	case value == "":
+		return ""
+	case action == wire.UserTypePassword:
+		return fmt.Sprintf(" (%d characters)", len([]rune(value)))
+	}
+	return fmt.Sprintf(" %q", value)
 }
 
 func (r *runner) serverStep(st Step) error {

@@ -1,12 +1,11 @@
 package scenarios
 
 import (
-	"bytes"
-	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/mozidsim/mozidsim/internal/era"
 )
 
 func TestMatch(t *testing.T) {
@@ -126,33 +125,86 @@ func TestSameScenarioSameLog(t *testing.T) {
 	}
 }
 
-func TestRunMainExitCodesAndOutput(t *testing.T) {
-	var out, errOut bytes.Buffer
-	require.Equal(t, ExitPass, RunMain([]string{"watch-signed-out", "-v"}, &out, &errOut))
-	require.Equal(t, "PASS watch-signed-out\n    shop: onlogout\n          onready\n", out.String())
-	out.Reset()
-	require.Equal(t, ExitInvalid, RunMain([]string{"no-such-scenario"}, &out, &errOut))
-	require.Contains(t, out.String(), "FAIL no-such-scenario\n    no-such-scenario: no such file, and no shipped scenario of that name (mozidsim list shows them)\n")
-	out.Reset()
-	require.Equal(t, ExitInvalid, RunMain(nil, &out, &errOut))
-	require.Equal(t, ExitInvalid, RunMain([]string{"--record", "x", "watch-signed-in", "watch-signed-out"}, &out, &errOut))
-	require.Contains(t, errOut.String(), "mozidsim run: --record takes one scenario, got 2\n")
-	out.Reset()
-	require.Equal(t, ExitInvalid, RunMain([]string{"--record", filepath.Join(t.TempDir(), "x.jsonl"), "contacts/first-backup.yaml"}, &out, &errOut))
-	require.Equal(t, "FAIL contacts/first-backup.yaml\n    a contacts scenario: --record, --fxa-url and --seed do not apply to it\n", out.String())
+// Issue 13 (1): a composite step names the single action the dialog refused, and why.
+func TestACompositeStepNamesTheRefusedAction(t *testing.T) {
+	for _, tc := range []struct{ steps, want string }{
+		{"  - {app: shop, watch: {}}\n  - {app: shop, request: {}}\n  - {user: sign-in, email: alice@example.com, password: pw}\n",
+			"s.yaml:9: step 3 {user: sign-in, email: alice@example.com, password: pw}: user sign-in: on ENTER_PASSWORD, user next was refused: Next is disabled: the password is shorter than 8 characters"},
+		{"  - {app: shop, watch: {}}\n  - {app: shop, request: {}}\n  - {user: sign-up, email: bob@example.com, password: short, yearOfBirth: 1990}\n",
+			"s.yaml:9: step 3 {user: sign-up, email: bob@example.com, password: short, yearOfBirth: 1990}: user sign-up: on SET_PASSWORD, user next was refused: Next is disabled: the password is shorter than 8 characters"},
+		{"  - {app: shop, watch: {}}\n  - {app: shop, request: {}}\n  - {user: sign-in, email: not-an-email, password: pw}\n",
+			"s.yaml:9: step 3 {user: sign-in, email: not-an-email, password: pw}: user sign-in: on ENTER_EMAIL, user next was refused: Next is disabled: the e-mail is not a valid address"},
+	} {
+		sc, err := Parse("s.yaml", []byte(header+"steps:\n"+tc.steps))
+		require.NoError(t, err)
+		_, err = Run(sc, Options{})
+		require.EqualError(t, err, tc.want)
+	}
 }
 
-func TestListShowsEveryScenarioWithASummary(t *testing.T) {
-	var out, errOut bytes.Buffer
-	require.Equal(t, ExitPass, ListMain(nil, &out, &errOut))
-	lib, err := Library()
+// Issue 13 (1): a single action the dialog refused is a problem on its own line.
+func TestARefusedSingleActionIsReported(t *testing.T) {
+	res := run(t, header+"steps:\n  - {app: shop, watch: {}}\n  - {app: shop, request: {}}\n  - {user: type-email, value: alice@example.com}\n  - {user: next}\n  - {user: type-password, value: pw}\n  - {user: next}\n  - {user: done}\n")
+	require.Equal(t, []string{
+		"line 12: user next was refused: Next is disabled: the password is shorter than 8 characters",
+		"line 13: user done was refused: there is no Done button on ENTER_PASSWORD",
+	}, res.Problems)
+}
+
+// Issue 13 (2): a failed check is reported before the later step that could not run.
+func TestAnEarlierFailedCheckIsReportedFirst(t *testing.T) {
+	sc, err := Parse("s.yaml", []byte(header+"steps:\n  - {app: shop, watch: {}}\n  - {app: shop, request: {}}\n  - {dialog: closed}\n  - {server: verify, email: bob@example.com}\n"))
 	require.NoError(t, err)
-	width := 0
-	for _, s := range lib {
-		require.Contains(t, out.String(), s.Name)
-		width = max(width, len(s.Name))
+	_, err = Run(sc, Options{})
+	require.EqualError(t, err, "line 9: dialog shows ENTER_EMAIL, want closed\n"+
+		"s.yaml:10: step 4 {server: verify, email: bob@example.com}: no account bob@example.com")
+}
+
+// Issue 13 (4): overlay keys are checked like screens.
+func TestOverlayKeysAreValidated(t *testing.T) {
+	_, err := Parse("s.yaml", []byte(header+"steps:\n  - {dialog: ENTER_PASSWORD, overlay: NOPE}\n"))
+	require.EqualError(t, err, `s.yaml:7: step 1: overlay "NOPE": want one of CONNECTION_ERROR, INVALID_EMAIL, INVALID_PASSWORD, COPPA_ERROR, COPPA_FTU_ERROR, OFFLINE, RESET_PASSWORD_ERROR, UNKNOWN (or leave overlay out for none)`)
+	_, err = Parse("s.yaml", []byte(header+"steps:\n  - {dialog: closed, overlay: UNKNOWN}\n"))
+	require.EqualError(t, err, `s.yaml:7: step 1: a closed dialog shows no overlay (leave overlay out)`)
+	_, err = Parse("s.yaml", []byte(header+"steps:\n  - {dialog: ENTER_PASSWORD, overlay: INVALID_PASSWORD}\n"))
+	require.NoError(t, err)
+}
+
+// A file's own era wins over Options.Era; a file without one takes it.
+func TestTheFileEraWinsOverTheRunEra(t *testing.T) {
+	sc, err := Parse("s.yaml", []byte("name: t\nera: 2015\napps: [{name: a, origin: \"https://a.example\"}]\n"))
+	require.NoError(t, err)
+	require.Equal(t, era.Y2015, sc.Era)
+	res, err := Run(sc, Options{Era: era.Spring2014})
+	require.NoError(t, err)
+	require.Equal(t, era.Y2015, res.Era)
+
+	sc, err = Parse("s.yaml", []byte("name: t\napps: [{name: a, origin: \"https://a.example\"}]\n"))
+	require.NoError(t, err)
+	require.Equal(t, era.Era(""), sc.Era, "no era: in the file")
+	res, err = Run(sc, Options{Era: era.Spring2014})
+	require.NoError(t, err)
+	require.Equal(t, era.Spring2014, res.Era)
+	res, err = Run(sc, Options{})
+	require.NoError(t, err)
+	require.Equal(t, era.Y2015, res.Era, "the default era")
+}
+
+// The seed's walkthroughs run in every era and pass in each.
+func TestSeedWalkthroughsPassInEveryEra(t *testing.T) {
+	for _, name := range SeedWalkthroughs {
+		for _, e := range era.All {
+			t.Run(name+"@"+string(e), func(t *testing.T) {
+				file, src, err := Load(name)
+				require.NoError(t, err)
+				sc, err := Parse(file, src)
+				require.NoError(t, err)
+				require.Equal(t, era.Era(""), sc.Era, "a walkthrough names no era")
+				res, err := Run(sc, Options{Era: e})
+				require.NoError(t, err)
+				require.Equal(t, e, res.Era)
+				require.Empty(t, res.Problems)
+			})
+		}
 	}
-	// Names are padded to the longest shipped name, so adding a scenario may widen the column.
-	require.Contains(t, out.String(), "  watch-signed-out"+strings.Repeat(" ", width-len("watch-signed-out"))+"  Seed part I with nobody signed in (S2).\n")
-	require.Contains(t, out.String(), "first-backup")
 }

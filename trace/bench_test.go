@@ -5,12 +5,13 @@ import (
 	"testing"
 
 	"github.com/mozidsim/mozidsim/internal/sim"
+	"github.com/mozidsim/mozidsim/trace/internal/tracetest"
 )
 
 // The cost of recording: encoding one walkthrough (27 events, one backed
 // assertion decoded five times) and writing it as JSON Lines.
 func BenchmarkEncodeAndWrite(b *testing.B) {
-	evs := append(signedOutWatch(), signedInRequest(b)...)
+	evs := append(tracetest.SignedOutWatch(), tracetest.SignedInRequest(b)...)
 	b.ReportAllocs()
 	for b.Loop() {
 		if err := WriteJSONL(io.Discard, Header{Scenario: "bench"}, evs); err != nil {
@@ -21,7 +22,7 @@ func BenchmarkEncodeAndWrite(b *testing.B) {
 
 // The cost of a replay's comparison, excluding the run itself.
 func BenchmarkCompare(b *testing.B) {
-	evs := append(signedOutWatch(), signedInRequest(b)...)
+	evs := append(tracetest.SignedOutWatch(), tracetest.SignedInRequest(b)...)
 	want, got := Encode(sim.Epoch, evs), Encode(sim.Epoch, evs)
 	b.ReportAllocs()
 	for b.Loop() {

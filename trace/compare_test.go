@@ -7,13 +7,14 @@ import (
 
 	"github.com/mozidsim/mozidsim/internal/sim"
 	"github.com/mozidsim/mozidsim/internal/wire"
+	"github.com/mozidsim/mozidsim/trace/internal/tracetest"
 )
 
 func TestCompareReportsTheFirstDifferenceWithContext(t *testing.T) {
-	want := Encode(sim.Epoch, signedOutWatch())
-	require.Nil(t, Compare(want, Encode(sim.Epoch, signedOutWatch())))
+	want := Encode(sim.Epoch, tracetest.SignedOutWatch())
+	require.Nil(t, Compare(want, Encode(sim.Epoch, tracetest.SignedOutWatch())))
 
-	changed := signedOutWatch()
+	changed := tracetest.SignedOutWatch()
 	changed[7].Payload = wire.Resolved{Call: 1, Value: "not-an-assertion"}
 	d := Compare(want, Encode(sim.Epoch, changed))
 	require.NotNil(t, d)
@@ -41,7 +42,7 @@ the replay went on with:
 }
 
 func TestCompareFields(t *testing.T) {
-	base := Encode(sim.Epoch, signedOutWatch())
+	base := Encode(sim.Epoch, tracetest.SignedOutWatch())
 	for _, tc := range []struct {
 		name            string
 		change          func(evs []sim.Event) []sim.Event
@@ -54,7 +55,7 @@ func TestCompareFields(t *testing.T) {
 		{"receiver", func(evs []sim.Event) []sim.Event { evs[2].To = wire.MinimalIdentity; return evs }, 2, "to", `"FirefoxAccounts"`, `"MinimalIdentity"`, false, false},
 		{"virtual time", func(evs []sim.Event) []sim.Event { evs[12].At = 5e9; return evs }, 12, "at", `"0s"`, `"5s"`, false, false},
 		{"a different window", func(evs []sim.Event) []sim.Event {
-			evs[8].Payload = wire.RPCallback{ID: uiID}
+			evs[8].Payload = wire.RPCallback{ID: tracetest.UIID}
 			return evs
 		}, 8, "payload.id", `"<uuid#1>"`, `"<uuid#2>"`, false, false},
 		{"members", func(evs []sim.Event) []sim.Event { evs[4].Payload = wire.EmailCall{Call: 1}; return evs }, 4, "payload", "keys [call]", "keys [call, email]", false, false},
@@ -64,7 +65,7 @@ func TestCompareFields(t *testing.T) {
 		}, 14, "", "", "", true, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			d := Compare(base, Encode(sim.Epoch, tc.change(signedOutWatch())))
+			d := Compare(base, Encode(sim.Epoch, tc.change(tracetest.SignedOutWatch())))
 			require.NotNil(t, d)
 			require.Equal(t, tc.index, d.Index)
 			require.Equal(t, tc.field, d.Field)
@@ -89,7 +90,7 @@ func TestCompareSkipsRawBytesOnly(t *testing.T) {
 }
 
 func TestDiffStringForLengthChanges(t *testing.T) {
-	base := Encode(sim.Epoch, signedOutWatch())
+	base := Encode(sim.Epoch, tracetest.SignedOutWatch())
 	short := Compare(base, base[:13])
 	require.Equal(t, `replay stopped early: recorded event 14 never happened
   recorded: #14 T+0s callback nsDOMIdentity[shop] -> page[shop] onready

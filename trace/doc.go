@@ -1,12 +1,12 @@
-// Package trace records, replays, explains and draws mozidsim runs. It stands
-// for no Gecko or Gaia file: it is the teaching companion of the MozillaWiki
-// walkthrough "Marketplace/FirefoxAccounts/FxOS Control Flow" (2015), whose steps
-// I.1–I.8 (watch) and II.1–II.14 (request and sign in) tag every hop it explains,
-// next to the historic file that takes the step (dom/identity/nsDOMIdentity.js,
-// services/fxaccounts/FxAccountsManager.jsm, apps/system/js/fxa_manager.js, ...).
+// Package trace is the trace file format of mozidsim runs: encoding events
+// (secrets masked to role tokens, assertions decoded), reading and writing
+// mozidsim-trace/1 files, and replaying a recording against a fresh run. It
+// stands for no Gecko or Gaia file. Package trace/explain turns a trace into
+// numbered, explained steps and Mermaid diagrams; trace/live plays it in a
+// browser.
 //
 // The trace (sim.Event, from internal/sim) is the single source of everything
-// here: nothing re-derives the flow.
+// built on it: nothing re-derives the flow.
 //
 // # Trace files (format mozidsim-trace/1)
 //

@@ -329,6 +329,10 @@ func (e *Encoder) virtualTimes(claims Object) Object {
 	return out
 }
 
+// VirtualOffset is a virtual time since the start as the trace tools print it
+// (T+1m30s).
+func VirtualOffset(d time.Duration) string { return virtualOffset(d) }
+
 func virtualOffset(d time.Duration) string {
 	if d < 0 {
 		return "T-" + (-d).String()

@@ -11,6 +11,7 @@ import (
 
 	"github.com/mozidsim/mozidsim/internal/sim"
 	"github.com/mozidsim/mozidsim/internal/wire"
+	"github.com/mozidsim/mozidsim/trace/internal/tracetest"
 )
 
 func lineJSON(t *testing.T, l Line) string {
@@ -23,17 +24,17 @@ func lineJSON(t *testing.T, l Line) string {
 func TestSecretsBecomeRolesNumberedByFirstAppearance(t *testing.T) {
 	enc := NewEncoder(sim.Epoch)
 	login := enc.Line(sim.Event{Seq: 1, At: 1500 * time.Millisecond, Kind: sim.KindHop, From: wire.FxAccountsManager, To: wire.FxAServer, Name: wire.OpAccountLogin,
-		Payload: wire.ServerRequest{Call: 4, Op: wire.OpAccountLogin, Email: alice, Password: password}})
+		Payload: wire.ServerRequest{Call: 4, Op: wire.OpAccountLogin, Email: tracetest.Alice, Password: tracetest.Password}})
 	require.Equal(t, `{"seq":1,"at":"1.5s","kind":"hop","from":"FxAccountsManager","to":"FxA server","name":"POST /v1/account/login","payload":{"call":4,"op":"POST /v1/account/login","email":"alice@example.com","password":"<password#1>","sessionToken":"","uid":"","publicKey":null,"duration":0}}`,
 		lineJSON(t, login))
 
 	result := enc.Line(sim.Event{Seq: 2, Kind: sim.KindHop, From: wire.FxAServer, To: wire.FxAccountsManager, Name: wire.OpAccountLogin + ":resolved",
-		Payload: wire.Resolved{Call: 4, Value: wire.SignInResult{UID: "4a7fb1c2", SessionToken: token, Verified: true, AuthAt: 1433160000, Email: alice}}})
+		Payload: wire.Resolved{Call: 4, Value: wire.SignInResult{UID: "4a7fb1c2", SessionToken: tracetest.Token, Verified: true, AuthAt: 1433160000, Email: tracetest.Alice}}})
 	require.Equal(t, `{"call":4,"value":{"uid":"<uid#1>","sessionToken":"<sessionToken#1>","verified":true,"authAt":1433160000,"email":"alice@example.com"}}`, mustJSON(t, result.Payload))
 
 	// The same token again is the same role; a new one is #2.
 	again := enc.Line(sim.Event{Seq: 3, Kind: sim.KindHop, From: wire.FxAccountsManager, To: wire.FxAServer, Name: wire.OpSessionDestroy,
-		Payload: []wire.ServerRequest{{SessionToken: token}, {SessionToken: "ffff0000"}}})
+		Payload: []wire.ServerRequest{{SessionToken: tracetest.Token}, {SessionToken: "ffff0000"}}})
 	require.Contains(t, mustJSON(t, again.Payload), `"sessionToken":"<sessionToken#1>"`)
 	require.Contains(t, mustJSON(t, again.Payload), `"sessionToken":"<sessionToken#2>"`)
 
@@ -41,11 +42,11 @@ func TestSecretsBecomeRolesNumberedByFirstAppearance(t *testing.T) {
 	// later quotes a known secret is masked too.
 	typed := enc.Line(sim.Event{Seq: 4, Kind: sim.KindHop, From: wire.User, To: wire.FxAModule, Name: wire.UserTypePassword, Payload: wire.UserInput{Value: "hunter2hunter2"}})
 	require.Equal(t, `{"value":"<password#2>"}`, mustJSON(t, typed.Payload))
-	note := enc.Line(sim.Event{Seq: 5, Kind: sim.KindNote, From: wire.FxAModule, To: wire.FxAModule, Name: "signIn failed for hunter2hunter2", Payload: "token " + token})
+	note := enc.Line(sim.Event{Seq: 5, Kind: sim.KindNote, From: wire.FxAModule, To: wire.FxAModule, Name: "signIn failed for hunter2hunter2", Payload: "token " + tracetest.Token})
 	require.Equal(t, "signIn failed for <password#2>", note.Name)
 	require.Equal(t, "token <sessionToken#1>", note.Payload)
 
-	require.Equal(t, []string{password, "hunter2hunter2"}, enc.Passwords()) // sorted
+	require.Equal(t, []string{tracetest.Password, "hunter2hunter2"}, enc.Passwords()) // sorted
 }
 
 func mustJSON(t *testing.T, v any) string {
@@ -56,16 +57,16 @@ func mustJSON(t *testing.T, v any) string {
 }
 
 func TestNoSecretInAWrittenTrace(t *testing.T) {
-	evs := events(
-		hop(wire.SystemFxAccountsClient, wire.FxAccountsMgmtService, wire.MozFxAccountsContentEvent, wire.ContentEvent{ID: uiID, Method: "signIn", Email: alice, Password: password}),
-		hop(wire.FxAccountsMgmtService, wire.FxAccountsManager, wire.SignIn, wire.Credentials{Call: 1, Email: alice, Password: password}),
-		hop(wire.FxAccountsManager, wire.FxAccounts, wire.SetSignedInUser, wire.SetSignedInUserCall{Call: 2, User: wire.AccountData{Email: alice, UID: "abc123", SessionToken: token, Verified: true}}),
-		hop(wire.FxAccountsMgmtService, wire.SystemFxAccountsClient, wire.MozFxAccountsChromeEvent, wire.MgmtChromeEvent{ID: uiID, Data: wire.O("email", alice, "password", password, "sessionToken", token)}),
+	evs := tracetest.Events(
+		tracetest.Hop(wire.SystemFxAccountsClient, wire.FxAccountsMgmtService, wire.MozFxAccountsContentEvent, wire.ContentEvent{ID: tracetest.UIID, Method: "signIn", Email: tracetest.Alice, Password: tracetest.Password}),
+		tracetest.Hop(wire.FxAccountsMgmtService, wire.FxAccountsManager, wire.SignIn, wire.Credentials{Call: 1, Email: tracetest.Alice, Password: tracetest.Password}),
+		tracetest.Hop(wire.FxAccountsManager, wire.FxAccounts, wire.SetSignedInUser, wire.SetSignedInUserCall{Call: 2, User: wire.AccountData{Email: tracetest.Alice, UID: "abc123", SessionToken: tracetest.Token, Verified: true}}),
+		tracetest.Hop(wire.FxAccountsMgmtService, wire.SystemFxAccountsClient, wire.MozFxAccountsChromeEvent, wire.MgmtChromeEvent{ID: tracetest.UIID, Data: wire.O("email", tracetest.Alice, "password", tracetest.Password, "sessionToken", tracetest.Token)}),
 	)
 	var b bytes.Buffer
 	require.NoError(t, WriteJSONL(&b, Header{Scenario: "secrets", Seed: 7}, evs))
 	out := b.String()
-	for _, secret := range []string{password, token, uiID, "abc123"} {
+	for _, secret := range []string{tracetest.Password, tracetest.Token, tracetest.UIID, "abc123"} {
 		require.NotContains(t, out, secret)
 	}
 	require.Equal(t, 3, strings.Count(out, "<password#1>"))
@@ -74,10 +75,10 @@ func TestNoSecretInAWrittenTrace(t *testing.T) {
 }
 
 func TestAssertionsAreDecodedAndKeptRaw(t *testing.T) {
-	backed := backedAssertion(t, "https://shop.example.com")
-	lines := Encode(sim.Epoch, events(
-		hop(wire.FirefoxAccounts, wire.DOMIdentity, wire.DoLogin, wire.RPCallback{ID: winID, Assertion: &backed}),
-		hop(wire.DOMIdentity, wire.NSDOMIdentity(shop), wire.MsgOnLogin, wire.RPCallback{ID: winID, Assertion: &backed}),
+	backed := tracetest.BackedAssertion(t, "https://shop.example.com")
+	lines := Encode(sim.Epoch, tracetest.Events(
+		tracetest.Hop(wire.FirefoxAccounts, wire.DOMIdentity, wire.DoLogin, wire.RPCallback{ID: tracetest.WinID, Assertion: &backed}),
+		tracetest.Hop(wire.DOMIdentity, wire.NSDOMIdentity(tracetest.Shop), wire.MsgOnLogin, wire.RPCallback{ID: tracetest.WinID, Assertion: &backed}),
 	))
 	a := objectPath(lines[0].Payload, "assertion").(Object)
 	require.Equal(t, backed, a.String("$raw"))
@@ -86,15 +87,15 @@ func TestAssertionsAreDecodedAndKeptRaw(t *testing.T) {
 		withoutBytes)
 	// The second appearance is the same roles: replay compares roles, not bytes.
 	require.Equal(t, withoutBytes, mustJSON(t, withoutRawDeep(objectPath(lines[1].Payload, "assertion"))))
-	fresh := backedAssertion(t, "https://shop.example.com")
-	require.Nil(t, Compare(lines, Encode(sim.Epoch, events(
-		hop(wire.FirefoxAccounts, wire.DOMIdentity, wire.DoLogin, wire.RPCallback{ID: winID, Assertion: &fresh}),
-		hop(wire.DOMIdentity, wire.NSDOMIdentity(shop), wire.MsgOnLogin, wire.RPCallback{ID: winID, Assertion: &fresh}),
+	fresh := tracetest.BackedAssertion(t, "https://shop.example.com")
+	require.Nil(t, Compare(lines, Encode(sim.Epoch, tracetest.Events(
+		tracetest.Hop(wire.FirefoxAccounts, wire.DOMIdentity, wire.DoLogin, wire.RPCallback{ID: tracetest.WinID, Assertion: &fresh}),
+		tracetest.Hop(wire.DOMIdentity, wire.NSDOMIdentity(tracetest.Shop), wire.MsgOnLogin, wire.RPCallback{ID: tracetest.WinID, Assertion: &fresh}),
 	))), "fresh keys and signatures are the same roles")
 	// Two different assertions where the recording had one are a difference.
-	d := Compare(lines, Encode(sim.Epoch, events(
-		hop(wire.FirefoxAccounts, wire.DOMIdentity, wire.DoLogin, wire.RPCallback{ID: winID, Assertion: &fresh}),
-		hop(wire.DOMIdentity, wire.NSDOMIdentity(shop), wire.MsgOnLogin, wire.RPCallback{ID: winID, Assertion: &backed}),
+	d := Compare(lines, Encode(sim.Epoch, tracetest.Events(
+		tracetest.Hop(wire.FirefoxAccounts, wire.DOMIdentity, wire.DoLogin, wire.RPCallback{ID: tracetest.WinID, Assertion: &fresh}),
+		tracetest.Hop(wire.DOMIdentity, wire.NSDOMIdentity(tracetest.Shop), wire.MsgOnLogin, wire.RPCallback{ID: tracetest.WinID, Assertion: &backed}),
 	)))
 	require.NotNil(t, d)
 	require.Equal(t, "payload.assertion.$role", d.Field)
@@ -103,12 +104,12 @@ func TestAssertionsAreDecodedAndKeptRaw(t *testing.T) {
 }
 
 func TestJSLikeValues(t *testing.T) {
-	lines := Encode(sim.Epoch, events(
-		hop(wire.FxAccountsManager, wire.FirefoxAccounts, "getAssertion:rejected", wire.Rejected{Call: 1, Reason: &wire.FxAError{Error: &wire.FxAError{Error: "UI_ERROR", Details: wire.DialogClosedByUser}}}),
-		hop(wire.FxAccounts, wire.FxAccountsManager, "getAssertion:rejected", wire.Rejected{Call: 2, Reason: &wire.JSError{Message: "OFFLINE"}}),
-		hop(wire.FxAServer, wire.FxAccounts, wire.OpCertSign+":rejected", wire.Rejected{Call: 3, Reason: &wire.ServerError{Code: 401, Errno: 110, Error: "Unauthorized", Message: "Invalid authentication token in request signature"}}),
-		hop(wire.FxAccountsManager, wire.FxAccountsUIGlue, "x", wire.Resolved{Call: 4, Value: wire.O("user", wire.Undefined, "n", math.NaN(), "d", 90*time.Second)}),
-		hop(wire.FxAccountsManager, wire.FxAccountsUIGlue, "y", wire.Resolved{Call: 5, Value: wire.Undefined}),
+	lines := Encode(sim.Epoch, tracetest.Events(
+		tracetest.Hop(wire.FxAccountsManager, wire.FirefoxAccounts, "getAssertion:rejected", wire.Rejected{Call: 1, Reason: &wire.FxAError{Error: &wire.FxAError{Error: "UI_ERROR", Details: wire.DialogClosedByUser}}}),
+		tracetest.Hop(wire.FxAccounts, wire.FxAccountsManager, "getAssertion:rejected", wire.Rejected{Call: 2, Reason: &wire.JSError{Message: "OFFLINE"}}),
+		tracetest.Hop(wire.FxAServer, wire.FxAccounts, wire.OpCertSign+":rejected", wire.Rejected{Call: 3, Reason: &wire.ServerError{Code: 401, Errno: 110, Error: "Unauthorized", Message: "Invalid authentication token in request signature"}}),
+		tracetest.Hop(wire.FxAccountsManager, wire.FxAccountsUIGlue, "x", wire.Resolved{Call: 4, Value: wire.O("user", wire.Undefined, "n", math.NaN(), "d", 90*time.Second)}),
+		tracetest.Hop(wire.FxAccountsManager, wire.FxAccountsUIGlue, "y", wire.Resolved{Call: 5, Value: wire.Undefined}),
 	))
 	want := []string{
 		`{"call":1,"reason":{"error":{"error":"UI_ERROR","details":"DIALOG_CLOSED_BY_USER"}}}`,
@@ -126,4 +127,16 @@ func TestLowerCamel(t *testing.T) {
 	for in, want := range map[string]string{"ID": "id", "UID": "uid", "SessionToken": "sessionToken", "HTTPCode": "httpCode", "Email": "email", "appID": "appID", "EventName": "eventName"} {
 		require.Equal(t, want, lowerCamel(in), in)
 	}
+}
+
+// objectPath follows object members; nil when one is missing.
+func objectPath(v any, path ...string) any {
+	for _, k := range path {
+		o, ok := v.(Object)
+		if !ok {
+			return nil
+		}
+		v, _ = o.Get(k)
+	}
+	return v
 }

@@ -7,13 +7,14 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/mozidsim/mozidsim/internal/sim"
+	"github.com/mozidsim/mozidsim/trace/internal/tracetest"
 )
 
 // FuzzReadJSONL: any input either fails with an error or reads into a trace that
 // writes back and reads again to the same lines; nothing panics.
 func FuzzReadJSONL(f *testing.F) {
 	var b bytes.Buffer
-	if err := WriteJSONL(&b, Header{Scenario: "seed", Seed: 1, Source: "name: seed\n"}, signedOutWatch()); err != nil {
+	if err := WriteJSONL(&b, Header{Scenario: "seed", Seed: 1, Source: "name: seed\n"}, tracetest.SignedOutWatch()); err != nil {
 		f.Fatal(err)
 	}
 	f.Add(b.Bytes())
@@ -31,8 +32,6 @@ func FuzzReadJSONL(f *testing.F) {
 		again, err := ReadJSONL(&out)
 		require.NoError(t, err)
 		require.Nil(t, Compare(tr.Lines, again.Lines))
-		_ = ExplainLines(tr.Lines)
-		_ = MermaidLines(tr.Lines)
 	})
 }
 

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/mozidsim/mozidsim/internal/era"
 	"github.com/mozidsim/mozidsim/internal/sim"
 )
 
@@ -17,18 +18,28 @@ import (
 // value, so a change to what lines mean must bump it.
 const Format = "mozidsim-trace/1"
 
-// MozidsimVersion is written into every header; the CLI may set it from its own
-// version at start-up.
-var MozidsimVersion = "0.1.0"
+// Version is this mozidsim's release, for headers of traces written by code
+// that has no version of its own to name (the public phone API). A constant:
+// the CLI passes its version explicitly (Library.Version).
+const Version = "0.1.0"
+
+// ErrNotATrace is returned for a file whose first line is not a trace header:
+// typically a scenario file given where a recorded trace was expected.
+var ErrNotATrace = errors.New(`not a mozidsim trace: a trace's first line is its JSON header {"format":"mozidsim-trace/1",...}; ` +
+	"record one with `mozidsim run --record FILE.trace.jsonl SCENARIO`, or run a scenario file with `mozidsim run FILE.yaml`")
 
 // Header is a trace file's first line: enough to re-run the scenario.
 type Header struct {
-	Format   string    // always Format
-	Version  string    // the mozidsim that wrote the trace
-	Scenario string    // the scenario's name
-	File     string    // the file it came from ("" when not from a file)
-	Seed     uint64    // the seed the run used
-	Start    time.Time // the virtual clock's start
+	Format   string // always Format
+	Version  string // the mozidsim that wrote the trace
+	Scenario string // the scenario's name
+	File     string // the file it came from ("" when not from a file)
+	Seed     uint64 // the seed the run used
+	// Era is the software generation the run simulated ("2014", "2015"; "" in
+	// a trace that is not a scenario run, and in traces written before eras:
+	// both mean era.Default).
+	Era   string
+	Start time.Time // the virtual clock's start
 	// Source is the scenario file's text with every password replaced by a
 	// placeholder of the same length (MaskSource): the run it gives is the same.
 	Source string
@@ -73,15 +84,20 @@ func MarshalHeader(h Header) (string, error) {
 	if format == "" {
 		format = Format
 	}
-	return marshalValue(Object{
+	head := Object{
 		{"format", format},
 		{"mozidsim", h.Version},
 		{"scenario", h.Scenario},
 		{"file", h.File},
 		{"seed", json.Number(strconv.FormatUint(h.Seed, 10))},
-		{"start", start.UTC().Format(time.RFC3339Nano)},
-		{"source", h.Source},
-	})
+	}
+	if h.Era != "" {
+		head = append(head, Member{"era", h.Era})
+	}
+	return marshalValue(append(head,
+		Member{"start", start.UTC().Format(time.RFC3339Nano)},
+		Member{"source", h.Source},
+	))
 }
 
 // MarshalLine renders one event line (without the newline). Member order is fixed:
@@ -106,13 +122,13 @@ func WriteJSONL(w io.Writer, h Header, events []sim.Event) error {
 
 // WriteLines writes an already encoded trace.
 func WriteLines(w io.Writer, h Header, lines []Line) error {
-	if h.Version == "" {
-		h.Version = MozidsimVersion
-	}
 	bw := bufio.NewWriter(w)
 	head, err := MarshalHeader(h)
 	if err != nil {
 		return err
+	}
+	if err := fits(head); err != nil {
+		return fmt.Errorf("trace: header (it holds the scenario source): %w", err)
 	}
 	bw.WriteString(head)
 	bw.WriteByte('\n')
@@ -121,14 +137,27 @@ func WriteLines(w io.Writer, h Header, lines []Line) error {
 		if err != nil {
 			return fmt.Errorf("trace: event %d: %w", l.Seq, err)
 		}
+		if err := fits(s); err != nil {
+			return fmt.Errorf("trace: event %d (%s %s): %w", l.Seq, l.Kind, l.Name, err)
+		}
 		bw.WriteString(s)
 		bw.WriteByte('\n')
 	}
 	return bw.Flush()
 }
 
-// maxLine bounds one line of a trace file (a scenario source or a payload).
+// maxLine bounds one line of a trace file (a scenario source or a payload),
+// newline included.
 const maxLine = 8 << 20
+
+// fits refuses a line ReadJSONL would not read back: a trace written is a
+// trace that replays.
+func fits(line string) error {
+	if len(line)+1 > maxLine {
+		return fmt.Errorf("its line would be %d bytes, more than the %d a trace reader accepts", len(line)+1, maxLine)
+	}
+	return nil
+}
 
 // ReadJSONL reads a trace file. Errors name the line and what was wrong.
 func ReadJSONL(r io.Reader) (Trace, error) {
@@ -143,6 +172,11 @@ func ReadJSONL(r io.Reader) (Trace, error) {
 			continue
 		}
 		v, err := parseValue(raw)
+		if n == 1 {
+			if _, isObj := v.(Object); err != nil || !isObj {
+				return Trace{}, ErrNotATrace
+			}
+		}
 		if err != nil {
 			var probe any
 			if jerr := json.Unmarshal(raw, &probe); jerr != nil {
@@ -198,6 +232,14 @@ func parseHeader(o Object) (Header, error) {
 	}
 	if h.Seed, err = uintMember(o, "seed"); err != nil {
 		return h, err
+	}
+	if _, has := o.Get("era"); has {
+		if h.Era, err = stringMember(o, "era"); err != nil {
+			return h, err
+		}
+		if _, perr := era.Parse(h.Era); perr != nil {
+			return h, perr
+		}
 	}
 	start, err := stringMember(o, "start")
 	if err != nil {
@@ -283,4 +325,13 @@ func uintMember(o Object, key string) (uint64, error) {
 		return 0, fmt.Errorf("%q is not a non-negative integer: %s", key, n)
 	}
 	return u, nil
+}
+
+// Title names a trace's run for people: the scenario and its era.
+func (h Header) Title() string {
+	name := h.Scenario
+	if name == "" {
+		name = "mozidsim run"
+	}
+	return name + " (era " + era.Of(era.Era(h.Era)).String() + ")"
 }

@@ -9,21 +9,22 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/mozidsim/mozidsim/internal/sim"
+	"github.com/mozidsim/mozidsim/trace/internal/tracetest"
 )
 
 func TestJSONLRoundTrip(t *testing.T) {
-	evs := append(signedOutWatch(), signedInRequest(t)...)
+	evs := append(tracetest.SignedOutWatch(), tracetest.SignedInRequest(t)...)
 	for i := range evs {
 		evs[i].Seq = uint64(i + 1)
 		evs[i].At = time.Duration(i) * time.Second
 	}
-	h := Header{Scenario: "round-trip", File: "scenarios/round-trip.yaml", Seed: 42, Source: "name: round-trip\n"}
+	h := Header{Version: "9.9.9", Scenario: "round-trip", File: "scenarios/round-trip.yaml", Seed: 42, Source: "name: round-trip\n"}
 	var first bytes.Buffer
 	require.NoError(t, WriteJSONL(&first, h, evs))
 
 	read, err := ReadJSONL(bytes.NewReader(first.Bytes()))
 	require.NoError(t, err)
-	require.Equal(t, Header{Format: Format, Version: MozidsimVersion, Scenario: "round-trip", File: "scenarios/round-trip.yaml", Seed: 42, Start: sim.Epoch, Source: "name: round-trip\n"}, read.Header)
+	require.Equal(t, Header{Format: Format, Version: "9.9.9", Scenario: "round-trip", File: "scenarios/round-trip.yaml", Seed: 42, Start: sim.Epoch, Source: "name: round-trip\n"}, read.Header)
 	require.Len(t, read.Lines, len(evs))
 	require.Nil(t, Compare(Encode(sim.Epoch, evs), read.Lines))
 
@@ -32,7 +33,7 @@ func TestJSONLRoundTrip(t *testing.T) {
 	require.Equal(t, first.String(), second.String(), "writing what was read gives the same bytes")
 
 	header, _, _ := strings.Cut(first.String(), "\n")
-	require.Equal(t, `{"format":"mozidsim-trace/1","mozidsim":"`+MozidsimVersion+`","scenario":"round-trip","file":"scenarios/round-trip.yaml","seed":42,"start":"2015-06-01T12:00:00Z","source":"name: round-trip\n"}`, header)
+	require.Equal(t, `{"format":"mozidsim-trace/1","mozidsim":"9.9.9","scenario":"round-trip","file":"scenarios/round-trip.yaml","seed":42,"start":"2015-06-01T12:00:00Z","source":"name: round-trip\n"}`, header)
 }
 
 func TestReadJSONLNamesWhatIsWrong(t *testing.T) {
@@ -40,8 +41,9 @@ func TestReadJSONLNamesWhatIsWrong(t *testing.T) {
 	line := `{"seq":1,"at":"0s","kind":"hop","from":"a","to":"b","name":"n","payload":null}`
 	for _, tc := range []struct{ name, in, err string }{
 		{"empty", "", "trace: empty file (no header line)"},
-		{"not json", "{nope", "trace line 1: not JSON: invalid character 'n' looking for beginning of object key string"},
-		{"array", "[]", "trace line 1: not a JSON object"},
+		{"not json", "{nope", ErrNotATrace.Error()},
+		{"array", "[]", ErrNotATrace.Error()},
+		{"a scenario file", "name: request-sign-in\nabout: x\n", ErrNotATrace.Error()},
 		{"other format", strings.Replace(good, "mozidsim-trace/1", "mozidsim-trace/9", 1), `trace line 1 (header): format is "mozidsim-trace/9"; this mozidsim reads "mozidsim-trace/1"`},
 		{"no seed", strings.Replace(good, `"seed":1,`, "", 1), `trace line 1 (header): missing "seed"`},
 		{"negative seed", strings.Replace(good, `"seed":1`, `"seed":-1`, 1), `trace line 1 (header): "seed" is not a non-negative integer: -1`},
@@ -61,4 +63,33 @@ func TestReadJSONLNamesWhatIsWrong(t *testing.T) {
 	tr, err := ReadJSONL(strings.NewReader(good + "\n\n" + line + "\n"))
 	require.NoError(t, err, "blank lines are skipped")
 	require.Len(t, tr.Lines, 1)
+}
+
+// A trace that is written can be read back: a line longer than the reader's
+// limit is refused at writing (issue 15: --record wrote traces replay refused).
+func TestWriteRefusesLinesTheReaderWouldNot(t *testing.T) {
+	h := Header{Scenario: "big", Start: sim.Epoch, Version: Version}
+	fixed := func(src string) int {
+		h.Source = src
+		head, err := MarshalHeader(h)
+		require.NoError(t, err)
+		return len(head)
+	}
+	overhead := fixed("")
+	h.Source = strings.Repeat("x", maxLine-1-overhead) // the longest header the reader takes
+	var buf bytes.Buffer
+	require.NoError(t, WriteLines(&buf, h, nil))
+	read, err := ReadJSONL(bytes.NewReader(buf.Bytes()))
+	require.NoError(t, err)
+	require.Equal(t, h.Source, read.Header.Source)
+
+	h.Source += "x"
+	buf.Reset()
+	err = WriteLines(&buf, h, nil)
+	require.EqualError(t, err, "trace: header (it holds the scenario source): its line would be 8388609 bytes, more than the 8388608 a trace reader accepts")
+
+	h.Source = ""
+	big := Line{Seq: 7, Kind: "hop", Name: "huge", Payload: strings.Repeat("y", maxLine)}
+	err = WriteLines(&buf, h, []Line{big})
+	require.ErrorContains(t, err, "trace: event 7 (hop huge): its line would be ")
 }

@@ -225,3 +225,21 @@ func writeShort(b *strings.Builder, v any, depth int) {
 		b.WriteString(s)
 	}
 }
+
+// The helpers below serve the packages that read traces (trace/explain,
+// trace/live): the same compact rendering everywhere.
+
+// MemberRole is the member the encoder adds to a masked value: its role token.
+const MemberRole = memberRole
+
+// Short renders a value compactly and JavaScript-like, cut to max runes.
+func Short(v any, max int) string { return short(v, max) }
+
+// Clip cuts s to max runes with an ellipsis.
+func Clip(s string, max int) string { return clip(s, max) }
+
+// WithoutRaw drops every "$raw" member, at any depth.
+func WithoutRaw(v any) any { return withoutRawDeep(v) }
+
+// MarshalValue is a value as compact JSON, members in order.
+func MarshalValue(v any) (string, error) { return marshalValue(v) }

@@ -11,6 +11,9 @@
 package uiglue
 
 import (
+	"strings"
+
+	"github.com/mozidsim/mozidsim/internal/era"
 	"github.com/mozidsim/mozidsim/internal/promise"
 	"github.com/mozidsim/mozidsim/internal/sim"
 	"github.com/mozidsim/mozidsim/internal/wire"
@@ -29,11 +32,24 @@ type listener struct {
 
 // FxAccountsUIGlue is b2g/components/FxAccountsUIGlue.js ([G-3]).
 type FxAccountsUIGlue struct {
+	era       era.Era
 	listeners []listener
 }
 
+// Option configures the UI glue.
+type Option func(*FxAccountsUIGlue)
+
+// InEra makes the glue the version of era e: [G-1] for 2014, [G-3] for 2015.
+func InEra(e era.Era) Option { return func(g *FxAccountsUIGlue) { g.era = era.Of(e) } }
+
 // NewFxAccountsUIGlue creates the actor (address wire.FxAccountsUIGlue).
-func NewFxAccountsUIGlue() *FxAccountsUIGlue { return &FxAccountsUIGlue{} }
+func NewFxAccountsUIGlue(opts ...Option) *FxAccountsUIGlue {
+	g := &FxAccountsUIGlue{era: era.Default}
+	for _, o := range opts {
+		o(g)
+	}
+	return g
+}
 
 // Receive handles UI requests from FxAccountsManager and the System app's answers.
 func (g *FxAccountsUIGlue) Receive(ctx *sim.Ctx, m sim.Message) {
@@ -42,7 +58,12 @@ func (g *FxAccountsUIGlue) Receive(ctx *sim.Ctx, m sim.Message) {
 		g.contentRequest(ctx, m.From, m.Name, m.Payload.(wire.PlainCall).Call, wire.EventOpenFlow, nil)
 	case wire.RefreshAuthentication:
 		c := m.Payload.(wire.EmailCall)
-		g.contentRequest(ctx, m.From, m.Name, c.Call, wire.EventRefreshAuthentication, wire.O("email", c.Email))
+		// [G-1] refreshAuthentication(accountId) sends data {accountId}; [G-3] {email}.
+		key := "email"
+		if g.era.WholeDetailRejection() {
+			key = "accountId"
+		}
+		g.contentRequest(ctx, m.From, m.Name, c.Call, wire.EventRefreshAuthentication, wire.O(key, c.Email))
 	case wire.MozFxAccountsRPContentEvent:
 		g.onContentEvent(ctx, m.Payload.(wire.RPContentEvent))
 	default:
@@ -66,9 +87,16 @@ func (g *FxAccountsUIGlue) onContentEvent(ctx *sim.Ctx, ev wire.RPContentEvent) 
 	}
 	for _, l := range waiting {
 		switch {
+		case (ev.ID == "" || ev.ID != l.id) && g.era.WholeDetailRejection():
+			// [G-1] _contentRequest: the bare name, no detail.
+			promise.Reject(ctx, l.replyTo, l.method, l.call, strings.TrimSuffix(ErrWrongContentEvent, " "))
 		case ev.ID == "" || ev.ID != l.id:
 			detail, _ := wire.JSONStringify(contentEventDetail(ev))
 			promise.Reject(ctx, l.replyTo, l.method, l.call, ErrWrongContentEvent+detail)
+		case ev.HasError && g.era.WholeDetailRejection():
+			// [G-1] (lissyx/mozilla-central@51cc7196 FxAccountsUIGlue.js
+			// _contentRequest) rejects with the whole detail {id, error}.
+			promise.Reject(ctx, l.replyTo, l.method, l.call, wire.O("id", ev.ID, "error", ev.Error))
 		case ev.HasError:
 			promise.Reject(ctx, l.replyTo, l.method, l.call, ev.Error) // the bare error, e.g. "DIALOG_CLOSED_BY_USER"
 		default:

@@ -119,7 +119,12 @@ func (s *Server) mintDefective(real, defect string) (string, error) {
 	extra := []browserid.Claim{{Name: "fxa-verifiedEmail", Value: verified}}
 	switch defect {
 	case "wrong-audience":
-		audience = "https://not-" + strings.TrimPrefix(strings.TrimPrefix(audience, "https://"), "http://")
+		// The same scheme and port on another host: only the domain is wrong.
+		if scheme, host, ok := strings.Cut(audience, "://"); ok {
+			audience = scheme + "://not-" + host
+		} else {
+			audience = "not-" + audience
+		}
 	case "expired":
 		expires = now.Add(-time.Minute)
 	case "untrusted-issuer":

@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"slices"
@@ -15,6 +17,7 @@ import (
 	"time"
 
 	"github.com/mozidsim/mozidsim/internal/device"
+	"github.com/mozidsim/mozidsim/internal/era"
 	"github.com/mozidsim/mozidsim/internal/sim"
 	"github.com/mozidsim/mozidsim/internal/wire"
 	"github.com/mozidsim/mozidsim/scenarios"
@@ -63,11 +66,11 @@ type Server struct {
 	mu            sync.Mutex
 	d             *device.Device
 	world         *scenarios.World
-	rec           *recorder
-	apps          []App          // in configuration order
-	appOf         map[string]App // by origin
-	windows       []*window      // in opening order
-	pageCount     map[string]int // windows opened per app
+	rec           *sim.MemRecorder // the trace: recorded under mu, read by copies
+	apps          []App            // in configuration order
+	appOf         map[string]App   // by origin
+	windows       []*window        // in opening order
+	pageCount     map[string]int   // windows opened per app
 	verifications []Verification
 	faults        []Fault
 	defects       map[string]string // app -> defect for its next onlogin
@@ -109,18 +112,15 @@ func New(cfg Config) (*Server, error) {
 		if err != nil {
 			return nil, fmt.Errorf("world: %w", err)
 		}
+		if sc.Era != "" && sc.Era != era.Y2015 {
+			// The page shim ports the 2015 nsDOMIdentity only.
+			return nil, fmt.Errorf("world: %s: era %s: only 2015 is served so far", cfg.World, sc.Era)
+		}
 		s.scName = sc.Name
 		if s.seed == 0 {
 			s.seed = sc.Seed
 		}
-		dcfg.Accounts = nil
-		for _, a := range sc.Accounts {
-			dcfg.Accounts = append(dcfg.Accounts, device.Account{Email: a.Email, Password: a.Password, Verified: a.Verified == nil || *a.Verified})
-		}
-		dcfg.User, dcfg.AuthAge = sc.Device.User, time.Duration(sc.Device.AuthAge)
-		if sc.Device.Online != nil {
-			dcfg.Offline = !*sc.Device.Online
-		}
+		dcfg = sc.DeviceConfig()
 		for _, a := range sc.Apps {
 			s.apps = append(s.apps, App{Name: a.Name, Origin: a.Origin, Kind: orDefault(a.Kind, "certified")})
 		}
@@ -152,7 +152,7 @@ func New(cfg Config) (*Server, error) {
 	if cfg.WallClock {
 		dcfg.Start = time.Now().UTC().Truncate(time.Second)
 	}
-	s.rec = &recorder{}
+	s.rec = &sim.MemRecorder{}
 	dcfg.Recorder = s.rec
 	d, err := device.New(dcfg)
 	if err != nil {
@@ -191,20 +191,10 @@ func checkApp(a App) error {
 
 func canonicalOrigin(o string) string { return strings.TrimSuffix(strings.ToLower(o), "/") }
 
-// appStatus is the principal's app status for an app kind. The Browser app's
-// pages (kind browser) are plain pages: not installed, no permission at all.
+// appStatus is the principal's app status; serve's default kind is
+// privileged, what a third-party RP was.
 func appStatus(kind string) (wire.AppStatus, error) {
-	switch kind {
-	case "certified":
-		return wire.AppCertified, nil
-	case "privileged", "":
-		return wire.AppPrivileged, nil
-	case "web":
-		return wire.AppInstalled, nil
-	case "browser":
-		return wire.AppNotInstalled, nil
-	}
-	return 0, fmt.Errorf("kind %q is not one of certified, privileged, web, browser", kind)
+	return scenarios.AppStatus(orDefault(kind, "privileged"))
 }
 
 // Apps are the phone's apps, in configuration order.
@@ -259,10 +249,10 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /{$}", s.servePhone)
 	m.HandleFunc("POST /v2", s.serveVerify)
 	m.HandleFunc("GET /.well-known/browserid", s.serveWellKnown)
-	m.HandleFunc("GET /__mozidsim/state", s.serveState)
-	m.HandleFunc("POST /__mozidsim/steps", s.serveSteps)
-	m.HandleFunc("GET /__mozidsim/trace", s.serveTrace)
-	m.HandleFunc("POST /__mozidsim/next-assertion", s.serveDefect)
+	m.HandleFunc("GET /__mozidsim/state", driverOnly(s.serveState))
+	m.HandleFunc("POST /__mozidsim/steps", driverOnly(s.serveSteps))
+	m.HandleFunc("GET /__mozidsim/trace", driverOnly(s.serveTrace))
+	m.HandleFunc("POST /__mozidsim/next-assertion", driverOnly(s.serveDefect))
 	s.mux = m
 }
 
@@ -278,6 +268,38 @@ func (s *Server) routes() {
 //	GET  /__mozidsim/trace             the run so far, as a mozidsim-trace/1 file
 //	POST /__mozidsim/next-assertion    make an app's next assertion wrong (test-only)
 func (s *Server) Handler() http.Handler { return s.mux }
+
+// driverOnly keeps the driver API for the phone's own page and for programs:
+// a page of another origin (an RP page, or any site the person visits) may
+// not drive the phone, and a DNS-rebound host name is refused. POSTs must be
+// JSON, which no page of another origin can send without a CORS preflight
+// this server never grants.
+func driverOnly(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if !loopbackOrIP(r.Host) {
+			writeError(w, http.StatusForbidden, fmt.Sprintf("host %q: the driver API answers to an IP address or localhost only", r.Host))
+			return
+		}
+		if o := r.Header.Get("Origin"); o != "" && o != "http://"+r.Host && o != "https://"+r.Host {
+			writeError(w, http.StatusForbidden, fmt.Sprintf("origin %s may not drive the phone (only the phone's own page and programs may)", o))
+			return
+		}
+		if r.Method == http.MethodPost && !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+			writeError(w, http.StatusUnsupportedMediaType, "send JSON (Content-Type: application/json)")
+			return
+		}
+		h(w, r)
+	}
+}
+
+func loopbackOrIP(hostport string) bool {
+	host := hostport
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		host = h
+	}
+	host = strings.Trim(host, "[]")
+	return host == "localhost" || net.ParseIP(host) != nil
+}
 
 // maxBody bounds every request body the driver API and /v2 read.
 const maxBody = 1 << 20
@@ -431,7 +453,7 @@ func (s *Server) serveSteps(w http.ResponseWriter, r *http.Request) {
 // WriteTrace writes the run so far as a trace file.
 func (s *Server) WriteTrace(out io.Writer) error {
 	s.mu.Lock()
-	events := s.rec.all()
+	events := s.rec.Events()
 	start := s.d.Sys.Now().Add(-s.d.Sys.Elapsed())
 	s.mu.Unlock()
 	h := trace.Header{Format: trace.Format, Version: s.cfg.Version, Scenario: s.scName, File: s.cfg.World, Seed: s.seed, Start: start}
@@ -449,60 +471,37 @@ func (s *Server) serveTrace(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(buf.Bytes())
 }
 
-// recorder keeps the trace; the phone records under Server.mu, readers copy.
-type recorder struct {
-	mu     sync.Mutex
-	events []sim.Event
-}
-
-func (r *recorder) Record(e sim.Event) {
-	r.mu.Lock()
-	r.events = append(r.events, e)
-	r.mu.Unlock()
-}
-
-func (r *recorder) len() int {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return len(r.events)
-}
-
-func (r *recorder) since(i int) []sim.Event {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return slices.Clone(r.events[i:])
-}
-
-func (r *recorder) all() []sim.Event { return r.since(0) }
-
+// serveVerify is browserid-verifier's /v2 (package verifier's handler, judged
+// at the phone's clock), recording each call and its answer for the driver.
 func (s *Server) serveVerify(w http.ResponseWriter, r *http.Request) {
-	body, ok := readBody(w, r)
-	if !ok {
-		return
-	}
-	var req struct {
-		Assertion string `json:"assertion"`
-		Audience  string `json:"audience"`
-	}
-	if err := json.Unmarshal(body, &req); err != nil || req.Assertion == "" || req.Audience == "" {
-		writeJSON(w, http.StatusBadRequest, map[string]string{"status": "failure", "reason": "need assertion and audience"})
-		return
-	}
-	// The answer's shape is browserid-verifier's /v2; the judgement is the same
-	// verifier's, on the phone's clock.
-	s.mu.Lock()
-	res, err := s.d.Verifier().Verify(req.Assertion, req.Audience)
-	s.mu.Unlock()
-	v := Verification{Audience: req.Audience, Status: "okay"}
+	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 	if err != nil {
-		v.Status, v.Reason = "failure", err.Error()
-		s.record(v)
-		writeJSON(w, http.StatusOK, map[string]string{"status": "failure", "reason": err.Error()})
+		writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("body: %v", err))
 		return
 	}
-	v.Email = res.VerifiedEmail()
+	r.Body = io.NopCloser(bytes.NewReader(raw))
+	rec := httptest.NewRecorder()
+	s.mu.Lock()
+	s.d.Verifier().Handler().ServeHTTP(rec, r)
+	s.mu.Unlock()
+	var req struct {
+		Audience any `json:"audience"`
+	}
+	_ = json.Unmarshal(raw, &req)
+	var answer struct {
+		Status    string         `json:"status"`
+		Reason    string         `json:"reason"`
+		IdpClaims map[string]any `json:"idpClaims"`
+	}
+	_ = json.Unmarshal(rec.Body.Bytes(), &answer)
+	v := Verification{Audience: fmt.Sprint(req.Audience), Status: answer.Status, Reason: answer.Reason}
+	v.Email, _ = answer.IdpClaims["fxa-verifiedEmail"].(string)
 	s.record(v)
-	writeJSON(w, http.StatusOK, res)
+	for k, vals := range rec.Header() {
+		w.Header()[k] = vals
+	}
+	w.WriteHeader(rec.Code)
+	_, _ = w.Write(rec.Body.Bytes())
 }
 
 func (s *Server) record(v Verification) {

@@ -213,14 +213,33 @@ func callbackKind(v any) (fn, notFn bool) {
 	return false, wire.Truthy(v)
 }
 
+// own is an options object's own properties as JS keeps them: a name given
+// twice (only a hand-made frame can) keeps its first place and its last value.
+func own(props []Prop) []Prop {
+	out := make([]Prop, 0, len(props))
+	at := make(map[string]int, len(props))
+	for _, p := range props {
+		if i, dup := at[p.Key]; dup {
+			out[i].Value = p.Value
+			continue
+		}
+		at[p.Key] = len(out)
+		out = append(out, p)
+	}
+	return out
+}
+
 // watchOptions builds the Go page's watch options from the shim's report.
 func watchOptions(props []Prop, f forwarders) rp.WatchOptions {
 	var o rp.WatchOptions
-	for _, p := range props {
+	for _, p := range own(props) {
 		switch p.Key {
 		case "wantIssuer":
+			// A DOMString member of IdentityWatchOptions: ToString'd by the binding.
 			if s, ok := p.Value.(string); ok {
 				o.WantIssuer = s
+			} else if p.Value != wire.Undefined {
+				o.WantIssuer = identity.ToString(p.Value)
 			}
 		case "audience":
 			o.Audience = p.Value
@@ -232,6 +251,9 @@ func watchOptions(props []Prop, f forwarders) rp.WatchOptions {
 			fn, notFn := callbackKind(p.Value)
 			if notFn {
 				o.NotFunctions = append(o.NotFunctions, p.Key)
+			}
+			if !fn && p.Value != wire.Undefined {
+				o.CallbackValues = setValue(o.CallbackValues, p.Key, p.Value)
 			}
 			if !fn {
 				continue
@@ -257,7 +279,7 @@ func watchOptions(props []Prop, f forwarders) rp.WatchOptions {
 // not cross the message manager.
 func requestOptions(props []Prop, userInput bool, f forwarders) rp.RequestOptions {
 	o := rp.RequestOptions{NotUserInput: !userInput}
-	for _, p := range props {
+	for _, p := range own(props) {
 		switch p.Key {
 		case wire.CbCancel:
 			fn, notFn := callbackKind(p.Value)
@@ -265,6 +287,9 @@ func requestOptions(props []Prop, userInput bool, f forwarders) rp.RequestOption
 				o.OnCancel = f.onCancel
 			} else if notFn {
 				o.NotFunctions = append(o.NotFunctions, p.Key)
+			}
+			if !fn && p.Value != wire.Undefined {
+				o.CallbackValues = setValue(o.CallbackValues, p.Key, p.Value)
 			}
 		case "audience":
 			o.Audience = p.Value
@@ -282,4 +307,14 @@ func requestOptions(props []Prop, userInput bool, f forwarders) rp.RequestOption
 		}
 	}
 	return o
+}
+
+// setValue records a callback member's non-function value (for the WebIDL
+// binding's TypeError).
+func setValue(m map[string]any, k string, v any) map[string]any {
+	if m == nil {
+		m = map[string]any{}
+	}
+	m[k] = v
+	return m
 }

@@ -3,9 +3,13 @@ package webphone
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -14,10 +18,29 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
+	"github.com/mozidsim/mozidsim/internal/browserid"
+	"github.com/mozidsim/mozidsim/internal/chromium"
+	"github.com/mozidsim/mozidsim/internal/sim"
+	"github.com/mozidsim/mozidsim/rp/verifier"
+	"github.com/mozidsim/mozidsim/scenarios"
 	"github.com/mozidsim/mozidsim/trace"
+	"github.com/mozidsim/mozidsim/trace/explain"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+// browser is one Chromium for every browser test of the package.
+var browser chromium.Shared
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	browser.Close()
+	if code == 0 {
+		if err := goleak.Find(); err != nil {
+			fmt.Fprintln(os.Stderr, "goleak:", err)
+			code = 1
+		}
+	}
+	os.Exit(code)
+}
 
 const rpOrigin = "http://127.0.0.1:1234"
 
@@ -193,7 +216,7 @@ func TestRequestSignInThroughTheDriverAndVerifyAtV2(t *testing.T) {
 	require.Contains(t, body, `"status":"okay"`)
 	code, body = p.post("/v2", strings.Replace(string(req), rpOrigin, "http://localhost:1234", 1))
 	require.Equal(t, 200, code)
-	require.Equal(t, `{"reason":"audience mismatch: domain mismatch","status":"failure"}`, body)
+	require.Equal(t, `{"status":"failure","reason":"audience mismatch: domain mismatch"}`, body)
 	require.Equal(t, []Verification{
 		{Audience: rpOrigin, Status: "okay", Email: "alice@example.com"},
 		{Audience: "http://localhost:1234", Status: "failure", Reason: "audience mismatch: domain mismatch"},
@@ -231,7 +254,7 @@ func TestAShimThatDisagreesWithNSDOMIdentityIsAFidelityFault(t *testing.T) {
 		"result":  map[string]any{"sent": map[string]any{"name": "Identity:RP:Watch", "audience": rpOrigin, "wantIssuer": "firefox-accounts", "loggedInUser": nil}}})
 	require.Eventually(t, func() bool { return len(p.state().Faults) > 0 }, 5*time.Second, 10*time.Millisecond)
 	require.Equal(t, []Fault{{Kind: "shim-fidelity", Window: w.id,
-		Message: `watch: the shim did {"sent":{"name":"Identity:RP:Watch","audience":"http://127.0.0.1:1234","wantIssuer":"firefox-accounts","loggedInUser":null}}, nsDOMIdentity does {"throws":"onready callback is required."}`}},
+		Message: `watch: the shim did {"sent":{"name":"Identity:RP:Watch","audience":"http://127.0.0.1:1234","wantIssuer":"firefox-accounts","loggedInUser":null}}, nsDOMIdentity does {"throws":"Unexpected error"}`}},
 		p.state().Faults)
 }
 
@@ -259,7 +282,7 @@ func TestBadFramesCloseOnlyTheirOwnSocket(t *testing.T) {
 			websocket.CloseUnsupportedData, "binary frame: the shim sends JSON text"},
 		{"flood", func(w *shimConn) {
 			for i := 0; i < 400; i++ {
-				if w.c.WriteJSON(map[string]any{"type": "call", "id": w.id, "call": map[string]any{"call": "logout", "result": map[string]any{"throws": "navigator.id.logout called before navigator.id.watch"}}}) != nil {
+				if w.c.WriteJSON(map[string]any{"type": "call", "id": w.id, "call": map[string]any{"call": "logout", "result": map[string]any{"throws": "Unexpected error"}}}) != nil {
 					return
 				}
 			}
@@ -317,4 +340,158 @@ func TestClosingAWindowUnwatchesItsPage(t *testing.T) {
 	require.Equal(t, []string{"onlogout", "onready"}, p.state().Windows[0].Log)
 	second := p.open(rpOrigin)
 	require.Equal(t, "shop#2", second.page)
+}
+
+// signIn runs watch, request and the dialog sign-in on a fresh window and
+// returns the window and the onlogin message it got.
+func (p *phone) signIn() (*shimConn, messageFrame) {
+	p.t.Helper()
+	w := p.open(rpOrigin)
+	w.call(fxaWatch)
+	w.next()
+	w.next()
+	w.call(map[string]any{"call": "request", "options": [][]any{}, "userInput": true,
+		"result": map[string]any{"sent": map[string]any{"name": "Identity:RP:Request", "audience": rpOrigin, "loggedInUser": nil}}})
+	require.Eventually(p.t, func() bool { return p.state().Dialog != nil }, 5*time.Second, 10*time.Millisecond)
+	code, body := p.post("/__mozidsim/steps", `[{"user":"sign-in","email":"alice@example.com","password":"correct horse battery"}]`)
+	require.Equal(p.t, 200, code, body)
+	m := w.next()
+	require.Equal(p.t, "Identity:RP:Watch:OnLogin", m.Name)
+	require.NotNil(p.t, m.Assertion)
+	return w, m
+}
+
+func (p *phone) v2(assertion string) string {
+	p.t.Helper()
+	req, _ := json.Marshal(map[string]string{"assertion": assertion, "audience": rpOrigin})
+	code, body := p.post("/v2", string(req))
+	require.Equal(p.t, 200, code)
+	return body
+}
+
+func TestNextAssertionDefectsAreRefusedByTheVerifier(t *testing.T) {
+	for defect, want := range map[string]string{
+		"wrong-audience":   `"reason":"audience mismatch: domain mismatch"`,
+		"expired":          `"reason":"expired"`,
+		"bad-signature":    `"reason":"invalid signature"`,
+		"untrusted-issuer": `"reason":"no support document for fxa.evil.example"`,
+		"unverified-email": `"status":"okay"`,
+	} {
+		t.Run(defect, func(t *testing.T) {
+			p := newPhone(t, Config{})
+			code, body := p.post("/__mozidsim/next-assertion", `{"app":"shop","defect":"`+defect+`"}`)
+			require.Equal(t, 200, code, body)
+			_, m := p.signIn()
+			got := p.v2(*m.Assertion)
+			require.Contains(t, got, want)
+			v := p.state().Verifications[0]
+			if defect == "unverified-email" {
+				require.Equal(t, Verification{Audience: rpOrigin, Status: "okay"}, v, "no fxa-verifiedEmail: okay, but no email an RP may trust")
+			} else {
+				require.Equal(t, "failure", v.Status)
+			}
+		})
+	}
+}
+
+func TestAnAssertionWithoutDefectVerifiesAndOnlyTheNextOneIsWrong(t *testing.T) {
+	p := newPhone(t, Config{})
+	code, body := p.post("/__mozidsim/next-assertion", `{"app":"shop","defect":"nope"}`)
+	require.Equal(t, 400, code)
+	require.Equal(t, `{"error":"defect \"nope\" is not one of wrong-audience, expired, bad-signature, untrusted-issuer, unverified-email"}`, body)
+	code, body = p.post("/__mozidsim/next-assertion", `{"app":"nobody","defect":"expired"}`)
+	require.Equal(t, 400, code)
+	require.Equal(t, `{"error":"no app \"nobody\""}`, body)
+	_, m := p.signIn()
+	require.Contains(t, p.v2(*m.Assertion), `"status":"okay"`)
+}
+
+// With --wall-clock the assertions are good now, so an RP's own verifier that
+// fetches the issuer key from the phone accepts them.
+func TestWallClockAssertionsVerifyWithTheIssuerKeyFromWellKnown(t *testing.T) {
+	p := newPhone(t, Config{WallClock: true})
+	require.WithinDuration(t, time.Now(), p.state().Now, 2*time.Second)
+	_, m := p.signIn()
+	v := &verifier.Verifier{Now: time.Now, LookupIssuerKey: func(issuer, domain string) (*browserid.PublicKey, error) {
+		require.Equal(t, "api.accounts.firefox.com", issuer)
+		resp, err := http.Get(p.srv.URL + "/.well-known/browserid")
+		if err != nil {
+			return nil, err
+		}
+		defer resp.Body.Close()
+		var doc struct {
+			Key json.RawMessage `json:"public-key"`
+		}
+		if err := json.NewDecoder(resp.Body).Decode(&doc); err != nil {
+			return nil, err
+		}
+		return browserid.ParsePublicKey(doc.Key)
+	}}
+	res, err := v.Verify(*m.Assertion, rpOrigin)
+	require.NoError(t, err)
+	require.Equal(t, "alice@example.com", res.VerifiedEmail())
+}
+
+// A browser run explains like a scenario run: the seed walkthrough's steps,
+// watch (I.x) and request and sign-in (II.x), from the same trace rules.
+func TestTheTraceOfABrowserSignInExplainsWithTheSeedsSteps(t *testing.T) {
+	p := newPhone(t, Config{})
+	p.signIn()
+	resp, err := http.Get(p.srv.URL + "/__mozidsim/trace")
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	tr, err := trace.ReadJSONL(resp.Body)
+	require.NoError(t, err)
+	tags := func(lines []trace.Line) []string {
+		seen := map[string]bool{}
+		for _, st := range explain.ExplainLines(lines) {
+			if st.Tag != "" {
+				seen[st.Tag] = true
+			}
+		}
+		return slices.Sorted(maps.Keys(seen))
+	}
+	// The same flow as a scenario: request-sign-in (watch, request, sign in).
+	file, src, err := scenarios.Load("request-sign-in")
+	require.NoError(t, err)
+	sc, err := scenarios.Parse(file, src)
+	require.NoError(t, err)
+	res, err := scenarios.Run(sc, scenarios.Options{})
+	require.NoError(t, err)
+	require.Equal(t, tags(trace.Encode(sim.Epoch, res.Events)), tags(tr.Lines))
+}
+
+func TestTheDriverAPIIsNotForOtherPagesOrRebindingHosts(t *testing.T) {
+	p := newPhone(t, Config{})
+	do := func(method, path, body string, header map[string]string) (int, string) {
+		req, err := http.NewRequest(method, p.srv.URL+path, strings.NewReader(body))
+		require.NoError(t, err)
+		for k, v := range header {
+			if k == "Host" {
+				req.Host = v
+			} else {
+				req.Header.Set(k, v)
+			}
+		}
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, strings.TrimSpace(string(b))
+	}
+	steps := `[{"device":"sign-in","email":"alice@example.com","password":"correct horse battery"}]`
+	code, body := do("POST", "/__mozidsim/steps", steps, map[string]string{"Content-Type": "text/plain"})
+	require.Equal(t, 415, code, body)
+	code, _ = do("POST", "/__mozidsim/steps", steps, nil)
+	require.Equal(t, 415, code, "a body without a type (a Blob from a page) is refused too")
+	code, body = do("POST", "/__mozidsim/steps", steps, map[string]string{"Content-Type": "application/json", "Origin": "http://evil.example"})
+	require.Equal(t, 403, code)
+	require.Equal(t, `{"error":"origin http://evil.example may not drive the phone (only the phone's own page and programs may)"}`, body)
+	code, body = do("GET", "/__mozidsim/state", "", map[string]string{"Host": "rebound.example:8090"})
+	require.Equal(t, 403, code)
+	require.Equal(t, `{"error":"host \"rebound.example:8090\": the driver API answers to an IP address or localhost only"}`, body)
+	require.Nil(t, p.state().SignedIn, "nothing refused ran")
+	code, _ = do("POST", "/__mozidsim/steps", steps, map[string]string{"Content-Type": "application/json", "Origin": p.srv.URL})
+	require.Equal(t, 200, code, "the phone's own page drives it")
+	require.Equal(t, "alice@example.com", *p.state().SignedIn)
 }

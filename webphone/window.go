@@ -59,11 +59,7 @@ type window struct {
 	tokens float64
 	last   time.Time
 
-	// replaying is set while a reported call runs on the Go page: callbacks
-	// delivered then were already delivered by the shim, so they are collected
-	// for the comparison instead of being sent.
-	replaying bool
-	syncErrs  []string
+	capture capture
 }
 
 // frameOut is one frame to the page, or a close.
@@ -354,19 +350,33 @@ func (w *window) handle(data []byte) (int, string) {
 // synchronously. Called with Server.mu held.
 func (w *window) replay(c Call) (Outcome, error) {
 	w.calls = append(w.calls, CallRecord{Name: "navigator.mozId." + c.Call, UserInput: c.UserInput})
-	f := w.forwarders()
-	before := w.s.rec.len()
-	w.replaying, w.syncErrs = true, nil
+	return runCall(w.s.d.Sys, w.s.rec, w.page, c, w.forwarders(), &w.capture)
+}
+
+// capture collects the onerror codes a call delivers while it runs: the shim
+// delivered those itself, so they are compared, not sent.
+type capture struct {
+	on   bool
+	errs []string
+}
+
+// runCall is the reference: c run on a Go nsDOMIdentity page, and what it did
+// synchronously (the exception, the onerror codes, the message it sent).
+func runCall(sys *sim.System, rec *sim.MemRecorder, page *rp.Page, c Call, f forwarders, cp *capture) (Outcome, error) {
+	before := rec.Len()
+	cp.on, cp.errs = true, nil
 	var err error
 	switch c.Call {
 	case "watch":
-		err = w.page.Watch(watchOptions(c.Options, f))
+		err = page.Watch(watchOptions(c.Options, f))
 	case "request":
-		err = w.page.Request(requestOptions(c.Options, c.UserInput, f))
+		err = page.Request(requestOptions(c.Options, c.UserInput, f))
 	case "logout":
-		err = w.page.Logout()
+		err = page.Logout()
+	default:
+		err = fmt.Errorf("unknown call %q", c.Call)
 	}
-	w.replaying = false
+	cp.on = false
 	var out Outcome
 	var ex *rp.Exception
 	switch {
@@ -375,13 +385,13 @@ func (w *window) replay(c Call) (Outcome, error) {
 	case err != nil:
 		return out, err
 	}
-	out.OnError = w.syncErrs
+	out.OnError = cp.errs
 	// What the call sent is queued; deliver it and read the hop back.
-	if err := w.s.d.RunUntilIdle(); err != nil {
+	if err := sys.RunUntilIdle(); err != nil {
 		return out, err
 	}
-	for _, ev := range w.s.rec.since(before) {
-		if ev.Kind == sim.KindHop && ev.From == w.page.Addr() && ev.To == wire.DOMIdentity {
+	for _, ev := range rec.Since(before) {
+		if ev.Kind == sim.KindHop && ev.From == page.Addr() && ev.To == wire.DOMIdentity {
 			if m, ok := ev.Payload.(wire.RPMessage); ok {
 				out.Sent = sentFrom(ev.Name, m)
 			}
@@ -408,8 +418,8 @@ func (w *window) forwarders() forwarders {
 		onReady:  func() { w.send(msg(wire.MsgOnReady)) },
 		onCancel: func() { w.send(msg(wire.MsgOnCancel)) },
 		onError: func(e string) {
-			if w.replaying {
-				w.syncErrs = append(w.syncErrs, e)
+			if w.capture.on {
+				w.capture.errs = append(w.capture.errs, e)
 				return
 			}
 			m := msg(wire.MsgOnError)

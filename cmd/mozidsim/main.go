@@ -10,15 +10,17 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"syscall"
 
+	"github.com/mozidsim/mozidsim/internal/cliflag"
 	"github.com/mozidsim/mozidsim/rp/contactsprovider"
 	"github.com/mozidsim/mozidsim/scenarios"
 	"github.com/mozidsim/mozidsim/trace"
 )
 
 // version is written into trace headers.
-const version = "0.1.0"
+const version = trace.Version
 
 const usage = `mozidsim simulates how Firefox OS (2015) answered navigator.mozId.
 
@@ -37,7 +39,11 @@ usage: mozidsim COMMAND [flags] [args]
   serve-fxa                 the FxA auth server over HTTP (--addr 127.0.0.1:8081)
   verify-server             the browserid-verifier /v2 service (--addr 127.0.0.1:8082)
   serve-contacts            the contacts provider: BrowserID login + CardDAV over TLS
+                            (--fxa-url URL trusts serve-fxa; data and TLS certificate in --dir)
+  provision                 CardDAV credentials from an FxA account, as JSON (--fxa-url,
+                            --contacts-url, --email, --password, [--create], --ca-cert)
   version                   print the version
+  help COMMAND              a command's usage, description and flags (also COMMAND -h)
 
 Exit status: 0 success, 1 a scenario failed or a replay diverged, 2 invalid input.
 `
@@ -49,28 +55,42 @@ func main() {
 	os.Exit(code)
 }
 
+// commandNames are the commands Main knows, for "did you mean".
+var commandNames = []string{"run", "list", "replay", "explain", "diagram", "live", "serve", "serve-fxa", "verify-server", "serve-contacts", "version", "help"}
+
 // Main dispatches a command line; ctx ends the servers.
 func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	trace.MozidsimVersion = version
-	trace.Scenarios = scenarios.TraceLibrary()
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
-		return 2
+		return exitInvalid
 	}
 	cmd, rest := args[0], args[1:]
+	if cmd == "help" && len(rest) > 0 {
+		// `help CMD` is `CMD -h`: the same text, exit 0.
+		if rest[0] == "help" || rest[0] == "version" {
+			fmt.Fprint(stdout, usage)
+			return exitOK
+		}
+		cmd, rest = rest[0], []string{"-h"}
+		if !slices.Contains(commandNames, cmd) {
+			fmt.Fprintf(stderr, "mozidsim help: unknown command %q%s\n\n%s", cmd, cliflag.DidYouMean(cmd, commandNames), usage)
+			return exitInvalid
+		}
+	}
+	lib := scenarios.TraceLibrary(version)
 	switch cmd {
 	case "run":
-		return scenarios.RunMain(rest, stdout, stderr)
+		return runCmd(rest, stdout, stderr)
 	case "list":
-		return scenarios.ListMain(rest, stdout, stderr)
+		return listCmd(rest, stdout, stderr)
 	case "replay":
-		return trace.ReplayMain(rest, stdout, stderr)
+		return replayCmd(lib, rest, stdout, stderr)
 	case "explain":
-		return trace.ExplainMain(rest, stdin, stdout, stderr)
+		return explainCmd(lib, rest, stdin, stdout, stderr)
 	case "diagram":
-		return trace.DiagramMain(rest, stdout, stderr)
+		return diagramCmd(lib, rest, stdout, stderr)
 	case "live":
-		return trace.LiveMain(ctx, rest, stdout, stderr, nil)
+		return liveCmd(ctx, lib, rest, stdout, stderr, nil)
 	case "serve":
 		return serveWebPhone(ctx, rest, stdout, stderr, nil)
 	case "serve-fxa":
@@ -80,14 +100,16 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	case "conform":
 		return conformMain(ctx, rest, stdout, stderr)
 	case "serve-contacts":
-		return contactsprovider.Run(ctx, rest, stdout, nil)
+		return serveContacts(ctx, rest, stdout, stderr, nil)
+	case "provision":
+		return contactsprovider.ProvisionMain(rest, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "mozidsim", version)
-		return 0
+		return exitOK
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
-		return 0
+		return exitOK
 	}
-	fmt.Fprintf(stderr, "mozidsim: unknown command %q\n\n%s", cmd, usage)
-	return 2
+	fmt.Fprintf(stderr, "mozidsim: unknown command %q%s\n\n%s", cmd, cliflag.DidYouMean(cmd, commandNames), usage)
+	return exitInvalid
 }

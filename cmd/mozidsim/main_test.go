@@ -150,11 +150,19 @@ func TestRunUsage(t *testing.T) {
 	code, out, errOut := mainOut(t, "run")
 	require.Equal(t, 2, code)
 	require.Empty(t, out)
-	require.True(t, strings.HasPrefix(errOut, "usage: mozidsim run [flags] FILE|DIR|NAME...\n"), errOut)
+	require.Equal(t, "mozidsim run: no scenario given\nusage: mozidsim run [flags] FILE|DIR|NAME...\n(mozidsim help run explains every flag)\n", errOut)
 
 	code, _, errOut = mainOut(t, "run", "--no-such-flag", "x.yaml")
 	require.Equal(t, 2, code)
-	require.True(t, strings.HasPrefix(errOut, "flag provided but not defined: -no-such-flag\n"), errOut)
+	require.True(t, strings.HasPrefix(errOut, "mozidsim run: flag provided but not defined: -no-such-flag\n"), errOut)
+
+	code, _, errOut = mainOut(t, "run", "--record", "x", "watch-signed-in", "watch-signed-out")
+	require.Equal(t, 2, code)
+	require.True(t, strings.HasPrefix(errOut, "mozidsim run: --record takes one scenario, got 2\n"), errOut)
+
+	code, out, _ = mainOut(t, "run", "--record", filepath.Join(t.TempDir(), "x.jsonl"), "scenarios/contacts/first-backup.yaml")
+	require.Equal(t, 2, code)
+	require.Equal(t, "FAIL scenarios/contacts/first-backup.yaml\n    a contacts scenario: --record, --fxa-url and --seed do not apply to it\n", out)
 }
 
 // A shipped scenario runs by name.
@@ -170,7 +178,7 @@ func TestList(t *testing.T) {
 	require.Equal(t, 0, code)
 	require.Empty(t, errOut)
 	lines := strings.Split(out, "\n")
-	require.Equal(t, "mozId scenarios (mozidsim run NAME, mozidsim explain NAME):", lines[0])
+	require.Equal(t, "mozId scenarios (mozidsim run NAME, mozidsim explain NAME), with the era each runs in:", lines[0])
 
 	lib, err := scenarios.Library()
 	require.NoError(t, err)
@@ -178,19 +186,27 @@ func TestList(t *testing.T) {
 	for _, s := range lib {
 		width = max(width, len(s.Name))
 	}
-	// One line per shipped scenario, in file order, names in one column and
-	// the summaries aligned after them.
+	// One line per shipped scenario, in file order, names in one column, then
+	// the era it runs in (its file's, else 2015), then the summaries aligned.
+	eras := map[string]bool{}
 	for i, s := range lib {
 		line := lines[1+i]
-		require.Equal(t, "  "+s.Name+strings.Repeat(" ", width-len(s.Name))+"  ", line[:2+width+2], "line %d", 1+i)
-		require.NotEmpty(t, strings.TrimSpace(line[2+width:]), "%s has a summary", s.Name)
+		want := "2015"
+		if s.Era != "" {
+			want = string(s.Era)
+		}
+		eras[want] = true
+		require.Equal(t, "  "+s.Name+strings.Repeat(" ", width-len(s.Name))+"  "+want+"  ", line[:2+width+2+6], "line %d", 1+i)
+		require.NotEmpty(t, strings.TrimSpace(line[2+width+6:]), "%s has a summary", s.Name)
 	}
+	require.True(t, eras["2014"] && eras["2015"], "the library has scenarios of both eras: %v", eras)
 	require.Equal(t, "", lines[1+len(lib)])
-	require.Equal(t, "contacts backup scenarios (mozidsim run scenarios/contacts/FILE.yaml):", lines[2+len(lib)])
+	require.Equal(t, "contacts backup scenarios (mozidsim run NAME):", lines[2+len(lib)])
+	require.True(t, strings.HasPrefix(lines[3+len(lib)], "  bad-network-input "), lines[3+len(lib)])
 
 	code, _, errOut = mainOut(t, "list", "extra")
 	require.Equal(t, 2, code)
-	require.Equal(t, "usage: mozidsim list\n", errOut)
+	require.Equal(t, "mozidsim list: unexpected argument \"extra\"\nusage: mozidsim list\n(mozidsim help list explains every flag)\n", errOut)
 }
 
 func TestUsageAndVersion(t *testing.T) {
@@ -204,6 +220,10 @@ func TestUsageAndVersion(t *testing.T) {
 	require.Empty(t, out)
 	require.Equal(t, "mozidsim: unknown command \"frobnicate\"\n\n"+usage, errOut)
 
+	code, _, errOut = mainOut(t, "rnu")
+	require.Equal(t, 2, code)
+	require.Equal(t, "mozidsim: unknown command \"rnu\"; did you mean \"run\"?\n\n"+usage, errOut)
+
 	code, out, _ = mainOut(t, "help")
 	require.Equal(t, 0, code)
 	require.Equal(t, usage, out)
@@ -211,4 +231,22 @@ func TestUsageAndVersion(t *testing.T) {
 	code, out, _ = mainOut(t, "version")
 	require.Equal(t, 0, code)
 	require.Equal(t, "mozidsim 0.1.0\n", out)
+}
+
+// run --era runs a file that names no era in that era, says so, and refuses
+// an era that is not one; list shows each scenario's era.
+func TestRunEraAndListShowTheEra(t *testing.T) {
+	code, out, errOut := mainOut(t, "run", "--era", "2014", "-v", "watch-signed-out")
+	require.Equal(t, 0, code, errOut)
+	require.Equal(t, "PASS watch-signed-out (era 2014)\n    shop: onlogout\n          onready\n", out)
+	code, out, _ = mainOut(t, "run", "--era", "2015", "watch-signed-out")
+	require.Equal(t, 0, code)
+	require.Equal(t, "PASS watch-signed-out\n", out)
+	code, out, errOut = mainOut(t, "run", "--era", "2016", "watch-signed-out")
+	require.Equal(t, 2, code)
+	require.Equal(t, "mozidsim run: --era: era \"2016\" is not one of 2014, 2015\n", errOut)
+	require.Empty(t, out)
+	code, out, _ = mainOut(t, "list")
+	require.Equal(t, 0, code)
+	require.Regexp(t, `\n  watch-signed-out +2015  Seed part I`, out)
 }

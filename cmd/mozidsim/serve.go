@@ -4,18 +4,18 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
-	"errors"
+	"encoding/hex"
 	"flag"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 
 	"github.com/mozidsim/mozidsim/fxaccounts/authserver"
-	"github.com/mozidsim/mozidsim/fxaccounts/fxaclient"
-	"github.com/mozidsim/mozidsim/internal/browserid"
+	"github.com/mozidsim/mozidsim/internal/cliflag"
 	"github.com/mozidsim/mozidsim/internal/device"
 	httpserve "github.com/mozidsim/mozidsim/internal/serve"
 	"github.com/mozidsim/mozidsim/internal/sim"
@@ -26,52 +26,64 @@ import (
 // API scenarios use and the phone's virtual clock taken from X-Mozidsim-Now.
 // ready, when not nil, receives the listening address.
 func serveFxA(ctx context.Context, args []string, stdout, stderr io.Writer, ready chan<- string) int {
-	fl := flag.NewFlagSet("mozidsim serve-fxa", flag.ContinueOnError)
-	fl.SetOutput(stderr)
+	fl := flag.NewFlagSet("serve-fxa", flag.ContinueOnError)
 	addr := fl.String("addr", "127.0.0.1:8081", "address to listen on")
 	issuer := fl.String("issuer", device.Issuer, "BrowserID issuer written into certificates")
 	noAdmin := fl.Bool("no-admin", false, "leave out the /__mozidsim admin API (then scenarios cannot drive this server)")
-	if err := fl.Parse(args); errors.Is(err, flag.ErrHelp) {
-		return 0
-	} else if err != nil || fl.NArg() > 0 {
-		if fl.NArg() > 0 {
-			fmt.Fprintf(stderr, "mozidsim serve-fxa: unexpected argument %q\n", fl.Arg(0))
-		}
-		return 2
+	adminToken := fl.String("admin-token", "", "the admin token (the admin API and X-Mozidsim-Now need it); default $"+adminTokenEnv+", else a random one, printed at start")
+	var allowHosts stringList
+	fl.Var(&allowHosts, "allow-host", "a host `NAME` (besides IP addresses and localhost) under which admin requests are served (repeatable)")
+	pos, code, ok := parseFlags("serve-fxa", fl, args, stdout, stderr)
+	if !ok {
+		return code
+	} else if len(pos) > 0 {
+		return usageError(stderr, "serve-fxa", fmt.Sprintf("unexpected argument %q", pos[0]))
 	}
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
 		fmt.Fprintf(stderr, "mozidsim serve-fxa: %v\n", err)
 		return 1
 	}
-	srv := authserver.New(authserver.Config{Issuer: *issuer, Key: key, Clock: time.Now, Rand: rand.Reader})
-	h := srv.Handler(authserver.HandlerOptions{Admin: !*noAdmin, ClockFromHeader: true})
-	admin := "on (/__mozidsim/*: for tests only)"
-	if *noAdmin {
-		admin = "off"
+	token := *adminToken
+	if token == "" {
+		token = os.Getenv(adminTokenEnv)
 	}
-	return serve(ctx, "serve-fxa", *addr, h, stdout, stderr, ready,
-		fmt.Sprintf("issuer %s, admin API %s; run scenarios with: mozidsim run --fxa-url http://ADDR scenarios/", *issuer, admin))
+	if token == "" {
+		b := make([]byte, 16)
+		if _, err := rand.Read(b); err != nil {
+			fmt.Fprintf(stderr, "mozidsim serve-fxa: admin token: %v\n", err)
+			return 1
+		}
+		token = hex.EncodeToString(b)
+	}
+	srv := authserver.New(authserver.Config{Issuer: *issuer, Key: key, Clock: time.Now, Rand: rand.Reader})
+	h := srv.Handler(authserver.HandlerOptions{Admin: !*noAdmin, AdminToken: token, AllowedHosts: allowHosts, ClockFromHeader: true})
+	about := fmt.Sprintf("issuer %s, admin API on (/__mozidsim/*: for tests only); run scenarios with: %s=%s mozidsim run --fxa-url http://ADDR scenarios/",
+		*issuer, adminTokenEnv, token)
+	if *noAdmin {
+		about = fmt.Sprintf("issuer %s, admin API off", *issuer)
+	}
+	return serve(ctx, "serve-fxa", *addr, h, stdout, stderr, ready, about)
 }
 
 // serveVerifier is `mozidsim verify-server`: POST /v2 as mozilla/browserid-verifier.
 func serveVerifier(ctx context.Context, args []string, stdout, stderr io.Writer, ready chan<- string) int {
-	fl := flag.NewFlagSet("mozidsim verify-server", flag.ContinueOnError)
-	fl.SetOutput(stderr)
+	fl := flag.NewFlagSet("verify-server", flag.ContinueOnError)
 	addr := fl.String("addr", "127.0.0.1:8082", "address to listen on")
-	fxaURL := fl.String("fxa-url", "", "take the key of --issuer from this server's /.well-known/browserid (e.g. http://127.0.0.1:8081 for mozidsim serve-fxa)")
+	fxaURL := &cliflag.URLValue{Example: "http://127.0.0.1:8081"}
+	fl.Var(fxaURL, "fxa-url", "take the key of --issuer from this server's /.well-known/browserid (e.g. http://127.0.0.1:8081 for mozidsim serve-fxa)")
 	issuer := fl.String("issuer", device.Issuer, "the FxA issuer whose key --fxa-url serves")
 	scheme := fl.String("scheme", "https", "scheme for fetching other issuers' support documents")
 	var trusted stringList
 	fl.Var(&trusted, "trusted-issuer", "an issuer that may vouch for any email domain (repeatable)")
+	var allowIssuers stringList
+	fl.Var(&allowIssuers, "allow-issuer", "fetch keys only for this issuer `NAME` (repeatable; default: any issuer that is a plain host name)")
 	fixedNow := fl.String("now", "", "verify as of this `TIME` (RFC 3339) instead of the wall clock; assertions minted by\n`mozidsim run --fxa-url` carry the simulated phone's time, which starts at "+sim.Epoch.Format(time.RFC3339))
-	if err := fl.Parse(args); errors.Is(err, flag.ErrHelp) {
-		return 0
-	} else if err != nil || fl.NArg() > 0 {
-		if fl.NArg() > 0 {
-			fmt.Fprintf(stderr, "mozidsim verify-server: unexpected argument %q\n", fl.Arg(0))
-		}
-		return 2
+	pos, code, ok := parseFlags("verify-server", fl, args, stdout, stderr)
+	if !ok {
+		return code
+	} else if len(pos) > 0 {
+		return usageError(stderr, "verify-server", fmt.Sprintf("unexpected argument %q", pos[0]))
 	}
 	// A serve-fxa server run by scenarios signs certificates at the phone's
 	// virtual time (2015), which the wall clock finds long expired.
@@ -85,18 +97,13 @@ func serveVerifier(ctx context.Context, args []string, stdout, stderr io.Writer,
 		now = func() time.Time { return at }
 		about += "; verifying as of " + at.UTC().Format(time.RFC3339)
 	}
-	client := &http.Client{Timeout: 10 * time.Second}
-	lookup := verifier.HTTPKeyLookup(client, *scheme)
-	if *fxaURL != "" {
-		admin := fxaclient.NewAdmin(*fxaURL, client)
-		fallback := lookup
-		lookup = func(iss, domain string) (*browserid.PublicKey, error) {
-			if iss == *issuer {
-				return admin.PublicKey()
-			}
-			return fallback(iss, domain)
-		}
+	// Keys are cached as their documents' Cache-Control allows (serve-fxa:
+	// 10 s), so a slow or busy auth server is not asked on every /v2.
+	keys := &verifier.HTTPKeys{Client: &http.Client{Timeout: 5 * time.Second}, Scheme: *scheme, AllowedIssuers: allowIssuers}
+	if fxaURL.URL != "" {
+		keys.Endpoints = map[string]string{*issuer: strings.TrimSuffix(fxaURL.URL, "/v1")}
 	}
+	lookup := keys.Lookup
 	v := &verifier.Verifier{Now: now, LookupIssuerKey: lookup, TrustedIssuers: trusted}
 	return serve(ctx, "verify-server", *addr, v.Handler(), stdout, stderr, ready, about)
 }

@@ -56,6 +56,9 @@ func (s *server) stop(t *testing.T) int {
 	}
 }
 
+// testToken is the admin token the tests give serve-fxa.
+const testToken = "t0ken"
+
 // mintAssertion runs a shipped-style scenario against the auth server at
 // fxaURL and returns the backed assertion the page received in onlogin.
 func mintAssertion(t *testing.T, fxaURL string) string {
@@ -73,7 +76,7 @@ expect:
   shop: ["onlogin aud=https://shop.example.com email=alice@example.com", onready]
 `))
 	require.NoError(t, err)
-	res, err := scenarios.Run(sc, scenarios.Options{FxAURL: fxaURL})
+	res, err := scenarios.Run(sc, scenarios.Options{FxAURL: fxaURL, FxAAdminToken: testToken})
 	require.NoError(t, err)
 	require.Empty(t, res.Problems)
 	log := res.Logs["shop"]
@@ -103,10 +106,10 @@ func postV2(t *testing.T, addr string, body any) (int, map[string]any) {
 // taking the FxA key from that server's /.well-known/browserid, answers the
 // RP's POST /v2 as mozilla/browserid-verifier did (fxaccounts-crypto §10).
 func TestServeFxAAndVerifyServer(t *testing.T) {
-	fxa := start(t, serveFxA, "--addr", "127.0.0.1:0")
+	fxa := start(t, serveFxA, "--addr", "127.0.0.1:0", "--admin-token", testToken)
 	fxaURL := "http://" + fxa.addr
 	require.Equal(t, "mozidsim serve-fxa: listening on "+fxaURL+" (issuer api.accounts.firefox.com, admin API on "+
-		"(/__mozidsim/*: for tests only); run scenarios with: mozidsim run --fxa-url "+fxaURL+" scenarios/)\n", fxa.stdout.String())
+		"(/__mozidsim/*: for tests only); run scenarios with: MOZIDSIM_ADMIN_TOKEN=t0ken mozidsim run --fxa-url "+fxaURL+" scenarios/)\n", fxa.stdout.String())
 
 	assertion := mintAssertion(t, fxaURL)
 
@@ -210,13 +213,33 @@ func tamperSignature(t *testing.T, bundle string, part int) string {
 // shipped fault scenario too, through Main.
 func TestRunAgainstServeFxA(t *testing.T) {
 	fxa := start(t, serveFxA, "--addr", "127.0.0.1:0")
-	code, out, errOut := mainOut(t, "run", "--fxa-url", "http://"+fxa.addr, "watch-signed-in", "server-throttle", "server-invalid-token")
+	// The token is random unless given: take it from the listening line.
+	line := fxa.stdout.String()
+	i := strings.Index(line, "MOZIDSIM_ADMIN_TOKEN=") + len("MOZIDSIM_ADMIN_TOKEN=")
+	token := line[i : i+strings.IndexByte(line[i:], ' ')]
+	require.Regexp(t, `^[0-9a-f]{32}$`, token)
+
+	code, out, errOut := mainOut(t, "run", "--fxa-url", "http://"+fxa.addr, "watch-signed-in")
+	require.Equal(t, 2, code, out)
+	require.Empty(t, out)
+	require.Equal(t, "mozidsim run: --fxa-url needs the server's admin token: pass the one serve-fxa printed with --admin-token or set MOZIDSIM_ADMIN_TOKEN\n", errOut)
+	code, out, _ = mainOut(t, "run", "--fxa-url", "http://"+fxa.addr, "--admin-token", "wrong", "watch-signed-in")
+	require.Equal(t, 2, code, out)
+	require.Equal(t, "FAIL watch-signed-in\n"+
+		"    scenarios/watch-signed-in.yaml: device: FxA server at http://"+fxa.addr+": fxa admin /__mozidsim/reset: "+
+		"HTTP 401 errno 999: the admin API: wrong X-Mozidsim-Admin-Token\n", out)
+
+	code, out, errOut = mainOut(t, "run", "--fxa-url", "http://"+fxa.addr, "--admin-token", token, "watch-signed-in", "server-throttle", "server-invalid-token")
 	require.Equal(t, 0, code, out)
 	require.Equal(t, "PASS watch-signed-in\nPASS server-throttle\nPASS server-invalid-token\n", out)
 	require.Empty(t, errOut)
+	t.Setenv("MOZIDSIM_ADMIN_TOKEN", token)
+	code, out, _ = mainOut(t, "run", "--fxa-url", "http://"+fxa.addr, "watch-signed-in")
+	require.Equal(t, 0, code, out)
 
 	// Without the admin API the scenario cannot set the server up.
 	closed := start(t, serveFxA, "--addr", "127.0.0.1:0", "--no-admin")
+	require.Equal(t, "mozidsim serve-fxa: listening on http://"+closed.addr+" (issuer api.accounts.firefox.com, admin API off)\n", closed.stdout.String())
 	code, out, _ = mainOut(t, "run", "--fxa-url", "http://"+closed.addr, "watch-signed-in")
 	require.Equal(t, 2, code)
 	require.Equal(t, "FAIL watch-signed-in\n"+
@@ -238,8 +261,8 @@ func TestServeErrors(t *testing.T) {
 		args  []string
 		err   string
 	}{
-		{serveFxA, []string{"extra"}, "mozidsim serve-fxa: unexpected argument \"extra\"\n"},
-		{serveVerifier, []string{"extra"}, "mozidsim verify-server: unexpected argument \"extra\"\n"},
+		{serveFxA, []string{"extra"}, "mozidsim serve-fxa: unexpected argument \"extra\"\nusage: mozidsim serve-fxa [--addr 127.0.0.1:8081] [--issuer HOST] [--no-admin]\n(mozidsim help serve-fxa explains every flag)\n"},
+		{serveVerifier, []string{"extra"}, "mozidsim verify-server: unexpected argument \"extra\"\nusage: mozidsim verify-server [--addr 127.0.0.1:8082] [--fxa-url URL] [--now TIME] [flags]\n(mozidsim help verify-server explains every flag)\n"},
 		{serveVerifier, []string{"--now", "yesterday"}, "mozidsim verify-server: --now \"yesterday\": want an RFC 3339 time such as 2015-06-01T12:00:00Z\n"},
 	} {
 		var out, errOut lockedBuffer

@@ -74,7 +74,7 @@ func (a *appFlags) Set(v string) error {
 func serveWebPhone(ctx context.Context, args []string, stdout, stderr io.Writer, ready chan<- string) int {
 	fl := flag.NewFlagSet("mozidsim serve", flag.ContinueOnError)
 	fl.SetOutput(stderr)
-	fl.Usage = func() { fmt.Fprint(stderr, serveUsage) }
+	fl.Usage = func() { fmt.Fprintln(stderr, "usage: mozidsim serve [flags]; mozidsim serve -h explains them") }
 	addr := fl.String("addr", "127.0.0.1:8090", "")
 	world := fl.String("world", "", "")
 	era := fl.String("era", "2015", "")
@@ -83,7 +83,6 @@ func serveWebPhone(ctx context.Context, args []string, stdout, stderr io.Writer,
 	var apps appFlags
 	fl.Var(&apps, "app", "")
 	if err := fl.Parse(args); errors.Is(err, flag.ErrHelp) {
-		fl.SetOutput(stdout)
 		fmt.Fprint(stdout, serveUsage)
 		return 0
 	} else if err != nil {

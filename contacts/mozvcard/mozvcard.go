@@ -7,14 +7,15 @@
 // folded the prototype's way: at 78 characters, breaking after a non-word
 // character when there is one, continuation lines starting with a space.
 //
-// Fields, as the prototype mapped them (§10.3 of the research notes): FN (one per
+// Fields, as the prototype mapped them (gaia-fxa §10.3): FN (one per
 // name[]), N (family;given;additional;prefix;suffix, each a comma list, omitted when
 // all are empty), NICKNAME, BDAY (YYYY-MM-DD, UTC), ANNIVERSARY (ISO string), TEL
 // (TYPE, PREF=1, X-MOZ-CARRIER), EMAIL (TYPE, PREF), GENDER (sex;genderIdentity),
 // ADR (TYPE, PREF; two empty components, then street, locality, region, postal
 // code, country), IMPP (X-MOZ-TYPE, PREF), TITLE (jobTitle[]), ORG, NOTE, REV
 // (updated), UID (the contact id), URL, KEY. Like the prototype it does not emit
-// PHOTO, PRODID or CATEGORIES, so categories do not survive a backup.
+// PHOTO, PRODID or CATEGORIES, so categories do not survive a backup. Editing a
+// card another client wrote goes through Merge instead, which keeps them.
 //
 // Differences from vcard.js, all forced by go-vcard: properties come out in
 // go-vcard's order (VERSION first, then alphabetical) rather than vcard.js's; ';'

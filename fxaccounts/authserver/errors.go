@@ -81,3 +81,7 @@ func (s *Server) fault(endpoint string) *Error {
 	}
 	return nil
 }
+
+func errTooManyAccounts() *Error {
+	return &Error{Code: 503, Errno: 201, ErrorText: "Service Unavailable", Message: "Service unavailable"}
+}

@@ -6,17 +6,22 @@ package authserver
 // the way a real phone reached api.accounts.firefox.com.
 
 import (
+	"crypto/subtle"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"math"
+	"mime"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/mozidsim/mozidsim/internal/hawk"
 )
@@ -26,22 +31,39 @@ import (
 const MaxBodyBytes = 16 * 1024
 
 // ClockHeader carries the simulator's virtual time (ms since the epoch) when
-// HandlerOptions.ClockFromHeader is set.
+// HandlerOptions.ClockFromHeader is set. It is an admin power: it needs
+// AdminTokenHeader too, or anyone could replay an old signed request "at" its
+// own time.
 const ClockHeader = "X-Mozidsim-Now"
+
+// AdminTokenHeader carries HandlerOptions.AdminToken on admin requests. A web
+// page cannot send it cross-site without a CORS preflight, which this server
+// never grants, and cannot learn the token.
+const AdminTokenHeader = "X-Mozidsim-Admin-Token"
 
 // HandlerOptions select the optional parts of the HTTP API.
 type HandlerOptions struct {
 	// Admin serves /__mozidsim/* so that scenarios can drive a remote server
 	// (make accounts, verify them, change passwords, inject faults). Off by
-	// default: a server reachable by others must not let them do that.
+	// default: a server reachable by others must not let them do that. Admin
+	// requests must carry AdminToken in AdminTokenHeader, under an allowed Host.
 	Admin bool
-	// ClockFromHeader makes a request's X-Mozidsim-Now header the server's "now"
-	// for that request. The simulator runs on a virtual clock while a real server
-	// would use the wall clock; certificates (iat/exp), authAt and Hawk's ±60 s
-	// window only agree with the simulated phone if the server uses the phone's
-	// notion of time. Requests are then handled one at a time, because the core
-	// reads its clock while serving them. Enable it on at most one handler per
-	// Server.
+	// AdminToken is the admin credential (for the admin API and ClockHeader).
+	// Empty means every admin request is refused.
+	AdminToken string
+	// AllowedHosts are host names (without port) under which admin requests are
+	// served, besides IP literals and "localhost": a page on another name
+	// rebound to this address (DNS rebinding) is refused before the token is
+	// even looked at.
+	AllowedHosts []string
+	// ClockFromHeader makes an admin request's X-Mozidsim-Now header the
+	// server's "now" for that request. The simulator runs on a virtual clock
+	// while a real server would use the wall clock; certificates (iat/exp),
+	// authAt and Hawk's ±60 s window only agree with the simulated phone if the
+	// server uses the phone's notion of time. A request with the header runs
+	// alone (the core reads its clock while serving it); bodies are read before
+	// that, so a slow client holds nothing up. Enable it on at most one handler
+	// per Server.
 	ClockFromHeader bool
 }
 
@@ -55,7 +77,7 @@ func (s *Server) Handler(opts ...HandlerOptions) http.Handler {
 	}
 	s.mu.Lock()
 	base := s.cfg.Clock
-	h := &httpHandler{s: s, opt: opt, base: base, tokens: &hawkTokens{byID: map[string]string{}, known: map[string]string{}}}
+	h := &httpHandler{s: s, opt: opt, base: base, nonces: &hawk.NonceCache{}}
 	if opt.ClockFromHeader {
 		h.virtual = &virtualClock{}
 		// The core reads cfg.Clock under s.mu; an override set for one request
@@ -73,7 +95,10 @@ func (s *Server) Handler(opts ...HandlerOptions) http.Handler {
 }
 
 type virtualClock struct {
-	serial   sync.Mutex // one request at a time while the override is live
+	// Requests with a clock override hold it exclusively, all others shared:
+	// an override is never seen by a request it was not meant for. It is held
+	// only while the core works, never while a body is read.
+	mu       sync.RWMutex
 	override atomic.Pointer[time.Time]
 }
 
@@ -82,12 +107,13 @@ type httpHandler struct {
 	opt     HandlerOptions
 	base    func() time.Time
 	virtual *virtualClock
-	tokens  *hawkTokens
+	nonces  *hawk.NonceCache
 	routes  map[string]route
 }
 
 type route struct {
 	method      string
+	admin       bool // needs the admin token
 	session     bool // Hawk with a sessionToken
 	payloadHash bool // Hawk must cover the body
 	maxAge      int  // seconds a success may be cached
@@ -115,7 +141,7 @@ func (h *httpHandler) routeTable() map[string]route {
 	}
 	if h.opt.Admin {
 		for path, serve := range adminRoutes() {
-			rt[path] = route{method: http.MethodPost, serve: serve}
+			rt[path] = route{method: http.MethodPost, admin: true, serve: serve}
 		}
 	}
 	return rt
@@ -123,20 +149,6 @@ func (h *httpHandler) routeTable() map[string]route {
 
 func (h *httpHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	now := h.base()
-	if h.virtual != nil {
-		h.virtual.serial.Lock()
-		defer h.virtual.serial.Unlock()
-		if v := r.Header.Get(ClockHeader); v != "" {
-			ms, err := strconv.ParseInt(v, 10, 64)
-			if err != nil {
-				writeJSONError(w, now, &Error{Code: 400, Errno: 999, ErrorText: "Bad Request", Message: ClockHeader + " is not milliseconds since the epoch: " + strconv.Quote(v)}, 0)
-				return
-			}
-			now = time.UnixMilli(ms).UTC()
-			h.virtual.override.Store(&now)
-			defer h.virtual.override.Store(nil)
-		}
-	}
 	rt, ok := h.routes[r.URL.Path]
 	if !ok {
 		writeJSONError(w, now, &Error{Code: 404, Errno: 999, ErrorText: "Not Found", Message: "Not Found"}, 0)
@@ -147,12 +159,51 @@ func (h *httpHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeJSONError(w, now, &Error{Code: 405, Errno: 999, ErrorText: "Method Not Allowed", Message: "Method Not Allowed"}, 0)
 		return
 	}
-	c := &call{r: r, now: now}
+	clock := ""
+	if h.virtual != nil {
+		clock = r.Header.Get(ClockHeader)
+	}
+	if rt.admin || clock != "" {
+		what := "the admin API"
+		if !rt.admin {
+			what = ClockHeader + " (the virtual clock)"
+		}
+		if err := h.checkAdmin(r, what); err != nil {
+			writeJSONError(w, now, err, 0)
+			return
+		}
+	}
+	if clock != "" {
+		ms, err := strconv.ParseInt(clock, 10, 64)
+		if err != nil {
+			writeJSONError(w, now, &Error{Code: 400, Errno: 999, ErrorText: "Bad Request", Message: ClockHeader + " is not milliseconds since the epoch: " + strconv.Quote(clock)}, 0)
+			return
+		}
+		now = time.UnixMilli(ms).UTC()
+	}
+	// The body is read before any lock: the server's read timeout bounds a slow
+	// client, and it stalls nobody else.
 	raw, err := readBody(r)
 	if err != nil {
 		writeJSONError(w, now, err, 0)
 		return
 	}
+	if err := checkContent(r, raw, rt.admin); err != nil {
+		writeJSONError(w, now, err, 0)
+		return
+	}
+	if h.virtual != nil {
+		if clock != "" {
+			h.virtual.mu.Lock()
+			defer h.virtual.mu.Unlock()
+			h.virtual.override.Store(&now)
+			defer h.virtual.override.Store(nil)
+		} else {
+			h.virtual.mu.RLock()
+			defer h.virtual.mu.RUnlock()
+		}
+	}
+	c := &call{r: r, now: now}
 	if rt.session {
 		token, serverTime, err := h.authenticate(r, raw, now, rt.payloadHash)
 		if err != nil {
@@ -176,6 +227,64 @@ func (h *httpHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "public, max-age="+strconv.Itoa(rt.maxAge))
 	}
 	writeJSON(w, now, http.StatusOK, v)
+}
+
+// checkAdmin lets an admin request through only under an allowed Host and
+// with the admin token.
+func (h *httpHandler) checkAdmin(r *http.Request, what string) *Error {
+	if !h.hostAllowed(r.Host) {
+		return &Error{Code: 403, Errno: 999, ErrorText: "Forbidden", Message: fmt.Sprintf("%s is not served under Host %q (a DNS rebinding guard): use an IP address or localhost, or allow the name with serve-fxa --allow-host", what, r.Host)}
+	}
+	got := r.Header.Get(AdminTokenHeader)
+	if h.opt.AdminToken == "" || subtle.ConstantTimeCompare([]byte(got), []byte(h.opt.AdminToken)) != 1 {
+		msg := fmt.Sprintf("%s is an admin power: send the token serve-fxa printed at start in %s (mozidsim run --admin-token or MOZIDSIM_ADMIN_TOKEN)", what, AdminTokenHeader)
+		if got != "" {
+			msg = fmt.Sprintf("%s: wrong %s", what, AdminTokenHeader)
+		}
+		return &Error{Code: 401, Errno: 999, ErrorText: "Unauthorized", Message: msg}
+	}
+	return nil
+}
+
+// hostAllowed: IP literals and localhost need no DNS, so no page can rebind
+// them; any other name must be allowed by name.
+func (h *httpHandler) hostAllowed(hostport string) bool {
+	host := hostport
+	if hst, _, err := net.SplitHostPort(hostport); err == nil {
+		host = hst
+	}
+	host = strings.TrimSuffix(strings.ToLower(strings.Trim(host, "[]")), ".")
+	if host == "" {
+		return false
+	}
+	if host == "localhost" || net.ParseIP(host) != nil {
+		return true
+	}
+	for _, a := range h.opt.AllowedHosts {
+		if strings.EqualFold(strings.TrimSuffix(a, "."), host) {
+			return true
+		}
+	}
+	return false
+}
+
+// checkContent: a body must be declared JSON (a cross-site form or text/plain
+// post cannot be) and be UTF-8. Admin posts must be JSON even when empty.
+func checkContent(r *http.Request, raw []byte, admin bool) *Error {
+	if len(raw) == 0 && !(admin && r.Method == http.MethodPost) {
+		return nil
+	}
+	ct := r.Header.Get("Content-Type")
+	if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/json" {
+		if ct == "" {
+			ct = "none"
+		}
+		return &Error{Code: 415, Errno: 999, ErrorText: "Unsupported Media Type", Message: "Unsupported Content-Type: " + ct + " (expected application/json)"}
+	}
+	if !utf8.Valid(raw) {
+		return &Error{Code: 400, Errno: 106, ErrorText: "Bad Request", Message: "Invalid JSON in request body: not UTF-8"}
+	}
+	return nil
 }
 
 func readBody(r *http.Request) ([]byte, *Error) {
@@ -232,10 +341,10 @@ func (h *httpHandler) authenticate(r *http.Request, body []byte, now time.Time, 
 		Method: r.Method, Resource: resource, Host: host, Port: port,
 		Authorization: r.Header.Get("Authorization"), ContentType: r.Header.Get("Content-Type"), Payload: body,
 	}, func(id string) (hawk.Credentials, bool) {
-		t, c, ok := h.tokens.lookup(h.s, id)
+		t, c, ok := h.s.SessionByHawkID(id)
 		tok = t
 		return c, ok
-	}, hawk.VerifyOptions{Now: now, RequirePayloadHash: needHash})
+	}, hawk.VerifyOptions{Now: now, RequirePayloadHash: needHash, Nonces: h.nonces})
 	if err == nil {
 		return tok, 0, nil
 	}
@@ -256,82 +365,6 @@ func (h *httpHandler) authenticate(r *http.Request, body []byte, now time.Time, 
 	default:
 		return "", 0, &Error{Code: 401, Errno: 109, ErrorText: "Unauthorized", Message: "Invalid request signature"}
 	}
-}
-
-// hawkTokens finds a session token by the Hawk id derived from it. Tokens handed
-// out over HTTP are remembered as they are issued; sessions made any other way
-// (the in-memory path, another handler) are found by deriving the ids of the
-// sessions not yet seen.
-type hawkTokens struct {
-	mu    sync.Mutex
-	byID  map[string]string // Hawk id → token
-	known map[string]string // token → Hawk id, for tokens already derived
-	keys  map[string][]byte // Hawk id → key
-}
-
-func (t *hawkTokens) remember(token string) {
-	c, err := hawk.DeriveCredentials(token, "sessionToken")
-	if err != nil {
-		return
-	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.add(token, c)
-}
-
-func (t *hawkTokens) add(token string, c hawk.Credentials) {
-	if t.keys == nil {
-		t.keys = map[string][]byte{}
-	}
-	t.byID[c.ID] = token
-	t.keys[c.ID] = c.Key
-	t.known[token] = c.ID
-}
-
-func (t *hawkTokens) forget(token string) {
-	c, err := hawk.DeriveCredentials(token, "sessionToken")
-	if err != nil {
-		return
-	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.drop(token, c.ID)
-}
-
-func (t *hawkTokens) drop(token, id string) {
-	delete(t.byID, id)
-	delete(t.keys, id)
-	delete(t.known, token)
-}
-
-func (t *hawkTokens) lookup(s *Server, id string) (string, hawk.Credentials, bool) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if tok, ok := t.byID[id]; ok {
-		return tok, hawk.Credentials{ID: id, Key: t.keys[id]}, true
-	}
-	s.mu.Lock()
-	var fresh []string
-	for tok := range s.sessions {
-		if _, seen := t.known[tok]; !seen {
-			fresh = append(fresh, tok)
-		}
-	}
-	for tok, id := range t.known {
-		if _, live := s.sessions[tok]; !live {
-			t.drop(tok, id) // ended elsewhere (password change, deletion, in memory)
-		}
-	}
-	s.mu.Unlock()
-	for _, tok := range fresh {
-		if c, err := hawk.DeriveCredentials(tok, "sessionToken"); err == nil {
-			t.add(tok, c)
-		}
-	}
-	if tok, ok := t.byID[id]; ok {
-		return tok, hawk.Credentials{ID: id, Key: t.keys[id]}, true
-	}
-	return "", hawk.Credentials{}, false
 }
 
 // Request parameters, checked the way the routes' Joi schemas did: absent → 108
@@ -356,13 +389,25 @@ func (c *call) credentials() (email, authPW string, err *Error) {
 	if authPW, err = c.stringParam("authPW"); err != nil {
 		return "", "", err
 	}
-	if email == "" || len(email) > 255 {
+	if email == "" || len(email) > 255 || !printable(email) {
 		return "", "", errInvalidParam()
 	}
 	if b, herr := hex.DecodeString(authPW); herr != nil || len(b) != 32 {
 		return "", "", errInvalidParam()
 	}
 	return email, authPW, nil
+}
+
+// printable refuses control characters and U+FFFD, which is what JSON decoding
+// makes of invalid UTF-8 or a lone surrogate escape: such an email was not
+// what the client meant.
+func printable(s string) bool {
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f || r == utf8.RuneError {
+			return false
+		}
+	}
+	return true
 }
 
 type signUpBody struct {
@@ -387,7 +432,6 @@ func (h *httpHandler) create(c *call) (any, *Error) {
 	if err != nil {
 		return nil, err
 	}
-	h.tokens.remember(res.SessionToken)
 	return signUpBody{UID: res.UID, SessionToken: res.SessionToken, AuthAt: res.AuthAt}, nil
 }
 
@@ -400,7 +444,6 @@ func (h *httpHandler) login(c *call) (any, *Error) {
 	if err != nil {
 		return nil, err
 	}
-	h.tokens.remember(res.SessionToken)
 	return signInBody{UID: res.UID, SessionToken: res.SessionToken, Verified: res.Verified, AuthAt: res.AuthAt}, nil
 }
 
@@ -436,7 +479,6 @@ func (h *httpHandler) destroySession(c *call) (any, *Error) {
 	if err := h.s.DestroySession(c.token); err != nil {
 		return nil, err
 	}
-	h.tokens.forget(c.token)
 	return struct{}{}, nil
 }
 

@@ -60,6 +60,7 @@ func FuzzServerBodies(f *testing.F) {
 		}
 		req := httptest.NewRequest(http.MethodPost, "http://fxa.test"+ep.path, strings.NewReader(string(body)))
 		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set(AdminTokenHeader, "fuzz")
 		if ep.session {
 			creds, _ := hawk.DeriveCredentials(res.SessionToken, "sessionToken")
 			h, err := hawk.ClientHeader(creds, hawk.ClientRequest{Method: "POST", URL: "http://fxa.test" + ep.path, Now: fuzzNow, Nonce: "fuzz00", ContentType: "application/json", Payload: body})
@@ -69,7 +70,7 @@ func FuzzServerBodies(f *testing.F) {
 			req.Header.Set("Authorization", h)
 		}
 		rec := httptest.NewRecorder()
-		s.Handler(HandlerOptions{Admin: true}).ServeHTTP(rec, req)
+		s.Handler(HandlerOptions{Admin: true, AdminToken: "fuzz", AllowedHosts: []string{"fxa.test"}}).ServeHTTP(rec, req)
 
 		var obj map[string]any
 		if err := json.Unmarshal(rec.Body.Bytes(), &obj); err != nil || obj == nil {

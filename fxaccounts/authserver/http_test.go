@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/rand"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -28,6 +29,9 @@ func serve(h http.Handler, method, path, body string, hdr map[string]string) raw
 		rd = strings.NewReader(body)
 	}
 	req := httptest.NewRequest(method, "http://fxa.test"+path, rd)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json") // as every client sends it
+	}
 	for k, v := range hdr {
 		req.Header.Set(k, v)
 	}
@@ -36,12 +40,15 @@ func serve(h http.Handler, method, path, body string, hdr map[string]string) raw
 	return rawResponse{rec.Code, rec.Header(), rec.Body.String()}
 }
 
+var nonceSerial int
+
 // signed builds the Hawk header a phone would send for token at now.
 func signed(t *testing.T, token, method, path, body string, now time.Time, withHash bool) map[string]string {
 	t.Helper()
 	creds, err := hawk.DeriveCredentials(token, "sessionToken")
 	require.NoError(t, err)
-	r := hawk.ClientRequest{Method: method, URL: "http://fxa.test" + path, Now: now, Nonce: "abc123"}
+	nonceSerial++ // every signed request is new; TestHTTPHawkReplay replays one on purpose
+	r := hawk.ClientRequest{Method: method, URL: "http://fxa.test" + path, Now: now, Nonce: fmt.Sprintf("n%05d", nonceSerial)}
 	if withHash {
 		r.ContentType, r.Payload = "application/json", []byte(body)
 	}
@@ -191,10 +198,10 @@ func TestHTTPFaultsCarryRetryAfter(t *testing.T) {
 
 func TestHTTPVirtualClockHeader(t *testing.T) {
 	s, _ := newServer(t)
-	h := s.Handler(HandlerOptions{ClockFromHeader: true})
-	r := serve(h, "GET", "/v1/account/status?uid=00", "", map[string]string{ClockHeader: "1262304000000"})
+	h := s.Handler(HandlerOptions{ClockFromHeader: true, AdminToken: "t0ken", AllowedHosts: []string{"fxa.test"}})
+	r := serve(h, "GET", "/v1/account/status?uid=00", "", map[string]string{ClockHeader: "1262304000000", AdminTokenHeader: "t0ken"})
 	require.Equal(t, "Fri, 01 Jan 2010 00:00:00 GMT", r.header.Get("Date"))
-	r = serve(h, "GET", "/v1/account/status?uid=00", "", map[string]string{ClockHeader: "soon"})
+	r = serve(h, "GET", "/v1/account/status?uid=00", "", map[string]string{ClockHeader: "soon", AdminTokenHeader: "t0ken"})
 	require.Equal(t, 400, r.status)
 	require.Equal(t, `{"code":400,"errno":999,"error":"Bad Request","message":"X-Mozidsim-Now is not milliseconds since the epoch: \"soon\""}`, r.body)
 	r = serve(h, "GET", "/v1/account/status?uid=00", "", nil)

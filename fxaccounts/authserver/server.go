@@ -9,6 +9,7 @@
 package authserver
 
 import (
+	"container/list"
 	"crypto/hmac"
 	"crypto/rsa"
 	"crypto/sha256"
@@ -20,18 +21,33 @@ import (
 	"time"
 
 	"github.com/mozidsim/mozidsim/internal/browserid"
+	"github.com/mozidsim/mozidsim/internal/hawk"
 	"github.com/mozidsim/mozidsim/internal/wire"
 )
 
 // MaxCertDuration is the longest certificate the server signs.
 const MaxCertDuration = 24 * time.Hour
 
+// Limits on what clients can make the server keep. Logins are unauthenticated,
+// so without them anyone could grow the session table without end.
+const (
+	// DefaultSessionTTL is how long a session token lives after it was issued.
+	DefaultSessionTTL = 30 * 24 * time.Hour
+	// MaxSessionsPerAccount: a login beyond it ends the account's oldest session.
+	MaxSessionsPerAccount = 100
+	// MaxSessions: a session beyond it ends the oldest session of all.
+	MaxSessions = 100_000
+	// MaxAccounts: account creation beyond it fails with 503 errno 201.
+	MaxAccounts = 100_000
+)
+
 // Config sets a server up.
 type Config struct {
-	Issuer string          // BrowserID issuer: the public URL's host, e.g. "api.accounts.firefox.com"
-	Key    *rsa.PrivateKey // RS256 signing key
-	Clock  func() time.Time
-	Rand   io.Reader // uids, session tokens, salts
+	Issuer     string          // BrowserID issuer: the public URL's host, e.g. "api.accounts.firefox.com"
+	Key        *rsa.PrivateKey // RS256 signing key
+	Clock      func() time.Time
+	Rand       io.Reader     // uids, session tokens, salts
+	SessionTTL time.Duration // 0 means DefaultSessionTTL
 }
 
 type account struct {
@@ -40,12 +56,16 @@ type account struct {
 	salt          []byte
 	verifyHash    []byte // HMAC(salt, authPW): the server never sees the password
 	verified      bool
-	verifierSetAt int64 // ms; fxa-generation
+	verifierSetAt int64               // ms; fxa-generation
+	sessions      map[string]*session // by token
 }
 
 type session struct {
+	token     string
 	uid       string
 	createdAt time.Time
+	hawk      hawk.Credentials // derived once, so a Hawk id finds its session by map
+	age       *list.Element    // in Server.byAge
 }
 
 // Server is the auth server core.
@@ -55,7 +75,9 @@ type Server struct {
 	accounts map[string]*account // by lower-cased email
 	byUID    map[string]*account
 	sessions map[string]*session // by session token
-	faults   map[string]Fault    // by endpoint ("" = every endpoint)
+	byHawkID map[string]*session
+	byAge    *list.List       // of *session, oldest first: expiry and the global cap end sessions from the front
+	faults   map[string]Fault // by endpoint ("" = every endpoint)
 }
 
 // New creates a server. Clock, Rand and Key are required.
@@ -63,7 +85,11 @@ func New(cfg Config) *Server {
 	if cfg.Issuer == "" {
 		cfg.Issuer = "api.accounts.firefox.com"
 	}
-	return &Server{cfg: cfg, accounts: map[string]*account{}, byUID: map[string]*account{}, sessions: map[string]*session{}, faults: map[string]Fault{}}
+	if cfg.SessionTTL <= 0 {
+		cfg.SessionTTL = DefaultSessionTTL
+	}
+	return &Server{cfg: cfg, accounts: map[string]*account{}, byUID: map[string]*account{}, sessions: map[string]*session{},
+		byHawkID: map[string]*session{}, byAge: list.New(), faults: map[string]Fault{}}
 }
 
 // Issuer is the BrowserID issuer name in certificates.
@@ -91,10 +117,56 @@ func (s *Server) verifier(salt []byte, authPW string) []byte {
 func (s *Server) lookup(email string) *account { return s.accounts[strings.ToLower(email)] }
 
 func (s *Server) newSession(a *account) (token string, authAt int64) {
-	token = hex.EncodeToString(s.random(32))
 	now := s.cfg.Clock()
-	s.sessions[token] = &session{uid: a.uid, createdAt: now}
+	s.expireSessions(now)
+	token = hex.EncodeToString(s.random(32))
+	creds, err := hawk.DeriveCredentials(token, "sessionToken")
+	if err != nil {
+		panic("authserver: a fresh token has no Hawk credentials: " + err.Error()) // 64 hex digits always derive
+	}
+	se := &session{token: token, uid: a.uid, createdAt: now, hawk: creds}
+	se.age = s.byAge.PushBack(se)
+	s.sessions[token] = se
+	s.byHawkID[creds.ID] = se
+	a.sessions[token] = se
+	if len(a.sessions) > MaxSessionsPerAccount {
+		var oldest *session
+		for _, o := range a.sessions {
+			if oldest == nil || o.createdAt.Before(oldest.createdAt) {
+				oldest = o
+			}
+		}
+		s.endSession(oldest)
+	}
+	for len(s.sessions) > MaxSessions {
+		s.endSession(s.byAge.Front().Value.(*session))
+	}
 	return token, now.Unix()
+}
+
+// expireSessions ends the sessions older than the TTL. byAge is in issuing
+// order, so this stops at the first live one: amortised O(1) per login.
+func (s *Server) expireSessions(now time.Time) {
+	for e := s.byAge.Front(); e != nil; e = s.byAge.Front() {
+		se := e.Value.(*session)
+		if !s.expired(se, now) {
+			return
+		}
+		s.endSession(se)
+	}
+}
+
+func (s *Server) expired(se *session, now time.Time) bool {
+	return now.Sub(se.createdAt) >= s.cfg.SessionTTL
+}
+
+func (s *Server) endSession(se *session) {
+	delete(s.sessions, se.token)
+	delete(s.byHawkID, se.hawk.ID)
+	if a, ok := s.byUID[se.uid]; ok {
+		delete(a.sessions, se.token)
+	}
+	s.byAge.Remove(se.age)
 }
 
 func (s *Server) session(token string) (*session, *account, *Error) {
@@ -102,11 +174,27 @@ func (s *Server) session(token string) (*session, *account, *Error) {
 	if !ok {
 		return nil, nil, errInvalidToken()
 	}
+	if s.expired(se, s.cfg.Clock()) {
+		s.endSession(se)
+		return nil, nil, errInvalidToken()
+	}
 	a, ok := s.byUID[se.uid]
 	if !ok {
 		return nil, nil, errInvalidToken()
 	}
 	return se, a, nil
+}
+
+// SessionByHawkID finds a live session by the Hawk id derived from its token:
+// the token and its Hawk credentials.
+func (s *Server) SessionByHawkID(id string) (string, hawk.Credentials, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	se, ok := s.byHawkID[id]
+	if !ok || s.expired(se, s.cfg.Clock()) {
+		return "", hawk.Credentials{}, false
+	}
+	return se.token, se.hawk, true
 }
 
 // Create is POST /account/create with an onepw authPW (hex).
@@ -125,13 +213,16 @@ func (s *Server) Create(email, authPW string) (wire.SignInResult, *Error) {
 	if s.lookup(email) != nil {
 		return wire.SignInResult{}, &Error{Code: 400, Errno: 101, ErrorText: "Bad Request", Message: "Account already exists"}
 	}
+	if len(s.accounts) >= MaxAccounts {
+		return wire.SignInResult{}, errTooManyAccounts()
+	}
 	a := s.addAccount(email, authPW, false)
 	token, authAt := s.newSession(a)
 	return wire.SignInResult{UID: a.uid, SessionToken: token, Verified: false, AuthAt: authAt}, nil
 }
 
 func (s *Server) addAccount(email, authPW string, verified bool) *account {
-	a := &account{email: email, uid: hex.EncodeToString(s.random(16)), salt: s.random(32), verified: verified, verifierSetAt: s.cfg.Clock().UnixMilli()}
+	a := &account{email: email, uid: hex.EncodeToString(s.random(16)), salt: s.random(32), verified: verified, verifierSetAt: s.cfg.Clock().UnixMilli(), sessions: map[string]*session{}}
 	a.verifyHash = s.verifier(a.salt, authPW)
 	s.accounts[strings.ToLower(email)] = a
 	s.byUID[a.uid] = a
@@ -209,10 +300,11 @@ func (s *Server) DestroySession(token string) *Error {
 	if err := s.fault("/v1/session/destroy"); err != nil {
 		return err
 	}
-	if _, _, err := s.session(token); err != nil {
+	se, _, err := s.session(token)
+	if err != nil {
 		return err
 	}
-	delete(s.sessions, token)
+	s.endSession(se)
 	return nil
 }
 
@@ -281,6 +373,9 @@ func (s *Server) CreateAccount(email, password string, verified bool) error {
 	if s.lookup(email) != nil {
 		return fmt.Errorf("account %s already exists", email)
 	}
+	if len(s.accounts) >= MaxAccounts {
+		return fmt.Errorf("account %s: the server already holds %d accounts", email, MaxAccounts)
+	}
 	s.addAccount(email, AuthPW(email, password), verified)
 	return nil
 }
@@ -321,16 +416,16 @@ func (s *Server) DeleteAccount(email string) error {
 	if a == nil {
 		return fmt.Errorf("no account %s", email)
 	}
+	s.dropSessions(a.uid)
 	delete(s.accounts, strings.ToLower(email))
 	delete(s.byUID, a.uid)
-	s.dropSessions(a.uid)
 	return nil
 }
 
 func (s *Server) dropSessions(uid string) {
-	for t, se := range s.sessions {
-		if se.uid == uid {
-			delete(s.sessions, t)
+	if a, ok := s.byUID[uid]; ok {
+		for _, se := range a.sessions {
+			s.endSession(se)
 		}
 	}
 }
@@ -351,9 +446,10 @@ func (s *Server) Account(email string) (AccountInfo, bool) {
 	if a == nil {
 		return AccountInfo{}, false
 	}
+	now := s.cfg.Clock()
 	n := 0
-	for _, se := range s.sessions {
-		if se.uid == a.uid {
+	for _, se := range a.sessions {
+		if !s.expired(se, now) {
 			n++
 		}
 	}
@@ -368,5 +464,7 @@ func (s *Server) Reset() {
 	clear(s.accounts)
 	clear(s.byUID)
 	clear(s.sessions)
+	clear(s.byHawkID)
+	s.byAge.Init()
 	clear(s.faults)
 }

@@ -25,6 +25,9 @@ type Admin struct {
 	// password changed "now" gets the virtual now as its verifierSetAt (the
 	// certificates' fxa-generation), not the server's wall clock.
 	Clock func() time.Time
+	// Token is the server's admin token (serve-fxa prints it at start), sent
+	// as X-Mozidsim-Admin-Token with every call.
+	Token string
 
 	base string // scheme://host[:port], without /v1
 	hc   *http.Client
@@ -107,6 +110,9 @@ func (a *Admin) newRequest(method, path string, body io.Reader) (*http.Request, 
 	if a.Clock != nil {
 		req.Header.Set(authserver.ClockHeader, strconv.FormatInt(a.Clock().UnixMilli(), 10))
 	}
+	if a.Token != "" {
+		req.Header.Set(authserver.AdminTokenHeader, a.Token)
+	}
 	return req, nil
 }
 
@@ -135,6 +141,9 @@ func (a *Admin) post(path string, body any) error {
 		// the hint must come before the body's message.
 		if resp.StatusCode == http.StatusNotFound {
 			return fmt.Errorf("fxa admin %s: HTTP 404: is the server running with the admin API (mozidsim serve-fxa without --no-admin)?", path)
+		}
+		if resp.StatusCode == http.StatusUnauthorized && a.Token == "" {
+			return fmt.Errorf("fxa admin %s: HTTP 401: no admin token: pass the one serve-fxa printed with --admin-token or MOZIDSIM_ADMIN_TOKEN", path)
 		}
 		if json.Unmarshal(answer, &e) == nil && e.Message != "" {
 			return fmt.Errorf("fxa admin %s: HTTP %d errno %d: %s", path, resp.StatusCode, e.Errno, e.Message)

@@ -17,6 +17,10 @@ import (
 
 // adminWorld is an auth server with the admin API, driven through Admin and
 // used by a device Client, both over the in-memory transport.
+const testToken = "test-admin-token"
+
+var testHosts = []string{"api.accounts.firefox.com", "fxa.test"}
+
 type adminWorld struct {
 	server *authserver.Server
 	clock  *fakeClock
@@ -28,9 +32,10 @@ func newAdminWorld(t *testing.T) *adminWorld {
 	t.Helper()
 	w := &adminWorld{clock: &fakeClock{now: start}}
 	w.server = newServer(w.clock, 3)
-	hc := &http.Client{Transport: InMemoryTransport(w.server.Handler(authserver.HandlerOptions{Admin: true}))}
+	hc := &http.Client{Transport: InMemoryTransport(w.server.Handler(authserver.HandlerOptions{Admin: true, AdminToken: testToken, AllowedHosts: testHosts}))}
 	// The pref's form, with /v1 and a trailing slash: Admin strips both.
 	w.admin = NewAdmin("https://api.accounts.firefox.com/v1/", hc)
+	w.admin.Token = testToken
 	w.client = New("https://api.accounts.firefox.com/v1", hc, w.clock.Now, seeded(4))
 	return w
 }
@@ -164,7 +169,7 @@ func TestAdminClockHeader(t *testing.T) {
 	s := newServer(serverWall, 5)
 	var mu sync.Mutex
 	var seen []string
-	h := s.Handler(authserver.HandlerOptions{Admin: true, ClockFromHeader: true})
+	h := s.Handler(authserver.HandlerOptions{Admin: true, AdminToken: testToken, AllowedHosts: testHosts, ClockFromHeader: true})
 	hc := &http.Client{Transport: InMemoryTransport(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		mu.Lock()
 		seen = append(seen, r.URL.Path+" "+r.Header.Get(authserver.ClockHeader))
@@ -174,6 +179,7 @@ func TestAdminClockHeader(t *testing.T) {
 	phone := &fakeClock{now: start}
 	admin := NewAdmin("http://fxa.test", hc)
 	admin.Clock = phone.Now
+	admin.Token = testToken
 	require.NoError(t, admin.CreateAccount("di@example.com", "password1", true))
 	_, err := admin.PublicKey()
 	require.NoError(t, err)
@@ -181,7 +187,7 @@ func TestAdminClockHeader(t *testing.T) {
 	require.Equal(t, []string{"/__mozidsim/accounts " + startMS, "/.well-known/browserid " + startMS}, seen)
 
 	c := New("http://fxa.test/v1", hc, phone.Now, seeded(6))
-	c.SendClock = true
+	c.SendClock, c.AdminToken = true, testToken
 	phone.Advance(time.Hour)
 	v, serr := c.Do(wire.ServerRequest{Op: wire.OpAccountLogin, Email: "di@example.com", Password: "password1"})
 	require.Nil(t, serr)
@@ -194,6 +200,7 @@ func TestAdminClockHeader(t *testing.T) {
 
 	// Without Clock no header is sent: the server's own clock applies.
 	plain := NewAdmin("http://fxa.test", hc)
+	plain.Token = testToken
 	require.NoError(t, plain.CreateAccount("ed@example.com", "password1", true))
 	require.Equal(t, "/__mozidsim/accounts ", seen[len(seen)-1])
 }
@@ -213,11 +220,14 @@ func TestAdminWithoutTheAdminAPI(t *testing.T) {
 // Over a real socket, and against nothing at all.
 func TestAdminOverASocket(t *testing.T) {
 	s := newServer(&fakeClock{now: start}, 8)
-	srv := httptest.NewServer(s.Handler(authserver.HandlerOptions{Admin: true}))
+	srv := httptest.NewServer(s.Handler(authserver.HandlerOptions{Admin: true, AdminToken: testToken, AllowedHosts: testHosts}))
 	defer srv.Close()
 	hc := &http.Client{Transport: &http.Transport{}}
 	defer hc.CloseIdleConnections()
 	a := NewAdmin(srv.URL, hc)
+	require.EqualError(t, a.CreateAccount("fay@example.com", "password1", true),
+		"fxa admin /__mozidsim/accounts: HTTP 401: no admin token: pass the one serve-fxa printed with --admin-token or MOZIDSIM_ADMIN_TOKEN")
+	a.Token = testToken
 	require.NoError(t, a.CreateAccount("fay@example.com", "password1", true))
 	_, ok := s.Account("fay@example.com")
 	require.True(t, ok)

@@ -40,6 +40,9 @@ type Client struct {
 	// SendClock adds X-Mozidsim-Now (the clock's time, ms) to every request, for
 	// a server run with authserver.HandlerOptions.ClockFromHeader.
 	SendClock bool
+	// AdminToken goes with the clock (X-Mozidsim-Admin-Token): the server
+	// honours X-Mozidsim-Now only from its admin.
+	AdminToken string
 
 	base  string // server root, without /v1
 	hc    *http.Client
@@ -241,6 +244,9 @@ func (c *Client) send(method, path, sessionToken string, body []byte) (*response
 	c.mu.Unlock()
 	if c.SendClock {
 		req.Header.Set(authserver.ClockHeader, strconv.FormatInt(local.UnixMilli(), 10))
+		if c.AdminToken != "" {
+			req.Header.Set(authserver.AdminTokenHeader, c.AdminToken)
+		}
 	}
 	if sessionToken != "" {
 		creds, derr := hawk.DeriveCredentials(jsHexToHex(sessionToken), "sessionToken")

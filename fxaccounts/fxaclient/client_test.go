@@ -339,9 +339,9 @@ func TestVirtualClockFromHeader(t *testing.T) {
 	s := authserver.New(authserver.Config{Key: serverKey(), Clock: serverWall.Now, Rand: seeded(2)})
 	require.NoError(t, s.CreateAccount("gus@example.com", "password1", true))
 	phone := &fakeClock{now: start}
-	h := s.Handler(authserver.HandlerOptions{ClockFromHeader: true})
+	h := s.Handler(authserver.HandlerOptions{ClockFromHeader: true, AdminToken: testToken, AllowedHosts: testHosts})
 	c := New("http://fxa.test", &http.Client{Transport: InMemoryTransport(h)}, phone.Now, seeded(4))
-	c.SendClock = true
+	c.SendClock, c.AdminToken = true, testToken
 
 	v, err := c.Do(wire.ServerRequest{Op: wire.OpAccountLogin, Email: "gus@example.com", Password: "password1"})
 	require.Nil(t, err)
@@ -365,7 +365,10 @@ func TestVirtualClockFromHeader(t *testing.T) {
 func TestAdminAPI(t *testing.T) {
 	post := func(h http.Handler, path, body string) (int, map[string]any) {
 		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "http://fxa.test"+path, strings.NewReader(body)))
+		req := httptest.NewRequest(http.MethodPost, "http://fxa.test"+path, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set(authserver.AdminTokenHeader, testToken)
+		h.ServeHTTP(rec, req)
 		var m map[string]any
 		require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &m), rec.Body.String())
 		return rec.Code, m
@@ -380,7 +383,7 @@ func TestAdminAPI(t *testing.T) {
 	_, exists := s.Account("a@b.c")
 	require.False(t, exists, "refused unless enabled")
 
-	admin := s.Handler(authserver.HandlerOptions{Admin: true})
+	admin := s.Handler(authserver.HandlerOptions{Admin: true, AdminToken: testToken, AllowedHosts: testHosts})
 	code, body = post(admin, "/__mozidsim/accounts", `{"email":"hal@example.com","password":"password1"}`)
 	require.Equal(t, 200, code)
 	require.Equal(t, "hal@example.com", body["email"])

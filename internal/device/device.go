@@ -23,6 +23,7 @@ import (
 	"github.com/mozidsim/mozidsim/gaia"
 	"github.com/mozidsim/mozidsim/identity"
 	"github.com/mozidsim/mozidsim/internal/browserid"
+	"github.com/mozidsim/mozidsim/internal/era"
 	"github.com/mozidsim/mozidsim/internal/sim"
 	"github.com/mozidsim/mozidsim/internal/wire"
 	"github.com/mozidsim/mozidsim/rp"
@@ -64,10 +65,19 @@ type Config struct {
 	// Empty means the in-memory server, reached through the same HTTP client
 	// over a transport that calls its handler directly.
 	FxAURL string
+	// FxAAdminToken is that server's admin token (serve-fxa prints it): the
+	// admin API and the virtual clock header need it.
+	FxAAdminToken string
 	// SystemWindowListeners are more System app actors (besides fxa_manager) that
 	// hear the unsolicited mozFxAccountsUnsolChromeEvent (onlogin, onverified,
 	// onlogout) on the System window: the contacts backup service.
 	SystemWindowListeners []sim.Addr
+	// Era is the software generation the phone runs ("" is era.Default): every
+	// actor whose behaviour changed between spring 2014 and 2015 gets it.
+	Era era.Era
+	// CloseAnimation is how long the FxA dialog's closing animation runs in
+	// virtual time (gaia.CloseAnimation; zero: it ends at once).
+	CloseAnimation time.Duration
 }
 
 // Device is one simulated phone plus its FxA server.
@@ -81,6 +91,8 @@ type Device struct {
 	pages       map[string]*rp.Page
 	apps        map[string]rp.App
 	accounts    *fxaccounts.FxAccounts
+	gaia        *gaia.Gaia // the System app's handle: reads the FxA dialog
+	era         era.Era
 	// delay is the slow-server delay in effect, so that healing a server that
 	// was never slow leaves no message in the trace.
 	delay time.Duration
@@ -94,7 +106,7 @@ func (d *Device) Open(app rp.App) (*rp.Page, error) {
 	if _, dup := d.pages[app.Name]; dup {
 		return nil, fmt.Errorf("app %q is already open", app.Name)
 	}
-	p, err := rp.Open(d.Sys, app)
+	p, err := rp.Open(d.Sys, app, identity.InEra(d.era))
 	if err != nil {
 		return nil, err
 	}
@@ -152,7 +164,7 @@ func New(cfg Config) (*Device, error) {
 		return nil, fmt.Errorf("device: server key: %w", err)
 	}
 	sys := sim.New(sim.Options{Seed: cfg.Seed, Recorder: cfg.Recorder, NoTrace: cfg.NoTrace, Start: cfg.Start})
-	d := &Device{Sys: sys, pages: make(map[string]*rp.Page), apps: make(map[string]rp.App)}
+	d := &Device{Sys: sys, pages: make(map[string]*rp.Page), apps: make(map[string]rp.App), era: era.Of(cfg.Era)}
 	// The server runs on the virtual clock; clockOffset lets setup sign the initial
 	// user in "AuthAge ago".
 	clock := func() time.Time { return sys.Now().Add(d.clockOffset) }
@@ -162,6 +174,7 @@ func New(cfg Config) (*Device, error) {
 	if cfg.FxAURL != "" {
 		admin := fxaclient.NewAdmin(cfg.FxAURL, nil)
 		admin.Clock = clock // accounts and password changes happen at the phone's virtual time
+		admin.Token = cfg.FxAAdminToken
 		if err := admin.Reset(); err != nil {
 			return nil, fmt.Errorf("device: FxA server at %s: %w", cfg.FxAURL, err)
 		}
@@ -170,7 +183,7 @@ func New(cfg Config) (*Device, error) {
 		}
 		d.link.next = http.DefaultTransport
 		client := fxaclient.New(cfg.FxAURL, &http.Client{Transport: d.link, Timeout: 30 * time.Second}, clock, sys.RandReader())
-		client.SendClock = true
+		client.SendClock, client.AdminToken = true, cfg.FxAAdminToken
 		backend, d.admin = client, admin
 	} else {
 		d.server = cfg.Server
@@ -222,13 +235,13 @@ func New(cfg Config) (*Device, error) {
 		addr sim.Addr
 		h    sim.Handler
 	}{
-		{wire.DOMIdentity, identity.NewDOMIdentity()},
+		{wire.DOMIdentity, identity.NewDOMIdentity(identity.DOMIdentityEra(d.era))},
 		{wire.MinimalIdentity, identity.NewMinimalIdentity()},
-		{wire.FirefoxAccounts, fxaccounts.NewFirefoxAccounts()},
-		{wire.FxAccountsManager, fxaccounts.NewFxAccountsManager(cfg.Offline)},
+		{wire.FirefoxAccounts, fxaccounts.NewFirefoxAccounts(fxaccounts.InEra(d.era))},
+		{wire.FxAccountsManager, fxaccounts.NewFxAccountsManager(cfg.Offline, fxaccounts.InEra(d.era))},
 		{wire.FxAccounts, d.accounts},
 		{wire.FxAServer, fxaccounts.NewServerLink(backend, cfg.Offline)},
-		{wire.FxAccountsUIGlue, uiglue.NewFxAccountsUIGlue()},
+		{wire.FxAccountsUIGlue, uiglue.NewFxAccountsUIGlue(uiglue.InEra(d.era))},
 		{wire.FxAccountsMgmtService, uiglue.NewFxAccountsMgmtService(cfg.SystemWindowListeners...)},
 	}
 	for _, a := range actors {
@@ -237,10 +250,12 @@ func New(cfg Config) (*Device, error) {
 			return nil, err
 		}
 	}
-	if err := gaia.Spawn(sys); err != nil {
+	g, err := gaia.Spawn(sys, gaia.InEra(d.era), gaia.CloseAnimation(cfg.CloseAnimation))
+	if err != nil {
 		sys.Close()
 		return nil, err
 	}
+	d.gaia = g
 	d.verifier = &verifier.Verifier{
 		Now: sys.Now,
 		LookupIssuerKey: func(issuer, domain string) (*browserid.PublicKey, error) {
@@ -273,6 +288,9 @@ func (d *Device) SignedInUser() (*wire.AccountData, error) {
 	return u, err
 }
 
+// Era is the software generation the phone runs.
+func (d *Device) Era() era.Era { return d.era }
+
 // Faults are actor panics seen so far.
 func (d *Device) Faults() []error { return d.Sys.Faults() }
 
@@ -284,7 +302,7 @@ func (d *Device) UserInput(action, value string) error {
 	case wire.UserHome, wire.UserHoldHome:
 		to = wire.SystemDialogManager
 	default:
-		if _, open, err := gaia.DialogState(d.Sys); err != nil {
+		if _, open, err := d.gaia.DialogState(); err != nil {
 			return err
 		} else if !open {
 			return ErrNoDialog
@@ -297,7 +315,7 @@ func (d *Device) UserInput(action, value string) error {
 }
 
 // DialogState is what the user sees in the FxA dialog; ok is false when none is open.
-func (d *Device) DialogState() (gaia.ModuleState, bool, error) { return gaia.DialogState(d.Sys) }
+func (d *Device) DialogState() (gaia.ModuleState, bool, error) { return d.gaia.DialogState() }
 
 // SetOnline flips the network: every actor that checks Services.io.offline is told.
 func (d *Device) SetOnline(online bool) error {
@@ -307,6 +325,12 @@ func (d *Device) SetOnline(online bool) error {
 		}
 	}
 	return d.Sys.RunUntilIdle()
+}
+
+// OpenSystemDialog opens another System app dialog over whatever is showing:
+// SystemDialogManager hides the active one (the FxA dialog) with 'interrupted'.
+func (d *Device) OpenSystemDialog() error {
+	return d.world(gaia.OtherDialog, gaia.MethodShow, nil)
 }
 
 // SettingsSignIn signs a user in from the Settings app (not from a page).

@@ -18,6 +18,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"sync"
 	"sync/atomic"
@@ -52,6 +53,14 @@ func (f HandlerFunc) Receive(ctx *Ctx, m Message) { f(ctx, m) }
 type Starter interface {
 	Start(ctx *Ctx)
 }
+
+// MaxElapsed is how far the virtual clock goes from its start. time.Duration
+// wraps after 292 years (time then ran backwards); a century is more than any
+// story of a phone needs, and leaves room for the 25-year assertion lifetime.
+const MaxElapsed = 100 * 365 * 24 * time.Hour
+
+// never is a timer time no Advance reaches.
+const never = time.Duration(math.MaxInt64)
 
 // Epoch is where virtual time starts: mid-2015, the era the simulator reproduces.
 var Epoch = time.Date(2015, time.June, 1, 12, 0, 0, 0, time.UTC)
@@ -313,6 +322,10 @@ func (s *System) Advance(d time.Duration) error {
 	if d < 0 {
 		return fmt.Errorf("sim: cannot advance by a negative duration %v", d)
 	}
+	if d > MaxElapsed-s.now {
+		return fmt.Errorf("sim: cannot advance by %v: the virtual clock is %v past its start and stops at %v (%d years)",
+			d, s.now, MaxElapsed, MaxElapsed/(365*24*time.Hour))
+	}
 	if err := s.RunUntilIdle(); err != nil {
 		return err
 	}
@@ -402,7 +415,11 @@ type TimerID uint64
 func (c *Ctx) After(d time.Duration, name string, payload any) TimerID {
 	s := c.sys
 	s.timerID++
-	heap.Push(&s.timers, &timer{at: s.now + d, id: s.timerID, owner: c.cell.addr, name: name, payload: payload})
+	at := s.now + max(d, 0)
+	if d > MaxElapsed-s.now {
+		at = never // past the clock's end: Advance cannot reach it, and s.now+d could wrap
+	}
+	heap.Push(&s.timers, &timer{at: at, id: s.timerID, owner: c.cell.addr, name: name, payload: payload})
 	return TimerID(s.timerID)
 }
 
@@ -538,23 +555,55 @@ func (h *timerHeap) Pop() any {
 }
 
 // MemRecorder keeps events in memory. It is safe for concurrent readers (a live view).
+// Events go into fixed-size chunks, so a long run never copies what it has
+// recorded: recording stays cheap on the hot path however long the trace grows.
 type MemRecorder struct {
 	mu     sync.Mutex
-	events []Event
+	chunks [][]Event
+	n      int
 }
+
+// recorderChunk is how many events one chunk holds.
+const recorderChunk = 1024
 
 // Record appends an event.
 func (r *MemRecorder) Record(e Event) {
 	r.mu.Lock()
-	r.events = append(r.events, e)
+	if r.n%recorderChunk == 0 {
+		r.chunks = append(r.chunks, make([]Event, 0, recorderChunk))
+	}
+	last := len(r.chunks) - 1
+	r.chunks[last] = append(r.chunks[last], e)
+	r.n++
 	r.mu.Unlock()
 }
 
-// Events returns a copy of the events recorded so far.
-func (r *MemRecorder) Events() []Event {
+// Len is how many events were recorded.
+func (r *MemRecorder) Len() int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return append([]Event(nil), r.events...)
+	return r.n
+}
+
+// Events returns a copy of the events recorded so far.
+func (r *MemRecorder) Events() []Event { return r.Since(0) }
+
+// Since returns a copy of the events recorded after the first i.
+func (r *MemRecorder) Since(i int) []Event {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if i < 0 || i > r.n {
+		i = r.n
+	}
+	out := make([]Event, 0, r.n-i)
+	for c := i / recorderChunk; c < len(r.chunks); c++ {
+		chunk := r.chunks[c]
+		if c == i/recorderChunk {
+			chunk = chunk[i%recorderChunk:]
+		}
+		out = append(out, chunk...)
+	}
+	return out
 }
 
 type discard struct{}

@@ -158,3 +158,51 @@ func BenchmarkHop(b *testing.B) {
 		_ = s.RunUntilIdle()
 	}
 }
+
+func TestMemRecorderSinceCrossesChunks(t *testing.T) {
+	var r MemRecorder
+	for i := 0; i < 3*recorderChunk+5; i++ {
+		r.Record(Event{Seq: uint64(i)})
+	}
+	require.Equal(t, 3*recorderChunk+5, r.Len())
+	for _, from := range []int{0, 1, recorderChunk - 1, recorderChunk, 2*recorderChunk + 7, 3*recorderChunk + 5} {
+		got := r.Since(from)
+		require.Len(t, got, 3*recorderChunk+5-from)
+		for j, e := range got {
+			require.Equal(t, uint64(from+j), e.Seq)
+		}
+	}
+}
+
+// farTimer sets a timer as far ahead as time.Duration goes.
+type farTimer struct{ fired int }
+
+func (f *farTimer) Start(ctx *Ctx)              { ctx.After(time.Duration(1<<63-1), "far", nil) }
+func (f *farTimer) Receive(ctx *Ctx, m Message) { f.fired++ }
+
+// Issue 15: repeated advances past ~292 years wrapped time.Duration and the
+// clock ran backwards. It now stops at MaxElapsed with an error saying so, and a
+// timer beyond that never fires (it used to wrap to the past and fire at once).
+func TestVirtualClockRefusesToOverflow(t *testing.T) {
+	s := New(Options{})
+	defer s.Close()
+	far := &farTimer{}
+	require.NoError(t, s.Spawn("far", far))
+	year := 365 * 24 * time.Hour
+	require.NoError(t, s.Advance(time.Second))
+	require.NoError(t, s.Advance(MaxElapsed-2*time.Second))
+	require.NoError(t, s.Advance(time.Second))
+	require.Equal(t, Epoch.Add(MaxElapsed), s.Now())
+	require.EqualError(t, s.Advance(time.Nanosecond), "sim: cannot advance by 1ns: the virtual clock is 876000h0m0s past its start and stops at 876000h0m0s (100 years)")
+	require.EqualError(t, s.Advance(200*year), "sim: cannot advance by 1752000h0m0s: the virtual clock is 876000h0m0s past its start and stops at 876000h0m0s (100 years)")
+	require.Equal(t, Epoch.Add(MaxElapsed), s.Now(), "a refused advance leaves the clock alone")
+	require.Zero(t, far.fired)
+
+	s2 := New(Options{})
+	defer s2.Close()
+	for i := 0; i < 3; i++ {
+		err := s2.Advance(time.Duration(1<<63 - 1))
+		require.ErrorContains(t, err, "stops at 876000h0m0s (100 years)")
+		require.False(t, s2.Now().Before(Epoch), "time never runs backwards")
+	}
+}

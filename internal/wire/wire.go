@@ -46,6 +46,10 @@ func Page(app string) sim.Addr { return sim.Addr("page[" + app + "]") }
 // NSDOMIdentity is the address of the page's navigator.mozId (dom/identity/nsDOMIdentity.js).
 func NSDOMIdentity(app string) sim.Addr { return sim.Addr("nsDOMIdentity[" + app + "]") }
 
+// MessageManager names a content process's child message manager, shared by
+// every window of that process (apps that name the same process).
+func MessageManager(process string) sim.Addr { return sim.Addr("mm[" + process + "]") }
+
 // Child -> parent message-manager messages (nsDOMIdentity.js -> DOMIdentity.jsm).
 const (
 	MsgRPWatch   = "Identity:RP:Watch"
@@ -105,6 +109,11 @@ type Principal struct {
 	Origin    string
 	AppID     int
 	AppStatus AppStatus
+	// Undeclared: the app's manifest lacks the firefox-accounts permission, so
+	// PermissionsInstaller granted it nothing (the permission manager answers
+	// UNKNOWN). Not part of the principal really: the permission database keyed
+	// by it. Hidden from traces, which show what the principal carried.
+	Undeclared bool `json:"-"`
 }
 
 // Permission is an nsIPermissionManager answer.
@@ -128,7 +137,19 @@ const FirefoxAccountsPermission = "firefox-accounts"
 // app sees it after "moz-firefox-accounts" substitution: certified ALLOW, privileged
 // PROMPT, installed web apps DENY, plain pages nothing at all.
 func DefaultPermission(s AppStatus) Permission {
-	switch s {
+	return PermissionOf(Principal{AppStatus: s})
+}
+
+// PermissionOf is what the permission manager answered for an app's principal
+// before any grant: DefaultPermission of its status when the manifest declares
+// the permission, UNKNOWN when it does not (sources-2014-2015.md, Permissions:
+// a privileged app gets PROMPT only if its manifest declares it) and for a
+// page that is no installed app.
+func PermissionOf(p Principal) Permission {
+	if p.Undeclared {
+		return PermUnknown
+	}
+	switch p.AppStatus {
 	case AppCertified:
 		return PermAllow
 	case AppPrivileged:
@@ -163,13 +184,18 @@ type RPMessage struct {
 	LoggedInUser *string // nil: absent or null
 	Options      AssertionOptions
 	Principal    Principal
-	Target       sim.Addr // the child's message manager: where the parent replies
+	Target       sim.Addr // the window's navigator.mozId: where the parent's replies end up
+	// MM is the child message manager the message came through: the window's
+	// own when its app has a process of its own, else its process's (shared).
+	// DOMIdentity keys _mmContexts by it. Hidden from traces.
+	MM sim.Addr `json:"-"`
 }
 
 // UnwatchMessage is Identity:RP:Unwatch.
 type UnwatchMessage struct {
 	ID     string
 	Target sim.Addr
+	MM     sim.Addr `json:"-"` // as in RPMessage
 }
 
 // RPCallback is a parent->child callback message and the RPWatchContext do* call
@@ -179,6 +205,11 @@ type RPCallback struct {
 	ID        string
 	Assertion *string
 	Message   any
+	// Target is set on a do* call by the service that holds the RPWatchContext
+	// (FirefoxAccounts keeps the context object itself in its flow, so it
+	// reaches the window even after DOMIdentity dropped its own entry).
+	Target sim.Addr `json:"-"`
+	MM     sim.Addr `json:"-"`
 }
 
 // DOMIdentity -> FirefoxAccounts (service.RP.*) and back (RPWatchContext.do*).

@@ -2,15 +2,17 @@ package contactsprovider
 
 import (
 	"context"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/url"
 	"os"
-	"os/signal"
-	"syscall"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/mozidsim/mozidsim/internal/browserid"
@@ -20,46 +22,36 @@ import (
 // DefaultIssuer is Firefox Accounts' BrowserID issuer.
 const DefaultIssuer = "api.accounts.firefox.com"
 
-// Main is `mozidsim serve-contacts`: it serves the provider until SIGINT or
-// SIGTERM and returns the process exit code (0 ok, 1 failure, 2 usage).
-func Main(args []string, stdout io.Writer) int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	return Run(ctx, args, stdout, nil)
+// ServeOptions configure Serve; `mozidsim serve-contacts` fills them from its
+// flags.
+type ServeOptions struct {
+	Addr      string // address to listen on (TLS)
+	Dir       string // accounts and address books, kept across restarts
+	Origin    string // the audience assertions must name ("" for https://<addr>)
+	Issuer    string // the FxA issuer whose certificates are accepted
+	IssuerKey string // file with the issuer's public key ("" to fetch its support document)
+	FxAURL    string // trust the auth server at this URL: its /.well-known/browserid
+	NoFsync   bool   // do not fsync each write
+	CertOut   string // where to write the self-signed certificate ("" for nowhere)
+	TLSCert   string // TLS certificate and key files instead of a self-signed pair
+	TLSKey    string
 }
 
-// Run is Main with its own stop signal: it serves until ctx is done. ready, when
-// not nil, receives the running server once it listens.
-func Run(ctx context.Context, args []string, stdout io.Writer, ready chan<- *Server) int {
-	fs := flag.NewFlagSet("serve-contacts", flag.ContinueOnError)
-	fs.SetOutput(stdout)
-	addr := fs.String("addr", "127.0.0.1:8443", "address to listen on (TLS)")
-	dir := fs.String("dir", "contacts-data", "directory for accounts and address books (kept across restarts)")
-	origin := fs.String("origin", "", "the provider's origin, the audience assertions must name (default https://<addr>)")
-	issuer := fs.String("issuer", DefaultIssuer, "the Firefox Accounts issuer whose certificates are accepted")
-	issuerKey := fs.String("issuer-key", "", "file with the issuer's public key (BrowserID JSON key or a /.well-known/browserid document); "+
-		"default: fetch https://<issuer>/.well-known/browserid")
-	certOut := fs.String("cert-out", "", "write the self-signed TLS certificate (PEM) here, for clients to trust")
-	tlsCert := fs.String("tls-cert", "", "TLS certificate file (PEM) instead of a self-signed one")
-	tlsKey := fs.String("tls-key", "", "TLS key file (PEM), with -tls-cert")
-	fs.Usage = func() {
-		fmt.Fprintln(stdout, "usage: mozidsim serve-contacts [flags]")
-		fmt.Fprintln(stdout, "Serves the contacts provider: POST /browserid/login provisions CardDAV credentials")
-		fmt.Fprintln(stdout, "from a Firefox Accounts assertion; /dav/ is the CardDAV server (basic auth).")
-		fs.PrintDefaults()
+// Serve runs the provider until ctx is done and returns the process exit code
+// (0 ok, 1 failure, 2 usage). ready, when not nil, receives the running server
+// once it listens.
+func Serve(ctx context.Context, o ServeOptions, stdout io.Writer, ready chan<- *Server) int {
+	if o.Issuer == "" {
+		o.Issuer = DefaultIssuer
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stdout, "serve-contacts: unexpected argument %q\n", fs.Arg(0))
+	addr, dir, origin, issuer, issuerKey, fxaURL, noFsync := &o.Addr, &o.Dir, &o.Origin, &o.Issuer, &o.IssuerKey, &o.FxAURL, &o.NoFsync
+	certOut, tlsCert, tlsKey := &o.CertOut, &o.TLSCert, &o.TLSKey
+	if *issuerKey != "" && *fxaURL != "" {
+		fmt.Fprintln(stdout, "serve-contacts: --issuer-key and --fxa-url are two ways to name the issuer's key: give one")
 		return 2
 	}
 	if (*tlsCert == "") != (*tlsKey == "") {
-		fmt.Fprintln(stdout, "serve-contacts: -tls-cert and -tls-key go together")
+		fmt.Fprintln(stdout, "serve-contacts: --tls-cert and --tls-key go together")
 		return 2
 	}
 
@@ -78,7 +70,24 @@ func Run(ctx context.Context, args []string, stdout io.Writer, ready chan<- *Ser
 			return key, nil
 		}
 	}
+	if *fxaURL != "" {
+		u, err := url.Parse(*fxaURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			fmt.Fprintf(stdout, "serve-contacts: -fxa-url %q: expected http(s)://host[:port]\n", *fxaURL)
+			return 2
+		}
+		if u.Scheme == "http" && !isLoopback(u.Hostname()) {
+			fmt.Fprintf(stdout, "serve-contacts: -fxa-url %q: plain http only for a loopback address\n", *fxaURL)
+			return 2
+		}
+		// The issuer's document comes from the auth server named on the command
+		// line (like verify-server --fxa-url); no other issuer is fetched.
+		keys := &verifier.HTTPKeys{Client: &http.Client{Timeout: 10 * time.Second}, Scheme: u.Scheme,
+			AllowedIssuers: []string{*issuer}, Endpoints: map[string]string{*issuer: strings.TrimSuffix(u.Scheme+"://"+u.Host, "/")}}
+		lookup = keys.Lookup
+	}
 	cfg := Config{
+		NoSync:   *noFsync,
 		Dir:      *dir,
 		Origin:   *origin,
 		Issuer:   *issuer,
@@ -92,7 +101,7 @@ func Run(ctx context.Context, args []string, stdout io.Writer, ready chan<- *Ser
 	if *tlsCert != "" {
 		srv, err = listenWithFiles(cfg, *addr, *tlsCert, *tlsKey)
 	} else {
-		srv, err = Listen(cfg, *addr)
+		srv, err = listenPersistent(cfg, *addr)
 	}
 	if err != nil {
 		fmt.Fprintf(stdout, "serve-contacts: %v\n", err)
@@ -106,6 +115,9 @@ func Run(ctx context.Context, args []string, stdout io.Writer, ready chan<- *Ser
 		}
 	}
 	fmt.Fprintf(stdout, "contacts provider: serving %s (audience %s, issuer %s), data in %s\n", "https://"+srv.Addr(), srv.URL(), *issuer, *dir)
+	if *tlsCert == "" {
+		fmt.Fprintf(stdout, "contacts provider: clients trust %s (made once, kept there)\n", filepath.Join(*dir, certFileName))
+	}
 	if ready != nil {
 		ready <- srv
 	}
@@ -116,6 +128,59 @@ func Run(ctx context.Context, args []string, stdout io.Writer, ready chan<- *Ser
 	}
 	fmt.Fprintln(stdout, "contacts provider: stopped")
 	return 0
+}
+
+// The self-signed certificate serve-contacts makes once and keeps in --dir, so
+// that clients trusting it keep working across restarts.
+const (
+	certFileName = "tls-cert.pem"
+	keyFileName  = "tls-key.pem"
+)
+
+// listenPersistent listens with the certificate kept in cfg.Dir, made on first
+// start (or when the kept one does not name the origin's host).
+func listenPersistent(cfg Config, addr string) (*Server, error) {
+	if err := os.MkdirAll(cfg.Dir, 0o700); err != nil {
+		return nil, err
+	}
+	certFile, keyFile := filepath.Join(cfg.Dir, certFileName), filepath.Join(cfg.Dir, keyFileName)
+	hosts := []string{"127.0.0.1", "localhost", "::1"}
+	if u, err := url.Parse(cfg.Origin); err == nil && u.Hostname() != "" {
+		hosts = append(hosts, u.Hostname())
+	}
+	certPEM, cerr := os.ReadFile(certFile)
+	keyPEM, kerr := os.ReadFile(keyFile)
+	if cerr == nil && kerr == nil {
+		cert, err := tlsKeyPair(certPEM, keyPEM)
+		if err != nil {
+			return nil, fmt.Errorf("%s, %s: %w (delete both to make a new certificate)", certFile, keyFile, err)
+		}
+		leaf, err := x509.ParseCertificate(cert.Certificate[0])
+		if err == nil && leaf.VerifyHostname(hosts[len(hosts)-1]) == nil {
+			return ListenWithCertificate(cfg, addr, cert, certPEM)
+		}
+	} else if !errors.Is(cerr, os.ErrNotExist) && cerr != nil {
+		return nil, cerr
+	}
+	cert, certPEM, keyPEM, err := selfSigned(hosts...)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(keyFile, keyPEM, 0o600); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(certFile, certPEM, 0o644); err != nil {
+		return nil, err
+	}
+	return ListenWithCertificate(cfg, addr, cert, certPEM)
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 func listenWithFiles(cfg Config, addr, certFile, keyFile string) (*Server, error) {

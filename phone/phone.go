@@ -1,0 +1,194 @@
+// Package phone is the simulated 2015 Firefox OS phone as a Go library: every
+// historic component of navigator.mozId (nsDOMIdentity, DOMIdentity,
+// FirefoxAccounts, FxAccountsManager, FxAccounts, FxAccountsUIGlue, the Gaia
+// System app and its FxA dialog) and the FxA auth server, assembled as
+// b2g's shell.js and the System app's bootstrap did at start-up.
+//
+// It is what a relying party's own Go test embeds: open a page of an app (an
+// rp.Page, whose Watch/Request/Logout are navigator.mozId), act as the user at
+// the FxA dialog, move the virtual clock, and read what each page received and
+// the trace of every message. A Phone is driven from one goroutine at a time;
+// after each action, RunUntilIdle delivers everything that follows from it, so
+// the same program gives the same callbacks every run.
+package phone
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/mozidsim/mozidsim/internal/device"
+	"github.com/mozidsim/mozidsim/rp"
+	"github.com/mozidsim/mozidsim/scenarios"
+	"github.com/mozidsim/mozidsim/trace"
+)
+
+// Account exists on the FxA auth server at the start.
+type Account struct {
+	Email, Password string
+	Unverified      bool // the account has not clicked its verification link yet
+}
+
+// Config is the phone and its world at the start.
+type Config struct {
+	Accounts []Account
+	// SignedIn is the account signed in on the phone at the start ("": nobody).
+	SignedIn string
+	// AuthAge is how long ago SignedIn last typed the password.
+	AuthAge time.Duration
+	Offline bool
+	// Seed seeds window ids and keys (0 is a seed like any other).
+	Seed uint64
+	// Start is the virtual clock's start (zero: 2015-06-01 12:00 UTC).
+	Start time.Time
+	// FxAURL runs against an FxA auth server on a socket (mozidsim serve-fxa)
+	// instead of the in-memory one.
+	FxAURL string
+}
+
+// App is an app whose page uses navigator.mozId.
+type App struct {
+	Name   string
+	Origin string
+	Kind   string // certified (""), privileged, web or browser
+}
+
+// Phone is one simulated phone.
+type Phone struct {
+	d     *device.Device
+	world *scenarios.World
+	apps  int
+}
+
+// New builds a phone.
+func New(cfg Config) (*Phone, error) {
+	dc := device.Config{User: cfg.SignedIn, AuthAge: cfg.AuthAge, Offline: cfg.Offline, Seed: cfg.Seed,
+		Start: cfg.Start, FxAURL: cfg.FxAURL}
+	for _, a := range cfg.Accounts {
+		dc.Accounts = append(dc.Accounts, device.Account{Email: a.Email, Password: a.Password, Verified: !a.Unverified})
+	}
+	return build(dc)
+}
+
+func build(dc device.Config) (*Phone, error) {
+	d, err := device.New(dc)
+	if err != nil {
+		return nil, err
+	}
+	return &Phone{d: d, world: scenarios.NewWorld(d)}, nil
+}
+
+// FromScenario builds the phone a scenario file starts with (its accounts and
+// device) and opens its apps' pages; the file's steps are not run.
+func FromScenario(file string) (*Phone, []*rp.Page, error) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, nil, err
+	}
+	sc, err := scenarios.Parse(file, data)
+	if err != nil {
+		return nil, nil, err
+	}
+	dc := sc.DeviceConfig()
+	dc.Seed = sc.Seed
+	p, err := build(dc)
+	if err != nil {
+		return nil, nil, err
+	}
+	var pages []*rp.Page
+	for _, a := range sc.Apps {
+		page, err := p.Open(App{Name: a.Name, Origin: a.Origin, Kind: a.Kind})
+		if err != nil {
+			p.Close()
+			return nil, nil, err
+		}
+		pages = append(pages, page)
+	}
+	return p, pages, nil
+}
+
+// Open opens a page of app: its navigator.mozId is ready when Open returns.
+func (p *Phone) Open(app App) (*rp.Page, error) {
+	status, err := scenarios.AppStatus(app.Kind)
+	if err != nil {
+		return nil, fmt.Errorf("app %s: %v", app.Name, err)
+	}
+	p.apps++
+	page, err := p.d.Open(rp.App{Name: app.Name, Origin: app.Origin, Status: status, AppID: 1000 + p.apps})
+	if err != nil {
+		return nil, err
+	}
+	return page, p.d.RunUntilIdle()
+}
+
+// ClosePage closes a page (the window goes away) and runs until idle.
+func (p *Phone) ClosePage(name string) error { return p.d.ClosePage(name) }
+
+// RunUntilIdle delivers every message that follows from what was done so far.
+func (p *Phone) RunUntilIdle() error { return p.d.RunUntilIdle() }
+
+// Do runs steps in the scenario vocabulary, each until idle, e.g.
+//
+//	[{user: sign-in, email: alice@example.com, password: "correct horse battery"}, {advance: 10m}]
+//
+// (YAML or JSON; app steps excepted: call the pages yourself).
+func (p *Phone) Do(steps string) error {
+	list, err := scenarios.ParseSteps([]byte(steps))
+	if err != nil {
+		return err
+	}
+	for i, st := range list {
+		if err := p.world.Step(st); err != nil {
+			return fmt.Errorf("step %d: %v", i+1, err)
+		}
+	}
+	return nil
+}
+
+// Dialog is what the FxA dialog shows: its screen (ENTER_EMAIL, COPPA,
+// SET_PASSWORD, ENTER_PASSWORD, SIGNUP_SUCCESS, SIGNIN_SUCCESS, REFRESH_AUTH) and
+// error overlay; open is false when no dialog is showing.
+func (p *Phone) Dialog() (screen, overlay string, open bool, err error) {
+	st, open, err := p.d.DialogState()
+	return st.Screen, st.Overlay, open, err
+}
+
+// SignedIn is the phone's signed-in account ("" for nobody).
+func (p *Phone) SignedIn() (string, error) {
+	u, err := p.d.SignedInUser()
+	if err != nil || u == nil {
+		return "", err
+	}
+	return u.Email, nil
+}
+
+// Advance moves the virtual clock, firing timers (verification polling,
+// certificate expiry) and running until idle after each.
+func (p *Phone) Advance(d time.Duration) error { return p.d.Advance(d) }
+
+// Now is the phone's virtual time.
+func (p *Phone) Now() time.Time { return p.d.Sys.Now() }
+
+// Verify checks an assertion for audience the way an RP's server would, against
+// the phone's FxA server key at the phone's time, and returns the verified email.
+func (p *Phone) Verify(assertion, audience string) (string, error) {
+	res, err := p.d.Verifier().Verify(assertion, audience)
+	if err != nil {
+		return "", err
+	}
+	return res.VerifiedEmail(), nil
+}
+
+// WriteTrace writes every message, call and callback so far as a
+// mozidsim-trace/1 file (mozidsim explain, diagram and replay read it).
+func (p *Phone) WriteTrace(w io.Writer, name string) error {
+	start := p.d.Sys.Now().Add(-p.d.Sys.Elapsed())
+	return trace.WriteJSONL(w, trace.Header{Format: trace.Format, Version: trace.Version, Scenario: name, Start: start}, p.d.Sys.Trace())
+}
+
+// Faults are actor panics seen so far (none in a healthy run).
+func (p *Phone) Faults() []error { return p.d.Faults() }
+
+// Close stops every actor of the phone.
+func (p *Phone) Close() error { return p.d.Close() }
