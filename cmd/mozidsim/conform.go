@@ -11,6 +11,7 @@ import (
 
 	"github.com/mozidsim/mozidsim/conform"
 	"github.com/mozidsim/mozidsim/internal/cliflag"
+	"github.com/mozidsim/mozidsim/webphone"
 )
 
 const conformUsage = `usage: mozidsim conform RP.yaml [--module ID]... [--jsonl FILE] [--junit FILE]
@@ -90,9 +91,13 @@ func conformMain(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	if *era != "2015" && *era != "2014" {
 		return bad("--era %q: want 2014 or 2015", *era)
 	}
-	if *era == "2014" {
-		return bad("--era 2014: the spring-2014 phone is not simulated yet; run with --era 2015")
+	// Ask the phone itself whether it simulates the era (2014 is refused
+	// until the phone has it), before starting the RP and Chromium.
+	probe, err := webphone.New(webphone.Config{Era: *era})
+	if err != nil {
+		return bad("--era %s: %v", *era, err)
 	}
+	_ = probe.Close()
 	opts := conform.Options{Era: *era, Chromium: *chromium, Addr: *addr, Phone: conform.WebPhones(version),
 		Reporters: []conform.Reporter{conform.Console{W: stdout}}}
 	if *expected != "" {
