@@ -47,8 +47,17 @@ type browser struct {
 }
 
 // startBrowser starts headless Chromium with the flags a root CI needs and a
-// fresh profile.
+// fresh profile. A start that times out (a machine under heavy load) is tried
+// once more.
 func startBrowser(ctx context.Context, execPath string) (*browser, error) {
+	b, err := startBrowserOnce(ctx, execPath)
+	if err != nil && errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+		b, err = startBrowserOnce(ctx, execPath)
+	}
+	return b, err
+}
+
+func startBrowserOnce(ctx context.Context, execPath string) (*browser, error) {
 	dir, err := os.MkdirTemp("", "mozidsim-conform-chromium-")
 	if err != nil {
 		return nil, err
@@ -67,7 +76,7 @@ func startBrowser(ctx context.Context, execPath string) (*browser, error) {
 	actx, acancel := chromedp.NewExecAllocator(context.WithoutCancel(ctx), opts...)
 	bctx, bcancel := chromedp.NewContext(actx)
 	b := &browser{ctx: bctx, dataDir: dir, cancel: func() { bcancel(); acancel() }}
-	start, cancelStart := context.WithTimeout(ctx, 30*time.Second)
+	start, cancelStart := context.WithTimeout(ctx, 45*time.Second)
 	defer cancelStart()
 	errc := make(chan error, 1)
 	go func() { errc <- chromedp.Do(bctx) }()
@@ -78,14 +87,23 @@ func startBrowser(ctx context.Context, execPath string) (*browser, error) {
 	}
 	if err != nil {
 		b.close()
-		return nil, fmt.Errorf("chromium (%s) did not start: %v", execPath, err)
+		return nil, fmt.Errorf("chromium (%s) did not start: %w", execPath, err)
 	}
 	return b, nil
 }
 
 func (b *browser) close() {
 	b.cancel()
-	_ = os.RemoveAll(b.dataDir)
+	// Chromium's last helper processes may still write into the profile for
+	// a moment after the browser is gone.
+	for i := 0; i < 5; i++ {
+		if err := os.RemoveAll(b.dataDir); err == nil {
+			if _, err := os.Stat(b.dataDir); os.IsNotExist(err) {
+				return
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
 
 // tab is one page in a fresh browser context (its own cookies and storage).
@@ -182,18 +200,21 @@ func (t *tab) navigate(url string, d time.Duration) error {
 }
 
 // text is the trimmed text of the first element matching the CSS selector, ""
-// when there is none. It evaluates without a user gesture (chromedp.Poll would
-// pass one, and a request() called from the page would then look clicked).
-func (t *tab) text(sel string) string {
+// when there is none; ok is false when the page could not be read (it is
+// navigating, or still parsing). It evaluates without a user gesture (chromedp.Poll would pass
+// one, and a request() called from the page would then look clicked).
+func (t *tab) text(sel string) (s string, ok bool) {
 	q, _ := json.Marshal(sel)
 	ctx, cancel := context.WithTimeout(t.ctx, 2*time.Second)
 	defer cancel()
-	s, err := chromedp.Run(ctx, chromedp.Evaluate[string](
-		`(function(){var e=document.querySelector(`+string(q)+`);return e?(e.textContent||"").trim():""})()`))
-	if err != nil {
-		return "" // navigating: no document yet
+	// A document still being parsed (a blocking script in its head) has no
+	// body yet: that is not a page showing nobody.
+	p, err := chromedp.Run(ctx, chromedp.Evaluate[*string](
+		`(function(){if(document.readyState==="loading")return null;var e=document.querySelector(`+string(q)+`);return e?(e.textContent||"").trim():""})()`))
+	if err != nil || p == nil {
+		return "", false
 	}
-	return s
+	return *p, true
 }
 
 // click sends a real mouse click (trusted input events) to the first element

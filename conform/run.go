@@ -170,8 +170,11 @@ func firstPrefix(lines []string, prefix string) string {
 // verifs are the /v2 calls made so far.
 func verifs(st *PhoneState) []Verification { return st.Verifications }
 
-// shown is the text of the signedIn element.
-func (r *run) shown() string { return r.tab.text(r.rp.SignedIn) }
+// shown is the text of the signedIn element ("" while the page cannot be read).
+func (r *run) shown() string {
+	s, _ := r.tab.text(r.rp.SignedIn)
+	return s
+}
 
 // waitShown waits until the page shows email; false after d.
 func (r *run) waitShown(email string, d time.Duration) bool {
@@ -208,8 +211,10 @@ func (r *run) waitGoneForGood(email string, d time.Duration) bool {
 	deadline := time.Now().Add(d)
 	var since time.Time
 	for {
+		s, read := r.tab.text(r.rp.SignedIn)
 		switch {
-		case r.shown() == email:
+		case !read || s == email:
+			// A page between two loads proves nothing: only steady reads count.
 			since = time.Time{}
 		case since.IsZero():
 			since = time.Now()

@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/mozidsim/mozidsim/conform"
+	"github.com/mozidsim/mozidsim/internal/cliflag"
+	"github.com/mozidsim/mozidsim/webphone"
 )
 
 const conformUsage = `usage: mozidsim conform RP.yaml [--module ID]... [--jsonl FILE] [--junit FILE]
@@ -60,21 +62,13 @@ func conformMain(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	list := fl.Bool("list", false, "list the plan's modules and exit")
 	verbose := fl.Bool("v", false, "show the RP's own output")
 	// Flags may follow RP.yaml, as the usage line shows.
-	var files []string
-	rest := args
-	for {
-		if err := fl.Parse(rest); errors.Is(err, flag.ErrHelp) {
-			usageTo(stdout)
-			return 0
-		} else if err != nil {
-			usageTo(stderr)
-			return 2
-		}
-		if fl.NArg() == 0 {
-			break
-		}
-		files = append(files, fl.Arg(0))
-		rest = fl.Args()[1:]
+	files, err := cliflag.Parse(fl, args)
+	if errors.Is(err, flag.ErrHelp) {
+		usageTo(stdout)
+		return 0
+	} else if err != nil {
+		usageTo(stderr)
+		return 2
 	}
 	plan := conform.BuiltinPlan()
 	if *list {
@@ -102,9 +96,13 @@ func conformMain(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	if *era != "2015" && *era != "2014" {
 		return bad("--era %q: want 2014 or 2015", *era)
 	}
-	if *era == "2014" {
-		return bad("--era 2014: the spring-2014 phone is not simulated yet; run with --era 2015")
+	// Ask the phone itself whether it simulates the era (2014 is refused
+	// until the phone has it), before starting the RP and Chromium.
+	probe, err := webphone.New(webphone.Config{Era: *era})
+	if err != nil {
+		return bad("--era %s: %v", *era, err)
 	}
+	_ = probe.Close()
 	opts := conform.Options{Era: *era, Chromium: *chromium, Addr: *addr, Phone: conform.WebPhones(version),
 		Reporters: []conform.Reporter{conform.Console{W: stdout}}}
 	if *expected != "" {

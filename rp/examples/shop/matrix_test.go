@@ -74,9 +74,9 @@ func TestConformanceMatrix(t *testing.T) {
 	}
 	needChromium(t)
 	variants := append([]string{""}, bugNames()...)
-	// Two browsers at once: most of a module's time is spent waiting for the
-	// page, so two halve the wall clock without starving a 2-core machine.
-	const parallel = 2
+	// Three browsers at once: most of a module's time is spent waiting for
+	// the page or in quiet periods, so they share a 2-core machine well.
+	const parallel = 3
 	work := make(chan string)
 	type outcome struct {
 		bug     string
