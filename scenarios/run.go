@@ -393,7 +393,6 @@ func (r *runner) userStep(st Step) error {
 // error), while the server has not answered yet (a slow server: advance time,
 // then continue with single actions), or on a screen the flow does not expect.
 func (r *runner) userFlow(st Step, screens map[string][][2]string) error {
-	pressedDone := false
 	for n := 0; ; n++ {
 		state, open, err := r.d.DialogState()
 		if err != nil {
@@ -405,17 +404,12 @@ func (r *runner) userFlow(st Step, screens map[string][][2]string) error {
 			}
 			return nil
 		}
-		if state.Busy {
+		if state.Busy || (n > 0 && state.Closing) {
 			return nil
 		}
 		if n > 0 && state.Overlay != "" {
 			// The server said no; the dialog shows why and the flow stops there,
 			// leaving it to the scenario (a dialog check, single actions).
-			return nil
-		}
-		if pressedDone && !state.DoneEnabled {
-			// Done was taken: the flow has reported its outcome and the dialog
-			// is closing (device closeAnimation), not waiting for the user.
 			return nil
 		}
 		actions, ok := screens[state.Screen]
@@ -430,7 +424,6 @@ func (r *runner) userFlow(st Step, screens map[string][][2]string) error {
 			return fmt.Errorf("user %s: the dialog keeps showing %s", st.Action, state.Screen)
 		}
 		for _, a := range actions {
-			pressedDone = a[0] == wire.UserDone
 			if err := r.d.UserInput(a[0], a[1]); err != nil {
 				if errors.Is(err, device.ErrNoDialog) {
 					return nil

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/mozidsim/mozidsim/internal/browserid"
+	"github.com/mozidsim/mozidsim/internal/era"
 	"github.com/mozidsim/mozidsim/internal/wire"
 	"github.com/mozidsim/mozidsim/rp"
 )
@@ -32,19 +33,22 @@ func watchOnce(b *testing.B, d *Device, i int) {
 	}
 }
 
-// BenchmarkSignedOutWatch: one page opens, watches (onlogout, onready) and closes.
+// BenchmarkSignedOutWatch: one page opens, watches (onlogout, onready) and closes,
+// in each era.
 func BenchmarkSignedOutWatch(b *testing.B) {
-	for _, traced := range []bool{false, true} {
-		b.Run(fmt.Sprintf("trace=%v", traced), func(b *testing.B) {
-			d := newDevice(b, Config{Seed: 1, NoTrace: !traced})
-			b.ReportAllocs()
-			i := 0
-			for b.Loop() {
-				watchOnce(b, d, i)
-				i++
-			}
-			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "flows/s")
-		})
+	for _, e := range era.All {
+		for _, traced := range []bool{false, true} {
+			b.Run(fmt.Sprintf("era=%s/trace=%v", e, traced), func(b *testing.B) {
+				d := newDevice(b, Config{Seed: 1, NoTrace: !traced, Era: e})
+				b.ReportAllocs()
+				i := 0
+				for b.Loop() {
+					watchOnce(b, d, i)
+					i++
+				}
+				b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "flows/s")
+			})
+		}
 	}
 }
 
