@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
-	"os/exec"
 	"strings"
 	"sync"
 	"time"
@@ -14,97 +12,43 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+
+	"github.com/mozidsim/mozidsim/internal/chromium"
 )
 
 // DefaultChromium is where Debian's chromium package puts the browser.
-const DefaultChromium = "/usr/bin/chromium"
+const DefaultChromium = chromium.Default
 
-// FindChromium returns path when set, else Debian's chromium, else chromium or
-// google-chrome on PATH; the error says how to get one.
+// FindChromium returns path when set (--chromium), else Debian's chromium,
+// else chromium or google-chrome on PATH; the error says how to get one.
 func FindChromium(path string) (string, error) {
-	if path != "" {
-		if _, err := os.Stat(path); err != nil {
-			return "", fmt.Errorf("no Chromium at %s (--chromium): %v", path, err)
-		}
-		return path, nil
+	p, err := chromium.Find(path)
+	if err != nil && path == "" {
+		return "", errors.New("no Chromium found: install it (Debian: apt-get install -y chromium) or pass --chromium PATH")
 	}
-	if _, err := os.Stat(DefaultChromium); err == nil {
-		return DefaultChromium, nil
+	if err != nil {
+		return "", fmt.Errorf("%v (--chromium)", err)
 	}
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p, nil
-		}
-	}
-	return "", errors.New("no Chromium found: install it (Debian: apt-get install -y chromium) or pass --chromium PATH")
+	return p, nil
 }
 
 // browser is the one Chromium of a plan run.
 type browser struct {
-	ctx     context.Context // the browser's chromedp context
-	cancel  context.CancelFunc
-	dataDir string
+	ctx context.Context // the browser's chromedp context
+	b   *chromium.Browser
 }
 
 // startBrowser starts headless Chromium with the flags a root CI needs and a
-// fresh profile. A start that times out (a machine under heavy load) is tried
-// once more.
+// fresh profile (package internal/chromium).
 func startBrowser(ctx context.Context, execPath string) (*browser, error) {
-	b, err := startBrowserOnce(ctx, execPath)
-	if err != nil && errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
-		b, err = startBrowserOnce(ctx, execPath)
-	}
-	return b, err
-}
-
-func startBrowserOnce(ctx context.Context, execPath string) (*browser, error) {
-	dir, err := os.MkdirTemp("", "mozidsim-conform-chromium-")
+	b, err := chromium.Start(ctx, execPath)
 	if err != nil {
 		return nil, err
 	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:len(chromedp.DefaultExecAllocatorOptions):len(chromedp.DefaultExecAllocatorOptions)],
-		chromedp.ExecPath(execPath),
-		chromedp.Headless,
-		chromedp.NoSandbox, // CI runs as root, where Chromium's sandbox refuses to start
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.NoFirstRun,
-		chromedp.UserDataDir(dir),
-	)
-	actx, acancel := chromedp.NewExecAllocator(context.WithoutCancel(ctx), opts...)
-	bctx, bcancel := chromedp.NewContext(actx)
-	b := &browser{ctx: bctx, dataDir: dir, cancel: func() { bcancel(); acancel() }}
-	start, cancelStart := context.WithTimeout(ctx, 45*time.Second)
-	defer cancelStart()
-	errc := make(chan error, 1)
-	go func() { errc <- chromedp.Do(bctx) }()
-	select {
-	case err = <-errc:
-	case <-start.Done():
-		err = start.Err()
-	}
-	if err != nil {
-		b.close()
-		return nil, fmt.Errorf("chromium (%s) did not start: %w", execPath, err)
-	}
-	return b, nil
+	return &browser{ctx: b.Ctx, b: b}, nil
 }
 
-func (b *browser) close() {
-	b.cancel()
-	// Chromium's last helper processes may still write into the profile for
-	// a moment after the browser is gone.
-	for i := 0; i < 5; i++ {
-		if err := os.RemoveAll(b.dataDir); err == nil {
-			if _, err := os.Stat(b.dataDir); os.IsNotExist(err) {
-				return
-			}
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
+func (b *browser) close() { b.b.Close() }
 
 // tab is one page in a fresh browser context (its own cookies and storage).
 type tab struct {

@@ -159,6 +159,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.d, s.world = d, scenarios.NewWorld(d)
+	s.world.WatchRefusals(s.rec) // a refused dialog action is reported with its reason
 	s.shim = s.shimScript()
 	s.routes()
 	if cfg.WallClock {

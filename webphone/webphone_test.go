@@ -495,3 +495,17 @@ func TestTheDriverAPIIsNotForOtherPagesOrRebindingHosts(t *testing.T) {
 	require.Equal(t, 200, code, "the phone's own page drives it")
 	require.Equal(t, "alice@example.com", *p.state().SignedIn)
 }
+
+func TestARefusedDialogActionIsReportedWithItsReason(t *testing.T) {
+	p := newPhone(t, Config{})
+	w := p.open(rpOrigin)
+	w.call(fxaWatch)
+	w.next()
+	w.next()
+	w.call(map[string]any{"call": "request", "options": [][]any{}, "userInput": true,
+		"result": map[string]any{"sent": map[string]any{"name": "Identity:RP:Request", "audience": rpOrigin, "loggedInUser": nil}}})
+	require.Eventually(t, func() bool { return p.state().Dialog != nil }, 5*time.Second, 10*time.Millisecond)
+	code, body := p.post("/__mozidsim/steps", `[{"user":"sign-in","email":"alice@example.com","password":"pw"}]`)
+	require.Equal(t, 400, code)
+	require.Equal(t, `{"error":"step 1: user sign-in: on ENTER_PASSWORD, user next was refused: Next is disabled: the password is shorter than 8 characters"}`, body)
+}

@@ -48,9 +48,18 @@ type Browser struct {
 }
 
 // Start starts headless Chromium with the flags a root CI needs (no sandbox,
-// no GPU, no background networking on a machine without internet) and waits
-// for it, at most 30 s.
+// no GPU, no background networking on a machine without internet) and a fresh
+// profile, and waits for it, at most 45 s; a start that times out (a machine
+// under heavy load) is tried once more.
 func Start(ctx context.Context, execPath string) (*Browser, error) {
+	b, err := startOnce(ctx, execPath)
+	if err != nil && errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+		b, err = startOnce(ctx, execPath)
+	}
+	return b, err
+}
+
+func startOnce(ctx context.Context, execPath string) (*Browser, error) {
 	dir, err := os.MkdirTemp("", "mozidsim-chromium-")
 	if err != nil {
 		return nil, err
@@ -71,7 +80,7 @@ func Start(ctx context.Context, execPath string) (*Browser, error) {
 	actx, acancel := chromedp.NewExecAllocator(context.WithoutCancel(ctx), opts...)
 	bctx, bcancel := chromedp.NewContext(actx)
 	b := &Browser{Ctx: bctx, dataDir: dir, cancel: func() { bcancel(); acancel() }}
-	start, cancelStart := context.WithTimeout(ctx, 30*time.Second)
+	start, cancelStart := context.WithTimeout(ctx, 45*time.Second)
 	defer cancelStart()
 	errc := make(chan error, 1)
 	go func() { errc <- chromedp.Do(bctx) }()
@@ -82,7 +91,7 @@ func Start(ctx context.Context, execPath string) (*Browser, error) {
 	}
 	if err != nil {
 		b.Close()
-		return nil, fmt.Errorf("chromium (%s) did not start: %v", execPath, err)
+		return nil, fmt.Errorf("chromium (%s) did not start: %w", execPath, err)
 	}
 	return b, nil
 }
@@ -90,7 +99,16 @@ func Start(ctx context.Context, execPath string) (*Browser, error) {
 // Close ends the browser and removes its profile.
 func (b *Browser) Close() {
 	b.cancel()
-	_ = os.RemoveAll(b.dataDir)
+	// Chromium's last helper processes may still write into the profile for
+	// a moment after the browser is gone.
+	for i := 0; i < 5; i++ {
+		if err := os.RemoveAll(b.dataDir); err == nil {
+			if _, err := os.Stat(b.dataDir); os.IsNotExist(err) {
+				return
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
 
 // Shared is one browser for a whole test binary (starting Chromium takes
