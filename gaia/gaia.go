@@ -19,7 +19,10 @@ type ModuleState struct {
 	Flow, Screen, Overlay    string
 	Busy                     bool
 	NextEnabled, DoneEnabled bool
-	Params                   wire.Obj
+	// Closing: the flow is over and the panel is animating out (fxa_ui.js
+	// close() waits for animationend); no input reaches it any more.
+	Closing bool
+	Params  wire.Obj
 }
 
 // Gaia is the handle Spawn returns: what the driver (a scenario runner, the
@@ -84,9 +87,10 @@ func InEra(e era.Era) Option { return func(c *config) { c.era = era.Of(e) } }
 func (g *Gaia) DialogState() (ModuleState, bool, error) {
 	sys, ui := g.sys, g.ui
 	var mod *FxaModule
+	closing := false
 	if err := sys.Invoke(wire.SystemFxAccountsUI, func(*sim.Ctx) {
 		if ui.iframe {
-			mod = ui.module
+			mod, closing = ui.module, ui.closing
 		}
 	}); err != nil {
 		return ModuleState{}, false, err
@@ -98,5 +102,6 @@ func (g *Gaia) DialogState() (ModuleState, bool, error) {
 	if err := sys.Invoke(wire.FxAModule, func(*sim.Ctx) { st = mod.state() }); err != nil {
 		return ModuleState{}, false, err
 	}
+	st.Closing = closing
 	return st, true, nil
 }

@@ -36,6 +36,13 @@ var errorConsoleText = map[string]string{
 // or logout() (always an Error in D-late). Message is byte-exact.
 type Exception struct {
 	Message string
+	// Name is the exception's name when it is not an Error: "TypeError" for
+	// the 2015 binding's own, "NS_ERROR_UNEXPECTED" for the generic one a 2015
+	// page got when nsDOMIdentity.js threw.
+	Name string
+	// Thrown is the message of the Error nsDOMIdentity.js threw when the page
+	// saw only the generic exception (reported to the console).
+	Thrown string
 }
 
 func (e *Exception) Error() string { return e.Message }
@@ -68,12 +75,19 @@ type WatchOptions struct {
 	OnError  func(err string)
 
 	NotFunctions []string
+	// CallbackValues are the values of callback members passed as something
+	// other than a function (falsy ones included): the 2015 WebIDL binding
+	// refuses any of them that is not undefined. Optional: a name only in
+	// NotFunctions counts as a truthy non-object.
+	CallbackValues map[string]any
 }
 
 // RequestOptions is the options object of navigator.mozId.request().
 type RequestOptions struct {
 	OnCancel     func()
 	NotFunctions []string // only "oncancel" is checked by request()
+	// CallbackValues: as in WatchOptions (oncancel).
+	CallbackValues map[string]any
 
 	RefreshAuthentication any // nil when absent
 	PrivacyPolicy         any
@@ -99,6 +113,13 @@ func SyntheticEventsOK() PageOption { return func(n *NSDOMIdentity) { n.syntheti
 // windows: mm is that process's child message manager (wire.MessageManager).
 // Without it the window has a process of its own.
 func MessageManager(mm sim.Addr) PageOption { return func(n *NSDOMIdentity) { n.mm = mm } }
+
+// XPCOM is the late-2014 [D-mid] navigator.mozId (mirror id 4067989381): the
+// same nsDOMIdentity.js checks as [D-late], still exposed through XPCOM, so no
+// WebIDL dictionary conversion happens and the page catches the Errors
+// nsDOMIdentity.js throws with their messages. The conformance tests of those
+// checks (the reference's §10) run against it.
+func XPCOM() PageOption { return func(n *NSDOMIdentity) { n.xpcom = true } }
 
 // InEra makes the page's navigator.mozId the one of era e ([D-early] for
 // 2014, [D-late] for 2015; era.Default when not given).
@@ -133,6 +154,7 @@ type NSDOMIdentity struct {
 	syntheticEventsOK bool
 	era               era.Era
 	mm                sim.Addr // "" for a process of its own
+	xpcom             bool     // [D-mid]: no WebIDL binding
 	machine           *fsm.FSM
 	rpCalls           int
 	watcher           *watcher
@@ -181,6 +203,12 @@ func (n *NSDOMIdentity) Watch(ctx *sim.Ctx, o WatchOptions) error {
 		return err
 	}
 	ctx.Record(sim.KindCall, n.page(), wire.CallWatch, describeWatch(o))
+	if n.webIDL() {
+		var err error
+		if o, err = n.convertWatch(ctx, o); err != nil {
+			return err
+		}
+	}
 	if n.watcher != nil || !n.machine.Is(StateIdle) {
 		return n.throw(ctx, "navigator.id.watch was already called")
 	}
@@ -270,6 +298,12 @@ func (n *NSDOMIdentity) Request(ctx *sim.Ctx, o RequestOptions) error {
 		return err
 	}
 	ctx.Record(sim.KindCall, n.page(), wire.CallRequest, describeRequest(o))
+	if n.webIDL() {
+		var err error
+		if o, err = n.convertRequest(ctx, o); err != nil {
+			return err
+		}
+	}
 	if n.watcher == nil {
 		return n.throw(ctx, "navigator.id.request called before navigator.id.watch")
 	}
@@ -489,7 +523,15 @@ func (n *NSDOMIdentity) deliver(ctx *sim.Ctx, name string, payload any, fn func(
 	fn()
 }
 
+// throw is nsDOMIdentity.js throwing `new Error(msg)`. In 2015 the Error stays
+// in the chrome compartment: it is reported to the console ("Error: msg") and
+// the page catches the generic NS_ERROR_UNEXPECTED (see webidl.go).
 func (n *NSDOMIdentity) throw(ctx *sim.Ctx, msg string) error {
+	if n.webIDL() {
+		ctx.Record(sim.KindNote, ctx.Self(), "Error: "+msg, "reported; the page gets NS_ERROR_UNEXPECTED")
+		ctx.Record(sim.KindCallback, n.page(), wire.CbThrows, UnexpectedError)
+		return &Exception{Message: UnexpectedError, Name: "NS_ERROR_UNEXPECTED", Thrown: msg}
+	}
 	ctx.Record(sim.KindCallback, n.page(), wire.CbThrows, msg)
 	return throw(msg)
 }
@@ -583,3 +625,6 @@ func appendCallbacks(d wire.Obj, notFunctions, names []string, given []bool) wir
 	}
 	return d
 }
+
+// webIDL says the page's options pass through the 2015 WebIDL binding.
+func (n *NSDOMIdentity) webIDL() bool { return n.era.WebIDL() && !n.xpcom }

@@ -106,9 +106,12 @@ func app(name string, status wire.AppStatus) rp.App {
 	return rp.App{Name: name, Origin: "app://" + name + ".example.com", Status: status, AppID: 7}
 }
 
+// The pages are [D-mid]'s (identity.XPCOM): these tests check the reference's
+// gecko-identity §10 rules of nsDOMIdentity.js itself, which a 2015 page met only through the
+// WebIDL binding (tested in identity, the shim vectors and the scenarios).
 func open(t testing.TB, sys *sim.System, a rp.App, opts ...rp.Option) *rp.Page {
 	t.Helper()
-	p, err := rp.Open(sys, a, opts...)
+	p, err := rp.Open(sys, a, append([]rp.Option{identity.XPCOM()}, opts...)...)
 	require.NoError(t, err)
 	return p
 }

@@ -56,12 +56,16 @@ type WatchOptions struct {
 	OnLogout, OnReady           func()
 	OnError                     func(err string)
 	NotFunctions                []string // callback names passed as a non-function value (e.g. "onready": 42)
+	// CallbackValues are those values (falsy ones too), for the 2015 binding's
+	// TypeError; optional (see identity.WatchOptions).
+	CallbackValues map[string]any
 }
 
 // RequestOptions is the object passed to navigator.mozId.request().
 type RequestOptions struct {
 	OnCancel                      func()
 	NotFunctions                  []string
+	CallbackValues                map[string]any
 	RefreshAuthentication         any
 	PrivacyPolicy, TermsOfService any
 	NotUserInput                  bool // true: called outside a click (calls from callbacks never are)
@@ -129,7 +133,7 @@ func (p *Page) Watch(o WatchOptions) error {
 	w := identity.WatchOptions{
 		WantIssuer: o.WantIssuer, Audience: o.Audience,
 		LoggedInUser: o.LoggedInUser, LoggedInEmail: o.LoggedInEmail,
-		NotFunctions: o.NotFunctions,
+		NotFunctions: o.NotFunctions, CallbackValues: o.CallbackValues,
 	}
 	if f := o.OnLogin; f != nil {
 		w.OnLogin = func(a *string) {
@@ -152,7 +156,7 @@ func (p *Page) Watch(o WatchOptions) error {
 // Request calls navigator.mozId.request(o).
 func (p *Page) Request(o RequestOptions) error {
 	r := identity.RequestOptions{
-		OnCancel: p.wrap(wire.CbCancel, o.OnCancel), NotFunctions: o.NotFunctions,
+		OnCancel: p.wrap(wire.CbCancel, o.OnCancel), NotFunctions: o.NotFunctions, CallbackValues: o.CallbackValues,
 		RefreshAuthentication: o.RefreshAuthentication,
 		PrivacyPolicy:         o.PrivacyPolicy, TermsOfService: o.TermsOfService,
 		NotUserInput: o.NotUserInput, Audience: o.Audience, Extra: o.Extra,

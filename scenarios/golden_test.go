@@ -18,6 +18,7 @@ import (
 	"github.com/mozidsim/mozidsim/internal/era"
 	"github.com/mozidsim/mozidsim/internal/sim"
 	"github.com/mozidsim/mozidsim/trace"
+	"github.com/mozidsim/mozidsim/trace/explain"
 )
 
 // Golden traces: testdata/golden/NAME.trace.jsonl is the recorded run of every
@@ -337,4 +338,27 @@ func TestGoldenProblemsAreNamed(t *testing.T) {
 	problem, err = goldenProblem(tl, goldenRun{Shipped{Name: "request-sign-in", File: "scenarios/other.yaml"}, era.Y2015}, recorded, recorded)
 	require.NoError(t, err)
 	require.Equal(t, `scenarios/testdata/golden/request-sign-in.trace.jsonl records scenario "request-sign-in" of scenarios/request-sign-in.yaml, not "request-sign-in" of scenarios/other.yaml`, problem)
+}
+
+// A refresh-auth chrome event is explained as FxAccountsUIGlue.refreshAuthentication,
+// a sign-in one as signInFlow (server-invalid-token-cancel's step 16 once said signInFlow).
+func TestExplainNamesTheGlueMethodOfEachUIRequest(t *testing.T) {
+	tl := TraceLibrary(goldenVersion)
+	for name, want := range map[string]string{
+		"server-invalid-token-cancel": "FxAccountsUIGlue.refreshAuthentication → fxa_manager.handleEvent",
+		"request-sign-in":             "FxAccountsUIGlue.signInFlow → fxa_manager.handleEvent",
+	} {
+		tr, err := tl.Record(name)
+		require.NoError(t, err)
+		var labels []string
+		for _, st := range explain.ExplainLines(tr.Lines) {
+			if st.Name == "mozFxAccountsUnsolChromeEvent" && strings.Contains(st.Label, "FxAccountsUIGlue") {
+				labels = append(labels, st.Label)
+			}
+		}
+		require.NotEmpty(t, labels, name)
+		for _, l := range labels {
+			require.Equal(t, want, l, name)
+		}
+	}
 }

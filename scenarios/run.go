@@ -376,7 +376,7 @@ func (r *runner) userFlow(st Step, screens map[string][][2]string) error {
 			}
 			return nil
 		}
-		if state.Busy {
+		if state.Busy || (n > 0 && state.Closing) {
 			return nil
 		}
 		if n > 0 && state.Overlay != "" {

@@ -2,7 +2,12 @@
  *
  * A port of dom/identity/nsDOMIdentity.js (the 2015 "D-late" version) as mozidsim's
  * Go package identity implements it: the page-side checks run here, synchronously,
- * and throw or call back exactly as the Go nsDOMIdentity does. The phone (mozidsim
+ * and throw or call back exactly as the Go nsDOMIdentity does. As in 2015, the
+ * options first pass through the WebIDL dictionaries of dom/webidl/Identity.webidl
+ * (unknown members dropped, DOMString and long conversions, a TypeError for a
+ * callback that is not callable), and an Error nsDOMIdentity.js threw reaches the
+ * page only as the generic NS_ERROR_UNEXPECTED ("Unexpected error"); its message
+ * goes to the console. The phone (mozidsim
  * serve) replays every call through the Go nsDOMIdentity and records any
  * difference as a shim-fidelity fault. Test vectors generated from Go keep the two
  * in step (webphone/testdata/shim-vectors.json).
@@ -21,6 +26,7 @@
     ERROR_REQUEST_WHILE_NOT_HANDLING_USER_INPUT: "The request() method may only be invoked when handling user input"
   };
   var APP_CERTIFIED = 3, APP_PRIVILEGED = 2;
+  var UNEXPECTED_ERROR = "Unexpected error"; // xpc.msg's text for NS_ERROR_UNEXPECTED
   // Request options that are not copied as "extra": the ones with their own
   // checks, the callback, and what DOMIdentityMessage overwrites.
   var NAMED_REQUEST_OPTIONS = ["audience", "refreshAuthentication", "privacyPolicy", "termsOfService", "oncancel", "id", "origin", "errors"];
@@ -50,6 +56,21 @@
   }
 
   function isFn(v) { return typeof v === "function"; }
+
+  // ---- The WebIDL binding (dom/webidl/Identity.webidl, 2015) ----
+  // Every member is non-nullable; dictionary members convert in sorted order.
+  function webidlString(v) { return v === undefined ? undefined : String(v); }
+  function webidlLong(v) { return v === undefined ? undefined : (Number(v) | 0); } // ToInt32
+  // notCallable is the binding's TypeError for a callback member (Errors.msg
+  // MSG_NOT_OBJECT / MSG_NOT_CALLABLE), or null when the member is fine.
+  function notCallable(o, name, dictionary) {
+    var v = o[name];
+    if (v === undefined || isFn(v)) return null;
+    var what = "'" + name + "' member of " + dictionary;
+    return (v !== null && typeof v === "object") ? what + " is not callable." : what + " is not an object.";
+  }
+  var WATCH_CALLBACKS = ["onerror", "onlogin", "onlogout", "onready"];
+  var REQUEST_STRINGS = ["backgroundColor", "origin", "privacyPolicy", "returnTo", "siteLogo", "siteName", "termsOfService"];
   function defined(v) { return typeof v !== "undefined"; }
 
   // createMozId is one window's navigator.mozId. env: {origin, status (0-3),
@@ -94,9 +115,22 @@
       return watcher && watcher.onerror ? { onerror: codes } : {};
     }
 
+    // thrown is nsDOMIdentity.js throwing new Error(msg): a chrome Error that
+    // 2015's JS-implemented WebIDL reports to the console and replaces with
+    // NS_ERROR_UNEXPECTED (CallbackObject::CallSetup::ShouldRethrowException).
     function thrown(call, options, userInput, msg) {
+      con.error("Error: " + msg);
+      report(call, options, userInput, { throws: UNEXPECTED_ERROR });
+      var e = new Error(UNEXPECTED_ERROR);
+      e.name = "NS_ERROR_UNEXPECTED";
+      e.result = 0x8000ffff;
+      return e;
+    }
+
+    // bindingError is the binding's own TypeError: the page sees it as it is.
+    function bindingError(call, options, userInput, msg) {
       report(call, options, userInput, { throws: msg });
-      return new Error(msg);
+      return new TypeError(msg);
     }
 
     function sent(name, msg, extra) {
@@ -114,6 +148,15 @@
     function watch(o) {
       if (o === null || typeof o !== "object") throw new TypeError("navigator.mozId.watch: the argument must be an options object");
       var props = ownProps(o), ui = env.userInput() && callbackDepth === 0;
+      // IdentityWatchOptions: audience, loggedInUser, onerror, onlogin, onlogout,
+      // onready, wantIssuer; anything else (loggedInEmail) is dropped.
+      for (var c = 0; c < WATCH_CALLBACKS.length; c++) {
+        var bad = notCallable(o, WATCH_CALLBACKS[c], "IdentityWatchOptions");
+        if (bad) throw bindingError("watch", props, ui, bad);
+      }
+      o = { audience: webidlString(o.audience), loggedInUser: webidlString(o.loggedInUser),
+        onerror: o.onerror, onlogin: o.onlogin, onlogout: o.onlogout, onready: o.onready,
+        wantIssuer: webidlString(o.wantIssuer) };
       if (watcher) throw thrown("watch", props, ui, "navigator.id.watch was already called");
       // assertCorrectCallbacks: FxA needs onlogin, onlogout and onready.
       var required = ["onlogin"], optional = ["onlogout", "onready", "onerror"];
@@ -158,6 +201,15 @@
       if (o === null || typeof o !== "object") throw new TypeError("navigator.mozId.request: the argument must be an options object");
       var props = ownProps(o).filter(function (p) { return !(p[1] && p[1].$ === "function" && NAMED_REQUEST_OPTIONS.indexOf(p[0]) < 0); });
       var ui = env.userInput() && callbackDepth === 0;
+      // IdentityRequestOptions: the DOMStrings, oncancel and the long
+      // refreshAuthentication; audience, silent, wantIssuer and the rest dropped.
+      var badCancel = notCallable(o, "oncancel", "IdentityRequestOptions");
+      if (badCancel) throw bindingError("request", props, ui, badCancel);
+      var d = {};
+      REQUEST_STRINGS.forEach(function (k) { if (o[k] !== undefined) d[k] = webidlString(o[k]); });
+      if (o.oncancel !== undefined) d.oncancel = o.oncancel;
+      if (o.refreshAuthentication !== undefined) d.refreshAuthentication = webidlLong(o.refreshAuthentication);
+      o = d;
       if (!watcher) throw thrown("request", props, ui, "navigator.id.request called before navigator.id.watch");
       if (rpCalls > MAX_RP_CALLS) throw thrown("request", props, ui, "navigator.id.request called too many times");
       var msg = message(o.audience);
@@ -218,8 +270,8 @@
     }
 
     var api = {};
-    // Methods are the page's own functions: what they throw is an Error with the
-    // historic message (the exception a 2015 page caught).
+    // Methods are the page's own functions: what they throw is the exception a
+    // 2015 page caught (the binding's TypeError, or NS_ERROR_UNEXPECTED).
     api.watch = function (options) { return watch(options); };
     api.request = function (options) { return request(options); };
     api.logout = function () { return logout(); };

@@ -235,8 +235,11 @@ func watchOptions(props []Prop, f forwarders) rp.WatchOptions {
 	for _, p := range own(props) {
 		switch p.Key {
 		case "wantIssuer":
+			// A DOMString member of IdentityWatchOptions: ToString'd by the binding.
 			if s, ok := p.Value.(string); ok {
 				o.WantIssuer = s
+			} else if p.Value != wire.Undefined {
+				o.WantIssuer = identity.ToString(p.Value)
 			}
 		case "audience":
 			o.Audience = p.Value
@@ -248,6 +251,9 @@ func watchOptions(props []Prop, f forwarders) rp.WatchOptions {
 			fn, notFn := callbackKind(p.Value)
 			if notFn {
 				o.NotFunctions = append(o.NotFunctions, p.Key)
+			}
+			if !fn && p.Value != wire.Undefined {
+				o.CallbackValues = setValue(o.CallbackValues, p.Key, p.Value)
 			}
 			if !fn {
 				continue
@@ -282,6 +288,9 @@ func requestOptions(props []Prop, userInput bool, f forwarders) rp.RequestOption
 			} else if notFn {
 				o.NotFunctions = append(o.NotFunctions, p.Key)
 			}
+			if !fn && p.Value != wire.Undefined {
+				o.CallbackValues = setValue(o.CallbackValues, p.Key, p.Value)
+			}
 		case "audience":
 			o.Audience = p.Value
 		case "refreshAuthentication":
@@ -298,4 +307,14 @@ func requestOptions(props []Prop, userInput bool, f forwarders) rp.RequestOption
 		}
 	}
 	return o
+}
+
+// setValue records a callback member's non-function value (for the WebIDL
+// binding's TypeError).
+func setValue(m map[string]any, k string, v any) map[string]any {
+	if m == nil {
+		m = map[string]any{}
+	}
+	m[k] = v
+	return m
 }

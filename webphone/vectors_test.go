@@ -142,6 +142,24 @@ func vectorCases() []vectorCase {
 		{"request refreshAuthentication number", "privileged", []vectorStep{watch, call("request", true, props("refreshAuthentication", 0.0))}},
 		{"request refreshAuthentication string", "privileged", []vectorStep{watch, call("request", true, props("refreshAuthentication", "soon"))}},
 		{"request refreshAuthentication null", "privileged", []vectorStep{watch, call("request", true, props("refreshAuthentication", nullValue))}},
+		// The 2015 WebIDL binding (dom/webidl/Identity.webidl): TypeErrors for
+		// callbacks that are not callable, DOMString and long conversions.
+		{"watch with onready null", "certified", []vectorStep{call("watch", false, fxaWatchProps("onready", nullValue))}},
+		{"watch with onlogout an object", "certified", []vectorStep{call("watch", false, fxaWatchProps("onlogout", wire.Obj{}))}},
+		{"watch with onlogin an array", "certified", []vectorStep{call("watch", false, fxaWatchProps("onlogin", []any{1.0}))}},
+		{"watch with an empty onerror", "certified", []vectorStep{call("watch", false, fxaWatchProps("onerror", ""))}},
+		{"watch wantIssuer true", "privileged", []vectorStep{call("watch", false, props("wantIssuer", true, "onlogin", fnValue))}},
+		{"loggedInUser array of an email", "privileged", []vectorStep{call("watch", false, fxaWatchProps("loggedInUser", []any{"bob@example.com"}))}},
+		{"request oncancel an object", "privileged", []vectorStep{watch, call("request", true, props("oncancel", wire.Obj{}))}},
+		{"request oncancel zero", "privileged", []vectorStep{watch, call("request", true, props("oncancel", 0.0))}},
+		{"request oncancel not callable before watch", "privileged", []vectorStep{call("request", true, props("oncancel", "x"))}},
+		{"request refreshAuthentication 3.9", "privileged", []vectorStep{watch, call("request", true, props("refreshAuthentication", 3.9))}},
+		{"request refreshAuthentication -1.5", "privileged", []vectorStep{watch, call("request", true, props("refreshAuthentication", -1.5))}},
+		{`request refreshAuthentication "60"`, "privileged", []vectorStep{watch, call("request", true, props("refreshAuthentication", "60"))}},
+		{"request refreshAuthentication true", "privileged", []vectorStep{watch, call("request", true, props("refreshAuthentication", true))}},
+		{"request refreshAuthentication 2^32+5", "privileged", []vectorStep{watch, call("request", true, props("refreshAuthentication", 4294967301.0))}},
+		{"request silent and audience dropped", "web", []vectorStep{watch, call("request", true, props("silent", true, "audience", "https://other.example", "wantIssuer", "firefox-accounts"))}},
+		{"request members in dictionary order", "privileged", []vectorStep{watch, call("request", true, props("siteName", "Shop", "backgroundColor", 255.0, "returnTo", "/x"))}},
 		{"messages reach the callbacks", "privileged", []vectorStep{watch,
 			deliver(wire.MsgOnLogout, nil, nil), deliver(wire.MsgOnReady, nil, nil),
 			deliver(wire.MsgOnLogin, str("cert~assertion"), nil), deliver(wire.MsgOnLogin, nil, nil),
@@ -334,7 +352,7 @@ func TestShimPassesTheVectorsInNode(t *testing.T) {
 
 func TestAnAlteredShimFailsTheVectors(t *testing.T) {
 	for name, alter := range map[string][2]string{
-		"a message changed":           {`" callback is required."`, `" callback is needed."`},
+		"a message changed":           {`" is not an object."`, `" is not a function."`},
 		"the user-input rule missing": {`&& !ui && !env.syntheticEventsOK`, `&& false`},
 		"the call limit off by one":   {`rpCalls > MAX_RP_CALLS`, `rpCalls >= MAX_RP_CALLS`},
 	} {

@@ -254,7 +254,7 @@ func TestAShimThatDisagreesWithNSDOMIdentityIsAFidelityFault(t *testing.T) {
 		"result":  map[string]any{"sent": map[string]any{"name": "Identity:RP:Watch", "audience": rpOrigin, "wantIssuer": "firefox-accounts", "loggedInUser": nil}}})
 	require.Eventually(t, func() bool { return len(p.state().Faults) > 0 }, 5*time.Second, 10*time.Millisecond)
 	require.Equal(t, []Fault{{Kind: "shim-fidelity", Window: w.id,
-		Message: `watch: the shim did {"sent":{"name":"Identity:RP:Watch","audience":"http://127.0.0.1:1234","wantIssuer":"firefox-accounts","loggedInUser":null}}, nsDOMIdentity does {"throws":"onready callback is required."}`}},
+		Message: `watch: the shim did {"sent":{"name":"Identity:RP:Watch","audience":"http://127.0.0.1:1234","wantIssuer":"firefox-accounts","loggedInUser":null}}, nsDOMIdentity does {"throws":"Unexpected error"}`}},
 		p.state().Faults)
 }
 
@@ -282,7 +282,7 @@ func TestBadFramesCloseOnlyTheirOwnSocket(t *testing.T) {
 			websocket.CloseUnsupportedData, "binary frame: the shim sends JSON text"},
 		{"flood", func(w *shimConn) {
 			for i := 0; i < 400; i++ {
-				if w.c.WriteJSON(map[string]any{"type": "call", "id": w.id, "call": map[string]any{"call": "logout", "result": map[string]any{"throws": "navigator.id.logout called before navigator.id.watch"}}}) != nil {
+				if w.c.WriteJSON(map[string]any{"type": "call", "id": w.id, "call": map[string]any{"call": "logout", "result": map[string]any{"throws": "Unexpected error"}}}) != nil {
 					return
 				}
 			}

@@ -126,7 +126,7 @@ func TestRecordReplayExplainDiagram(t *testing.T) {
 
 	code, out, errOut = mainOut(t, "diagram", "watch-signed-out")
 	require.Equal(t, 0, code, errOut)
-	require.Equal(t, "---\ntitle: watch-signed-out (era 2015)\n---\n"+explain.MermaidLines(tr.Lines), out) // diagram titles the run with its era
+	require.Equal(t, "---\ntitle: watch-signed-out (era 2015)\n---\n"+explain.MermaidLines(tr.Lines), out)
 
 	dir := t.TempDir()
 	code, _, errOut = mainOut(t, "diagram", "--states", "-o", dir)

@@ -22,6 +22,9 @@ func serveContacts(ctx context.Context, args []string, stdout, stderr io.Writer,
 	fs.StringVar(&o.Issuer, "issuer", contactsprovider.DefaultIssuer, "the Firefox Accounts issuer whose certificates are accepted")
 	fs.StringVar(&o.IssuerKey, "issuer-key", "", "`FILE` with the issuer's public key (BrowserID JSON key or a /.well-known/browserid document); "+
 		"default: fetch https://<issuer>/.well-known/browserid")
+	fs.StringVar(&o.FxAURL, "fxa-url", "", "trust the auth server at `URL` (e.g. mozidsim serve-fxa's http://127.0.0.1:8081): "+
+		"the issuer's key is fetched from its /.well-known/browserid")
+	fs.BoolVar(&o.NoFsync, "no-fsync", false, "do not fsync each write: acknowledged writes survive a crash of this process, not of the machine")
 	fs.StringVar(&o.CertOut, "cert-out", "", "write the self-signed TLS certificate (PEM) to `FILE`, for clients to trust")
 	fs.StringVar(&o.TLSCert, "tls-cert", "", "TLS certificate `FILE` (PEM) instead of a self-signed one")
 	fs.StringVar(&o.TLSKey, "tls-key", "", "TLS key `FILE` (PEM), with --tls-cert")

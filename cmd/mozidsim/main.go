@@ -14,6 +14,7 @@ import (
 	"syscall"
 
 	"github.com/mozidsim/mozidsim/internal/cliflag"
+	"github.com/mozidsim/mozidsim/rp/contactsprovider"
 	"github.com/mozidsim/mozidsim/scenarios"
 	"github.com/mozidsim/mozidsim/trace"
 )
@@ -38,6 +39,9 @@ usage: mozidsim COMMAND [flags] [args]
   serve-fxa                 the FxA auth server over HTTP (--addr 127.0.0.1:8081)
   verify-server             the browserid-verifier /v2 service (--addr 127.0.0.1:8082)
   serve-contacts            the contacts provider: BrowserID login + CardDAV over TLS
+                            (--fxa-url URL trusts serve-fxa; data and TLS certificate in --dir)
+  provision                 CardDAV credentials from an FxA account, as JSON (--fxa-url,
+                            --contacts-url, --email, --password, [--create], --ca-cert)
   version                   print the version
   help COMMAND              a command's usage, description and flags (also COMMAND -h)
 
@@ -97,6 +101,8 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		return conformMain(ctx, rest, stdout, stderr)
 	case "serve-contacts":
 		return serveContacts(ctx, rest, stdout, stderr, nil)
+	case "provision":
+		return contactsprovider.ProvisionMain(rest, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "mozidsim", version)
 		return exitOK

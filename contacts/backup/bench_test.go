@@ -73,7 +73,9 @@ type bigWorld struct {
 	phones []*phone.Phone
 }
 
-func newBigWorld(tb testing.TB) *bigWorld {
+// newBigWorld starts a provider; fsync is the durability a real deployment
+// runs with (every commit on disk), off for throwaway directories.
+func newBigWorld(tb testing.TB, fsync bool) *bigWorld {
 	tb.Helper()
 	fxa, err := fxastub.NewServer(5)
 	require.NoError(tb, err)
@@ -82,7 +84,7 @@ func newBigWorld(tb testing.TB) *bigWorld {
 	dir, err := os.MkdirTemp("", "contacts-bench-")
 	require.NoError(tb, err)
 	clock := phone.NewClock(sim.Epoch)
-	srv, err := contactsprovider.Listen(contactsprovider.Config{Dir: dir, Verifier: fxa.Verifier(clock.Now), Clock: clock.Now}, "127.0.0.1:0")
+	srv, err := contactsprovider.Listen(contactsprovider.Config{Dir: dir, Verifier: fxa.Verifier(clock.Now), Clock: clock.Now, NoSync: !fsync}, "127.0.0.1:0")
 	require.NoError(tb, err)
 	base := srv.Client()
 	w := &bigWorld{srv: srv, fxa: fxa, clock: clock, dir: dir, wire: &wire{base: base.Transport}}
@@ -127,12 +129,17 @@ func fill(tb testing.TB, p *phone.Phone, n int) {
 const bookSize = 10_000
 
 // BenchmarkBackup10000 backs up 10,000 contacts queued at once: contacts/s and
-// the vCard bytes each costs on the wire.
+// the vCard bytes each costs on the wire; with the store's fsync on and off.
 func BenchmarkBackup10000(b *testing.B) {
+	b.Run("fsync", func(b *testing.B) { benchmarkBackup(b, true) })
+	b.Run("nosync", func(b *testing.B) { benchmarkBackup(b, false) })
+}
+
+func benchmarkBackup(b *testing.B, fsync bool) {
 	var perContact, reqs float64
 	for b.Loop() {
 		b.StopTimer()
-		w := newBigWorld(b)
+		w := newBigWorld(b, fsync)
 		p := w.phone(b, backup.Config{})
 		fill(b, p, bookSize)
 		w.wire.take()
@@ -156,7 +163,7 @@ func BenchmarkBackup10000(b *testing.B) {
 // BenchmarkSecondSync10000 is a sync of an unchanged 10,000-contact book by a
 // phone that already has it: with a sync token, one REPORT and no vCard.
 func BenchmarkSecondSync10000(b *testing.B) {
-	w := newBigWorld(b)
+	w := newBigWorld(b, false)
 	defer w.close(b)
 	writer := w.phone(b, backup.Config{})
 	fill(b, writer, bookSize)
@@ -179,7 +186,7 @@ func TestSecondSyncOfTenThousandDownloadsNothing(t *testing.T) {
 	if testing.Short() {
 		t.Skip("10,000 contacts over TLS: skipped with -short")
 	}
-	w := newBigWorld(t)
+	w := newBigWorld(t, false)
 	defer w.close(t)
 	writer := w.phone(t, backup.Config{})
 	fill(t, writer, bookSize)

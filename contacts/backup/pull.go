@@ -65,7 +65,7 @@ func (s *Service) pull(ctx *sim.Ctx, r *round) {
 		if s.queue.has(id) {
 			continue
 		}
-		s.applyRemote(ctx, r, id, f.Name, f.ETag, c, s.localRev[id])
+		s.applyRemote(ctx, r, id, f.Name, f.ETag, c, f.Data, s.localRev[id])
 	}
 	removed := 0
 	for _, name := range deleted {

@@ -1,6 +1,7 @@
 package backup
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -45,17 +46,22 @@ type record struct {
 	Name string
 	ETag string
 	Hash string // of the vCard this phone would write for the version on the server
+	// Base is the server's card when it holds more than this phone writes (a
+	// card another client wrote, or one merged into): an edit is merged into it
+	// so that nothing the phone does not understand is lost. Nil: the phone's
+	// own card, written afresh.
+	Base []byte
 }
 
 func newBookState() *bookState {
 	return &bookState{records: make(map[string]*record), byName: make(map[string]string), malformed: make(map[string]string)}
 }
 
-func (bs *bookState) set(id, name, etag, hash string) {
+func (bs *bookState) set(id, name, etag, hash string, base []byte) {
 	if old, ok := bs.records[id]; ok && old.Name != name {
 		delete(bs.byName, old.Name)
 	}
-	bs.records[id] = &record{Name: name, ETag: etag, Hash: hash}
+	bs.records[id] = &record{Name: name, ETag: etag, Hash: hash, Base: base}
 	bs.byName[name] = id
 	delete(bs.malformed, name)
 }
@@ -84,6 +90,40 @@ func contentHash(c contacts.Contact) (string, []byte, error) {
 	}
 	sum := sha256.Sum256(data)
 	return hex.EncodeToString(sum[:]), data, nil
+}
+
+// cardFor is the vCard to PUT for a contact: merged into base (the server's
+// card, when it holds more than the phone writes) or the phone's own (own, when
+// already encoded). The second result is the base to remember for the next edit.
+func (s *Service) cardFor(c contacts.Contact, base, own []byte) ([]byte, []byte, error) {
+	if base == nil && own != nil && !s.cfg.WallClockREV {
+		return own, nil, nil
+	}
+	if s.cfg.WallClockREV {
+		c.Updated = time.Now().UTC()
+	}
+	if base == nil {
+		data, err := mozvcard.Encode(c)
+		return data, nil, err
+	}
+	data, err := mozvcard.Merge(base, c, time.Time{})
+	return data, data, err
+}
+
+// foreignBase is the server's card to merge later edits into, nil when it is
+// just what this phone writes for c.
+func foreignBase(c contacts.Contact, data []byte) []byte {
+	if ownCard(c, data) {
+		return nil
+	}
+	return data
+}
+
+// ownCard reports whether data is exactly what this phone writes for c: then
+// there is nothing of another client's to keep.
+func ownCard(c contacts.Contact, data []byte) bool {
+	mine, err := mozvcard.Encode(c)
+	return err == nil && bytes.Equal(mine, data)
 }
 
 // alive reports whether r is still the running round (the switch may have gone
@@ -417,12 +457,20 @@ func (s *Service) pushOne(ctx *sim.Ctx, r *round, c change, st *contacts.Stored)
 		s.status.Deleted++
 		return ok, ""
 	}
-	hash, data, err := contentHash(st.Contact)
+	hash, own, err := contentHash(st.Contact)
 	if err != nil {
 		return rejected, err.Error()
 	}
 	if rec != nil && rec.Hash == hash && rec.ETag != "" {
 		return ok, "" // the server has exactly this already
+	}
+	var base []byte
+	if rec != nil {
+		base = rec.Base
+	}
+	data, base, err := s.cardFor(st.Contact, base, own)
+	if err != nil {
+		return rejected, err.Error()
 	}
 	cond := davclient.Condition{IfNoneMatch: rec == nil}
 	if rec != nil {
@@ -446,7 +494,7 @@ func (s *Service) pushOne(ctx *sim.Ctx, r *round, c change, st *contacts.Stored)
 	if res := classify(err); res != ok {
 		return res, errText(err)
 	}
-	bs.set(c.id, name, w.ETag, hash)
+	bs.set(c.id, name, w.ETag, hash, base)
 	s.status.Uploaded++
 	return ok, ""
 }
@@ -540,7 +588,7 @@ func (s *Service) resolveConflict(ctx *sim.Ctx, r *round, c change, st *contacts
 			return ok, ""
 		}
 		s.note(ctx, "conflict on "+c.id+": deleted on the server, edited here: the edit wins")
-		return s.putResolved(ctx, r, c, st, name, davclient.Condition{IfNoneMatch: true})
+		return s.putResolved(ctx, r, c, st, name, nil, davclient.Condition{IfNoneMatch: true})
 	}
 	if res := classify(err); res != ok {
 		return res, errText(err)
@@ -557,29 +605,33 @@ func (s *Service) resolveConflict(ctx *sim.Ctx, r *round, c change, st *contacts
 		return ok, ""
 	case st == nil:
 		s.note(ctx, "conflict on "+c.id+": deleted here, edited on the server: the edit wins and comes back")
-		s.applyRemote(ctx, r, c.id, name, remote.ETag, remoteContact, 0)
+		s.applyRemote(ctx, r, c.id, name, remote.ETag, remoteContact, remote.Data, 0)
 		return ok, ""
 	case derr != nil:
 		s.note(ctx, "conflict on "+c.id+": the server's copy is unreadable ("+derr.Error()+"): the phone's version replaces it")
-		return s.putResolved(ctx, r, c, st, name, davclient.Condition{IfMatch: remote.ETag})
+		return s.putResolved(ctx, r, c, st, name, nil, davclient.Condition{IfMatch: remote.ETag})
 	case localNewer(st.Contact, remoteContact):
 		s.note(ctx, fmt.Sprintf("conflict on %s: edited on both sides, this phone's edit (%s) is newer than the server's (%s): the phone wins",
 			c.id, st.Contact.Updated.Format(time.RFC3339), remoteContact.Updated.Format(time.RFC3339)))
-		return s.putResolved(ctx, r, c, st, name, davclient.Condition{IfMatch: remote.ETag})
+		return s.putResolved(ctx, r, c, st, name, foreignBase(remoteContact, remote.Data), davclient.Condition{IfMatch: remote.ETag})
 	default:
 		s.note(ctx, fmt.Sprintf("conflict on %s: edited on both sides, the server's edit (%s) is not older than this phone's (%s): the server wins",
 			c.id, remoteContact.Updated.Format(time.RFC3339), st.Contact.Updated.Format(time.RFC3339)))
-		s.applyRemote(ctx, r, c.id, name, remote.ETag, remoteContact, st.Rev)
+		s.applyRemote(ctx, r, c.id, name, remote.ETag, remoteContact, remote.Data, st.Rev)
 		return ok, ""
 	}
 }
 
 // putResolved writes the phone's version after a conflict; another 412 means the
 // resource keeps changing under us: try again later.
-func (s *Service) putResolved(ctx *sim.Ctx, r *round, c change, st *contacts.Stored, name string, cond davclient.Condition) (outcome, string) {
+func (s *Service) putResolved(ctx *sim.Ctx, r *round, c change, st *contacts.Stored, name string, base []byte, cond davclient.Condition) (outcome, string) {
 	rc, cancel := s.requestContext()
 	defer cancel()
-	hash, data, err := contentHash(st.Contact)
+	hash, own, err := contentHash(st.Contact)
+	if err != nil {
+		return rejected, err.Error()
+	}
+	data, base, err := s.cardFor(st.Contact, base, own)
 	if err != nil {
 		return rejected, err.Error()
 	}
@@ -590,7 +642,7 @@ func (s *Service) putResolved(ctx *sim.Ctx, r *round, c change, st *contacts.Sto
 	if res := classify(err); res != ok {
 		return res, errText(err)
 	}
-	r.bs.set(c.id, name, w.ETag, hash)
+	r.bs.set(c.id, name, w.ETag, hash, base)
 	s.status.Uploaded++
 	return ok, ""
 }
@@ -598,13 +650,14 @@ func (s *Service) putResolved(ctx *sim.Ctx, r *round, c change, st *contacts.Sto
 // applyRemote writes a server version into mozContacts, on the condition that the
 // local contact is still at expectRev (0: absent). A refusal means the user edited
 // it meanwhile: that edit is queued and will meet the server's version with a 412.
-func (s *Service) applyRemote(ctx *sim.Ctx, r *round, id, name, etag string, c contacts.Contact, expectRev uint64) {
+func (s *Service) applyRemote(ctx *sim.Ctx, r *round, id, name, etag string, c contacts.Contact, data []byte, expectRev uint64) {
+	base := foreignBase(c, data)
 	c.ID = id
 	hash, _, err := contentHash(c)
 	if err != nil {
 		return
 	}
-	r.bs.set(id, name, etag, hash)
+	r.bs.set(id, name, etag, hash, base)
 	r.applies++
 	s.calls.Call(ctx, contacts.MozContacts, contacts.Save, func(call uint64) any {
 		return contacts.SaveCall{Call: call, Contact: c, KeepUpdated: true, Conditional: true, ExpectRev: expectRev}

@@ -76,6 +76,11 @@ type Config struct {
 	RequestTimeout time.Duration
 	// MultiGetSize is how many cards one addressbook-multiget asks for.
 	MultiGetSize int
+	// WallClockREV stamps REV with the wall clock when a card is written, for
+	// a phone talking to real servers (Radicale, vdirsyncer's other side), which
+	// would otherwise see the simulation's 2015 clock; off, REV is the
+	// contact's updated time on the phone's (virtual) clock.
+	WallClockREV bool
 }
 
 // Defaults.

@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -175,7 +176,7 @@ func TestMalformedCardsOnTheServerAreSkipped(t *testing.T) {
 	st := status(t, two)
 	require.Equal(t, []string{
 		"bad.vcf: malformed vCard: unsupported VERSION \"2.1\"",
-		"worse.vcf: the server could not give it",
+		"worse.vcf: malformed vCard: EOF", // stored verbatim, so given verbatim
 	}, slicesSorted(st.Malformed))
 	require.Equal(t, backup.StateIdle, st.State)
 
@@ -271,4 +272,73 @@ func TestAHostileServerNeitherCrashesNorLosesChanges(t *testing.T) {
 	queued, err := p.Backup.Queued(p.Sys)
 	require.NoError(t, err)
 	require.Len(t, queued, 1)
+}
+
+// A card another client wrote (3.0, PHOTO, CATEGORIES, X- properties, an item1.
+// group): the phone's edit used to replace it with its own 4.0 card, dropping
+// all of that, with REV from the simulation's clock.
+const desktopCard = "BEGIN:VCARD\r\n" +
+	"VERSION:3.0\r\n" +
+	"PRODID:-//Desktop client//EN\r\n" +
+	"UID:desk-1\r\n" +
+	"FN:Ada Lovelace\r\n" +
+	"N:Lovelace;Ada;;;\r\n" +
+	"item1.EMAIL;TYPE=INTERNET:ada@example.com\r\n" +
+	"item1.X-ABLabel:engine\r\n" +
+	"CATEGORIES:friends,math\r\n" +
+	"PHOTO;ENCODING=b;TYPE=JPEG:/9j/4AAQSkZJRgABAQ==\r\n" +
+	"X-CUSTOM;X-PARAM=keep:me\r\n" +
+	"REV:20240101T000000Z\r\n" +
+	"END:VCARD\r\n"
+
+func TestThePhonesEditKeepsWhatItDoesNotUnderstand(t *testing.T) {
+	for _, wall := range []bool{false, true} {
+		t.Run(map[bool]string{false: "phone clock", true: "wall clock"}[wall], func(t *testing.T) {
+			w := newWorld(t)
+			seed := w.phone("seed", "alice@example.com", backup.Config{})
+			add(t, seed, "Seed") // provisions the account
+			require.NoError(t, w.srv.Provider().PutRawCard("alice@example.com", "desk-1.vcf", []byte(desktopCard)))
+			p := w.phone("phone", "alice@example.com", backup.Config{Sync: true, WallClockREV: wall})
+			require.NoError(t, p.Do(contacts.Restore))
+			got, ok, err := p.Store.Get(p.Sys, "desk-1")
+			require.NoError(t, err)
+			require.True(t, ok)
+			edited := got.Contact
+			edited.Name = []string{"Ada King"}
+			before := time.Now().UTC().Truncate(time.Second)
+			require.NoError(t, p.Update(edited))
+			require.Equal(t, 1, status(t, p).Uploaded)
+
+			cards, err := w.srv.Provider().Cards("alice@example.com")
+			require.NoError(t, err)
+			var data string
+			for _, c := range cards {
+				if c.Name == "desk-1.vcf" {
+					data = string(c.Data)
+				}
+			}
+			rev := regexp.MustCompile(`\r\nREV:(\d{8}T\d{6}Z)\r\n`).FindStringSubmatch(data)
+			require.NotNil(t, rev, data)
+			data = strings.Replace(data, rev[0], "\r\n", 1)
+			require.Equal(t, "BEGIN:VCARD\r\n"+
+				"VERSION:3.0\r\n"+
+				"PRODID:-//Desktop client//EN\r\n"+
+				"UID:desk-1\r\n"+
+				"N:Lovelace;Ada;;;\r\n"+
+				"item1.EMAIL;TYPE=INTERNET:ada@example.com\r\n"+
+				"item1.X-ABLabel:engine\r\n"+
+				"CATEGORIES:friends,math\r\n"+
+				"PHOTO;ENCODING=b;TYPE=JPEG:/9j/4AAQSkZJRgABAQ==\r\n"+
+				"X-CUSTOM;X-PARAM=keep:me\r\n"+
+				"FN:Ada King\r\n"+
+				"END:VCARD\r\n", data)
+			stamp, err := time.Parse("20060102T150405Z", rev[1])
+			require.NoError(t, err)
+			if wall {
+				require.False(t, stamp.Before(before), "REV %s from the wall clock", rev[1])
+			} else {
+				require.Equal(t, w.clock.Now().UTC().Truncate(time.Second), stamp, "REV from the phone's clock")
+			}
+		})
+	}
 }

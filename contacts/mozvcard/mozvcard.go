@@ -14,7 +14,8 @@
 // ADR (TYPE, PREF; two empty components, then street, locality, region, postal
 // code, country), IMPP (X-MOZ-TYPE, PREF), TITLE (jobTitle[]), ORG, NOTE, REV
 // (updated), UID (the contact id), URL, KEY. Like the prototype it does not emit
-// PHOTO, PRODID or CATEGORIES, so categories do not survive a backup.
+// PHOTO, PRODID or CATEGORIES, so categories do not survive a backup. Editing a
+// card another client wrote goes through Merge instead, which keeps them.
 //
 // Differences from vcard.js, all forced by go-vcard: properties come out in
 // go-vcard's order (VERSION first, then alphabetical) rather than vcard.js's; ';'

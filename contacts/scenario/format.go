@@ -15,6 +15,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"regexp"
 	"slices"
@@ -71,8 +72,37 @@ type Device struct {
 	Retry        Duration `yaml:"retry"`     // first retry delay (default 1s)
 	RetryMax     Duration `yaml:"retry_max"` // longest retry delay (default 5m)
 	BatchSize    int      `yaml:"batch_size"`
+	// CardDAV, when set, is the user's own server (the prototype's custom
+	// provider): no provisioning, these credentials.
+	CardDAV *CardDAVServer `yaml:"carddav"`
 
 	line int
+}
+
+// CardDAVServer is a CardDAV server the user typed in: https, or plain http on
+// a loopback address only (a password in clear must not cross a network).
+type CardDAVServer struct {
+	URL      string `yaml:"url"`
+	Username string `yaml:"username"`
+	Password string `yaml:"password"`
+}
+
+// check names what is wrong with a server setting.
+func (c *CardDAVServer) check() error {
+	u, err := url.Parse(c.URL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("carddav: url %q is not an http(s) URL", c.URL)
+	}
+	if u.Scheme == "http" {
+		host := u.Hostname()
+		if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+			return fmt.Errorf("carddav: url %q: plain http is only accepted for a loopback host (the password would cross the network in clear); use https", c.URL)
+		}
+	}
+	if c.Username == "" || c.Password == "" {
+		return errors.New("carddav: username and password are required")
+	}
+	return nil
 }
 
 // Switch is "on" or "off".
@@ -360,6 +390,11 @@ func (sc *Scenario) check() error {
 		devices[d.Name] = true
 		if d.User != "" && !accounts[d.User] {
 			return sc.errorf(d.line, "device %s: user %s is not one of the accounts", d.Name, d.User)
+		}
+		if d.CardDAV != nil {
+			if err := d.CardDAV.check(); err != nil {
+				return sc.errorf(d.line, "device %s: %v", d.Name, err)
+			}
 		}
 	}
 	labels := map[string]bool{}

@@ -189,6 +189,7 @@ func build(sc *Scenario, opts Options) (*World, error) {
 		Dir: dir, Origin: origin, Issuer: fxastub.Issuer, Clock: clock.Now,
 		Verifier: &verifier.Verifier{Now: clock.Now, LookupIssuerKey: w.lookupIssuerKey},
 		Rand:     seededReader{mrand.New(mrand.NewPCG(sc.Seed, 0x636f6e7461637473))},
+		NoSync:   true, // a scenario's directory is thrown away at its end
 	}, "127.0.0.1:0")
 	if err != nil {
 		os.RemoveAll(dir)
@@ -215,6 +216,12 @@ func build(sc *Scenario, opts Options) (*World, error) {
 		}
 		w.Phones[d.Name] = p
 		w.order = append(w.order, d.Name)
+		if d.CardDAV != nil {
+			if err := p.UseOwnServer(d.CardDAV.URL, d.CardDAV.Username, d.CardDAV.Password); err != nil {
+				w.close()
+				return nil, fmt.Errorf("%s:%d: device %s: %w", sc.File, d.line, d.Name, err)
+			}
+		}
 	}
 	return w, nil
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/mozidsim/mozidsim/internal/browserid"
+	"github.com/mozidsim/mozidsim/internal/era"
 	"github.com/mozidsim/mozidsim/internal/wire"
 	"github.com/mozidsim/mozidsim/rp"
 )
@@ -33,23 +34,26 @@ func watchOnce(b *testing.B, d *Device, i int) {
 	}
 }
 
-// BenchmarkSignedOutWatch: one page opens, watches (onlogout, onready) and closes.
+// BenchmarkSignedOutWatch: one page opens, watches (onlogout, onready) and closes,
+// in each era.
 func BenchmarkSignedOutWatch(b *testing.B) {
-	for _, traced := range []bool{false, true} {
-		b.Run(fmt.Sprintf("trace=%v", traced), func(b *testing.B) {
-			d := newDevice(b, Config{Seed: 1, NoTrace: !traced})
-			b.ReportAllocs()
-			i := 0
-			cpu0 := processCPU()
-			for b.Loop() {
-				watchOnce(b, d, i)
-				i++
-			}
-			// CPU time (the GC's included) is what the trace costs; on a
-			// shared machine wall time mostly measures the neighbours.
-			b.ReportMetric(float64((processCPU()-cpu0).Nanoseconds())/float64(b.N), "cpu-ns/op")
-			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "flows/s")
-		})
+	for _, e := range era.All {
+		for _, traced := range []bool{false, true} {
+			b.Run(fmt.Sprintf("era=%s/trace=%v", e, traced), func(b *testing.B) {
+				d := newDevice(b, Config{Seed: 1, NoTrace: !traced, Era: e})
+				b.ReportAllocs()
+				i := 0
+				cpu0 := processCPU()
+				for b.Loop() {
+					watchOnce(b, d, i)
+					i++
+				}
+				// CPU time (the GC's included) is what the trace costs; on a
+				// shared machine wall time mostly measures the neighbours.
+				b.ReportMetric(float64((processCPU()-cpu0).Nanoseconds())/float64(b.N), "cpu-ns/op")
+				b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "flows/s")
+			})
+		}
 	}
 }
 

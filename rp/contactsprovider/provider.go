@@ -15,12 +15,14 @@
 // provider's own origin; the FxA uid (the certificate's principal before '@') and
 // the verified email identify the user, and the first sight of a uid creates the
 // account. CardDAV is served by github.com/emersion/go-webdav, plus what it lacks:
-// the sync-collection REPORT (RFC 6578) and If-Match on DELETE. Everything is kept
-// on disk (see storage.go) and survives a restart.
+// most of the protocol is answered in dav.go (see there why); go-webdav answers
+// addressbook-query. Everything is kept in one bbolt database (see store.go) and
+// survives a restart or a crash.
 package contactsprovider
 
 import (
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -53,6 +55,10 @@ type Config struct {
 	Clock func() time.Time
 	// Rand makes user names and passwords; nil means crypto/rand.
 	Rand io.Reader
+	// NoSync skips fsync on commit: an acknowledged write still survives the
+	// process being killed (it is in the kernel's page cache), not the machine
+	// losing power. For throwaway directories (tests, scenarios, benchmarks).
+	NoSync bool
 }
 
 // Provider is the provisioning API plus the CardDAV server. It is safe for
@@ -61,10 +67,12 @@ type Provider struct {
 	cfg Config
 	dav *carddav.Handler
 
+	store *store
+
 	mu       sync.Mutex
-	accounts []*account
-	books    map[string]*book // open books by user name
-	faults   map[Fault]int    // remaining count; -1: until cleared
+	accounts []*account         // oldest first
+	faults   map[Fault]int      // remaining count; -1: until cleared
+	used     map[[32]byte]int64 // SHA-256 of each assertion that minted a password -> its exp (ms)
 	stats    Stats
 	closed   bool
 }
@@ -74,6 +82,12 @@ const (
 	MaxLoginBody  = 64 << 10
 	MaxCardBody   = 1 << 20
 	MaxReportBody = 1 << 20
+	// MaxDevicePasswords is how many device passwords an account may hold at
+	// once; a login past it is refused until one is revoked.
+	MaxDevicePasswords = 32
+	// maxUsedAssertions bounds the table of assertions already traded for a
+	// password (each is kept until it expires, a few minutes).
+	maxUsedAssertions = 1 << 16
 )
 
 // Paths.
@@ -110,11 +124,17 @@ func New(cfg Config) (*Provider, error) {
 	if err := os.MkdirAll(cfg.Dir, 0o700); err != nil {
 		return nil, fmt.Errorf("contactsprovider: %w", err)
 	}
-	accounts, err := loadAccounts(cfg.Dir)
+	st, err := openStore(cfg.Dir, cfg.NoSync)
 	if err != nil {
 		return nil, fmt.Errorf("contactsprovider: %w", err)
 	}
-	p := &Provider{cfg: cfg, accounts: accounts, books: make(map[string]*book), faults: make(map[Fault]int)}
+	accounts, err := st.accounts()
+	if err != nil {
+		st.close()
+		return nil, fmt.Errorf("contactsprovider: %w", err)
+	}
+	slices.SortStableFunc(accounts, func(a, b *account) int { return a.Created.Compare(b.Created) })
+	p := &Provider{cfg: cfg, store: st, accounts: accounts, faults: make(map[Fault]int), used: make(map[[32]byte]int64)}
 	p.stats.Requests = make(map[string]int)
 	p.dav = &carddav.Handler{Backend: backend{p}, Prefix: DAVPrefix}
 	return p, nil
@@ -123,17 +143,16 @@ func New(cfg Config) (*Provider, error) {
 // Origin is the audience the provider verifies assertions for.
 func (p *Provider) Origin() string { return p.cfg.Origin }
 
-// Close closes the open journals. The provider answers 503 afterwards.
+// Close closes the database. The provider answers 503 afterwards.
 func (p *Provider) Close() error {
 	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.closed = true
-	var errs []error
-	for name, b := range p.books {
-		errs = append(errs, b.close())
-		delete(p.books, name)
+	if p.closed {
+		p.mu.Unlock()
+		return nil
 	}
-	return errors.Join(errs...)
+	p.closed = true
+	p.mu.Unlock()
+	return p.store.close() // waits for transactions under way
 }
 
 // Handler serves the provisioning API and CardDAV.
@@ -224,10 +243,21 @@ func readAssertion(w http.ResponseWriter, r *http.Request) (string, bool) {
 
 // identify verifies an assertion and returns the FxA uid and verified email.
 func (p *Provider) identify(assertion string) (uid, email string, failure *errorBody) {
+	uid, email, _, failure = p.identifyExp(assertion)
+	return uid, email, failure
+}
+
+// identifyExp is identify, also returning the assertion's expiry (ms).
+func (p *Provider) identifyExp(assertion string) (uid, email string, exp int64, failure *errorBody) {
 	res, err := p.cfg.Verifier.Verify(assertion, p.cfg.Origin)
 	if err != nil {
-		return "", "", &errorBody{Error: "invalid assertion", Reason: err.Error()}
+		return "", "", 0, &errorBody{Error: "invalid assertion", Reason: err.Error()}
 	}
+	uid, email, failure = p.check(res)
+	return uid, email, res.Expires, failure
+}
+
+func (p *Provider) check(res *verifier.Result) (uid, email string, failure *errorBody) {
 	if p.cfg.Issuer != "" && res.Issuer != p.cfg.Issuer {
 		return "", "", &errorBody{Error: "invalid assertion", Reason: fmt.Sprintf("untrusted issuer %q", res.Issuer)}
 	}
@@ -257,12 +287,21 @@ func (p *Provider) serveLogin(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	uid, email, failure := p.identify(assertion)
+	uid, email, exp, failure := p.identifyExp(assertion)
 	if failure != nil {
 		writeJSON(w, http.StatusUnauthorized, failure)
 		return
 	}
+	if !p.firstUse(assertion, exp) {
+		writeJSON(w, http.StatusUnauthorized, errorBody{Error: "invalid assertion",
+			Reason: "this assertion was already traded for a device password: sign a new one"})
+		return
+	}
 	res, err := p.provision(uid, email)
+	if errors.Is(err, errTooManyPasswords) {
+		writeError(w, http.StatusTooManyRequests, err.Error())
+		return
+	}
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, err.Error())
 		return
@@ -275,16 +314,25 @@ func (p *Provider) serveLogin(w http.ResponseWriter, r *http.Request) {
 func (p *Provider) provision(uid, email string) (*LoginResponse, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	acct := p.byUID(uid)
+	if p.closed {
+		return nil, errors.New("the provider is shut down")
+	}
+	old := p.byUID(uid)
 	now := p.cfg.Clock().UTC()
-	if acct == nil {
+	var acct *account
+	if old == nil {
 		name, err := p.randomHex(6)
 		if err != nil {
 			return nil, err
 		}
 		acct = &account{UID: uid, Email: email, UserName: "fxa-" + name, Created: now}
-		p.accounts = append(p.accounts, acct)
-	} else if acct.Email != email {
+	} else {
+		if len(old.Passwords) >= MaxDevicePasswords {
+			return nil, errTooManyPasswords
+		}
+		cp := *old
+		cp.Passwords = slices.Clone(old.Passwords)
+		acct = &cp
 		acct.Email = email // the FxA uid is the identity; the email follows the account
 	}
 	password, err := p.randomHex(16)
@@ -300,13 +348,60 @@ func (p *Provider) provision(uid, email string) (*LoginResponse, error) {
 		return nil, err
 	}
 	acct.Passwords = append(acct.Passwords, devicePassword{ID: id, Salt: salt, Hash: hashPassword(salt, password), Created: now})
-	if err := saveAccounts(p.cfg.Dir, p.accounts); err != nil {
-		return nil, err
+	if err := p.store.saveAccount(acct); err != nil {
+		return nil, fmt.Errorf("contactsprovider: saving the account: %w", err)
 	}
+	p.replaceLocked(old, acct)
 	return &LoginResponse{
 		BasicAuth: BasicAuth{UserName: acct.UserName, Password: password},
-		Links:     Links{AddressBookHomeSet: homePath(acct.UserName) + "/"},
+		Links:     Links{AddressBookHomeSet: homePath(acct.UserName)},
 	}, nil
+}
+
+// firstUse records an assertion traded for a password; false when it was
+// already (issue 15: one assertion minted 2,000 passwords). Entries go when
+// the assertion expires; a full table drops the soonest to expire.
+func (p *Provider) firstUse(assertion string, exp int64) bool {
+	key := sha256.Sum256([]byte(assertion))
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if _, ok := p.used[key]; ok {
+		return false
+	}
+	if len(p.used) >= maxUsedAssertions {
+		now := p.cfg.Clock().UnixMilli()
+		var soonest [32]byte
+		first := true
+		for k, e := range p.used {
+			if e < now {
+				delete(p.used, k)
+			} else if first || e < p.used[soonest] {
+				soonest, first = k, false
+			}
+		}
+		if len(p.used) >= maxUsedAssertions {
+			delete(p.used, soonest)
+		}
+	}
+	p.used[key] = exp
+	return true
+}
+
+// errTooManyPasswords refuses a login that would pass MaxDevicePasswords.
+var errTooManyPasswords = fmt.Errorf("the account already has %d device passwords: revoke one first", MaxDevicePasswords)
+
+// replaceLocked puts an account saved to the store in place of its old version
+// (nil: a new account; now nil: deleted).
+func (p *Provider) replaceLocked(old, now *account) {
+	i := slices.Index(p.accounts, old)
+	switch {
+	case old == nil:
+		p.accounts = append(p.accounts, now)
+	case now == nil:
+		p.accounts = slices.Delete(p.accounts, i, i+1)
+	default:
+		p.accounts[i] = now
+	}
 }
 
 func (p *Provider) randomHex(n int) (string, error) {
@@ -346,6 +441,8 @@ func (p *Provider) byUserName(name string) *account {
 
 // authenticate checks basic-auth credentials; it returns the account or nil.
 func (p *Provider) authenticate(userName, password string) *account {
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	acct := p.byUserName(userName)
 	if acct == nil {
 		return nil
@@ -462,8 +559,13 @@ func (p *Provider) RevokePassword(userName, password string) error {
 	if i < 0 {
 		return errors.New("contactsprovider: no such device password")
 	}
-	acct.Passwords = slices.Delete(acct.Passwords, i, i+1)
-	return saveAccounts(p.cfg.Dir, p.accounts)
+	cp := *acct
+	cp.Passwords = slices.Delete(slices.Clone(acct.Passwords), i, i+1)
+	if err := p.store.saveAccount(&cp); err != nil {
+		return err
+	}
+	p.replaceLocked(acct, &cp)
+	return nil
 }
 
 // RevokeAllPasswords revokes every device password of an account (what FxA would
@@ -475,9 +577,13 @@ func (p *Provider) RevokeAllPasswords(email string) (int, error) {
 	if acct == nil {
 		return 0, ErrNoAccount
 	}
-	n := len(acct.Passwords)
-	acct.Passwords = nil
-	return n, saveAccounts(p.cfg.Dir, p.accounts)
+	cp := *acct
+	cp.Passwords = nil
+	if err := p.store.saveAccount(&cp); err != nil {
+		return 0, err
+	}
+	p.replaceLocked(acct, &cp)
+	return len(acct.Passwords), nil
 }
 
 // DeleteAccount deletes an account, its passwords and its address book.
@@ -492,15 +598,11 @@ func (p *Provider) DeleteAccount(email string) error {
 }
 
 func (p *Provider) deleteLocked(acct *account) error {
-	if b, ok := p.books[acct.UserName]; ok {
-		_ = b.close()
-		delete(p.books, acct.UserName)
-	}
-	p.accounts = slices.DeleteFunc(p.accounts, func(a *account) bool { return a == acct })
-	if err := saveAccounts(p.cfg.Dir, p.accounts); err != nil {
+	if err := p.store.deleteAccount(acct); err != nil {
 		return err
 	}
-	return os.RemoveAll(bookDir(p.cfg.Dir, acct.UserName))
+	p.replaceLocked(acct, nil)
+	return nil
 }
 
 // StoredCard is one resource of an address book.
@@ -515,25 +617,27 @@ type StoredCard struct {
 // written.
 func (p *Provider) Cards(email string) ([]StoredCard, error) {
 	p.mu.Lock()
-	defer p.mu.Unlock()
 	acct := p.byEmail(email)
+	p.mu.Unlock()
 	if acct == nil {
 		return nil, ErrNoAccount
 	}
-	b, err := p.bookLocked(acct.UserName)
-	if err != nil {
-		return nil, err
-	}
+	user := acct.UserName
 	var out []StoredCard
-	for _, name := range b.liveNames() {
-		e, _ := b.live(name)
-		data, err := b.read(name)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, StoredCard{Name: name, ETag: e.ETag, ModTime: time.UnixMilli(e.ModTime).UTC(), Data: data})
-	}
-	return out, nil
+	err := p.store.view(user, func(b *bookTx) error {
+		return b.changesSince(0, func(c change) error {
+			if c.Deleted {
+				return nil
+			}
+			e, _, data, ok, err := b.get(c.Name)
+			if err != nil || !ok {
+				return fmt.Errorf("the change log names %s, which is not stored: %v", c.Name, err)
+			}
+			out = append(out, StoredCard{Name: c.Name, ETag: e.ETag, ModTime: time.UnixMilli(e.ModTime).UTC(), Data: copyBytes(data)})
+			return nil
+		})
+	})
+	return out, err
 }
 
 // PutRawCard stores bytes as a resource without any check: how a scenario puts a
@@ -543,30 +647,15 @@ func (p *Provider) PutRawCard(email, name string, data []byte) error {
 		return fmt.Errorf("contactsprovider: %q is not a valid resource name", name)
 	}
 	p.mu.Lock()
-	defer p.mu.Unlock()
 	acct := p.byEmail(email)
+	p.mu.Unlock()
 	if acct == nil {
 		return ErrNoAccount
 	}
-	b, err := p.bookLocked(acct.UserName)
-	if err != nil {
+	return p.store.update(acct.UserName, func(b *bookTx) error {
+		_, err := b.put(name, "", data, p.cfg.Clock())
 		return err
-	}
-	_, err = b.put(name, data, p.cfg.Clock())
-	return err
-}
-
-// bookLocked opens a user's book on first use.
-func (p *Provider) bookLocked(userName string) (*book, error) {
-	if b, ok := p.books[userName]; ok {
-		return b, nil
-	}
-	b, err := openBook(bookDir(p.cfg.Dir, userName))
-	if err != nil {
-		return nil, fmt.Errorf("contactsprovider: opening the book of %s: %w", userName, err)
-	}
-	p.books[userName] = b
-	return b, nil
+	})
 }
 
 // Fault is a misbehaviour a scenario can switch on.
@@ -621,7 +710,8 @@ func (p *Provider) takeFault(f Fault) bool {
 // Stats counts what clients asked for.
 type Stats struct {
 	// Requests by kind: "PUT", "DELETE", "GET", "PROPFIND", "REPORT sync-collection",
-	// "REPORT addressbook-multiget", "POST /browserid/login", ...
+	// "REPORT addressbook-multiget", "POST /browserid/login", ...; a method or
+	// REPORT nobody defined counts as "other" or "REPORT other".
 	Requests        map[string]int
 	CardsUploaded   int   // vCards received in PUTs
 	BytesUploaded   int64 // their size
@@ -648,6 +738,7 @@ func (p *Provider) ResetStats() {
 	p.stats = Stats{Requests: make(map[string]int)}
 }
 
+// count adds one request of a kind; kinds are a fixed set (see methodKind).
 func (p *Provider) count(kind string) {
 	p.mu.Lock()
 	p.stats.Requests[kind]++

@@ -86,7 +86,11 @@ func (s *Server) serve(ln net.Listener) error {
 	srv := &http.Server{
 		Handler:           prov.Handler(),
 		TLSConfig:         &tls.Config{Certificates: []tls.Certificate{s.cert}, MinVersion: tls.VersionTLS12},
-		ReadHeaderTimeout: 30 * time.Second,
+		ReadHeaderTimeout: serverTimeouts.header,
+		ReadTimeout:       serverTimeouts.body,
+		WriteTimeout:      serverTimeouts.write,
+		IdleTimeout:       serverTimeouts.idle,
+		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          log.New(io.Discard, "", 0), // clients hanging up mid-handshake are not news
 	}
 	done := make(chan struct{})
@@ -96,6 +100,13 @@ func (s *Server) serve(ln net.Listener) error {
 	}()
 	s.prov, s.srv, s.done = prov, srv, done
 	return nil
+}
+
+// serverTimeouts bound how long a slow or idle client holds a connection
+// (issue 15: keep-alive connections never timed out); a 1 MiB card still has a
+// minute to arrive. A variable so that tests can shorten them.
+var serverTimeouts = struct{ header, body, write, idle time.Duration }{
+	header: 10 * time.Second, body: 60 * time.Second, write: 120 * time.Second, idle: 2 * time.Minute,
 }
 
 // URL is the provider's base URL (also its origin, the assertions' audience).
@@ -117,8 +128,9 @@ func (s *Server) Provider() *Provider {
 // Running reports whether the server is up.
 func (s *Server) Running() bool { return s.Provider() != nil }
 
-// Client returns an HTTP client that trusts the server's certificate and
-// reaches the origin's host name at the listener. Close its idle connections
+// Client returns an HTTP client that trusts the server's certificate (and the
+// system's authorities, for other servers a phone may be set to) and reaches
+// the origin's host name at the listener. Close its idle connections
 // (CloseIdleConnections) when done with it.
 func (s *Server) Client() *http.Client {
 	originHost := ""
@@ -129,9 +141,16 @@ func (s *Server) Client() *http.Client {
 		}
 	}
 	dialer := &net.Dialer{Timeout: 10 * time.Second}
+	roots, err := x509.SystemCertPool()
+	if err != nil || roots == nil {
+		roots = x509.NewCertPool()
+	}
+	if len(s.pem) > 0 {
+		roots.AppendCertsFromPEM(s.pem)
+	}
 	return &http.Client{
 		Transport: &http.Transport{
-			TLSClientConfig: &tls.Config{RootCAs: s.pool, MinVersion: tls.VersionTLS12},
+			TLSClientConfig: &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12},
 			DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
 				if addr == originHost {
 					addr = s.addr
@@ -181,13 +200,19 @@ func (s *Server) Close() error { return s.Stop() }
 // SelfSignedCertificate makes an ECDSA P-256 certificate for the given hosts (IP
 // addresses or DNS names), valid 2000-2100, and its PEM.
 func SelfSignedCertificate(hosts ...string) (tls.Certificate, []byte, error) {
+	cert, certPEM, _, err := selfSigned(hosts...)
+	return cert, certPEM, err
+}
+
+// selfSigned is SelfSignedCertificate, also returning the key's PEM.
+func selfSigned(hosts ...string) (tls.Certificate, []byte, []byte, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
-		return tls.Certificate{}, nil, err
+		return tls.Certificate{}, nil, nil, err
 	}
 	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 62))
 	if err != nil {
-		return tls.Certificate{}, nil, err
+		return tls.Certificate{}, nil, nil, err
 	}
 	tmpl := &x509.Certificate{
 		SerialNumber:          serial,
@@ -208,15 +233,16 @@ func SelfSignedCertificate(hosts ...string) (tls.Certificate, []byte, error) {
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
 	if err != nil {
-		return tls.Certificate{}, nil, err
+		return tls.Certificate{}, nil, nil, err
 	}
 	certPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
 	keyDER, err := x509.MarshalECPrivateKey(key)
 	if err != nil {
-		return tls.Certificate{}, nil, err
+		return tls.Certificate{}, nil, nil, err
 	}
-	cert, err := tls.X509KeyPair(certPEM, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}))
-	return cert, certPEM, err
+	keyPEM := pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER})
+	cert, err := tls.X509KeyPair(certPEM, keyPEM)
+	return cert, certPEM, keyPEM, err
 }
 
 func tlsKeyPair(certPEM, keyPEM []byte) (tls.Certificate, error) {

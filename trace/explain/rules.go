@@ -216,9 +216,15 @@ var geckoRules = []rule{
 		Caller: "FxAccountsManager._refreshAuthentication", Callee: "FxAccountsUIGlue.refreshAuthentication",
 		Why:  "The user must type the password again (refreshAuthentication too old, or a PROMPT permission), so the manager asks the glue for the password screen.",
 		Show: []string{"email"}},
-	{From: string(wire.FxAccountsUIGlue), To: string(wire.SystemFxAccountsManager), Name: wire.MozFxAccountsUnsolChromeEvent, When: eventNameIs(wire.EventOpenFlow, wire.EventRefreshAuthentication), Tag: "II.6",
+	{From: string(wire.FxAccountsUIGlue), To: string(wire.SystemFxAccountsManager), Name: wire.MozFxAccountsUnsolChromeEvent, When: eventNameIs(wire.EventOpenFlow), Tag: "II.6",
 		Caller: "FxAccountsUIGlue.signInFlow", Callee: "fxa_manager.handleEvent",
 		Why:  "Gecko cannot draw the dialog itself: the glue sends the System app a chrome event with a new UUID, listens for the reply with that id, and returns a promise to _uiRequest; in Gaia, apps/system/js/fxa_manager.js is listening for it (II.7).",
+		Show: []string{"eventName", "id", "data"}},
+	// The refresh-auth request is the same protocol from another glue method
+	// (refreshAuthentication(email), eventName "refreshAuthentication").
+	{From: string(wire.FxAccountsUIGlue), To: string(wire.SystemFxAccountsManager), Name: wire.MozFxAccountsUnsolChromeEvent, When: eventNameIs(wire.EventRefreshAuthentication), Tag: "II.6",
+		Caller: "FxAccountsUIGlue.refreshAuthentication", Callee: "fxa_manager.handleEvent",
+		Why:  "Gecko cannot draw the password screen itself: the glue sends the System app a refreshAuthentication chrome event with a new UUID and the account, listens for the reply with that id, and returns a promise to _refreshAuthentication; in Gaia, apps/system/js/fxa_manager.js is listening for it (II.7).",
 		Show: []string{"eventName", "id", "data"}},
 	{From: string(wire.FxAccountsUIGlue), To: string(wire.FxAccountsManager), Name: "signInFlow:resolved", Tag: "II.11",
 		Caller: "FxAccountsUIGlue onContentEvent", Callee: "FxAccountsManager._uiRequest",
