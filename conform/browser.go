@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -23,13 +24,14 @@ const DefaultChromium = chromium.Default
 // else chromium or google-chrome on PATH; the error says how to get one.
 func FindChromium(path string) (string, error) {
 	p, err := chromium.Find(path)
-	if err != nil && path == "" {
-		return "", errors.New("no Chromium found: install it (Debian: apt-get install -y chromium) or pass --chromium PATH")
+	if err == nil {
+		return p, nil
 	}
-	if err != nil {
-		return "", fmt.Errorf("%v (--chromium)", err)
+	if path != "" {
+		_, serr := os.Stat(path)
+		return "", fmt.Errorf("no Chromium at %s (--chromium): %v", path, serr)
 	}
-	return p, nil
+	return "", errors.New("no Chromium found: install it (Debian: apt-get install -y chromium) or pass --chromium PATH")
 }
 
 // browser is the one Chromium of a plan run.

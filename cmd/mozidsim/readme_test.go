@@ -172,7 +172,9 @@ func matchLines(want, got []string) bool {
 }
 
 // servers are the commands that run until interrupted.
-var servers = map[string]bool{"serve": true, "serve-fxa": true, "verify-server": true, "serve-contacts": true, "live": true}
+// conform counts here too: it starts the RP and a browser for minutes (CI runs
+// the README's conform command for real in .ci/run).
+var servers = map[string]bool{"serve": true, "serve-fxa": true, "verify-server": true, "serve-contacts": true, "live": true, "conform": true}
 
 // tools are the other programs the README tells a reader to run.
 var tools = map[string]bool{"go": true, "bash": true, "sh": true, "curl": true, "apt-get": true, "npm": true, "node": true}
@@ -204,6 +206,13 @@ func checkCommands(t *testing.T, where, text string) {
 			continue
 		}
 		if len(args) > 0 && (servers[args[0]] || strings.Contains(line, "--fxa-url")) {
+			for _, w := range args[1:] {
+				if strings.HasSuffix(w, ".yaml") {
+					if _, err := os.Stat(w); err != nil {
+						t.Errorf("%s: %q names %s, which does not exist", where, line, w)
+					}
+				}
+			}
 			args = append(args, "-h") // parses every flag and value, serves nothing
 		}
 		var out bytes.Buffer
