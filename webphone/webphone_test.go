@@ -3,7 +3,6 @@ package webphone
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"io"
 	"maps"
 	"net/http"
@@ -16,7 +15,6 @@ import (
 
 	"github.com/gorilla/websocket"
 	"github.com/stretchr/testify/require"
-	"go.uber.org/goleak"
 
 	"github.com/mozidsim/mozidsim/internal/browserid"
 	"github.com/mozidsim/mozidsim/internal/chromium"
@@ -30,17 +28,7 @@ import (
 // browser is one Chromium for every browser test of the package.
 var browser chromium.Shared
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	browser.Close()
-	if code == 0 {
-		if err := goleak.Find(); err != nil {
-			fmt.Fprintln(os.Stderr, "goleak:", err)
-			code = 1
-		}
-	}
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(browser.TestMain(m)) }
 
 const rpOrigin = "http://127.0.0.1:1234"
 

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"go.uber.org/goleak"
 )
 
 // Default is where Debian's chromium package puts the browser.
@@ -137,6 +138,20 @@ func (s *Shared) Get(t testing.TB) *Browser {
 		t.Skipf("skipping the browser test: %v", s.err)
 	}
 	return s.b
+}
+
+// TestMain runs a test binary's tests, closes the shared browser, then fails
+// the binary on a leaked goroutine (goleak); its result goes to os.Exit.
+func (s *Shared) TestMain(m *testing.M) int {
+	code := m.Run()
+	s.Close()
+	if code == 0 {
+		if err := goleak.Find(); err != nil {
+			fmt.Fprintln(os.Stderr, "goleak:", err)
+			code = 1
+		}
+	}
+	return code
 }
 
 // Close ends the browser, if it was started.

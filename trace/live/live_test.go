@@ -14,7 +14,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
-	"go.uber.org/goleak"
 
 	"github.com/mozidsim/mozidsim/internal/chromium"
 	"github.com/mozidsim/mozidsim/trace"
@@ -26,17 +25,7 @@ import (
 // browser is one Chromium for the package's browser test.
 var browser chromium.Shared
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	browser.Close()
-	if code == 0 {
-		if err := goleak.Find(); err != nil {
-			fmt.Fprintln(os.Stderr, "goleak:", err)
-			code = 1
-		}
-	}
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(browser.TestMain(m)) }
 
 // The run the page gets: lanes grouped by process, every explained step with
 // the state machines' states after it, and what each page received.
