@@ -63,7 +63,7 @@ type RunConfig struct {
 	// ID names the run ("": a random one).
 	ID string
 	// Seed, Origin and IssuerKey are the run's (OpenRequest).
-	Seed      uint64
+	Seed      *uint64
 	Origin    string
 	IssuerKey *browserid.PublicKey
 	// Now is the run's clock, sent with every request (ClockHeader); nil:

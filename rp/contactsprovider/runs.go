@@ -151,8 +151,8 @@ func (rs *runs) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // may be left out.
 type OpenRequest struct {
 	// Seed makes the run's user names and passwords a function of it (as an
-	// in-process provider given SeededRand(Seed)); 0: crypto/rand.
-	Seed uint64 `json:"seed,omitempty"`
+	// in-process provider given SeededRand(*Seed)); none: crypto/rand.
+	Seed *uint64 `json:"seed,omitempty"`
 	// Origin is the audience the run's assertions name (default the server's
 	// --origin): a scenario's https://moz.fruux.net. Clients reach it at the
 	// server's address (RunClient does).
@@ -209,7 +209,7 @@ type run struct {
 	h    http.Handler // prov's
 }
 
-func (rs *runs) newRun(id, origin string, seed uint64, key *browserid.PublicKey) (*run, error) {
+func (rs *runs) newRun(id, origin string, seed *uint64, key *browserid.PublicKey) (*run, error) {
 	if err := os.MkdirAll(rs.dir, 0o700); err != nil {
 		return nil, err
 	}
@@ -227,8 +227,8 @@ func (rs *runs) newRun(id, origin string, seed uint64, key *browserid.PublicKey)
 		NoSync:   true, // a run's data goes when the run does
 		Verifier: &verifier.Verifier{Now: ru.clock, LookupIssuerKey: ru.lookup(base.LookupIssuerKey), TrustedIssuers: base.TrustedIssuers, CertCacheSize: base.CertCacheSize},
 	}
-	if seed != 0 {
-		ru.cfg.Rand = SeededRand(seed)
+	if seed != nil {
+		ru.cfg.Rand = SeededRand(*seed)
 	}
 	if ru.prov, err = New(ru.cfg); err != nil {
 		os.RemoveAll(dir)

@@ -19,6 +19,8 @@ import (
 
 const runToken = "run-test-token"
 
+var seed42 = uint64(42)
+
 // newRunServer is serve-contacts with runs on: its default namespace trusts
 // no issuer key (as one fetching api.accounts.firefox.com's would, here), so
 // only a run naming the FxA stand-in's key accepts its assertions.
@@ -47,7 +49,7 @@ func newRunServer(t *testing.T, opt RunOptions) (*Server, *fxastub.Server) {
 func openRun(t *testing.T, srv *Server, fxa *fxastub.Server, id string, now func() time.Time) *RunClient {
 	t.Helper()
 	c, err := OpenRun(RunConfig{URL: "https://" + srv.Addr(), AdminToken: runToken, CertPEM: srv.CertificatePEM(), ID: id,
-		Seed: 42, Origin: "https://moz.fruux.net", IssuerKey: fxa.PublicKey(), Now: now})
+		Seed: &seed42, Origin: "https://moz.fruux.net", IssuerKey: fxa.PublicKey(), Now: now})
 	require.NoError(t, err)
 	t.Cleanup(func() { c.tr.CloseIdleConnections() })
 	return c
