@@ -2,6 +2,7 @@ package scenario_test
 
 import (
 	"io/fs"
+	"syscall"
 	"testing"
 	"time"
 
@@ -82,4 +83,41 @@ func TestContactsRunNeedsTheToken(t *testing.T) {
 	require.NoError(t, err)
 	_, err = scenario.Run(sc, scenario.Options{Remote: &scenario.Remote{URL: "https://" + srv.Addr(), AdminToken: "wrong", CertPEM: srv.CertificatePEM()}})
 	require.ErrorContains(t, err, "POST /__mozidsim/reset: X-Mozidsim-Run (a run of its own) is an admin power")
+}
+
+// BenchmarkContactsScenario plays one contacts scenario (two phones, sync
+// rounds, a conflict) with a provider in the process and in a run of its own
+// on a shared provider, alternately in each iteration, and reports the CPU
+// time of each (process user+system: the provider runs in this process too,
+// so both sides are counted) and their ratio: on a shared machine the load
+// hits both halves alike.
+func BenchmarkContactsScenario(b *testing.B) {
+	noKey := func(iss, _ string) (*browserid.PublicKey, error) { return nil, nil }
+	srv, err := contactsprovider.Listen(contactsprovider.Config{Dir: b.TempDir(), Issuer: fxastub.Issuer, Clock: time.Now, NoSync: true,
+		Verifier: &verifier.Verifier{Now: time.Now, LookupIssuerKey: noKey}, Runs: &contactsprovider.RunOptions{AdminToken: "bench"}}, "127.0.0.1:0")
+	require.NoError(b, err)
+	defer srv.Close()
+	data, err := files.Files.ReadFile("conflict.yaml")
+	require.NoError(b, err)
+	remote := &scenario.Remote{URL: "https://" + srv.Addr(), AdminToken: "bench", CertPEM: srv.CertificatePEM()}
+	cpu := func() time.Duration {
+		var ru syscall.Rusage
+		_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+		return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	}
+	var spent [2]time.Duration
+	for b.Loop() {
+		for i, r := range []*scenario.Remote{nil, remote} {
+			start := cpu()
+			sc, err := scenario.Parse("conflict.yaml", data)
+			require.NoError(b, err)
+			res, err := scenario.Run(sc, scenario.Options{NewPhone: devicephone.Phone, Remote: r})
+			require.NoError(b, err)
+			require.True(b, res.Pass, "%v", res.Diff)
+			spent[i] += cpu() - start
+		}
+	}
+	b.ReportMetric(float64(spent[0].Nanoseconds())/float64(b.N), "memory-cpu-ns/op")
+	b.ReportMetric(float64(spent[1].Nanoseconds())/float64(b.N), "run-cpu-ns/op")
+	b.ReportMetric(float64(spent[1])/float64(spent[0]), "run/memory")
 }
