@@ -102,3 +102,31 @@ func TestContactsRunsShareOneServeContacts(t *testing.T) {
 		require.Contains(t, errOut, "--contacts-url needs the server's admin token")
 	}
 }
+
+// serve-contacts' run flags are checked, and --no-runs serves a request naming
+// a run as a plain one (the default namespace).
+func TestServeContactsRunFlags(t *testing.T) {
+	code, _, errOut := mainOut(t, "serve-contacts", "--max-runs", "0", "--dir", t.TempDir())
+	require.Equal(t, 2, code)
+	require.Contains(t, errOut, "mozidsim serve-contacts: --max-runs 0 --run-idle 10m0s: want at least one run and a positive idle time")
+	code, _, errOut = mainOut(t, "run", "--contacts-ca", "x.pem", "first-backup")
+	require.Equal(t, 2, code)
+	require.Contains(t, errOut, "--contacts-ca goes with --contacts-url")
+
+	dir := t.TempDir()
+	ready := make(chan *contactsprovider.Server, 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	var out lockedBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- serveContacts(ctx, []string{"--addr", "127.0.0.1:0", "--dir", dir, "--no-runs", "--no-fsync"}, &out, &out, ready)
+	}()
+	srv := <-ready
+	defer func() {
+		cancel()
+		require.Equal(t, 0, <-done)
+	}()
+	require.NotContains(t, out.String(), "runs of their own")
+	_, err := contactsprovider.OpenRun(contactsprovider.RunConfig{URL: "https://" + srv.Addr(), AdminToken: "any", CertPEM: srv.CertificatePEM(), ID: "a"})
+	require.ErrorContains(t, err, "POST /__mozidsim/reset: HTTP 404", "no runs: the default namespace has no admin paths")
+}

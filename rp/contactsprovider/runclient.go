@@ -134,6 +134,7 @@ func OpenRun(cfg RunConfig) (*RunClient, error) {
 		Origin string `json:"origin"`
 	}
 	if err := c.do(http.MethodPost, runns.OpenPath, req, &opened); err != nil {
+		c.tr.CloseIdleConnections()
 		return nil, err
 	}
 	c.origin = opened.Origin

@@ -1,6 +1,7 @@
 package contactsprovider
 
 import (
+	"encoding/json"
 	"io"
 	"net/http"
 	"path/filepath"
@@ -188,4 +189,38 @@ func TestRunsAreBoundedAndIdleOnesDropped(t *testing.T) {
 
 func filepathGlob(srv *Server, pattern string) ([]string, error) {
 	return filepath.Glob(filepath.Join(srv.cfg.Dir, pattern))
+}
+
+// Over HTTP a run refuses what the in-process provider refuses, in the same
+// words; a bad clock or an unknown admin path is named.
+func TestRunAdminRefusalsAndClock(t *testing.T) {
+	srv, fxa := newRunServer(t, RunOptions{})
+	a := openRun(t, srv, fxa, "a", func() time.Time { return sim.Epoch })
+	require.EqualError(t, a.InjectFault("nope", 1), `contactsprovider: unknown fault "nope" (known: [unauthorized server-error garbage-login login-error])`)
+	require.EqualError(t, a.PutRawCard("alice@example.com", "../x", nil), `contactsprovider: "../x" is not a valid resource name`)
+	require.ErrorIs(t, a.PutRawCard("nobody@example.com", "x.vcf", nil), ErrNoAccount)
+	_, err := a.RevokeAllPasswords("nobody@example.com")
+	require.ErrorIs(t, err, ErrNoAccount)
+
+	for _, c := range []struct {
+		method, path, header, want string
+		status                     int
+	}{
+		{"GET", "/__mozidsim/stats", "soon", `X-Mozidsim-Now "soon" is not milliseconds since the epoch`, 400},
+		{"POST", "/__mozidsim/nothing", "", "POST /__mozidsim/nothing: no such admin request in a run", 404},
+	} {
+		req, _ := http.NewRequest(c.method, "https://"+srv.Addr()+c.path, strings.NewReader("{}"))
+		req.Header.Set(RunHeader, "a")
+		req.Header.Set(AdminTokenHeader, runToken)
+		if c.header != "" {
+			req.Header.Set(ClockHeader, c.header)
+		}
+		resp, err := (&http.Client{Transport: a.tr}).Do(req)
+		require.NoError(t, err)
+		var e errorBody
+		require.NoError(t, json.NewDecoder(resp.Body).Decode(&e))
+		resp.Body.Close()
+		require.Equal(t, c.want, e.Error)
+		require.Equal(t, c.status, resp.StatusCode)
+	}
 }
