@@ -341,7 +341,23 @@ func readAdmin(w http.ResponseWriter, r *http.Request, v any) bool {
 }
 
 // Run admin paths: what a scenario's provider steps and expectations do to
-// an in-process Provider, over HTTP (RunClient speaks them).
+// an in-process Provider, over HTTP (RunClient speaks them). Each needs
+// RunHeader and AdminTokenHeader; POST bodies are JSON:
+//
+//	POST /__mozidsim/reset           OpenRequest -> {"origin"}: a fresh run
+//	POST /__mozidsim/drop            the run and its files go
+//	POST /__mozidsim/restart         the run's provider restarts over its files
+//	POST /__mozidsim/issuer-key      {"issuerKey"}: the key the run trusts
+//	GET  /__mozidsim/account?email=E AccountInfo, or 404 "contactsprovider: no such account"
+//	GET  /__mozidsim/cards?email=E   []StoredCard
+//	GET  /__mozidsim/stats           Stats;  POST /__mozidsim/reset-stats
+//	POST /__mozidsim/fault           {"fault","count"};  POST /__mozidsim/clear-faults
+//	POST /__mozidsim/revoke-password {"userName","password"}
+//	POST /__mozidsim/revoke-all      {"email"} -> {"revoked"}
+//	POST /__mozidsim/delete-account  {"email"}
+//	POST /__mozidsim/put-raw         {"email","name","data" (base64)}
+//
+// A refusal by the provider itself is 422 {"error"} in its in-process words.
 const (
 	runRestartPath      = "/__mozidsim/restart"
 	runIssuerKeyPath    = "/__mozidsim/issuer-key"
