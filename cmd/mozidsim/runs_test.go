@@ -57,18 +57,7 @@ func TestEightRunsShareOneServer(t *testing.T) {
 func TestContactsRunsShareOneServeContacts(t *testing.T) {
 	dir := t.TempDir()
 	cert := filepath.Join(dir, "cert.pem")
-	ready := make(chan *contactsprovider.Server, 1)
-	ctx, cancel := context.WithCancel(context.Background())
-	var out lockedBuffer
-	done := make(chan int, 1)
-	go func() {
-		done <- serveContacts(ctx, []string{"--addr", "127.0.0.1:0", "--dir", filepath.Join(dir, "data"), "--cert-out", cert, "--admin-token", "tokc", "--no-fsync"}, &out, &out, ready)
-	}()
-	srv := <-ready
-	defer func() {
-		cancel()
-		require.Equal(t, 0, <-done)
-	}()
+	srv, out := startContacts(t, "--addr", "127.0.0.1:0", "--dir", filepath.Join(dir, "data"), "--cert-out", cert, "--admin-token", "tokc", "--no-fsync")
 	require.Contains(t, out.String(), "contacts provider: runs of their own (X-Mozidsim-Run, at most 64, dropped after 10m0s idle) with the admin token; "+
 		"run scenarios with: MOZIDSIM_ADMIN_TOKEN=tokc mozidsim run --contacts-url https://"+srv.Addr()+" --contacts-ca "+cert+" scenarios/contacts/")
 
@@ -113,20 +102,29 @@ func TestServeContactsRunFlags(t *testing.T) {
 	require.Equal(t, 2, code)
 	require.Contains(t, errOut, "--contacts-ca goes with --contacts-url")
 
-	dir := t.TempDir()
-	ready := make(chan *contactsprovider.Server, 1)
-	ctx, cancel := context.WithCancel(context.Background())
-	var out lockedBuffer
-	done := make(chan int, 1)
-	go func() {
-		done <- serveContacts(ctx, []string{"--addr", "127.0.0.1:0", "--dir", dir, "--no-runs", "--no-fsync"}, &out, &out, ready)
-	}()
-	srv := <-ready
-	defer func() {
-		cancel()
-		require.Equal(t, 0, <-done)
-	}()
+	srv, out := startContacts(t, "--addr", "127.0.0.1:0", "--dir", t.TempDir(), "--no-runs", "--no-fsync")
 	require.NotContains(t, out.String(), "runs of their own")
 	_, err := contactsprovider.OpenRun(contactsprovider.RunConfig{URL: "https://" + srv.Addr(), AdminToken: "any", CertPEM: srv.CertificatePEM(), ID: "a"})
 	require.ErrorContains(t, err, "POST /__mozidsim/reset: HTTP 404", "no runs: the default namespace has no admin paths")
+}
+
+// startContacts runs `mozidsim serve-contacts args` until the test ends.
+func startContacts(t *testing.T, args ...string) (*contactsprovider.Server, *lockedBuffer) {
+	ready := make(chan *contactsprovider.Server, 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	out := &lockedBuffer{}
+	done := make(chan int, 1)
+	go func() { done <- serveContacts(ctx, args, out, out, ready) }()
+	var srv *contactsprovider.Server
+	select {
+	case srv = <-ready:
+	case code := <-done:
+		cancel()
+		t.Fatalf("serve-contacts exited with %d: %s", code, out)
+	}
+	t.Cleanup(func() {
+		cancel()
+		require.Equal(t, 0, <-done)
+	})
+	return srv, out
 }

@@ -19,6 +19,17 @@ import (
 	"github.com/mozidsim/mozidsim/trace"
 )
 
+// sharedProvider is serve-contacts with runs on. Its default namespace trusts
+// no issuer: only the runs, which name their FxA server's key, can provision.
+func sharedProvider(tb testing.TB, token string) *contactsprovider.Server {
+	noKey := func(iss, _ string) (*browserid.PublicKey, error) { return nil, nil }
+	srv, err := contactsprovider.Listen(contactsprovider.Config{Dir: tb.TempDir(), Issuer: fxastub.Issuer, Clock: time.Now, NoSync: true,
+		Verifier: &verifier.Verifier{Now: time.Now, LookupIssuerKey: noKey}, Runs: &contactsprovider.RunOptions{AdminToken: token}}, "127.0.0.1:0")
+	require.NoError(tb, err)
+	tb.Cleanup(func() { require.NoError(tb, srv.Close()) })
+	return srv
+}
+
 // TestContactsRunsShareOneServeContacts plays every shipped contacts scenario
 // twice, at once: with a provider in this process, and in a run of its own on
 // one shared provider (serve-contacts with runs on), as `mozidsim run
@@ -27,16 +38,8 @@ import (
 // log and the actors' conversation.
 func TestContactsRunsShareOneServeContacts(t *testing.T) {
 	const token = "shared-token"
-	// The default namespace trusts no issuer: only the runs, which name their
-	// FxA server's key, can provision.
-	noKey := func(iss, _ string) (*browserid.PublicKey, error) { return nil, nil }
-	srv, err := contactsprovider.Listen(contactsprovider.Config{Dir: t.TempDir(), Issuer: fxastub.Issuer, Clock: time.Now, NoSync: true,
-		Verifier: &verifier.Verifier{Now: time.Now, LookupIssuerKey: noKey}, Runs: &contactsprovider.RunOptions{AdminToken: token}}, "127.0.0.1:0")
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		require.Equal(t, 0, srv.Runs(), "every run dropped its namespace")
-		require.NoError(t, srv.Close())
-	})
+	srv := sharedProvider(t, token)
+	t.Cleanup(func() { require.Equal(t, 0, srv.Runs(), "every run dropped its namespace") })
 	remote := &scenario.Remote{URL: "https://" + srv.Addr(), AdminToken: token, CertPEM: srv.CertificatePEM()}
 	names, err := fs.Glob(files.Files, "*.yaml")
 	require.NoError(t, err)
@@ -72,11 +75,7 @@ func TestContactsRunsShareOneServeContacts(t *testing.T) {
 // A run that cannot be opened (wrong token) is a world that could not be
 // built, with the server's reason, not a silent in-memory run.
 func TestContactsRunNeedsTheToken(t *testing.T) {
-	noKey := func(iss, _ string) (*browserid.PublicKey, error) { return nil, nil }
-	srv, err := contactsprovider.Listen(contactsprovider.Config{Dir: t.TempDir(), Issuer: fxastub.Issuer, Clock: time.Now, NoSync: true,
-		Verifier: &verifier.Verifier{Now: time.Now, LookupIssuerKey: noKey}, Runs: &contactsprovider.RunOptions{AdminToken: "right"}}, "127.0.0.1:0")
-	require.NoError(t, err)
-	defer srv.Close()
+	srv := sharedProvider(t, "right")
 	data, err := files.Files.ReadFile("first-backup.yaml")
 	require.NoError(t, err)
 	sc, err := scenario.Parse("first-backup.yaml", data)
@@ -92,11 +91,7 @@ func TestContactsRunNeedsTheToken(t *testing.T) {
 // so both sides are counted) and their ratio: on a shared machine the load
 // hits both halves alike.
 func BenchmarkContactsScenario(b *testing.B) {
-	noKey := func(iss, _ string) (*browserid.PublicKey, error) { return nil, nil }
-	srv, err := contactsprovider.Listen(contactsprovider.Config{Dir: b.TempDir(), Issuer: fxastub.Issuer, Clock: time.Now, NoSync: true,
-		Verifier: &verifier.Verifier{Now: time.Now, LookupIssuerKey: noKey}, Runs: &contactsprovider.RunOptions{AdminToken: "bench"}}, "127.0.0.1:0")
-	require.NoError(b, err)
-	defer srv.Close()
+	srv := sharedProvider(b, "bench")
 	data, err := files.Files.ReadFile("conflict.yaml")
 	require.NoError(b, err)
 	remote := &scenario.Remote{URL: "https://" + srv.Addr(), AdminToken: "bench", CertPEM: srv.CertificatePEM()}
