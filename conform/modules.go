@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/mozidsim/mozidsim/webphone"
 )
 
 // quiet is how long a module watches for something that must not happen
@@ -300,7 +302,7 @@ func times(n int) string {
 	return fmt.Sprintf("%d times", n)
 }
 
-func dialogName(d *Dialog) string {
+func dialogName(d *webphone.DialogState) string {
 	if d == nil {
 		return "closed"
 	}

@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"sync/atomic"
 	"time"
+
+	"github.com/mozidsim/mozidsim/webphone"
 )
 
 // App is the RP as the phone knows it (webphone.App).
@@ -73,53 +75,9 @@ func (f *front) close() error {
 	return nil
 }
 
-// PhoneState is GET /__mozidsim/state.
-type PhoneState struct {
-	Now           string         `json:"now"`
-	Era           string         `json:"era"`
-	SignedIn      *string        `json:"signedIn"`
-	Dialog        *Dialog        `json:"dialog"`
-	Windows       []Window       `json:"windows"`
-	Verifications []Verification `json:"verifications"`
-	Faults        []Fault        `json:"faults"`
-}
-
-// Dialog is the FxA dialog on screen.
-type Dialog struct {
-	Screen  string `json:"screen"`
-	Overlay string `json:"overlay"`
-}
-
-// Window is one page (one websocket) the phone knows.
-type Window struct {
-	ID     string   `json:"id"`
-	App    string   `json:"app"`
-	Origin string   `json:"origin"`
-	Open   bool     `json:"open"`
-	Calls  []Call   `json:"calls"`
-	Log    []string `json:"log"`
-}
-
-// Call is one navigator.mozId call a page made.
-type Call struct {
-	Name      string `json:"name"`
-	UserInput bool   `json:"userInput"`
-}
-
-// Verification is one POST /v2 the phone's verifier answered.
-type Verification struct {
-	Audience string `json:"audience"`
-	Status   string `json:"status"`
-	Reason   string `json:"reason"`
-	Email    string `json:"email"`
-}
-
-// Fault is something the phone noticed that is not the page's doing.
-type Fault struct {
-	Kind    string `json:"kind"`
-	Window  string `json:"window"`
-	Message string `json:"message"`
-}
+// PhoneState is GET /__mozidsim/state, decoded into webphone's own type:
+// one definition of what the phone reports.
+type PhoneState = webphone.State
 
 // driver speaks the phone's driver API.
 type driver struct {

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/mozidsim/mozidsim/webphone"
 )
 
 // The account every module signs in with; webphone creates it when no world
@@ -108,8 +110,8 @@ func (r *run) sleep(d time.Duration) {
 }
 
 // windows are the app's windows (one per page load), oldest first.
-func (r *run) windows(st *PhoneState) []Window {
-	var out []Window
+func (r *run) windows(st *PhoneState) []webphone.WindowState {
+	var out []webphone.WindowState
 	for _, w := range st.Windows {
 		if w.App == r.rp.Name {
 			out = append(out, w)
@@ -168,7 +170,7 @@ func firstPrefix(lines []string, prefix string) string {
 }
 
 // verifs are the /v2 calls made so far.
-func verifs(st *PhoneState) []Verification { return st.Verifications }
+func verifs(st *PhoneState) []webphone.Verification { return st.Verifications }
 
 // shown is the text of the signedIn element ("" while the page cannot be read).
 func (r *run) shown() string {
@@ -311,7 +313,7 @@ func (r *run) signedIn() {
 }
 
 // verificationsNote describes the /v2 calls for a failure message.
-func verificationsNote(vs []Verification) string {
+func verificationsNote(vs []webphone.Verification) string {
 	if len(vs) == 0 {
 		return "its server never called /v2"
 	}
@@ -323,7 +325,7 @@ func verificationsNote(vs []Verification) string {
 }
 
 // afterNote says what the verifier had said when the page showed the user.
-func afterNote(vs []Verification) string {
+func afterNote(vs []webphone.Verification) string {
 	if len(vs) == 0 {
 		return "although its server never called /v2"
 	}

@@ -2,7 +2,10 @@ package phone_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 
 	"github.com/mozidsim/mozidsim/phone"
@@ -74,4 +77,46 @@ func ExampleFromScenario() {
 	// onlogin aud=https://shop.example.com email=alice@example.com
 	// onready
 	// trace lines: 19
+}
+
+// An RP's server checks assertions with a verifier service (browserid-verifier's
+// POST /v2); the phone serves one that judges at its virtual time.
+func ExamplePhone_VerifierHandler() {
+	p, err := phone.New(phone.Config{Accounts: []phone.Account{{Email: "alice@example.com", Password: "correct horse battery"}},
+		SignedIn: "alice@example.com"})
+	if err != nil {
+		panic(err)
+	}
+	defer p.Close()
+	shop, err := p.Open(phone.App{Name: "shop", Origin: "https://shop.example.com"}) // certified: no consent asked
+	if err != nil {
+		panic(err)
+	}
+	var assertion string
+	shop.Watch(rp.WatchOptions{WantIssuer: "firefox-accounts", OnLogin: func(a string) { assertion = a }, OnLogout: func() {}, OnReady: func() {}})
+	p.RunUntilIdle()
+
+	verifier := httptest.NewServer(p.VerifierHandler())
+	defer verifier.Close()
+	for _, audience := range []string{"https://shop.example.com", "https://evil.example.com"} {
+		body, _ := json.Marshal(map[string]string{"assertion": assertion, "audience": audience})
+		resp, err := http.Post(verifier.URL+"/v2", "application/json", bytes.NewReader(body))
+		if err != nil {
+			panic(err)
+		}
+		var answer struct {
+			Status, Reason string
+			IdpClaims      map[string]string // the certificate's principal is the FxA uid; the email is a claim
+		}
+		json.NewDecoder(resp.Body).Decode(&answer)
+		resp.Body.Close()
+		if answer.Status == "okay" {
+			fmt.Println("okay:", answer.IdpClaims["fxa-verifiedEmail"])
+		} else {
+			fmt.Println(answer.Status+":", answer.Reason)
+		}
+	}
+	// Output:
+	// okay: alice@example.com
+	// failure: audience mismatch: domain mismatch
 }

@@ -15,10 +15,13 @@ package phone
 import (
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"time"
 
 	"github.com/mozidsim/mozidsim/internal/device"
+	"github.com/mozidsim/mozidsim/internal/phoneinternal"
+	"github.com/mozidsim/mozidsim/internal/sim"
 	"github.com/mozidsim/mozidsim/rp"
 	"github.com/mozidsim/mozidsim/scenarios"
 	"github.com/mozidsim/mozidsim/trace"
@@ -57,8 +60,21 @@ type App struct {
 // Phone is one simulated phone.
 type Phone struct {
 	d     *device.Device
+	rec   *sim.MemRecorder
 	world *scenarios.World
 	apps  int
+}
+
+// mozidsim's own servers reach the parts behind the public API through
+// internal/phoneinternal (see there why).
+func init() {
+	phoneinternal.New = func(dc device.Config) (any, phoneinternal.Parts, error) {
+		p, err := build(dc)
+		if err != nil {
+			return nil, phoneinternal.Parts{}, err
+		}
+		return p, phoneinternal.Parts{Device: p.d, Recorder: p.rec}, nil
+	}
 }
 
 // New builds a phone.
@@ -72,11 +88,20 @@ func New(cfg Config) (*Phone, error) {
 }
 
 func build(dc device.Config) (*Phone, error) {
+	rec, _ := dc.Recorder.(*sim.MemRecorder)
+	if dc.Recorder == nil && !dc.NoTrace {
+		rec = &sim.MemRecorder{}
+		dc.Recorder = rec
+	}
 	d, err := device.New(dc)
 	if err != nil {
 		return nil, err
 	}
-	return &Phone{d: d, world: scenarios.NewWorld(d)}, nil
+	p := &Phone{d: d, rec: rec, world: scenarios.NewWorld(d)}
+	if rec != nil {
+		p.world.WatchRefusals(rec) // a refused dialog action says why
+	}
+	return p, nil
 }
 
 // FromScenario builds the phone a scenario file starts with (its accounts and
@@ -180,11 +205,21 @@ func (p *Phone) Verify(assertion, audience string) (string, error) {
 	return res.VerifiedEmail(), nil
 }
 
+// VerifierHandler is browserid-verifier's POST /v2 ({assertion, audience} ->
+// {"status":"okay", email, ...} or {"status":"failure", reason}) judging at the
+// phone's virtual time with the phone's FxA key: serve it where an RP's server
+// expects its verifier.
+func (p *Phone) VerifierHandler() http.Handler { return p.d.Verifier().Handler() }
+
 // WriteTrace writes every message, call and callback so far as a
 // mozidsim-trace/1 file (mozidsim explain, diagram and replay read it).
 func (p *Phone) WriteTrace(w io.Writer, name string) error {
 	start := p.d.Sys.Now().Add(-p.d.Sys.Elapsed())
-	return trace.WriteJSONL(w, trace.Header{Format: trace.Format, Version: trace.Version, Scenario: name, Start: start}, p.d.Sys.Trace())
+	var events []sim.Event
+	if p.rec != nil {
+		events = p.rec.Events()
+	}
+	return trace.WriteJSONL(w, trace.Header{Format: trace.Format, Version: trace.Version, Scenario: name, Start: start}, events)
 }
 
 // Faults are actor panics seen so far (none in a healthy run).

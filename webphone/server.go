@@ -18,8 +18,10 @@ import (
 
 	"github.com/mozidsim/mozidsim/internal/device"
 	"github.com/mozidsim/mozidsim/internal/era"
+	"github.com/mozidsim/mozidsim/internal/phoneinternal"
 	"github.com/mozidsim/mozidsim/internal/sim"
 	"github.com/mozidsim/mozidsim/internal/wire"
+	pubphone "github.com/mozidsim/mozidsim/phone" // the public API (the tests have a type named phone)
 	"github.com/mozidsim/mozidsim/scenarios"
 	"github.com/mozidsim/mozidsim/trace"
 )
@@ -63,9 +65,13 @@ type Server struct {
 	scName string
 	seed   uint64
 
-	mu            sync.Mutex
+	mu sync.Mutex
+	// p is the phone, built with package phone as an RP's Go test builds
+	// one; d and rec are its device and recorder, for what the public API
+	// keeps to itself (notes in the trace, the message a call sent, the
+	// dialog's busy flag, the issuer key): see internal/phoneinternal.
+	p             *pubphone.Phone
 	d             *device.Device
-	world         *scenarios.World
 	rec           *sim.MemRecorder // the trace: recorded under mu, read by copies
 	apps          []App            // in configuration order
 	appOf         map[string]App   // by origin
@@ -152,14 +158,11 @@ func New(cfg Config) (*Server, error) {
 	if cfg.WallClock {
 		dcfg.Start = time.Now().UTC().Truncate(time.Second)
 	}
-	s.rec = &sim.MemRecorder{}
-	dcfg.Recorder = s.rec
-	d, err := device.New(dcfg)
+	built, parts, err := phoneinternal.New(dcfg)
 	if err != nil {
 		return nil, err
 	}
-	s.d, s.world = d, scenarios.NewWorld(d)
-	s.world.WatchRefusals(s.rec) // a refused dialog action is reported with its reason
+	s.p, s.d, s.rec = built.(*pubphone.Phone), parts.Device, parts.Recorder
 	s.shim = s.shimScript()
 	s.routes()
 	if cfg.WallClock {
@@ -217,7 +220,7 @@ func (s *Server) Close() error {
 	s.wg.Wait()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.d.Close()
+	return s.p.Close()
 }
 
 // wallClock keeps the virtual clock on the real one.
@@ -420,23 +423,18 @@ func (s *Server) serveState(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, st)
 }
 
-// Steps runs scenario steps, each until the phone is idle.
+// Steps runs scenario steps, each until the phone is idle (phone.Do: a
+// refused dialog action is reported with its reason).
 func (s *Server) Steps(data []byte) error {
-	steps, err := scenarios.ParseSteps(data)
-	if err != nil {
-		return err
+	if _, err := scenarios.ParseSteps(data); err != nil {
+		return err // before the lock: a bad request waits for no one
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
 		return errors.New("the phone is closed")
 	}
-	for i, st := range steps {
-		if err := s.world.Step(st); err != nil {
-			return fmt.Errorf("step %d: %v", i+1, err)
-		}
-	}
-	return nil
+	return s.p.Do(string(data))
 }
 
 func (s *Server) serveSteps(w http.ResponseWriter, r *http.Request) {
@@ -483,7 +481,7 @@ func (s *Server) serveVerify(w http.ResponseWriter, r *http.Request) {
 	r.Body = io.NopCloser(bytes.NewReader(raw))
 	rec := httptest.NewRecorder()
 	s.mu.Lock()
-	s.d.Verifier().Handler().ServeHTTP(rec, r)
+	s.p.VerifierHandler().ServeHTTP(rec, r)
 	s.mu.Unlock()
 	var req struct {
 		Audience any `json:"audience"`

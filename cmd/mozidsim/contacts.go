@@ -7,6 +7,7 @@ import (
 	"io"
 
 	"github.com/mozidsim/mozidsim/internal/cliflag"
+	"github.com/mozidsim/mozidsim/internal/runns"
 	"github.com/mozidsim/mozidsim/rp/contactsprovider"
 )
 
@@ -28,6 +29,10 @@ func serveContacts(ctx context.Context, args []string, stdout, stderr io.Writer,
 	fs.StringVar(&o.CertOut, "cert-out", "", "write the self-signed TLS certificate (PEM) to `FILE`, for clients to trust")
 	fs.StringVar(&o.TLSCert, "tls-cert", "", "TLS certificate `FILE` (PEM) instead of a self-signed one")
 	fs.StringVar(&o.TLSKey, "tls-key", "", "TLS key `FILE` (PEM), with --tls-cert")
+	fs.StringVar(&o.AdminToken, "admin-token", "", "the admin token runs (X-Mozidsim-Run) need; default $"+adminTokenEnv+", else a random one, printed at start")
+	noRuns := fs.Bool("no-runs", false, "serve the default namespace only: requests naming a run are served as if they did not")
+	fs.IntVar(&o.MaxRuns, "max-runs", runns.DefaultMax, "the most runs (X-Mozidsim-Run namespaces, one per `mozidsim run --contacts-url` scenario) held at once")
+	fs.DurationVar(&o.RunIdle, "run-idle", runns.DefaultIdle, "drop a run no request has named for this `long`")
 	pos, code, ok := parseFlags("serve-contacts", fs, args, stdout, stderr)
 	if !ok {
 		return code
@@ -36,5 +41,16 @@ func serveContacts(ctx context.Context, args []string, stdout, stderr io.Writer,
 		return usageError(stderr, "serve-contacts", fmt.Sprintf("unexpected argument %q", pos[0]))
 	}
 	o.Origin = origin.URL
+	if o.MaxRuns < 1 || o.RunIdle <= 0 {
+		return usageError(stderr, "serve-contacts", fmt.Sprintf("--max-runs %d --run-idle %v: want at least one run and a positive idle time", o.MaxRuns, o.RunIdle))
+	}
+	if *noRuns {
+		o.AdminToken = ""
+	} else if tok, err := adminToken(o.AdminToken); err != nil {
+		fmt.Fprintf(stderr, "mozidsim serve-contacts: admin token: %v\n", err)
+		return 1
+	} else {
+		o.AdminToken = tok
+	}
 	return contactsprovider.Serve(ctx, o, stdout, ready)
 }

@@ -205,7 +205,7 @@ func checkCommands(t *testing.T, where, text string) {
 			}
 			continue
 		}
-		if len(args) > 0 && (servers[args[0]] || strings.Contains(line, "--fxa-url")) {
+		if len(args) > 0 && (servers[args[0]] || strings.Contains(line, "--fxa-url") || strings.Contains(line, "--contacts-url")) {
 			for _, w := range args[1:] {
 				if strings.HasSuffix(w, ".yaml") {
 					if _, err := os.Stat(w); err != nil {

@@ -30,6 +30,7 @@ type runFlags struct {
 	verbose, trace bool
 	record, fxaURL string
 	adminToken     string
+	contacts       *contactscenario.Remote // --contacts-url
 	seed           uint64
 	era            era.Era
 	parallel       int
@@ -50,7 +51,10 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	fl.Var(&fxaURL, "fxa-url", "run against the FxA auth server at `URL` (mozidsim serve-fxa) instead of the in-memory one")
 	fl.Uint64Var(&f.seed, "seed", 0, "override the scenarios' seeds")
 	eraFlag := fl.String("era", "", "run scenarios whose file names no `era` (2014 or 2015; default 2015) in this one; a file's own era: wins")
-	fl.StringVar(&f.adminToken, "admin-token", "", "the admin token `mozidsim serve-fxa` printed at start, for --fxa-url (default $"+adminTokenEnv+")")
+	fl.StringVar(&f.adminToken, "admin-token", "", "the admin token `mozidsim serve-fxa` (or serve-contacts) printed at start, for --fxa-url and --contacts-url (default $"+adminTokenEnv+")")
+	contactsURL := cliflag.URLValue{Example: "https://127.0.0.1:8443"}
+	fl.Var(&contactsURL, "contacts-url", "run contacts scenarios against the provider at `URL` (mozidsim serve-contacts), each in a run of its own, instead of one in this process")
+	contactsCA := fl.String("contacts-ca", "", "the certificate `FILE` to trust for --contacts-url (serve-contacts' --cert-out, or its --dir/tls-cert.pem)")
 	fl.IntVar(&f.parallel, "parallel", runtime.NumCPU(), "run up to `N` scenarios at once (output stays in file order)")
 	fl.Var(&f.shard, "shard", "run only shard `I/N` of the scenarios (1 <= I <= N), a stable partition by scenario name for CI matrix jobs")
 	fl.StringVar(&f.junit, "junit", "", "write a JUnit XML report to `FILE` (one testcase per scenario)")
@@ -94,6 +98,23 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "mozidsim run: --fxa-url needs the server's admin token: pass the one serve-fxa printed with --admin-token or set %s\n", adminTokenEnv)
 		return exitInvalid
 	}
+	if contactsURL.URL != "" {
+		if f.adminToken == "" {
+			fmt.Fprintf(stderr, "mozidsim run: --contacts-url needs the server's admin token: pass the one serve-contacts printed with --admin-token or set %s\n", adminTokenEnv)
+			return exitInvalid
+		}
+		f.contacts = &contactscenario.Remote{URL: contactsURL.URL, AdminToken: f.adminToken}
+		if *contactsCA != "" {
+			pem, err := os.ReadFile(*contactsCA)
+			if err != nil {
+				fmt.Fprintf(stderr, "mozidsim run: --contacts-ca: %v\n", err)
+				return exitInvalid
+			}
+			f.contacts.CertPEM = pem
+		}
+	} else if *contactsCA != "" {
+		return usageError(stderr, "run", "--contacts-ca goes with --contacts-url")
+	}
 	if f.parallel < 1 {
 		return usageError(stderr, "run", fmt.Sprintf("--parallel %d: want at least 1", f.parallel))
 	}
@@ -124,7 +145,7 @@ func runOne(name string, f runFlags, stdout, stderr io.Writer, rep *caseReport) 
 		// Phones on internal/device: the backup's assertions come from the real
 		// FxAccountsManager, FxAccounts and FxA auth server.
 		var out bytes.Buffer
-		code := contactscenario.RunFileWith(file, source, contactscenario.Options{Verbose: f.verbose, Trace: f.trace, NewPhone: devicephone.Phone}, &out)
+		code := contactscenario.RunFileWith(file, source, contactscenario.Options{Verbose: f.verbose, Trace: f.trace, NewPhone: devicephone.Phone, Remote: f.contacts}, &out)
 		rep.name, rep.failure = contactsOutcome(out.String())
 		_, _ = stdout.Write(out.Bytes())
 		return code

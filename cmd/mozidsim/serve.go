@@ -30,7 +30,7 @@ func serveFxA(ctx context.Context, args []string, stdout, stderr io.Writer, read
 	addr := fl.String("addr", "127.0.0.1:8081", "address to listen on")
 	issuer := fl.String("issuer", device.Issuer, "BrowserID issuer written into certificates")
 	noAdmin := fl.Bool("no-admin", false, "leave out the /__mozidsim admin API (then scenarios cannot drive this server)")
-	adminToken := fl.String("admin-token", "", "the admin token (the admin API and X-Mozidsim-Now need it); default $"+adminTokenEnv+", else a random one, printed at start")
+	tokenFlag := fl.String("admin-token", "", "the admin token (the admin API and X-Mozidsim-Now need it); default $"+adminTokenEnv+", else a random one, printed at start")
 	maxRuns := fl.Int("max-runs", authserver.DefaultMaxRuns, "the most runs (X-Mozidsim-Run namespaces, one per `mozidsim run` scenario) held at once")
 	runIdle := fl.Duration("run-idle", authserver.DefaultRunIdleTime, "drop a run no request has named for this `long`")
 	var allowHosts stringList
@@ -46,17 +46,10 @@ func serveFxA(ctx context.Context, args []string, stdout, stderr io.Writer, read
 		fmt.Fprintf(stderr, "mozidsim serve-fxa: %v\n", err)
 		return 1
 	}
-	token := *adminToken
-	if token == "" {
-		token = os.Getenv(adminTokenEnv)
-	}
-	if token == "" {
-		b := make([]byte, 16)
-		if _, err := rand.Read(b); err != nil {
-			fmt.Fprintf(stderr, "mozidsim serve-fxa: admin token: %v\n", err)
-			return 1
-		}
-		token = hex.EncodeToString(b)
+	token, err := adminToken(*tokenFlag)
+	if err != nil {
+		fmt.Fprintf(stderr, "mozidsim serve-fxa: admin token: %v\n", err)
+		return 1
 	}
 	if *maxRuns < 1 || *runIdle <= 0 {
 		return usageError(stderr, "serve-fxa", fmt.Sprintf("--max-runs %d --run-idle %v: want at least one run and a positive idle time", *maxRuns, *runIdle))
@@ -116,6 +109,22 @@ func serveVerifier(ctx context.Context, args []string, stdout, stderr io.Writer,
 	lookup := keys.Lookup
 	v := &verifier.Verifier{Now: now, LookupIssuerKey: lookup, TrustedIssuers: trusted}
 	return serve(ctx, "verify-server", *addr, v.Handler(), stdout, stderr, ready, about)
+}
+
+// adminToken is the token a server's admin powers need: the flag's, else
+// $MOZIDSIM_ADMIN_TOKEN, else a random one (which the server prints).
+func adminToken(flagValue string) (string, error) {
+	if flagValue != "" {
+		return flagValue, nil
+	}
+	if env := os.Getenv(adminTokenEnv); env != "" {
+		return env, nil
+	}
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(b), nil
 }
 
 type stringList []string

@@ -40,13 +40,17 @@ func (r *runner) expect(e *Expect, line int) {
 }
 
 func (r *runner) expectServer(se ServerExpect, line int) {
-	prov := r.w.Provider.Provider()
-	if prov == nil {
+	prov, err := r.w.admin()
+	if err != nil {
 		r.fail(line, "server: the provider is down, nothing can be checked")
 		return
 	}
 	where := "server " + se.Account
-	acct, exists := prov.Account(se.Account)
+	acct, exists, err := prov.Account(se.Account)
+	if err != nil {
+		r.fail(line, "%s: %v", where, err)
+		return
+	}
 	if se.Exists != nil && *se.Exists != exists {
 		r.fail(line, "%s: account exists = %t, want %t", where, exists, *se.Exists)
 	}
@@ -54,7 +58,11 @@ func (r *runner) expectServer(se ServerExpect, line int) {
 		r.fail(line, "%s: %d device passwords, want %d", where, acct.Passwords, *se.Passwords)
 	}
 	if se.Requests != nil || se.Downloads != nil {
-		st := prov.Stats()
+		st, err := prov.Stats()
+		if err != nil {
+			r.fail(line, "server: %v", err)
+			return
+		}
 		if se.Requests != nil && !mapsEqual(st.Requests, se.Requests) {
 			r.fail(line, "server: requests %s, want %s", formatCounts(st.Requests), formatCounts(se.Requests))
 		}

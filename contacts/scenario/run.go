@@ -1,9 +1,9 @@
 package scenario
 
 import (
+	"errors"
 	"fmt"
 	"io"
-	mrand "math/rand/v2"
 	"net/http"
 	"os"
 	"sort"
@@ -32,6 +32,16 @@ type Options struct {
 	// NewPhone builds one phone; nil builds it on contacts/fxastub's FxA
 	// stand-in, all phones sharing one FxA server (see World).
 	NewPhone PhoneFactory
+	// Remote, when set, runs against a provider on a socket (mozidsim
+	// serve-contacts) in a run of its own, instead of one in this process.
+	Remote *Remote
+}
+
+// Remote names a shared serve-contacts.
+type Remote struct {
+	URL        string // e.g. https://127.0.0.1:8443
+	AdminToken string // the token it printed at start
+	CertPEM    []byte // its certificate (--cert-out, or <dir>/tls-cert.pem)
 }
 
 // PhoneFactory builds a phone for a device of the scenario: a sim.System with
@@ -44,7 +54,8 @@ type PhoneFactory func(w *World, d Device, cfg backup.Config) (*phone.Phone, err
 type World struct {
 	Scenario *Scenario
 	FxA      *fxastub.Server
-	Provider *contactsprovider.Server
+	Provider *contactsprovider.Server    // nil with Options.Remote
+	Run      *contactsprovider.RunClient // the run on serve-contacts, with Options.Remote
 	Clock    *phone.Clock
 	Phones   map[string]*phone.Phone
 	order    []string
@@ -53,15 +64,37 @@ type World struct {
 
 	keyMu     sync.Mutex
 	issuerKey *browserid.PublicKey
+	keyErr    error // telling the remote run the key failed
 }
 
 // SetIssuerKey makes the provider trust another FxA server's key: a PhoneFactory
 // whose phones carry their own FxA server (internal/device) calls it.
 func (w *World) SetIssuerKey(key *browserid.PublicKey) {
 	w.keyMu.Lock()
+	defer w.keyMu.Unlock()
 	w.issuerKey = key
-	w.keyMu.Unlock()
+	if w.Run != nil {
+		w.keyErr = w.Run.SetIssuerKey(key)
+	}
 }
+
+// admin is what provider steps and expectations act on; an error when the
+// provider is down.
+func (w *World) admin() (contactsprovider.Admin, error) {
+	if w.Run != nil {
+		if w.Run.Down() {
+			return nil, errProviderDown
+		}
+		return w.Run, nil
+	}
+	p := w.Provider.Provider()
+	if p == nil {
+		return nil, errProviderDown
+	}
+	return p.Admin(), nil
+}
+
+var errProviderDown = errors.New("the provider is down")
 
 // lookupIssuerKey is the provider's /.well-known/browserid: FxA's key.
 func (w *World) lookupIssuerKey(issuer, _ string) (*browserid.PublicKey, error) {
@@ -86,17 +119,6 @@ type Result struct {
 func StubPhone(w *World, d Device, cfg backup.Config) (*phone.Phone, error) {
 	seed := w.Scenario.Seed + uint64(len(w.order)) + 1
 	return phone.NewStandalone(d.Name, sim.Options{Seed: seed}, w.FxA, d.User, cfg, w.Clock)
-}
-
-// seededReader is a deterministic byte source for the provider's user names and
-// passwords, so that logs repeat from run to run.
-type seededReader struct{ r *mrand.Rand }
-
-func (s seededReader) Read(p []byte) (int, error) {
-	for i := range p {
-		p[i] = byte(s.r.Uint32())
-	}
-	return len(p), nil
 }
 
 // Run plays a scenario. The error is for a world that could not be built; a
@@ -185,21 +207,35 @@ func build(sc *Scenario, opts Options) (*World, error) {
 	if origin == "" {
 		origin = DefaultOrigin
 	}
-	srv, err := contactsprovider.Listen(contactsprovider.Config{
-		Dir: dir, Origin: origin, Issuer: fxastub.Issuer, Clock: clock.Now,
-		Verifier: &verifier.Verifier{Now: clock.Now, LookupIssuerKey: w.lookupIssuerKey},
-		Rand:     seededReader{mrand.New(mrand.NewPCG(sc.Seed, 0x636f6e7461637473))},
-		NoSync:   true, // a scenario's directory is thrown away at its end
-	}, "127.0.0.1:0")
-	if err != nil {
-		os.RemoveAll(dir)
-		return nil, err
+	var providerURL string
+	if opts.Remote != nil {
+		// A run of its own on the shared server: the same seed, origin, key
+		// and clock as the in-process provider below would have.
+		seed := sc.Seed
+		run, err := contactsprovider.OpenRun(contactsprovider.RunConfig{URL: opts.Remote.URL, AdminToken: opts.Remote.AdminToken,
+			CertPEM: opts.Remote.CertPEM, Seed: &seed, Origin: origin, IssuerKey: fxa.PublicKey(), Now: clock.Now})
+		if err != nil {
+			os.RemoveAll(dir)
+			return nil, err
+		}
+		w.Run, w.client, providerURL = run, run.Client(), run.URL()
+	} else {
+		srv, err := contactsprovider.Listen(contactsprovider.Config{
+			Dir: dir, Origin: origin, Issuer: fxastub.Issuer, Clock: clock.Now,
+			Verifier: &verifier.Verifier{Now: clock.Now, LookupIssuerKey: w.lookupIssuerKey},
+			Rand:     contactsprovider.SeededRand(sc.Seed),
+			NoSync:   true, // a scenario's directory is thrown away at its end
+		}, "127.0.0.1:0")
+		if err != nil {
+			os.RemoveAll(dir)
+			return nil, err
+		}
+		w.Provider, w.client, providerURL = srv, srv.Client(), srv.URL()
 	}
-	w.Provider, w.client = srv, srv.Client()
 	for _, d := range sc.Devices {
 		cfg := backup.Config{
 			ProviderName: sc.Provider.Name,
-			ProviderURL:  srv.URL(),
+			ProviderURL:  providerURL,
 			HTTP:         w.client,
 			Off:          d.Backup != nil && !bool(*d.Backup),
 			Sync:         d.Sync,
@@ -210,6 +246,14 @@ func build(sc *Scenario, opts Options) (*World, error) {
 			BatchSize:    d.BatchSize,
 		}
 		p, err := opts.NewPhone(w, d, cfg)
+		if err == nil {
+			w.keyMu.Lock()
+			err = w.keyErr
+			w.keyMu.Unlock()
+			if err != nil {
+				p.Close()
+			}
+		}
 		if err != nil {
 			w.close()
 			return nil, fmt.Errorf("%s:%d: device %s: %w", sc.File, d.line, d.Name, err)
@@ -234,7 +278,11 @@ func (w *World) close() error {
 		}
 	}
 	w.client.CloseIdleConnections()
-	if err := w.Provider.Close(); err != nil {
+	if w.Run != nil {
+		if err := w.Run.Close(); err != nil {
+			errs = append(errs, err.Error())
+		}
+	} else if err := w.Provider.Close(); err != nil {
 		errs = append(errs, err.Error())
 	}
 	os.RemoveAll(w.dir)
@@ -357,12 +405,19 @@ func (r *runner) contactsStep(p *phone.Phone, st *Step) error {
 
 func (r *runner) providerStep(st *Step) error {
 	srv := r.w.Provider
-	prov := func() (*contactsprovider.Provider, error) {
-		p := srv.Provider()
-		if p == nil {
-			return nil, fmt.Errorf("the provider is down")
+	if run := r.w.Run; run != nil {
+		// The shared server stays up: a run's provider is down for its phones
+		// only (their connections refused) and restarts alone.
+		switch st.Provider {
+		case "down":
+			run.SetDown(true)
+			return nil
+		case "up":
+			run.SetDown(false)
+			return nil
+		case "restart":
+			return run.Restart()
 		}
-		return p, nil
 	}
 	switch st.Provider {
 	case "down":
@@ -379,7 +434,7 @@ func (r *runner) providerStep(st *Step) error {
 		r.w.client.CloseIdleConnections()
 		return srv.Start()
 	}
-	p, err := prov()
+	p, err := r.w.admin()
 	if err != nil {
 		return err
 	}
@@ -402,11 +457,11 @@ func (r *runner) providerStep(st *Step) error {
 	case "fault":
 		return p.InjectFault(contactsprovider.Fault(st.Fault), st.Count)
 	case "clear-faults":
-		p.ClearFaults()
+		return p.ClearFaults()
 	case "put-raw":
 		return p.PutRawCard(st.Account, st.Name, []byte(st.Data))
 	case "reset-stats":
-		p.ResetStats()
+		return p.ResetStats()
 	}
 	return nil
 }

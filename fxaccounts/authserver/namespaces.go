@@ -5,32 +5,24 @@ package authserver
 // deployment); it exists so that CI jobs can share one test server.
 
 import (
-	"fmt"
 	"net/http"
-	"regexp"
 	"strings"
-	"sync"
 	"time"
+
+	"github.com/mozidsim/mozidsim/internal/runns"
 )
 
 // RunHeader names the run (namespace) a request belongs to. A run's accounts,
 // sessions, faults and virtual clock are its own: a request naming one run
 // never reaches another's, and a request without the header reaches the
 // server's default namespace, which no run can reset.
-const RunHeader = "X-Mozidsim-Run"
-
-// Run admin paths. Opening is POST /__mozidsim/reset with RunHeader: a run
-// starts on a fresh server (created, or replaced if the id was in use by
-// the same client); dropping frees it.
-const dropPath = "/__mozidsim/drop"
+const RunHeader = runns.Header
 
 // Namespace bounds, the defaults of NamespaceOptions.
 const (
-	DefaultMaxRuns     = 64
-	DefaultRunIdleTime = 10 * time.Minute
+	DefaultMaxRuns     = runns.DefaultMax
+	DefaultRunIdleTime = runns.DefaultIdle
 )
-
-var runIDPattern = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 
 // NamespaceOptions configure Namespaces.
 type NamespaceOptions struct {
@@ -50,43 +42,28 @@ type NamespaceOptions struct {
 	Now func() time.Time
 }
 
-// Namespaces routes each request to its run's server by RunHeader.
+// Namespaces routes each request to its run's server by RunHeader. The runs'
+// bookkeeping (ids, bound, idle drop) is internal/runns', shared with
+// serve-contacts.
 type Namespaces struct {
 	def   http.Handler
 	opt   NamespaceOptions
 	guard *httpHandler // the admin checks, with the namespaces' options
-
-	mu   sync.Mutex
-	runs map[string]*namespace
-}
-
-type namespace struct {
-	h    http.Handler
-	last time.Time // guarded by Namespaces.mu
+	runs  *runns.Table[http.Handler]
 }
 
 // NewNamespaces serves def's handler to requests without RunHeader and a
 // server per run to the others.
 func NewNamespaces(def *Server, opt NamespaceOptions) *Namespaces {
-	if opt.MaxRuns <= 0 {
-		opt.MaxRuns = DefaultMaxRuns
-	}
-	if opt.IdleTime <= 0 {
-		opt.IdleTime = DefaultRunIdleTime
-	}
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
-	return &Namespaces{def: def.Handler(opt.Handler), opt: opt, guard: &httpHandler{opt: opt.Handler}, runs: map[string]*namespace{}}
+	runs := runns.New[http.Handler](runns.Options{Server: "serve-fxa", Max: opt.MaxRuns, Idle: opt.IdleTime, Now: opt.Now}, nil)
+	return &Namespaces{def: def.Handler(opt.Handler), opt: opt, guard: &httpHandler{opt: opt.Handler}, runs: runs}
 }
 
 // Runs is the number of runs held now.
-func (n *Namespaces) Runs() int {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	n.sweep(n.opt.Now())
-	return len(n.runs)
-}
+func (n *Namespaces) Runs() int { return n.runs.Len() }
 
 func (n *Namespaces) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	id := r.Header.Get(RunHeader)
@@ -97,9 +74,18 @@ func (n *Namespaces) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := n.opt.Now()
-	fail := func(e *Error) { writeJSONError(w, now, e, 0) }
-	if !runIDPattern.MatchString(id) {
-		fail(&Error{Code: 400, Errno: 999, ErrorText: "Bad Request", Message: fmt.Sprintf("%s %q: want 1 to 64 letters, digits, '.', '_' or '-'", RunHeader, id)})
+	fail := func(err error) {
+		e, ok := err.(*Error)
+		if re, isRun := err.(*runns.Error); isRun {
+			e, ok = runError(re), true
+		}
+		if !ok {
+			e = &Error{Code: 500, Errno: 999, ErrorText: "Internal Server Error", Message: err.Error()}
+		}
+		writeJSONError(w, now, e, 0)
+	}
+	if err := runns.CheckID(id); err != nil {
+		fail(err)
 		return
 	}
 	// A run is an admin power (it resets and fakes the clock); the token is
@@ -113,51 +99,30 @@ func (n *Namespaces) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	switch {
-	case r.URL.Path == "/__mozidsim/reset" && r.Method == http.MethodPost:
-		if err := n.open(id, now); err != nil {
+	case r.URL.Path == runns.OpenPath && r.Method == http.MethodPost:
+		// Its own Server and handler: its own accounts, sessions, faults,
+		// nonces and virtual-clock lock, so runs do not even wait for each other.
+		if err := n.runs.Open(id, func() (http.Handler, error) { return n.opt.New().Handler(n.opt.Handler), nil }); err != nil {
 			fail(err)
 			return
 		}
-	case r.URL.Path == dropPath && r.Method == http.MethodPost:
-		n.mu.Lock()
-		delete(n.runs, id)
-		n.mu.Unlock()
+	case r.URL.Path == runns.DropPath && r.Method == http.MethodPost:
+		n.runs.Drop(id)
 		writeJSON(w, now, http.StatusOK, struct{}{})
 		return
 	}
-	n.mu.Lock()
-	n.sweep(now)
-	ns := n.runs[id]
-	if ns != nil {
-		ns.last = now
-	}
-	n.mu.Unlock()
-	if ns == nil {
-		fail(&Error{Code: 400, Errno: 999, ErrorText: "Bad Request", Message: fmt.Sprintf("%s %q: no such run (never opened, dropped, or idle for %v): a run starts with POST /__mozidsim/reset", RunHeader, id, n.opt.IdleTime)})
+	h, err := n.runs.Get(id)
+	if err != nil {
+		fail(err)
 		return
 	}
-	ns.h.ServeHTTP(w, r)
+	h.ServeHTTP(w, r)
 }
 
-// open gives run id a fresh server.
-func (n *Namespaces) open(id string, now time.Time) *Error {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	n.sweep(now)
-	if _, reopen := n.runs[id]; !reopen && len(n.runs) >= n.opt.MaxRuns {
-		return &Error{Code: 503, Errno: 201, ErrorText: "Service Unavailable", Message: fmt.Sprintf("this server holds %d runs, its limit (serve-fxa --max-runs): wait for one to end or idle out (%v)", n.opt.MaxRuns, n.opt.IdleTime)}
+// runError is a refused run request in the auth server's error shape.
+func runError(e *runns.Error) *Error {
+	if e.Status == http.StatusServiceUnavailable {
+		return &Error{Code: 503, Errno: 201, ErrorText: "Service Unavailable", Message: e.Message}
 	}
-	// Its own Server and handler: its own accounts, sessions, faults, nonces
-	// and virtual-clock lock, so runs do not even wait for each other.
-	n.runs[id] = &namespace{h: n.opt.New().Handler(n.opt.Handler), last: now}
-	return nil
-}
-
-// sweep drops idle runs; n.mu is held.
-func (n *Namespaces) sweep(now time.Time) {
-	for id, ns := range n.runs {
-		if now.Sub(ns.last) > n.opt.IdleTime {
-			delete(n.runs, id)
-		}
-	}
+	return &Error{Code: e.Status, Errno: 999, ErrorText: http.StatusText(e.Status), Message: e.Message}
 }

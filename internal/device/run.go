@@ -2,8 +2,6 @@ package device
 
 import (
 	"bytes"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"net/http"
@@ -11,39 +9,28 @@ import (
 	"time"
 
 	"github.com/mozidsim/mozidsim/fxaccounts/authserver"
+	"github.com/mozidsim/mozidsim/internal/runns"
 )
 
 // runTransport names the phone's run on a shared serve-fxa server in every
-// request (X-Mozidsim-Run). It sits below the phone's link, so the id never
-// enters the trace: a run traces the same whatever id it drew.
-type runTransport struct {
-	id   string
-	next http.RoundTripper
-}
+// request (runns.Transport: below the phone's link, so the id never enters
+// the trace).
+type runTransport struct{ runns.Transport }
 
 func runTransportFor(id string) (*runTransport, error) {
 	if id == "" {
-		// crypto/rand, not the simulation's seeded source: the id is not part
-		// of the simulated world, and two runs of one seed must not collide.
-		b := make([]byte, 12)
-		if _, err := rand.Read(b); err != nil {
+		var err error
+		if id, err = runns.NewID(); err != nil {
 			return nil, err
 		}
-		id = "run-" + hex.EncodeToString(b)
 	}
-	return &runTransport{id: id, next: http.DefaultTransport}, nil
-}
-
-func (t *runTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	r = r.Clone(r.Context())
-	r.Header.Set(authserver.RunHeader, t.id)
-	return t.next.RoundTrip(r)
+	return &runTransport{runns.Transport{ID: id, Next: http.DefaultTransport}}, nil
 }
 
 // drop frees the run on the server.
 func (t *runTransport) drop(baseURL, token string) error {
 	base := strings.TrimSuffix(strings.TrimSuffix(baseURL, "/"), "/v1")
-	req, err := http.NewRequest(http.MethodPost, base+"/__mozidsim/drop", bytes.NewReader([]byte("{}")))
+	req, err := http.NewRequest(http.MethodPost, base+runns.DropPath, bytes.NewReader([]byte("{}")))
 	if err != nil {
 		return err
 	}
@@ -58,7 +45,7 @@ func (t *runTransport) drop(baseURL, token string) error {
 	// 404: a server without runs (authserver's plain handler) ignored the
 	// header and has nothing to drop.
 	if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusNotFound {
-		return fmt.Errorf("POST /__mozidsim/drop: HTTP %d: %s", resp.StatusCode, body)
+		return fmt.Errorf("POST "+runns.DropPath+": HTTP %d: %s", resp.StatusCode, body)
 	}
 	return nil
 }

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/mozidsim/mozidsim/internal/browserid"
+	"github.com/mozidsim/mozidsim/internal/runns"
 	"github.com/mozidsim/mozidsim/rp/verifier"
 )
 
@@ -35,6 +36,11 @@ type ServeOptions struct {
 	CertOut   string // where to write the self-signed certificate ("" for nowhere)
 	TLSCert   string // TLS certificate and key files instead of a self-signed pair
 	TLSKey    string
+	// AdminToken turns runs on (RunHeader: a provider of its own per
+	// scenario run, opened and driven with this token); "" leaves them off.
+	AdminToken string
+	MaxRuns    int           // at most this many runs at once (0: 64)
+	RunIdle    time.Duration // drop a run no request named for this long (0: 10m)
 }
 
 // Serve runs the provider until ctx is done and returns the process exit code
@@ -94,6 +100,9 @@ func Serve(ctx context.Context, o ServeOptions, stdout io.Writer, ready chan<- *
 		Clock:    time.Now, // a real deployment runs on the real clock
 		Verifier: &verifier.Verifier{Now: time.Now, LookupIssuerKey: lookup},
 	}
+	if o.AdminToken != "" {
+		cfg.Runs = &RunOptions{AdminToken: o.AdminToken, Max: o.MaxRuns, Idle: o.RunIdle}
+	}
 	var (
 		srv *Server
 		err error
@@ -117,6 +126,11 @@ func Serve(ctx context.Context, o ServeOptions, stdout io.Writer, ready chan<- *
 	fmt.Fprintf(stdout, "contacts provider: serving %s (audience %s, issuer %s), data in %s\n", "https://"+srv.Addr(), srv.URL(), *issuer, *dir)
 	if *tlsCert == "" {
 		fmt.Fprintf(stdout, "contacts provider: clients trust %s (made once, kept there)\n", filepath.Join(*dir, certFileName))
+	}
+	if o.AdminToken != "" {
+		fmt.Fprintf(stdout, "contacts provider: runs of their own (%s, at most %d, dropped after %v idle) with the admin token; run scenarios with: "+
+			"MOZIDSIM_ADMIN_TOKEN=%s mozidsim run --contacts-url %s --contacts-ca %s scenarios/contacts/\n",
+			RunHeader, orDefault(o.MaxRuns, runns.DefaultMax), orDefault(o.RunIdle, runns.DefaultIdle), o.AdminToken, "https://"+srv.Addr(), certPath(o))
 	}
 	if ready != nil {
 		ready <- srv
@@ -216,4 +230,23 @@ func readIssuerKey(path string) (*browserid.PublicKey, error) {
 		return nil, fmt.Errorf("%s: not a BrowserID public key: %w", path, err)
 	}
 	return key, nil
+}
+
+func orDefault[T comparable](v, def T) T {
+	var zero T
+	if v == zero {
+		return def
+	}
+	return v
+}
+
+// certPath is the file clients trust for the server's certificate.
+func certPath(o ServeOptions) string {
+	switch {
+	case o.CertOut != "":
+		return o.CertOut
+	case o.TLSCert != "":
+		return o.TLSCert
+	}
+	return filepath.Join(o.Dir, certFileName)
 }

@@ -59,6 +59,9 @@ type Config struct {
 	// process being killed (it is in the kernel's page cache), not the machine
 	// losing power. For throwaway directories (tests, scenarios, benchmarks).
 	NoSync bool
+	// Runs, when set, lets a Server hold runs (RunHeader): a provider of its
+	// own per scenario run, under Dir/runs. A Provider alone ignores it.
+	Runs *RunOptions
 }
 
 // Provider is the provisioning API plus the CardDAV server. It is safe for

@@ -54,7 +54,11 @@ func newFixture(t *testing.T) *fixture {
 	}
 	clk := &clock{now: sim.Epoch}
 	dir := t.TempDir()
-	srv, err := Listen(Config{Dir: dir, Verifier: fxa.Verifier(clk.Now), Issuer: fxastub.Issuer, Clock: clk.Now}, "127.0.0.1:0")
+	// Runs on, as serve-contacts has them: every CardDAV, vdirsyncer and
+	// provisioning test here is a plain client (no run header) reaching the
+	// default namespace.
+	srv, err := Listen(Config{Dir: dir, Verifier: fxa.Verifier(clk.Now), Issuer: fxastub.Issuer, Clock: clk.Now,
+		Runs: &RunOptions{AdminToken: "fixture-token"}}, "127.0.0.1:0")
 	require.NoError(t, err)
 	f := &fixture{t: t, srv: srv, fxa: fxa, clock: clk, client: srv.Client(), dir: dir}
 	t.Cleanup(func() {

@@ -34,6 +34,7 @@ type Server struct {
 
 	mu   sync.Mutex
 	prov *Provider
+	runs *runs // with Config.Runs
 	srv  *http.Server
 	done chan struct{}
 }
@@ -83,8 +84,17 @@ func (s *Server) serve(ln net.Listener) error {
 	if err != nil {
 		return err
 	}
+	var h http.Handler = prov.Handler()
+	var rs *runs
+	if s.cfg.Runs != nil {
+		if rs, err = newRuns(s.cfg, h); err != nil {
+			prov.Close()
+			return err
+		}
+		h = rs
+	}
 	srv := &http.Server{
-		Handler:           prov.Handler(),
+		Handler:           h,
 		TLSConfig:         &tls.Config{Certificates: []tls.Certificate{s.cert}, MinVersion: tls.VersionTLS12},
 		ReadHeaderTimeout: serverTimeouts.header,
 		ReadTimeout:       serverTimeouts.body,
@@ -98,8 +108,19 @@ func (s *Server) serve(ln net.Listener) error {
 		defer close(done)
 		_ = srv.ServeTLS(ln, "", "")
 	}()
-	s.prov, s.srv, s.done = prov, srv, done
+	s.prov, s.runs, s.srv, s.done = prov, rs, srv, done
 	return nil
+}
+
+// Runs is the number of runs (RunHeader) held now.
+func (s *Server) Runs() int {
+	s.mu.Lock()
+	rs := s.runs
+	s.mu.Unlock()
+	if rs == nil {
+		return 0
+	}
+	return rs.Len()
 }
 
 // serverTimeouts bound how long a slow or idle client holds a connection
@@ -171,8 +192,11 @@ func (s *Server) Stop() error {
 	}
 	err := s.srv.Close()
 	<-s.done
+	if s.runs != nil {
+		s.runs.close() // runs do not outlive the server
+	}
 	err = errors.Join(err, s.prov.Close())
-	s.prov, s.srv, s.done = nil, nil, nil
+	s.prov, s.runs, s.srv, s.done = nil, nil, nil, nil
 	return err
 }
 
