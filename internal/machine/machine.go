@@ -318,11 +318,3 @@ func All() []*Table {
 	sort.Slice(out, func(i, j int) bool { return out[i].spec.Name < out[j].spec.Name })
 	return out
 }
-
-// Lookup returns the registered table of that name.
-func Lookup(name string) (*Table, bool) {
-	registry.Lock()
-	defer registry.Unlock()
-	t, ok := registry.byName[name]
-	return t, ok
-}

@@ -85,17 +85,8 @@ func mermaidStateIDs(text string) string {
 	return strings.Join(out, "\n") + "\n"
 }
 
-// StateDiagrams renders every machine into one Markdown document, each as a
-// fenced Mermaid block under its title.
-func StateDiagrams() string {
-	machines, err := StateMachines()
-	if err != nil {
-		return "state machines: " + err.Error() + "\n"
-	}
-	return StateDiagramsMarkdown(machines)
-}
-
-// StateDiagramsMarkdown is StateDiagrams for already rendered machines.
+// StateDiagramsMarkdown puts the rendered machines into one Markdown document,
+// each as a fenced Mermaid block under its title.
 func StateDiagramsMarkdown(machines []Machine) string {
 	var b strings.Builder
 	b.WriteString("# mozidsim state machines\n\nEach actor drives a looplab/fsm machine from its own goroutine; these are their tables, drawn from fresh machines.\n")
