@@ -259,10 +259,13 @@ func (m *Machine) Fire(ctx *sim.Ctx, event string) error {
 	// and allocating an error, and Stay machines see refused events routinely.
 	if m.f.Can(event) {
 		err := m.f.Event(context.Background(), event)
+		if err == nil {
+			return nil
+		}
 		if same := (fsm.NoTransitionError{}); errors.As(err, &same) {
 			return nil // a self-transition: accepted, the state is the same
 		}
-		return err // always nil: without callbacks nothing cancels or goes async
+		return err // never: without callbacks nothing cancels or goes async
 	}
 	var err error
 	if m.t.known[event] {

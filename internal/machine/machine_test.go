@@ -209,3 +209,24 @@ func TestMachinesOfOneTableRunInParallel(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// BenchmarkFire is a page's life: take a machine, two events, give it back.
+func BenchmarkFire(b *testing.B) {
+	tb, err := Compile(door(Stay))
+	require.NoError(b, err)
+	b.ReportAllocs()
+	for b.Loop() {
+		m := tb.Get()
+		_ = m.Fire(nil, "open")
+		_ = m.Fire(nil, "close")
+		_ = m.Fire(nil, "close") // no row: stays
+		tb.Put(m)
+	}
+}
+
+// TestStayRefusalDoesNotAllocate: pages see events with no row routinely
+// (onlogin while watching), so that path must cost nothing.
+func TestStayRefusalDoesNotAllocate(t *testing.T) {
+	m := mustCompile(t, door(Stay)).New()
+	require.Zero(t, testing.AllocsPerRun(100, func() { _ = m.Fire(nil, "close") }))
+}
