@@ -77,6 +77,19 @@ const (
 // builds its transition maps for every new machine, the largest cost of a
 // silent watch.
 
+// getAssertionAfterChecks are the rows both eras share: the UI's answer,
+// minting the assertion, and errno 110 recovery.
+var getAssertionAfterChecks = []machine.Event{
+	{Name: evUIVerified, From: []string{gaSignInUI, gaRefreshUI}, To: gaAssertion},
+	{Name: evUIUnverified, From: []string{gaSignInUI, gaRefreshUI}, To: gaRejected},
+	{Name: evUIFailed, From: []string{gaSignInUI, gaRefreshUI}, To: gaRejected},
+	{Name: evGotAssertion, From: []string{gaAssertion}, To: gaResolved},
+	{Name: evAssertionFailed, From: []string{gaAssertion}, To: gaRejected},
+	{Name: evInvalidToken, From: []string{gaAssertion}, To: gaAccountStatus},
+	{Name: evAccountExists, From: []string{gaAccountStatus}, To: gaRefreshUI},
+	{Name: evAccountGone, From: []string{gaAccountStatus}, To: gaSignInUI},
+}
+
 // GetAssertionMachine is the 2015 [M-C] getAssertion, which tests the
 // principal's permission.
 var GetAssertionMachine = machine.Register(machine.Spec{
@@ -85,7 +98,7 @@ var GetAssertionMachine = machine.Register(machine.Spec{
 	File:    "services/fxaccounts/FxAccountsManager.jsm",
 	Initial: gaStart,
 	Refused: machine.Fault,
-	Events: []machine.Event{
+	Events: append([]machine.Event{
 		{Name: evNoAudience, From: []string{gaStart}, To: gaRejected},
 		{Name: evLookup, From: []string{gaStart}, To: gaAccount},
 		// No user.
@@ -100,18 +113,9 @@ var GetAssertionMachine = machine.Register(machine.Spec{
 		{Name: evPermDeny, From: []string{gaAccount}, To: gaRejected},
 		{Name: evRefreshing, From: []string{gaAccount}, To: gaResolved},
 		{Name: evAllowed, From: []string{gaAccount}, To: gaAssertion},
-		// The UI (Gaia's dialog through FxAccountsUIGlue).
+		// The UI (Gaia's dialog through FxAccountsUIGlue): offline is the 2015 check.
 		{Name: evOffline, From: []string{gaSignInUI, gaRefreshUI}, To: gaRejected},
-		{Name: evUIVerified, From: []string{gaSignInUI, gaRefreshUI}, To: gaAssertion},
-		{Name: evUIUnverified, From: []string{gaSignInUI, gaRefreshUI}, To: gaRejected},
-		{Name: evUIFailed, From: []string{gaSignInUI, gaRefreshUI}, To: gaRejected},
-		// Minting the assertion, and errno 110 recovery.
-		{Name: evGotAssertion, From: []string{gaAssertion}, To: gaResolved},
-		{Name: evAssertionFailed, From: []string{gaAssertion}, To: gaRejected},
-		{Name: evInvalidToken, From: []string{gaAssertion}, To: gaAccountStatus},
-		{Name: evAccountExists, From: []string{gaAccountStatus}, To: gaRefreshUI},
-		{Name: evAccountGone, From: []string{gaAccountStatus}, To: gaSignInUI},
-	},
+	}, getAssertionAfterChecks...),
 })
 
 // getAssertion2014 is the spring-2014 [M-A] getAssertion: it checks the network
@@ -123,7 +127,7 @@ var getAssertion2014 = machine.Register(machine.Spec{
 	File:    "services/fxaccounts/FxAccountsManager.jsm",
 	Initial: gaStart,
 	Refused: machine.Fault,
-	Events: []machine.Event{
+	Events: append([]machine.Event{
 		{Name: evNoAudience, From: []string{gaStart}, To: gaRejected},
 		{Name: evOfflineFirst, From: []string{gaStart}, To: gaRejected},
 		{Name: evLookup, From: []string{gaStart}, To: gaAccount},
@@ -135,15 +139,7 @@ var getAssertion2014 = machine.Register(machine.Spec{
 		{Name: evSignedOutSilent, From: []string{gaSignOut}, To: gaResolved},
 		{Name: evSignedOut, From: []string{gaSignOut}, To: gaRefreshUI},
 		{Name: evAllowed, From: []string{gaAccount}, To: gaAssertion},
-		{Name: evUIVerified, From: []string{gaSignInUI, gaRefreshUI}, To: gaAssertion},
-		{Name: evUIUnverified, From: []string{gaSignInUI, gaRefreshUI}, To: gaRejected},
-		{Name: evUIFailed, From: []string{gaSignInUI, gaRefreshUI}, To: gaRejected},
-		{Name: evGotAssertion, From: []string{gaAssertion}, To: gaResolved},
-		{Name: evAssertionFailed, From: []string{gaAssertion}, To: gaRejected},
-		{Name: evInvalidToken, From: []string{gaAssertion}, To: gaAccountStatus},
-		{Name: evAccountExists, From: []string{gaAccountStatus}, To: gaRefreshUI},
-		{Name: evAccountGone, From: []string{gaAccountStatus}, To: gaSignInUI},
-	},
+	}, getAssertionAfterChecks...),
 })
 
 // GetAssertionMachineOf is the manager's getAssertion machine of an era.
