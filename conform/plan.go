@@ -2,7 +2,6 @@ package conform
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 )
 
@@ -174,13 +173,3 @@ var (
 		"The module could drive the page: the page loaded, the selectors of RP.yaml matched visible elements, the phone took every step.",
 		"RP.yaml contract (issue 10)")
 )
-
-// ConditionNames lists every condition, sorted.
-func ConditionNames() []string {
-	var out []string
-	for n := range Rules {
-		out = append(out, n)
-	}
-	sort.Strings(out)
-	return out
-}

@@ -34,7 +34,7 @@ func TestBuiltinPlanModulesAreDocumented(t *testing.T) {
 			used[c] = true
 		}
 	}
-	for _, c := range ConditionNames() {
+	for c := range Rules {
 		require.True(t, used[c], "condition %s is checked by no module", c)
 	}
 }

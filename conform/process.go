@@ -61,12 +61,6 @@ func (p *Process) Pid() int { return p.cmd.Process.Pid }
 // Output is the tail of what the command printed.
 func (p *Process) Output() string { return p.out.String() }
 
-// Exited is closed when the shell has exited.
-func (p *Process) Exited() <-chan struct{} { return p.done }
-
-// ExitErr describes how the shell ended (after Exited is closed).
-func (p *Process) ExitErr() error { return p.err }
-
 // Stop ends the whole process group: SIGTERM, then SIGKILL for whatever is left
 // after grace. It waits for the shell to be reaped and is safe to call twice.
 func (p *Process) Stop(grace time.Duration) {

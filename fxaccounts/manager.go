@@ -1,13 +1,10 @@
 package fxaccounts
 
 import (
-	"context"
-	"fmt"
 	"math"
 
-	"github.com/looplab/fsm"
-
 	"github.com/mozidsim/mozidsim/internal/era"
+	"github.com/mozidsim/mozidsim/internal/machine"
 	"github.com/mozidsim/mozidsim/internal/promise"
 	"github.com/mozidsim/mozidsim/internal/sim"
 	"github.com/mozidsim/mozidsim/internal/wire"
@@ -72,78 +69,90 @@ const (
 	evSignedOut       = "signed-out"
 )
 
-// GetAssertionEvents is the 2015 [M-C] getAssertion state machine.
-func GetAssertionEvents() fsm.Events { return GetAssertionEventsOf(era.Y2015) }
+// The getAssertion machine reads top to bottom as FxAccountsManager.getAssertion
+// and its helpers. Its refused-event policy is Fault: every event is fired by
+// this file right after the check it names, so a refused one means the code
+// and the table disagree, and answering the page anyway would be wrong.
+// Machines are taken with Get and given back when the job settles: looplab
+// builds its transition maps for every new machine, the largest cost of a
+// silent watch.
 
-// GetAssertionEventsOf is the manager's getAssertion state machine of an era as
-// one table: read top to bottom it is FxAccountsManager.getAssertion and its
-// helpers. [M-A] (2014) checks the network first, signs a stale session out
-// before the refresh UI and knows no permissions; [M-C] (2015) tests the
-// principal's permission instead.
-func GetAssertionEventsOf(e era.Era) fsm.Events {
-	if e.OfflineFirst() {
-		return fsm.Events{
-			{Name: evNoAudience, Src: []string{gaStart}, Dst: gaRejected},
-			{Name: evOfflineFirst, Src: []string{gaStart}, Dst: gaRejected},
-			{Name: evLookup, Src: []string{gaStart}, Dst: gaAccount},
-			{Name: evNoUserSilent, Src: []string{gaAccount}, Dst: gaResolved},
-			{Name: evNoUser, Src: []string{gaAccount}, Dst: gaSignInUI},
-			{Name: evUnverified, Src: []string{gaAccount}, Dst: gaRejected},
-			{Name: evBadRefreshValue, Src: []string{gaAccount}, Dst: gaRejected},
-			{Name: evStaleSignOut, Src: []string{gaAccount}, Dst: gaSignOut},
-			{Name: evSignedOutSilent, Src: []string{gaSignOut}, Dst: gaResolved},
-			{Name: evSignedOut, Src: []string{gaSignOut}, Dst: gaRefreshUI},
-			{Name: evAllowed, Src: []string{gaAccount}, Dst: gaAssertion},
-			{Name: evUIVerified, Src: []string{gaSignInUI, gaRefreshUI}, Dst: gaAssertion},
-			{Name: evUIUnverified, Src: []string{gaSignInUI, gaRefreshUI}, Dst: gaRejected},
-			{Name: evUIFailed, Src: []string{gaSignInUI, gaRefreshUI}, Dst: gaRejected},
-			{Name: evGotAssertion, Src: []string{gaAssertion}, Dst: gaResolved},
-			{Name: evAssertionFailed, Src: []string{gaAssertion}, Dst: gaRejected},
-			{Name: evInvalidToken, Src: []string{gaAssertion}, Dst: gaAccountStatus},
-			{Name: evAccountExists, Src: []string{gaAccountStatus}, Dst: gaRefreshUI},
-			{Name: evAccountGone, Src: []string{gaAccountStatus}, Dst: gaSignInUI},
-		}
-	}
-	return fsm.Events{
-		{Name: evNoAudience, Src: []string{gaStart}, Dst: gaRejected},
-		{Name: evLookup, Src: []string{gaStart}, Dst: gaAccount},
-		// No user.
-		{Name: evNoUserSilent, Src: []string{gaAccount}, Dst: gaResolved},
-		{Name: evNoUser, Src: []string{gaAccount}, Dst: gaSignInUI},
-		// A user: checks in order.
-		{Name: evUnverified, Src: []string{gaAccount}, Dst: gaRejected},
-		{Name: evBadRefreshValue, Src: []string{gaAccount}, Dst: gaRejected},
-		{Name: evSilentRefresh, Src: []string{gaAccount}, Dst: gaRejected},
-		{Name: evAuthTooOld, Src: []string{gaAccount}, Dst: gaRefreshUI},
-		{Name: evPermPrompt, Src: []string{gaAccount}, Dst: gaRefreshUI},
-		{Name: evPermDeny, Src: []string{gaAccount}, Dst: gaRejected},
-		{Name: evRefreshing, Src: []string{gaAccount}, Dst: gaResolved},
-		{Name: evAllowed, Src: []string{gaAccount}, Dst: gaAssertion},
-		// The UI (Gaia's dialog through FxAccountsUIGlue).
-		{Name: evOffline, Src: []string{gaSignInUI, gaRefreshUI}, Dst: gaRejected},
-		{Name: evUIVerified, Src: []string{gaSignInUI, gaRefreshUI}, Dst: gaAssertion},
-		{Name: evUIUnverified, Src: []string{gaSignInUI, gaRefreshUI}, Dst: gaRejected},
-		{Name: evUIFailed, Src: []string{gaSignInUI, gaRefreshUI}, Dst: gaRejected},
-		// Minting the assertion, and errno 110 recovery.
-		{Name: evGotAssertion, Src: []string{gaAssertion}, Dst: gaResolved},
-		{Name: evAssertionFailed, Src: []string{gaAssertion}, Dst: gaRejected},
-		{Name: evInvalidToken, Src: []string{gaAssertion}, Dst: gaAccountStatus},
-		{Name: evAccountExists, Src: []string{gaAccountStatus}, Dst: gaRefreshUI},
-		{Name: evAccountGone, Src: []string{gaAccountStatus}, Dst: gaSignInUI},
-	}
+// getAssertionAfterChecks are the rows both eras share: the UI's answer,
+// minting the assertion, and errno 110 recovery.
+var getAssertionAfterChecks = []machine.Event{
+	{Name: evUIVerified, From: []string{gaSignInUI, gaRefreshUI}, To: gaAssertion},
+	{Name: evUIUnverified, From: []string{gaSignInUI, gaRefreshUI}, To: gaRejected},
+	{Name: evUIFailed, From: []string{gaSignInUI, gaRefreshUI}, To: gaRejected},
+	{Name: evGotAssertion, From: []string{gaAssertion}, To: gaResolved},
+	{Name: evAssertionFailed, From: []string{gaAssertion}, To: gaRejected},
+	{Name: evInvalidToken, From: []string{gaAssertion}, To: gaAccountStatus},
+	{Name: evAccountExists, From: []string{gaAccountStatus}, To: gaRefreshUI},
+	{Name: evAccountGone, From: []string{gaAccountStatus}, To: gaSignInUI},
 }
 
-// NewGetAssertionFSM returns a fresh machine in its start state (also used by diagrams).
-func NewGetAssertionFSM() *fsm.FSM { return fsm.NewFSM(gaStart, GetAssertionEvents(), nil) }
+// GetAssertionMachine is the 2015 [M-C] getAssertion, which tests the
+// principal's permission.
+var GetAssertionMachine = machine.Register(machine.Spec{
+	Name:    "fxaccountsmanager-getassertion",
+	Title:   "FxAccountsManager.getAssertion",
+	File:    "services/fxaccounts/FxAccountsManager.jsm",
+	Initial: gaStart,
+	Refused: machine.Fault,
+	Events: append([]machine.Event{
+		{Name: evNoAudience, From: []string{gaStart}, To: gaRejected},
+		{Name: evLookup, From: []string{gaStart}, To: gaAccount},
+		// No user.
+		{Name: evNoUserSilent, From: []string{gaAccount}, To: gaResolved},
+		{Name: evNoUser, From: []string{gaAccount}, To: gaSignInUI},
+		// A user: checks in order.
+		{Name: evUnverified, From: []string{gaAccount}, To: gaRejected},
+		{Name: evBadRefreshValue, From: []string{gaAccount}, To: gaRejected},
+		{Name: evSilentRefresh, From: []string{gaAccount}, To: gaRejected},
+		{Name: evAuthTooOld, From: []string{gaAccount}, To: gaRefreshUI},
+		{Name: evPermPrompt, From: []string{gaAccount}, To: gaRefreshUI},
+		{Name: evPermDeny, From: []string{gaAccount}, To: gaRejected},
+		{Name: evRefreshing, From: []string{gaAccount}, To: gaResolved},
+		{Name: evAllowed, From: []string{gaAccount}, To: gaAssertion},
+		// The UI (Gaia's dialog through FxAccountsUIGlue): offline is the 2015 check.
+		{Name: evOffline, From: []string{gaSignInUI, gaRefreshUI}, To: gaRejected},
+	}, getAssertionAfterChecks...),
+})
 
-// NewGetAssertionFSMOf is the machine of an era.
-func NewGetAssertionFSMOf(e era.Era) *fsm.FSM {
-	return fsm.NewFSM(gaStart, GetAssertionEventsOf(e), nil)
+// getAssertion2014 is the spring-2014 [M-A] getAssertion: it checks the network
+// first, signs a stale session out before the refresh UI and knows no
+// permissions.
+var getAssertion2014 = machine.Register(machine.Spec{
+	Name:    "fxaccountsmanager-getassertion-2014",
+	Title:   "FxAccountsManager.getAssertion in spring 2014 ([M-A])",
+	File:    "services/fxaccounts/FxAccountsManager.jsm",
+	Initial: gaStart,
+	Refused: machine.Fault,
+	Events: append([]machine.Event{
+		{Name: evNoAudience, From: []string{gaStart}, To: gaRejected},
+		{Name: evOfflineFirst, From: []string{gaStart}, To: gaRejected},
+		{Name: evLookup, From: []string{gaStart}, To: gaAccount},
+		{Name: evNoUserSilent, From: []string{gaAccount}, To: gaResolved},
+		{Name: evNoUser, From: []string{gaAccount}, To: gaSignInUI},
+		{Name: evUnverified, From: []string{gaAccount}, To: gaRejected},
+		{Name: evBadRefreshValue, From: []string{gaAccount}, To: gaRejected},
+		{Name: evStaleSignOut, From: []string{gaAccount}, To: gaSignOut},
+		{Name: evSignedOutSilent, From: []string{gaSignOut}, To: gaResolved},
+		{Name: evSignedOut, From: []string{gaSignOut}, To: gaRefreshUI},
+		{Name: evAllowed, From: []string{gaAccount}, To: gaAssertion},
+	}, getAssertionAfterChecks...),
+})
+
+// GetAssertionMachineOf is the manager's getAssertion machine of an era.
+func GetAssertionMachineOf(e era.Era) *machine.Table {
+	if e.OfflineFirst() {
+		return getAssertion2014
+	}
+	return GetAssertionMachine
 }
 
 // assertionJob is one getAssertion call in flight.
 type assertionJob struct {
-	machine   *fsm.FSM
+	machine   *machine.Machine
 	replyTo   sim.Addr
 	call      uint64
 	audience  string
@@ -166,9 +175,6 @@ type FxAccountsManager struct {
 	offline       bool
 	permissions   map[string]wire.Permission // by principal origin; seeded from the app's PermissionsTable entry
 	calls         promise.Calls
-	// idle holds finished getAssertion machines for reuse: looplab/fsm rebuilds its
-	// transition maps on every NewFSM, the largest cost of a silent watch.
-	idle []*fsm.FSM
 }
 
 // NewFxAccountsManager creates the manager actor (address wire.FxAccountsManager).
@@ -185,7 +191,7 @@ func (m *FxAccountsManager) Receive(ctx *sim.Ctx, msg sim.Message) {
 	case wire.GetAssertion:
 		c := msg.Payload.(wire.GetAssertionCall)
 		m.getAssertion(ctx, &assertionJob{
-			machine: m.machine(), replyTo: msg.From, call: c.Call,
+			machine: GetAssertionMachineOf(m.era).Get(), replyTo: msg.From, call: c.Call,
 			audience: c.Audience, principal: c.Principal, options: c.Options,
 		})
 	case wire.SignIn, wire.SignUp:
@@ -227,28 +233,13 @@ func (m *FxAccountsManager) answer(to sim.Addr, method string, call uint64) prom
 	}
 }
 
-// fire moves a job's machine; a refused event is a bug in this file, so it is loud.
-func (j *assertionJob) fire(ev string) {
-	if err := j.machine.Event(context.Background(), ev); err != nil {
-		panic(fmt.Sprintf("getAssertion: event %q in state %q: %v", ev, j.machine.Current(), err))
-	}
-}
-
-// machine lends a getAssertion state machine in its start state.
-func (m *FxAccountsManager) machine() *fsm.FSM {
-	if n := len(m.idle); n > 0 {
-		f := m.idle[n-1]
-		m.idle = m.idle[:n-1]
-		f.SetState(gaStart)
-		return f
-	}
-	return NewGetAssertionFSMOf(m.era)
-}
+// fire moves a job's machine (Fault: a refused event panics, naming it).
+func (j *assertionJob) fire(ev string) { _ = j.machine.Fire(nil, ev) }
 
 func (m *FxAccountsManager) finish(ctx *sim.Ctx, j *assertionJob, ev string, ok bool, v any) {
 	j.fire(ev)
 	ctx.Record(sim.KindNote, ctx.Self(), "getAssertion "+j.machine.Current()+" ("+ev+")", nil)
-	m.idle = append(m.idle, j.machine)
+	j.machine.Table().Put(j.machine)
 	j.machine = nil
 	if ok {
 		promise.Resolve(ctx, j.replyTo, wire.GetAssertion, j.call, v)

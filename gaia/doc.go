@@ -14,7 +14,7 @@
 //   - FxaModule (apps/system/fxa/: fxam_manager.js, fxam_ui.js,
 //     fxam_navigation.js, fxam_server_request.js, fxam_errors.js and the
 //     js/screens/fxam_*.js screens): the dialog's content, a looplab/fsm machine
-//     over the screens (DialogFSMTable).
+//     over the screens (DialogMachine).
 //   - Settings (the Settings app's Firefox Accounts panel): device sign-in/out.
 //
 // Spawn starts them all on a system and returns a handle whose DialogState tells

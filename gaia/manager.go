@@ -13,9 +13,6 @@ import (
 // has no simulated clients, so relays to the fxa-mgmt port are notes.
 type FxAccountsManager struct{ era era.Era }
 
-// NewFxAccountsManager creates the actor (address wire.SystemFxAccountsManager).
-func NewFxAccountsManager() *FxAccountsManager { return &FxAccountsManager{era: era.Default} }
-
 // Receive handles Gecko's chrome events and FxAccountsUI's callbacks.
 func (f *FxAccountsManager) Receive(ctx *sim.Ctx, m sim.Message) {
 	switch m.Name {

@@ -1,14 +1,12 @@
 package gaia
 
 import (
-	"context"
 	"fmt"
 	"strconv"
 	"strings"
 
-	"github.com/looplab/fsm"
-
 	"github.com/mozidsim/mozidsim/internal/era"
+	"github.com/mozidsim/mozidsim/internal/machine"
 	"github.com/mozidsim/mozidsim/internal/promise"
 	"github.com/mozidsim/mozidsim/internal/sim"
 	"github.com/mozidsim/mozidsim/internal/wire"
@@ -19,13 +17,13 @@ import (
 // FxaModuleNavigation (js/fxam_ui.js, js/fxam_navigation.js: buttons, steps,
 // history), FxaModuleServerRequest (js/fxam_server_request.js), FxaModuleErrors
 // (js/fxam_errors.js) and the screens (js/screens/fxam_*.js), driven by one
-// looplab/fsm machine over DialogFSMTable. The machine is fired only from this
+// looplab/fsm machine over DialogMachine. The machine is fired only from this
 // actor's goroutine and has no callbacks.
 type FxaModule struct {
 	era     era.Era // set by FxAccountsUI: the refresh_auth parameter's name
 	gen     uint64  // bumped by every load, so answers meant for a replaced document are dropped
 	flow    string
-	machine *fsm.FSM
+	machine *machine.Machine
 
 	params    wire.Obj // FxaModuleManager.paramsRetrieved, in setParam order
 	hasParams bool     // paramsRetrieved is created lazily
@@ -46,7 +44,7 @@ type FxaModule struct {
 
 // NewFxaModule creates the module actor (address wire.FxAModule); it does
 // nothing until its load event.
-func NewFxaModule() *FxaModule { return &FxaModule{era: era.Default, machine: NewDialogFSM()} }
+func NewFxaModule() *FxaModule { return &FxaModule{era: era.Default, machine: DialogMachine.New()} }
 
 // Receive handles the iframe's load/unload, user input and server answers.
 func (m *FxaModule) Receive(ctx *sim.Ctx, msg sim.Message) {
@@ -74,7 +72,7 @@ func (m *FxaModule) Receive(ctx *sim.Ctx, msg sim.Message) {
 // load is FxaModuleManager's window load: the flow is the hash up to '?', then
 // each k=v pair (exactly one '=', no decoding) becomes a parameter.
 func (m *FxaModule) load(ctx *sim.Ctx, url string) {
-	*m = FxaModule{era: m.era, gen: m.gen + 1, machine: NewDialogFSM(), calls: m.calls}
+	*m = FxaModule{era: m.era, gen: m.gen + 1, machine: DialogMachine.New(), calls: m.calls}
 	_, hash, _ := strings.Cut(url, "#")
 	flow, query, _ := strings.Cut(hash, "?")
 	m.flow = flow
@@ -440,12 +438,8 @@ func (m *FxaModule) showError(ctx *sim.Ctx, resp any) {
 	ctx.Record(sim.KindNote, ctx.Self(), "overlay "+m.overlay, resp)
 }
 
-func (m *FxaModule) fire(ctx *sim.Ctx, ev string) {
-	if err := m.machine.Event(context.Background(), ev); err != nil {
-		// The table and the code above disagree: a bug, made visible.
-		ctx.Record(sim.KindNote, ctx.Self(), "fsm refused "+ev, err.Error())
-	}
-}
+// fire moves the screens' machine (Note: a refused event is recorded, the screen stays).
+func (m *FxaModule) fire(ctx *sim.Ctx, ev string) { _ = m.machine.Fire(ctx, ev) }
 
 // state is what the user sees (runs on the module's goroutine).
 func (m *FxaModule) state() ModuleState {

@@ -1,8 +1,6 @@
 package gaia
 
-import (
-	"github.com/looplab/fsm"
-)
+import "github.com/mozidsim/mozidsim/internal/machine"
 
 // The dialog module's states: the screens of fxam_states.js, plus the moments
 // the module waits for the server behind a busy overlay, plus the iframe before
@@ -26,21 +24,23 @@ const (
 	StateClosed = "CLOSED" // done or error went to FxAccountsUI; the iframe is about to go
 )
 
-// Module events: the user's buttons and the server's answers.
+// Module events: the user's buttons and the server's answers (lower-case words
+// joined by '-', machine.Spec's naming convention; the flows keep their
+// historic names, login and refresh_auth).
 const (
-	EvLoadLogin       = "load login"
-	EvLoadRefreshAuth = "load refresh_auth"
+	EvLoadLogin       = "load-login"
+	EvLoadRefreshAuth = "load-refresh_auth"
 	EvNext            = "next"
-	EvOldEnough       = "next (13 or older)"
+	EvOldEnough       = "next-13-or-older"
 	EvBack            = "back"
 	EvDone            = "done"
 	EvClose           = "close"
 	EvRegistered      = "registered"
-	EvNotRegistered   = "not registered"
-	EvAccountCreated  = "account created"
+	EvNotRegistered   = "not-registered"
+	EvAccountCreated  = "account-created"
 	EvVerified        = "verified"
 	EvUnverified      = "unverified"
-	EvSignedIn        = "signed in"
+	EvSignedIn        = "signed-in"
 	EvFailed          = "failed" // an error overlay (or nothing) and the same screen again
 )
 
@@ -48,44 +48,54 @@ const (
 var screens = []string{ScreenEnterEmail, ScreenCoppa, ScreenSetPassword, ScreenEnterPassword,
 	ScreenSignupSuccess, ScreenSigninSuccess, ScreenRefreshAuth}
 
-// dialogTable is the whole module, read top to bottom as the two flows go
+// DialogMachine is the whole module, read top to bottom as the two flows go
 // (gaia-fxa.md §6.6, §6.7). Back follows history: every screen has exactly one
 // way in, so history.back() is a fixed row. Rows that merely keep the screen
 // (COPPA under 13, Next on a success screen, a refused input) are not events.
-var dialogTable = fsm.Events{
-	{Name: EvLoadLogin, Src: []string{StateLoading}, Dst: ScreenEnterEmail},
-	{Name: EvLoadRefreshAuth, Src: []string{StateLoading}, Dst: ScreenRefreshAuth},
+// Its refused-event policy is Note: the module checks the user's input before
+// it fires, so a refused event means the code and the table disagree; the
+// trace shows it and the dialog stays on its screen, as a page would.
+var DialogMachine = machine.Register(machine.Spec{
+	Name:    "fxa-module-screens",
+	Title:   "The FxA dialog module's screens",
+	File:    "apps/system/fxa/js/fxam_*.js",
+	Initial: StateLoading,
+	Refused: machine.Note,
+	Events: []machine.Event{
+		{Name: EvLoadLogin, From: []string{StateLoading}, To: ScreenEnterEmail},
+		{Name: EvLoadRefreshAuth, From: []string{StateLoading}, To: ScreenRefreshAuth},
 
-	// login: ENTER_EMAIL asks whether the account exists.
-	{Name: EvNext, Src: []string{ScreenEnterEmail}, Dst: StateCheckingEmail},
-	{Name: EvRegistered, Src: []string{StateCheckingEmail}, Dst: ScreenEnterPassword},
-	{Name: EvNotRegistered, Src: []string{StateCheckingEmail}, Dst: ScreenCoppa},
-	{Name: EvFailed, Src: []string{StateCheckingEmail}, Dst: ScreenEnterEmail},
+		// login: ENTER_EMAIL asks whether the account exists.
+		{Name: EvNext, From: []string{ScreenEnterEmail}, To: StateCheckingEmail},
+		{Name: EvRegistered, From: []string{StateCheckingEmail}, To: ScreenEnterPassword},
+		{Name: EvNotRegistered, From: []string{StateCheckingEmail}, To: ScreenCoppa},
+		{Name: EvFailed, From: []string{StateCheckingEmail}, To: ScreenEnterEmail},
 
-	// new account: year of birth, then a password and signUp.
-	{Name: EvOldEnough, Src: []string{ScreenCoppa}, Dst: ScreenSetPassword},
-	{Name: EvBack, Src: []string{ScreenCoppa}, Dst: ScreenEnterEmail},
-	{Name: EvNext, Src: []string{ScreenSetPassword}, Dst: StateSigningUp},
-	{Name: EvBack, Src: []string{ScreenSetPassword}, Dst: ScreenCoppa},
-	{Name: EvAccountCreated, Src: []string{StateSigningUp}, Dst: ScreenSignupSuccess},
-	{Name: EvFailed, Src: []string{StateSigningUp}, Dst: ScreenSetPassword},
+		// new account: year of birth, then a password and signUp.
+		{Name: EvOldEnough, From: []string{ScreenCoppa}, To: ScreenSetPassword},
+		{Name: EvBack, From: []string{ScreenCoppa}, To: ScreenEnterEmail},
+		{Name: EvNext, From: []string{ScreenSetPassword}, To: StateSigningUp},
+		{Name: EvBack, From: []string{ScreenSetPassword}, To: ScreenCoppa},
+		{Name: EvAccountCreated, From: []string{StateSigningUp}, To: ScreenSignupSuccess},
+		{Name: EvFailed, From: []string{StateSigningUp}, To: ScreenSetPassword},
 
-	// existing account: password and signIn.
-	{Name: EvNext, Src: []string{ScreenEnterPassword}, Dst: StateSigningIn},
-	{Name: EvBack, Src: []string{ScreenEnterPassword}, Dst: ScreenEnterEmail},
-	{Name: EvVerified, Src: []string{StateSigningIn}, Dst: ScreenSigninSuccess},
-	{Name: EvUnverified, Src: []string{StateSigningIn}, Dst: ScreenSignupSuccess},
-	{Name: EvFailed, Src: []string{StateSigningIn}, Dst: ScreenEnterPassword},
+		// existing account: password and signIn.
+		{Name: EvNext, From: []string{ScreenEnterPassword}, To: StateSigningIn},
+		{Name: EvBack, From: []string{ScreenEnterPassword}, To: ScreenEnterEmail},
+		{Name: EvVerified, From: []string{StateSigningIn}, To: ScreenSigninSuccess},
+		{Name: EvUnverified, From: []string{StateSigningIn}, To: ScreenSignupSuccess},
+		{Name: EvFailed, From: []string{StateSigningIn}, To: ScreenEnterPassword},
 
-	// refresh_auth: one screen, Done signs in.
-	{Name: EvDone, Src: []string{ScreenRefreshAuth}, Dst: StateRefreshing},
-	{Name: EvSignedIn, Src: []string{StateRefreshing}, Dst: StateClosed},
-	{Name: EvFailed, Src: []string{StateRefreshing}, Dst: ScreenRefreshAuth},
+		// refresh_auth: one screen, Done signs in.
+		{Name: EvDone, From: []string{ScreenRefreshAuth}, To: StateRefreshing},
+		{Name: EvSignedIn, From: []string{StateRefreshing}, To: StateClosed},
+		{Name: EvFailed, From: []string{StateRefreshing}, To: ScreenRefreshAuth},
 
-	// the end: Done on a success screen, or X anywhere the user can act.
-	{Name: EvDone, Src: []string{ScreenSignupSuccess, ScreenSigninSuccess}, Dst: StateClosed},
-	{Name: EvClose, Src: screens, Dst: StateClosed},
-}
+		// the end: Done on a success screen, or X anywhere the user can act.
+		{Name: EvDone, From: []string{ScreenSignupSuccess, ScreenSigninSuccess}, To: StateClosed},
+		{Name: EvClose, From: screens, To: StateClosed},
+	},
+})
 
 // waitingScreen is the screen still visible under the busy overlay.
 var waitingScreen = map[string]string{
@@ -93,28 +103,4 @@ var waitingScreen = map[string]string{
 	StateSigningUp:     ScreenSetPassword,
 	StateSigningIn:     ScreenEnterPassword,
 	StateRefreshing:    ScreenRefreshAuth,
-}
-
-// DialogFSMTable returns a copy of the module's state machine table (for
-// diagrams and docs); its initial state is DialogFSMInitial.
-func DialogFSMTable() fsm.Events {
-	out := make(fsm.Events, len(dialogTable))
-	for i, e := range dialogTable {
-		out[i] = fsm.EventDesc{Name: e.Name, Src: append([]string(nil), e.Src...), Dst: e.Dst}
-	}
-	return out
-}
-
-// DialogFSMInitial is the state a new module starts in.
-const DialogFSMInitial = StateLoading
-
-// NewDialogFSM returns a fresh machine over the table, without callbacks: the
-// module fires events from its own goroutine and acts after Event returns, so
-// nothing re-enters the machine (anchors A.1).
-func NewDialogFSM() *fsm.FSM { return fsm.NewFSM(DialogFSMInitial, DialogFSMTable(), nil) }
-
-// DialogFSMDiagram renders the table as a Mermaid state diagram, from a fresh
-// machine (looplab draws the start arrow at the current state).
-func DialogFSMDiagram() (string, error) {
-	return fsm.VisualizeWithType(NewDialogFSM(), fsm.MermaidStateDiagram)
 }

@@ -4,7 +4,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/looplab/fsm"
 	"github.com/stretchr/testify/require"
 
 	"github.com/mozidsim/mozidsim/internal/wire"
@@ -64,34 +63,26 @@ func TestOverlayKeyUsesTheLaterTable(t *testing.T) {
 	}
 }
 
-func TestDialogFSMTableIsACopy(t *testing.T) {
-	ev := DialogFSMTable()
-	require.Equal(t, fsm.EventDesc{Name: EvLoadLogin, Src: []string{StateLoading}, Dst: ScreenEnterEmail}, ev[0])
-	ev[0].Src[0] = "mangled"
-	ev[0].Dst = "mangled"
-	require.Equal(t, fsm.EventDesc{Name: EvLoadLogin, Src: []string{StateLoading}, Dst: ScreenEnterEmail}, DialogFSMTable()[0])
-}
-
-func TestDialogFSMDiagram(t *testing.T) {
-	d, err := DialogFSMDiagram()
+func TestDialogMachineDiagram(t *testing.T) {
+	d, err := DialogMachine.Mermaid()
 	require.NoError(t, err)
 	require.Equal(t, `stateDiagram-v2
     [*] --> LOADING
     CHECKING_EMAIL --> ENTER_EMAIL: failed
-    CHECKING_EMAIL --> COPPA: not registered
+    CHECKING_EMAIL --> COPPA: not-registered
     CHECKING_EMAIL --> ENTER_PASSWORD: registered
     COPPA --> ENTER_EMAIL: back
     COPPA --> CLOSED: close
-    COPPA --> SET_PASSWORD: next (13 or older)
+    COPPA --> SET_PASSWORD: next-13-or-older
     ENTER_EMAIL --> CLOSED: close
     ENTER_EMAIL --> CHECKING_EMAIL: next
     ENTER_PASSWORD --> ENTER_EMAIL: back
     ENTER_PASSWORD --> CLOSED: close
     ENTER_PASSWORD --> SIGNING_IN: next
-    LOADING --> ENTER_EMAIL: load login
-    LOADING --> REFRESH_AUTH: load refresh_auth
+    LOADING --> ENTER_EMAIL: load-login
+    LOADING --> REFRESH_AUTH: load-refresh_auth
     REFRESHING --> REFRESH_AUTH: failed
-    REFRESHING --> CLOSED: signed in
+    REFRESHING --> CLOSED: signed-in
     REFRESH_AUTH --> CLOSED: close
     REFRESH_AUTH --> REFRESHING: done
     SET_PASSWORD --> COPPA: back
@@ -100,7 +91,7 @@ func TestDialogFSMDiagram(t *testing.T) {
     SIGNING_IN --> ENTER_PASSWORD: failed
     SIGNING_IN --> SIGNUP_SUCCESS: unverified
     SIGNING_IN --> SIGNIN_SUCCESS: verified
-    SIGNING_UP --> SIGNUP_SUCCESS: account created
+    SIGNING_UP --> SIGNUP_SUCCESS: account-created
     SIGNING_UP --> SET_PASSWORD: failed
     SIGNIN_SUCCESS --> CLOSED: close
     SIGNIN_SUCCESS --> CLOSED: done
@@ -110,8 +101,8 @@ func TestDialogFSMDiagram(t *testing.T) {
 }
 
 func TestEveryWaitingStateShowsAScreen(t *testing.T) {
-	for _, e := range DialogFSMTable() {
-		for _, s := range append(e.Src, e.Dst) {
+	for _, e := range DialogMachine.Events() {
+		for _, s := range append(e.From, e.To) {
 			_, waiting := waitingScreen[s]
 			isScreen := false
 			for _, sc := range screens {

@@ -37,7 +37,7 @@ func FxAEnabled(on bool) DOMIdentityOption { return func(d *DOMIdentity) { d.fxa
 func DOMIdentityEra(e era.Era) DOMIdentityOption { return func(d *DOMIdentity) { d.era = era.Of(e) } }
 
 // PermissionFunc answers testPermissionFromPrincipal(principal, "firefox-accounts").
-// The default is wire.DefaultPermission of the principal's app status; scenarios
+// The default is wire.PermissionOf the principal; scenarios
 // that grant the permission (as the 2015 mochitests did) pass their own.
 func PermissionFunc(f func(wire.Principal) wire.Permission) DOMIdentityOption {
 	return func(d *DOMIdentity) { d.permission = f }

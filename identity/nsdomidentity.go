@@ -4,9 +4,8 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/looplab/fsm"
-
 	"github.com/mozidsim/mozidsim/internal/era"
+	"github.com/mozidsim/mozidsim/internal/machine"
 	"github.com/mozidsim/mozidsim/internal/sim"
 	"github.com/mozidsim/mozidsim/internal/wire"
 )
@@ -155,7 +154,7 @@ type NSDOMIdentity struct {
 	era               era.Era
 	mm                sim.Addr // "" for a process of its own
 	xpcom             bool     // [D-mid]: no WebIDL binding
-	machine           *fsm.FSM
+	machine           *machine.Machine
 	rpCalls           int
 	watcher           *watcher
 	onCancel          func()
@@ -174,7 +173,7 @@ func NewNSDOMIdentity(app string, principal wire.Principal, opts ...PageOption) 
 	if principal.AppStatus < wire.AppNotInstalled || principal.AppStatus > wire.AppCertified {
 		return nil, fmt.Errorf("identity: page %q has unknown app status %d (want 0..3)", app, principal.AppStatus)
 	}
-	n := &NSDOMIdentity{app: app, principal: principal, era: era.Default, machine: takePageFSM()}
+	n := &NSDOMIdentity{app: app, principal: principal, era: era.Default, machine: PageMachine.Get()}
 	for _, o := range opts {
 		o(n)
 	}
@@ -408,7 +407,7 @@ func (n *NSDOMIdentity) Close(ctx *sim.Ctx) {
 	ctx.Send(wire.DOMIdentity, wire.MsgRPUnwatch, wire.UnwatchMessage{ID: n.id, Target: ctx.Self(), MM: n.mm})
 	n.transition(ctx, EventClose)
 	n.watcher, n.onCancel = nil, nil
-	pageMachines.Put(n.machine)
+	PageMachine.Put(n.machine)
 	n.machine = nil
 	ctx.Exit()
 }
@@ -540,9 +539,7 @@ func (n *NSDOMIdentity) transition(ctx *sim.Ctx, event string) {
 	if n.machine == nil {
 		return // closed
 	}
-	if err := fire(n.machine, event); err != nil {
-		ctx.Record(sim.KindNote, ctx.Self(), "page state machine", err.Error())
-	}
+	_ = n.machine.Fire(ctx, event) // Stay: no row keeps the state; a misspelt event is noted
 }
 
 // checkNames rejects NotFunctions entries the simulator cannot mean: unknown

@@ -3,16 +3,16 @@ package identity_test
 import (
 	"testing"
 
-	"github.com/looplab/fsm"
 	"github.com/stretchr/testify/require"
 
 	"github.com/mozidsim/mozidsim/identity"
+	"github.com/mozidsim/mozidsim/internal/machine"
 	"github.com/mozidsim/mozidsim/internal/sim"
 	"github.com/mozidsim/mozidsim/internal/wire"
 )
 
-func TestPageFSMDiagram(t *testing.T) {
-	d, err := identity.PageFSMDiagram()
+func TestPageMachineDiagram(t *testing.T) {
+	d, err := identity.PageMachine.Mermaid()
 	require.NoError(t, err)
 	require.Equal(t, `stateDiagram-v2
     [*] --> idle
@@ -33,12 +33,16 @@ func TestPageFSMDiagram(t *testing.T) {
 `, d)
 }
 
-func TestPageFSMEventsIsACopy(t *testing.T) {
-	ev := identity.PageFSMEvents()
-	require.Equal(t, fsm.EventDesc{Name: identity.EventWatch, Src: []string{identity.StateIdle}, Dst: identity.StateWatching}, ev[0])
-	ev[0].Src[0] = "mangled"
-	ev[0].Dst = "mangled"
-	require.Equal(t, fsm.EventDesc{Name: identity.EventWatch, Src: []string{identity.StateIdle}, Dst: identity.StateWatching}, identity.PageFSMEvents()[0])
+// TestPageMachineKeepsTheStateOnAnEventWithNoRow: the page can see onlogin
+// while still watching (onready follows), so the table's gaps are not errors.
+func TestPageMachineKeepsTheStateOnAnEventWithNoRow(t *testing.T) {
+	require.Equal(t, machine.Stay, identity.PageMachine.Refused())
+	m := identity.PageMachine.New()
+	require.NoError(t, m.Fire(nil, identity.EventWatch))
+	require.NoError(t, m.Fire(nil, identity.EventOnLogin))
+	require.Equal(t, identity.StateWatching, m.Current())
+	require.NoError(t, m.Fire(nil, identity.EventOnReady))
+	require.Equal(t, identity.StateReady, m.Current())
 }
 
 func TestPageStatesAlongAFlow(t *testing.T) {

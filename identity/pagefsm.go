@@ -1,11 +1,6 @@
 package identity
 
-import (
-	"context"
-	"sync"
-
-	"github.com/looplab/fsm"
-)
+import "github.com/mozidsim/mozidsim/internal/machine"
 
 // The page's navigator.mozId lifecycle, as the page itself can observe it.
 // nsDOMIdentity.js keeps this implicitly (_rpWatcher set or not, a request in
@@ -33,72 +28,29 @@ const (
 	EventClose    = "close"
 )
 
-// pageTable is the whole machine. An event that has no row for the current state
-// leaves the state unchanged: onlogin/onlogout while watching (onready follows),
-// notifications in ready, request() from refused or failed (sent, but the parent
-// has no flow or the page never became ready), logout() anywhere.
-var pageTable = fsm.Events{
-	{Name: EventWatch, Src: []string{StateIdle}, Dst: StateWatching},
-	{Name: EventRefuse, Src: []string{StateIdle}, Dst: StateRefused},
-	{Name: EventOnReady, Src: []string{StateWatching}, Dst: StateReady},
-	{Name: EventOnError, Src: []string{StateWatching}, Dst: StateFailed},
-	{Name: EventRequest, Src: []string{StateReady}, Dst: StateRequesting},
-	{Name: EventOnLogin, Src: []string{StateRequesting}, Dst: StateReady},
-	{Name: EventOnCancel, Src: []string{StateRequesting}, Dst: StateReady},
-	{Name: EventOnError, Src: []string{StateRequesting}, Dst: StateReady},
-	{Name: EventClose, Src: []string{StateIdle, StateWatching, StateReady, StateRefused, StateFailed, StateRequesting}, Dst: StateClosed},
-}
-
-// PageFSMEvents returns a copy of the page lifecycle table (for diagrams and docs).
-func PageFSMEvents() fsm.Events {
-	out := make(fsm.Events, len(pageTable))
-	for i, e := range pageTable {
-		out[i] = fsm.EventDesc{Name: e.Name, Src: append([]string(nil), e.Src...), Dst: e.Dst}
-	}
-	return out
-}
-
-// PageFSMDiagram renders the table as a Mermaid state diagram (from a fresh
-// machine, because looplab's renderer starts the chart at the current state).
-func PageFSMDiagram() (string, error) {
-	return fsm.VisualizeWithType(newPageFSM(), fsm.MermaidStateDiagram)
-}
-
-// newPageFSM has no callbacks: the actor fires events from its own goroutine and
-// acts after Event returns, so nothing can re-enter the machine (anchors A.1).
-func newPageFSM() *fsm.FSM { return fsm.NewFSM(StateIdle, pageTable, nil) }
-
-// pageMachines recycles the machines of closed pages: looplab builds its
-// transition maps in NewFSM, the largest cost of opening a page. A machine
-// belongs to one page actor at a time (taken in NewNSDOMIdentity, given back by
-// Close, the page's last act), so nothing is shared.
-var pageMachines = sync.Pool{New: func() any { return newPageFSM() }}
-
-func takePageFSM() *fsm.FSM {
-	m := pageMachines.Get().(*fsm.FSM)
-	m.SetState(StateIdle)
-	return m
-}
-
-// pageEvents are the table's event names, for telling a misspelt event from one
-// that merely has no row in the current state.
-var pageEvents = func() map[string]bool {
-	names := map[string]bool{}
-	for _, e := range pageTable {
-		names[e.Name] = true
-	}
-	return names
-}()
-
-// fire moves the machine if the table has a row for event in the current state.
-// Can is asked first because looplab answers an event with no row by scanning
-// the whole table and allocating an error.
-func fire(m *fsm.FSM, event string) error {
-	if !m.Can(event) {
-		if !pageEvents[event] {
-			return fsm.UnknownEventError{Event: event}
-		}
-		return nil
-	}
-	return m.Event(context.Background(), event)
-}
+// PageMachine is the whole machine. Its refused-event policy is Stay: an event
+// that has no row for the current state leaves the state unchanged, because
+// the page really can see it there: onlogin/onlogout while watching (onready
+// follows), notifications in ready, request() from refused or failed (sent, but
+// the parent has no flow or the page never became ready), logout() anywhere.
+// Pages take their machine with Get and give it back when they close: looplab
+// builds its transition maps for every new machine, the largest cost of
+// opening a page.
+var PageMachine = machine.Register(machine.Spec{
+	Name:    "page-lifecycle",
+	Title:   "A page's navigator.mozId lifecycle",
+	File:    "dom/identity/nsDOMIdentity.js",
+	Initial: StateIdle,
+	Refused: machine.Stay,
+	Events: []machine.Event{
+		{Name: EventWatch, From: []string{StateIdle}, To: StateWatching},
+		{Name: EventRefuse, From: []string{StateIdle}, To: StateRefused},
+		{Name: EventOnReady, From: []string{StateWatching}, To: StateReady},
+		{Name: EventOnError, From: []string{StateWatching}, To: StateFailed},
+		{Name: EventRequest, From: []string{StateReady}, To: StateRequesting},
+		{Name: EventOnLogin, From: []string{StateRequesting}, To: StateReady},
+		{Name: EventOnCancel, From: []string{StateRequesting}, To: StateReady},
+		{Name: EventOnError, From: []string{StateRequesting}, To: StateReady},
+		{Name: EventClose, From: []string{StateIdle, StateWatching, StateReady, StateRefused, StateFailed, StateRequesting}, To: StateClosed},
+	},
+})

@@ -318,7 +318,7 @@ func TestDeclareAudienceMatrix(t *testing.T) {
 			// The 2015 test grants every iframe firefox-accounts ALLOW.
 			sys := newSystem(t, fxa, nil, identity.PermissionFunc(func(wire.Principal) wire.Permission { return wire.PermAllow }))
 			a := app("app", c.status)
-			p := open(t, sys, a, rp.SyntheticEventsOK())
+			p := open(t, sys, a, identity.SyntheticEventsOK())
 			o := fxaWatch()
 			o.Audience = c.audience
 			if c.audience == "=origin" {
@@ -396,7 +396,7 @@ func TestUserInputGate(t *testing.T) {
 			sys := newSystem(t, nil, nil)
 			var opts []rp.Option
 			if c.synthetic {
-				opts = append(opts, rp.SyntheticEventsOK())
+				opts = append(opts, identity.SyntheticEventsOK())
 			}
 			p := open(t, sys, app("page", c.status), opts...)
 			require.NoError(t, p.Watch(rp.WatchOptions{OnLogin: func(string) {}, OnError: func(string) {}}))

@@ -43,10 +43,6 @@ var Null = identity.Null
 // Option configures a page's navigator.mozId.
 type Option = identity.PageOption
 
-// SyntheticEventsOK sets dom.identity.syntheticEventsOk: request() is allowed
-// outside user input for every app.
-func SyntheticEventsOK() Option { return identity.SyntheticEventsOK() }
-
 // WatchOptions is the object passed to navigator.mozId.watch().
 type WatchOptions struct {
 	WantIssuer                  string                 // "" means absent (BrowserID); scenario files default it to firefox-accounts

@@ -145,6 +145,13 @@ func TestRecordReplayExplainDiagram(t *testing.T) {
 	dir := t.TempDir()
 	code, _, errOut = mainOut(t, "diagram", "--states", "-o", dir)
 	require.Equal(t, 0, code, errOut)
+	written, err := filepath.Glob(filepath.Join(dir, "*.mmd"))
+	require.NoError(t, err)
+	for i, f := range written {
+		written[i] = filepath.Base(f)
+	}
+	require.Equal(t, []string{"contacts-backup.mmd", "fxa-module-screens.mmd", "fxaccountsmanager-getassertion-2014.mmd",
+		"fxaccountsmanager-getassertion.mmd", "page-lifecycle.mmd"}, written) // every registered machine, the backup's included
 	machines, err := explain.StateMachines()
 	require.NoError(t, err)
 	for _, m := range machines {

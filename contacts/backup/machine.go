@@ -1,12 +1,7 @@
 package backup
 
 import (
-	"context"
-	"errors"
-	"fmt"
-
-	"github.com/looplab/fsm"
-
+	"github.com/mozidsim/mozidsim/internal/machine"
 	"github.com/mozidsim/mozidsim/internal/sim"
 )
 
@@ -60,45 +55,45 @@ const (
 
 var working = []string{stAccount, stProvisioning, stReconciling, stLoading, stPushing, stPulling, stApplying}
 
-// Events is the service's machine as one table: read top to bottom it is
-// backup.js's process()/backup()/getCredentials()/provision()/upload(), with the
-// sync extensions.
-func Events() fsm.Events {
-	return fsm.Events{
-		{Name: evStart, Src: []string{stIdle, stStopped}, Dst: stAccount},
-		{Name: evRetry, Src: []string{stWaiting}, Dst: stAccount},
-		{Name: evNoUser, Src: []string{stAccount}, Dst: stStopped},
+// ServiceMachine is the service's machine as one table: read top to bottom it
+// is backup.js's process()/backup()/getCredentials()/provision()/upload(), with
+// the sync extensions. Its refused-event policy is Fault: the service fires
+// each event right after deciding it, so a refused one is a bug in this
+// package, and carrying on could push or delete the wrong contacts.
+var ServiceMachine = machine.Register(machine.Spec{
+	Name:    "contacts-backup",
+	Title:   "The contacts backup service",
+	File:    "apps/system/services/contacts/js/backup.js",
+	Initial: stIdle,
+	Refused: machine.Fault,
+	Events: []machine.Event{
+		{Name: evStart, From: []string{stIdle, stStopped}, To: stAccount},
+		{Name: evRetry, From: []string{stWaiting}, To: stAccount},
+		{Name: evNoUser, From: []string{stAccount}, To: stStopped},
 		// Credentials: provision when there are none, or once after a 401.
-		{Name: evProvision, Src: []string{stAccount, stReconciling, stPushing, stPulling}, Dst: stProvisioning},
+		{Name: evProvision, From: []string{stAccount, stReconciling, stPushing, stPulling}, To: stProvisioning},
 		// A new address book (or the switch back ON): compare everything first.
-		{Name: evReconcile, Src: []string{stAccount, stProvisioning}, Dst: stReconciling},
+		{Name: evReconcile, From: []string{stAccount, stProvisioning}, To: stReconciling},
 		// Push the queue in batches...
-		{Name: evLoad, Src: []string{stAccount, stProvisioning, stReconciling, stPushing, stApplying}, Dst: stLoading},
-		{Name: evPush, Src: []string{stLoading}, Dst: stPushing},
+		{Name: evLoad, From: []string{stAccount, stProvisioning, stReconciling, stPushing, stApplying}, To: stLoading},
+		{Name: evPush, From: []string{stLoading}, To: stPushing},
 		// ...then pull what other devices did (sync, restore).
-		{Name: evPull, Src: []string{stAccount, stProvisioning, stReconciling, stPushing}, Dst: stPulling},
-		{Name: evApply, Src: []string{stPulling}, Dst: stApplying},
-		{Name: evDone, Src: []string{stAccount, stProvisioning, stReconciling, stPushing, stApplying}, Dst: stIdle},
+		{Name: evPull, From: []string{stAccount, stProvisioning, stReconciling, stPushing}, To: stPulling},
+		{Name: evApply, From: []string{stPulling}, To: stApplying},
+		{Name: evDone, From: []string{stAccount, stProvisioning, stReconciling, stPushing, stApplying}, To: stIdle},
 		// Trouble.
-		{Name: evBackoff, Src: working, Dst: stWaiting},
-		{Name: evGiveUp, Src: working, Dst: stStopped},
+		{Name: evBackoff, From: working, To: stWaiting},
+		{Name: evGiveUp, From: working, To: stStopped},
 		// The switch.
-		{Name: evSwitchOff, Src: append([]string{stIdle, stWaiting, stStopped}, working...), Dst: stOff},
-		{Name: evSwitchOn, Src: []string{stOff}, Dst: stIdle},
-	}
-}
+		{Name: evSwitchOff, From: append([]string{stIdle, stWaiting, stStopped}, working...), To: stOff},
+		{Name: evSwitchOn, From: []string{stOff}, To: stIdle},
+	},
+})
 
-// NewMachine returns the machine in its start state (also for diagrams).
-func NewMachine() *fsm.FSM { return fsm.NewFSM(stIdle, Events(), nil) }
-
-// fire moves the machine; an event the table refuses is a bug in this package.
+// fire moves the machine and notes each change of state in the trace.
 func (s *Service) fire(ctx *sim.Ctx, ev string) {
 	from := s.machine.Current()
-	err := s.machine.Event(context.Background(), ev)
-	var same fsm.NoTransitionError
-	if err != nil && !errors.As(err, &same) {
-		panic(fmt.Sprintf("contacts backup: event %q in state %q: %v", ev, from, err))
-	}
+	_ = s.machine.Fire(ctx, ev) // Fault: a refused event panics, naming it
 	if to := s.machine.Current(); to != from {
 		ctx.Record(sim.KindNote, ctx.Self(), "state "+from+" -> "+to+" ("+ev+")", nil)
 	}

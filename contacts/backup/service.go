@@ -33,10 +33,9 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/looplab/fsm"
-
 	"github.com/mozidsim/mozidsim/contacts"
 	"github.com/mozidsim/mozidsim/contacts/davclient"
+	"github.com/mozidsim/mozidsim/internal/machine"
 	"github.com/mozidsim/mozidsim/internal/promise"
 	"github.com/mozidsim/mozidsim/internal/sim"
 	"github.com/mozidsim/mozidsim/internal/wire"
@@ -142,7 +141,7 @@ type Service struct {
 	queue    *queue                // local changes not yet on the server
 	localRev map[string]uint64     // latest store revision seen per contact
 	calls    promise.Calls         // to mozContacts and FxAccountsManager
-	machine  *fsm.FSM              // what the service is doing
+	machine  *machine.Machine      // what the service is doing
 	round    *round                // the work in progress
 	deferred []func(ctx *sim.Ctx)  // user actions waiting for the round to end
 
@@ -176,7 +175,7 @@ func New(cfg Config) *Service {
 		books:    make(map[string]*bookState),
 		queue:    newQueue(),
 		localRev: make(map[string]uint64),
-		machine:  NewMachine(),
+		machine:  ServiceMachine.New(),
 		status:   Status{Provider: contacts.ProviderDefault},
 	}
 }

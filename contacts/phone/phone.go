@@ -151,11 +151,6 @@ func (p *Phone) UseOwnServer(url, user, password string) error {
 		URL: url, Username: user, Password: password})
 }
 
-// UseProvider switches back to the provisioning provider.
-func (p *Phone) UseProvider() error {
-	return p.settings(contacts.SettingsMessage{Action: contacts.ActionConfigure, Provider: contacts.ProviderDefault})
-}
-
 func (p *Phone) settings(m contacts.SettingsMessage) error {
 	if err := p.Sys.Send(sim.Message{Name: contacts.IACSettings, From: contacts.ContactsSettings, To: contacts.Backup, Payload: m}); err != nil {
 		return err

@@ -133,16 +133,11 @@ func (p Permission) String() string {
 // FirefoxAccountsPermission is the permission both DOMIdentity and FxAccountsManager test.
 const FirefoxAccountsPermission = "firefox-accounts"
 
-// DefaultPermission is the 2015 PermissionsTable entry for "firefox-accounts" as an
-// app sees it after "moz-firefox-accounts" substitution: certified ALLOW, privileged
-// PROMPT, installed web apps DENY, plain pages nothing at all.
-func DefaultPermission(s AppStatus) Permission {
-	return PermissionOf(Principal{AppStatus: s})
-}
-
 // PermissionOf is what the permission manager answered for an app's principal
-// before any grant: DefaultPermission of its status when the manifest declares
-// the permission, UNKNOWN when it does not (sources-2014-2015.md, Permissions:
+// before any grant. When the manifest declares the permission it is the 2015
+// PermissionsTable entry for "firefox-accounts" as an app sees it after
+// "moz-firefox-accounts" substitution: certified ALLOW, privileged PROMPT,
+// installed web apps DENY. It is UNKNOWN when the manifest does not declare it (sources-2014-2015.md, Permissions:
 // a privileged app gets PROMPT only if its manifest declares it) and for a
 // page that is no installed app.
 func PermissionOf(p Principal) Permission {

@@ -17,8 +17,6 @@ import (
 const propfindDiscovery = `<?xml version="1.0" encoding="utf-8"?><D:propfind xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:carddav">` +
 	`<D:prop><D:resourcetype/><D:current-user-principal/><C:addressbook-home-set/><D:displayname/></D:prop></D:propfind>`
 
-var xmlCT = map[string]string{"Content-Type": "application/xml; charset=utf-8"}
-
 func depth(d string) map[string]string {
 	return map[string]string{"Content-Type": "application/xml; charset=utf-8", "Depth": d}
 }

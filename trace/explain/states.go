@@ -5,11 +5,12 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/looplab/fsm"
-
-	"github.com/mozidsim/mozidsim/fxaccounts"
-	"github.com/mozidsim/mozidsim/gaia"
-	"github.com/mozidsim/mozidsim/identity"
+	// The packages whose actors run state machines: importing them registers their tables.
+	_ "github.com/mozidsim/mozidsim/contacts/backup"
+	_ "github.com/mozidsim/mozidsim/fxaccounts"
+	_ "github.com/mozidsim/mozidsim/gaia"
+	_ "github.com/mozidsim/mozidsim/identity"
+	"github.com/mozidsim/mozidsim/internal/machine"
 )
 
 // Machine is one of the simulator's state machines, drawn for people.
@@ -20,33 +21,18 @@ type Machine struct {
 	Mermaid string // a Mermaid stateDiagram-v2
 }
 
-// machineSource builds a fresh machine from an actor package's exported table:
-// looplab's renderer starts the chart at the machine's current state, so it must
-// be drawn from its initial state, never from a running actor's.
-type machineSource struct {
-	name, title, file string
-	fresh             func() *fsm.FSM
-}
-
-// machineSources lists every state machine the actors run.
-var machineSources = []machineSource{
-	{"page-lifecycle", "A page's navigator.mozId lifecycle", "dom/identity/nsDOMIdentity.js",
-		func() *fsm.FSM { return fsm.NewFSM(identity.StateIdle, identity.PageFSMEvents(), nil) }},
-	{"fxaccountsmanager-getassertion", "FxAccountsManager.getAssertion", "services/fxaccounts/FxAccountsManager.jsm",
-		fxaccounts.NewGetAssertionFSM},
-	{"fxa-module-screens", "The FxA dialog module's screens", "apps/system/fxa/js/fxam_*.js",
-		gaia.NewDialogFSM},
-}
-
-// StateMachines renders every machine from its looplab/fsm table.
+// StateMachines renders every registered machine (internal/machine) from its
+// table: the actor packages register theirs as they initialise, and this
+// package links all four in.
 func StateMachines() ([]Machine, error) {
-	out := make([]Machine, 0, len(machineSources))
-	for _, src := range machineSources {
-		text, err := fsm.VisualizeWithType(src.fresh(), fsm.MermaidStateDiagram)
+	tables := machine.All()
+	out := make([]Machine, 0, len(tables))
+	for _, t := range tables {
+		text, err := t.Mermaid()
 		if err != nil {
-			return nil, fmt.Errorf("state machine %s: %w", src.name, err)
+			return nil, fmt.Errorf("state machine %s: %w", t.Name(), err)
 		}
-		out = append(out, Machine{Name: src.name, Title: src.title, File: src.file, Mermaid: mermaidStateIDs(text)})
+		out = append(out, Machine{Name: t.Name(), Title: t.Title(), File: t.File(), Mermaid: mermaidStateIDs(text)})
 	}
 	return out, nil
 }
@@ -99,17 +85,8 @@ func mermaidStateIDs(text string) string {
 	return strings.Join(out, "\n") + "\n"
 }
 
-// StateDiagrams renders every machine into one Markdown document, each as a
-// fenced Mermaid block under its title.
-func StateDiagrams() string {
-	machines, err := StateMachines()
-	if err != nil {
-		return "state machines: " + err.Error() + "\n"
-	}
-	return StateDiagramsMarkdown(machines)
-}
-
-// StateDiagramsMarkdown is StateDiagrams for already rendered machines.
+// StateDiagramsMarkdown puts the rendered machines into one Markdown document,
+// each as a fenced Mermaid block under its title.
 func StateDiagramsMarkdown(machines []Machine) string {
 	var b strings.Builder
 	b.WriteString("# mozidsim state machines\n\nEach actor drives a looplab/fsm machine from its own goroutine; these are their tables, drawn from fresh machines.\n")

@@ -6,7 +6,6 @@ package live
 
 import (
 	"bytes"
-	"context"
 	_ "embed"
 	"encoding/json"
 	"fmt"
@@ -16,10 +15,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/looplab/fsm"
-
 	"github.com/mozidsim/mozidsim/identity"
 	"github.com/mozidsim/mozidsim/internal/era"
+	"github.com/mozidsim/mozidsim/internal/machine"
 	"github.com/mozidsim/mozidsim/internal/wire"
 	"github.com/mozidsim/mozidsim/trace"
 	"github.com/mozidsim/mozidsim/trace/explain"
@@ -165,17 +163,17 @@ func NewRun(t trace.Trace, outcome *Outcome) Run {
 }
 
 // machines follows the simulator's state machines through a trace. The page
-// machine is driven by its own table (identity.PageFSMEvents) with the events
+// machine is driven by its own table (identity.PageMachine) with the events
 // the trace shows; the dialog's screen and the manager's getAssertion state are
 // read from the notes and messages those actors leave.
 type machines struct {
-	pages map[string]*fsm.FSM // nsDOMIdentity[app] -> page lifecycle
-	state map[string]string   // actor -> state, for the others
-	names map[string]string   // actor -> machine name
+	pages map[string]*machine.Machine // nsDOMIdentity[app] -> page lifecycle
+	state map[string]string           // actor -> state, for the others
+	names map[string]string           // actor -> machine name
 }
 
 func newMachines() *machines {
-	return &machines{pages: map[string]*fsm.FSM{}, state: map[string]string{}, names: map[string]string{}}
+	return &machines{pages: map[string]*machine.Machine{}, state: map[string]string{}, names: map[string]string{}}
 }
 
 // pageEvents maps what a page did or received to the page machine's events.
@@ -190,10 +188,10 @@ func (m *machines) feed(l trace.Line) {
 	case l.Kind == "call" || l.Kind == "callback":
 		nav := l.From // calls and callbacks are recorded by the page's nsDOMIdentity
 		if ev, ok := pageEvents[l.Name]; ok {
-			m.page(nav).Event(context.Background(), ev) //nolint:errcheck // no row: the state stays, as in the actor
+			_ = m.page(nav).Fire(nil, ev) // no row: the state stays, as in the actor
 		}
 	case l.Kind == "hop" && l.Name == wire.MsgRPUnwatch:
-		m.page(l.From).Event(context.Background(), identity.EventClose) //nolint:errcheck
+		_ = m.page(l.From).Fire(nil, identity.EventClose)
 	case l.Kind == "note" && l.From == string(wire.FxAModule) && strings.HasPrefix(l.Name, "screen "):
 		m.set(l.From, "the dialog's screens", strings.TrimPrefix(l.Name, "screen "))
 	case l.Kind == "note" && l.From == string(wire.FxAccountsManager) && strings.HasPrefix(l.Name, "getAssertion "):
@@ -210,10 +208,10 @@ func (m *machines) feed(l trace.Line) {
 	}
 }
 
-func (m *machines) page(nav string) *fsm.FSM {
+func (m *machines) page(nav string) *machine.Machine {
 	p, ok := m.pages[nav]
 	if !ok {
-		p = fsm.NewFSM(identity.StateIdle, identity.PageFSMEvents(), nil)
+		p = identity.PageMachine.New()
 		m.pages[nav] = p
 		m.names[nav] = "page lifecycle"
 	}
