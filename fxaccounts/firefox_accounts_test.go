@@ -35,7 +35,7 @@ func (mm *mockManager) Receive(ctx *sim.Ctx, m sim.Message) {
 		}
 	case wire.SignOut:
 		mm.signedIn = false
-		promise.Resolve(ctx, m.From, m.Name, m.Payload.(wire.PlainCall).Call, nil)
+		promise.Resolve(ctx, m.From, m.Name, m.Payload.(wire.SignOutCall).Call, nil)
 	}
 }
 

@@ -40,6 +40,8 @@ type harness struct {
 	override func(ev wire.ContentEvent) (wire.MgmtChromeEvent, bool)
 	hold     bool          // keep answers until release
 	held     []sim.Message // answers kept back
+	// wantFaults are the faults a test provokes on purpose (refused payloads).
+	wantFaults []string
 }
 
 func newHarness(t testing.TB) *harness {
@@ -49,7 +51,11 @@ func newHarness(t testing.TB) *harness {
 		bob:   {password: bobPass, verified: false},
 	}}
 	t.Cleanup(func() {
-		require.Empty(t, h.sys.Faults(), "no actor panicked")
+		var faults []string
+		for _, f := range h.sys.Faults() {
+			faults = append(faults, f.Error())
+		}
+		require.Equal(t, h.wantFaults, faults, "no actor panicked or refused a payload unexpectedly")
 		require.NoError(t, h.sys.Close())
 	})
 	g, err := Spawn(h.sys)
@@ -140,11 +146,7 @@ func (h *harness) openFlow(id string) {
 // user acts in the dialog: buttons carry no payload, fields a wire.UserInput.
 func (h *harness) user(action, value string) {
 	h.t.Helper()
-	var payload any
-	switch action {
-	case wire.UserTypeEmail, wire.UserTypePassword, wire.UserChooseYear:
-		payload = wire.UserInput{Value: value}
-	}
+	payload := wire.UserInput{Value: value}
 	to := wire.FxAModule
 	if action == wire.UserHome || action == wire.UserHoldHome {
 		to = wire.SystemDialogManager

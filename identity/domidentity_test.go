@@ -140,7 +140,8 @@ func TestContextsAndTheMessageManagerMap(t *testing.T) {
 	}, h.notes("DOMIdentity#2"))
 }
 
-// Malformed input to DOMIdentity is noted, never a panic.
+// Malformed input to DOMIdentity is refused with a fault naming the message and
+// the payload type it wanted, never a panic; DOMIdentity carries on.
 func TestDOMIdentityBadInput(t *testing.T) {
 	h := newHarness(t, false)
 	for _, m := range []sim.Message{
@@ -154,12 +155,17 @@ func TestDOMIdentityBadInput(t *testing.T) {
 		require.NoError(t, h.sys.Send(m))
 	}
 	h.run(t)
-	require.Empty(t, h.sys.Faults())
+	var faults []string
+	for _, f := range h.sys.Faults() {
+		faults = append(faults, f.Error())
+	}
+	require.Equal(t, []string{
+		`sim: actor DOMIdentity: message "Identity:RP:Watch" carries string, want wire.RPMessage`,
+		`sim: actor DOMIdentity: message "Identity:RP:Unwatch" carries wire.RPMessage, want wire.UnwatchMessage`,
+		`sim: actor DOMIdentity: message "doLogin" carries int, want wire.RPCallback`,
+	}, faults)
 	require.Equal(t, []string{
 		"id and origin are required for RP watch context",
-		"ignored message with unexpected payload",
-		"ignored message with unexpected payload",
-		"ignored message with unexpected payload",
 		"ignored message",
 	}, h.notes(wire.DOMIdentity))
 	require.Empty(t, h.fxa)

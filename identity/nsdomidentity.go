@@ -450,9 +450,8 @@ func (n *NSDOMIdentity) reportErrors(ctx *sim.Ctx, codes []string) {
 
 // Receive handles the parent's Identity:RP:Watch:On* messages.
 func (n *NSDOMIdentity) Receive(ctx *sim.Ctx, m sim.Message) {
-	cb, ok := m.Payload.(wire.RPCallback)
+	cb, ok := wire.Read[wire.RPCallback](ctx, m)
 	if !ok {
-		ctx.Record(sim.KindNote, ctx.Self(), "ignored message with unexpected payload", fmt.Sprintf("%s: %T", m.Name, m.Payload))
 		return
 	}
 	if cb.ID != n.id {

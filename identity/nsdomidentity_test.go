@@ -184,8 +184,9 @@ func TestIncomingFiltering(t *testing.T) {
 	require.NoError(t, h.sys.Send(sim.Message{Name: wire.MsgOnLogout, From: wire.DOMIdentity, To: to, Payload: "garbage"}))
 	h.run(t)
 	require.Equal(t, []string{"onlogout", "onready"}, log)
-	require.Equal(t, "ignored message with unexpected payload", h.notes(to)[2])
-	require.Len(t, h.notes(to), 3)
+	require.Len(t, h.notes(to), 2)
+	require.Len(t, h.sys.Faults(), 1)
+	require.EqualError(t, h.sys.Faults()[0], `sim: actor nsDOMIdentity[c]: message "Identity:RP:Watch:OnLogout" carries string, want wire.RPCallback`)
 }
 
 // An OnError with no onerror callback is dropped with a note; OnCancel with no

@@ -87,6 +87,8 @@ func (f *fakeManager) Receive(ctx *sim.Ctx, m sim.Message) {
 		promise.Resolve(ctx, m.From, m.Name, p.Call, wire.Undefined)
 	case wire.PlainCall:
 		promise.Resolve(ctx, m.From, m.Name, p.Call, nil)
+	case wire.SignOutCall:
+		promise.Resolve(ctx, m.From, m.Name, p.Call, nil)
 	}
 }
 
