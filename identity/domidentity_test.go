@@ -32,7 +32,7 @@ func TestBrowserIDRouting(t *testing.T) {
 	h := newHarness(t, false)
 	n := h.page(t, "web", wire.AppInstalled)
 	require.NoError(t, h.call(t, "web", func(ctx *sim.Ctx) error {
-		return n.Watch(ctx, identity.WatchOptions{OnLogin: func(*string) {}})
+		return n.Watch(ctx, identity.WatchOptions{OnLogin: func(string) {}})
 	}))
 	require.NoError(t, h.call(t, "web", func(ctx *sim.Ctx) error { return n.Request(ctx, identity.RequestOptions{}) }))
 	require.NoError(t, h.call(t, "web", func(ctx *sim.Ctx) error { n.Close(ctx); return nil }))
@@ -79,7 +79,7 @@ func TestPermissionCheck(t *testing.T) {
 	// (IdentityRequestOptions has no such member): the request goes through.
 	h := newHarness(t, false)
 	n := h.page(t, "web", wire.AppInstalled)
-	require.NoError(t, h.call(t, "web", func(ctx *sim.Ctx) error { return n.Watch(ctx, identity.WatchOptions{OnLogin: func(*string) {}}) }))
+	require.NoError(t, h.call(t, "web", func(ctx *sim.Ctx) error { return n.Watch(ctx, identity.WatchOptions{OnLogin: func(string) {}}) }))
 	require.NoError(t, h.call(t, "web", func(ctx *sim.Ctx) error {
 		return n.Request(ctx, identity.RequestOptions{Extra: wire.O("wantIssuer", wire.WantIssuerFxA)})
 	}))

@@ -87,16 +87,10 @@ func (h *harness) notes(from sim.Addr) []string {
 func fxaWatch(log *[]string) identity.WatchOptions {
 	return identity.WatchOptions{
 		WantIssuer: wire.WantIssuerFxA,
-		OnLogin: func(a *string) {
-			if a == nil {
-				*log = append(*log, "onlogin null")
-			} else {
-				*log = append(*log, "onlogin "+*a)
-			}
-		},
-		OnLogout: func() { *log = append(*log, "onlogout") },
-		OnReady:  func() { *log = append(*log, "onready") },
-		OnError:  func(s string) { *log = append(*log, "onerror "+s) },
+		OnLogin:    func(a string) { *log = append(*log, "onlogin "+a) },
+		OnLogout:   func() { *log = append(*log, "onlogout") },
+		OnReady:    func() { *log = append(*log, "onready") },
+		OnError:    func(s string) { *log = append(*log, "onerror "+s) },
 	}
 }
 
