@@ -7,6 +7,7 @@ import (
 
 	"github.com/mozidsim/mozidsim/internal/promise"
 	"github.com/mozidsim/mozidsim/internal/sim"
+	"github.com/mozidsim/mozidsim/internal/simtest"
 	"github.com/mozidsim/mozidsim/internal/wire"
 )
 
@@ -143,14 +144,9 @@ type mgrHarness struct {
 
 func newMgrHarness(t *testing.T, user *wire.AccountData) *mgrHarness {
 	t.Helper()
-	h := &mgrHarness{sys: sim.New(sim.Options{}), mgr: NewFxAccountsManager(false), fxa: &stubFxAccounts{user: user}, ui: &stubUI{}, srv: &stubServer{}, out: &answers{}}
-	t.Cleanup(func() { h.sys.Close() })
-	require.NoError(t, h.sys.Spawn(wire.FxAccountsManager, h.mgr))
-	require.NoError(t, h.sys.Spawn(wire.FxAccounts, h.fxa))
-	require.NoError(t, h.sys.Spawn(wire.FxAccountsUIGlue, h.ui))
-	require.NoError(t, h.sys.Spawn(wire.FxAServer, h.srv))
-	require.NoError(t, h.sys.Spawn(wire.FirefoxAccounts, h.out))
-	require.NoError(t, h.sys.Spawn(wire.FxAccountsMgmtService, sim.HandlerFunc(func(*sim.Ctx, sim.Message) {})))
+	h := &mgrHarness{mgr: NewFxAccountsManager(false), fxa: &stubFxAccounts{user: user}, ui: &stubUI{}, srv: &stubServer{}, out: &answers{}}
+	h.sys = simtest.New(t, 0, map[sim.Addr]sim.Handler{wire.FxAccountsManager: h.mgr, wire.FxAccounts: h.fxa, wire.FxAccountsUIGlue: h.ui,
+		wire.FxAServer: h.srv, wire.FirefoxAccounts: h.out, wire.FxAccountsMgmtService: &simtest.Recorder{}})
 	return h
 }
 

@@ -8,6 +8,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/mozidsim/mozidsim/internal/sim"
+	"github.com/mozidsim/mozidsim/internal/simtest"
 	"github.com/mozidsim/mozidsim/internal/wire"
 )
 
@@ -46,17 +47,12 @@ type harness struct {
 
 func newHarness(t testing.TB) *harness {
 	t.Helper()
-	h := &harness{t: t, sys: sim.New(sim.Options{Seed: 7}), accounts: map[string]account{
+	h := &harness{t: t, sys: simtest.New(t, 7, nil), accounts: map[string]account{
 		alice: {password: alicePass, verified: true},
 		bob:   {password: bobPass, verified: false},
 	}}
 	t.Cleanup(func() {
-		var faults []string
-		for _, f := range h.sys.Faults() {
-			faults = append(faults, f.Error())
-		}
-		require.Equal(t, h.wantFaults, faults, "no actor panicked or refused a payload unexpectedly")
-		require.NoError(t, h.sys.Close())
+		require.Equal(t, h.wantFaults, simtest.Faults(h.sys), "no actor panicked or refused a payload unexpectedly")
 	})
 	g, err := Spawn(h.sys)
 	require.NoError(t, err)

@@ -37,8 +37,8 @@ func TestBrowserIDRouting(t *testing.T) {
 	require.NoError(t, h.call(t, "web", func(ctx *sim.Ctx) error { return n.Request(ctx, identity.RequestOptions{}) }))
 	require.NoError(t, h.call(t, "web", func(ctx *sim.Ctx) error { n.Close(ctx); return nil }))
 	h.run(t)
-	require.Equal(t, []string{wire.RPWatch, wire.RPRequest, wire.RPUnwatch}, names(h.persona))
-	require.Equal(t, wire.UnwatchMessage{ID: n.ID(), Target: wire.NSDOMIdentity("web")}, h.persona[2].Payload)
+	require.Equal(t, []string{wire.RPWatch, wire.RPRequest, wire.RPUnwatch}, h.persona.Names())
+	require.Equal(t, wire.UnwatchMessage{ID: n.ID(), Target: wire.NSDOMIdentity("web")}, h.persona.Got[2].Payload)
 	require.Empty(t, h.notes(wire.DOMIdentity))
 	require.Empty(t, h.fxa)
 }
@@ -84,7 +84,7 @@ func TestPermissionCheck(t *testing.T) {
 		return n.Request(ctx, identity.RequestOptions{Extra: wire.O("wantIssuer", wire.WantIssuerFxA)})
 	}))
 	h.run(t)
-	require.Equal(t, []string{wire.RPWatch, wire.RPRequest}, names(h.persona))
+	require.Equal(t, []string{wire.RPWatch, wire.RPRequest}, h.persona.Names())
 	require.Equal(t, []sim.Event{}, filterNotes(h.sys.Trace(), identity.NotePermissionDenied, wire.MsgRPWatch))
 	require.Empty(t, filterNotes(h.sys.Trace(), identity.NotePermissionDenied, wire.MsgRPRequest))
 
@@ -132,8 +132,8 @@ func TestContextsAndTheMessageManagerMap(t *testing.T) {
 	require.Equal(t, 1, contexts(), "w2's context went, w1's stayed")
 	send(wire.MsgRPRequest, watch("w2"))
 	send(wire.MsgRPRequest, watch("w1"))
-	require.Equal(t, []string{wire.RPWatch, wire.RPWatch, wire.RPUnwatch, wire.RPRequest}, names(h.persona))
-	require.Equal(t, "w1", h.persona[3].Payload.(wire.RPMessage).ID)
+	require.Equal(t, []string{wire.RPWatch, wire.RPWatch, wire.RPUnwatch, wire.RPRequest}, h.persona.Names())
+	require.Equal(t, "w1", h.persona.Got[3].Payload.(wire.RPMessage).ID)
 	require.Equal(t, []string{
 		"ERROR: getService called before newContext for w2",
 		identity.NoteNoContextRequest,
@@ -169,5 +169,5 @@ func TestDOMIdentityBadInput(t *testing.T) {
 		"ignored message",
 	}, h.notes(wire.DOMIdentity))
 	require.Empty(t, h.fxa)
-	require.Empty(t, h.persona)
+	require.Empty(t, h.persona.Got)
 }
