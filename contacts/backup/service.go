@@ -548,9 +548,7 @@ func (s *Service) configure(ctx *sim.Ctx, msg contacts.SettingsMessage) {
 
 // getAccount asks FxAccountsManager.getAccount(): {email, verified} or null.
 func (s *Service) getAccount(ctx *sim.Ctx, then func(ctx *sim.Ctx, email string, verified bool)) {
-	s.calls.Call(ctx, wire.FxAccountsManager, wire.GetAccount, func(id uint64) any {
-		return wire.PlainCall{Call: id}
-	}, func(ctx *sim.Ctx, ok bool, v any) {
+	s.calls.Send(ctx, wire.FxAccountsManager, wire.GetAccount, wire.PlainCall{}, func(ctx *sim.Ctx, ok bool, v any) {
 		obj, isObj := v.(wire.Obj)
 		if !ok || !isObj {
 			then(ctx, "", false)
