@@ -105,6 +105,18 @@ type PlainCall struct {
 	Call uint64
 }
 
+// WithCall sets the call id (wire.Callable, for promise.Calls.Send).
+func (c SaveCall) WithCall(id uint64) any { c.Call = id; return c }
+
+// WithCall sets the call id.
+func (c RemoveCall) WithCall(id uint64) any { c.Call = id; return c }
+
+// WithCall sets the call id.
+func (c FindCall) WithCall(id uint64) any { c.Call = id; return c }
+
+// WithCall sets the call id.
+func (c PlainCall) WithCall(id uint64) any { c.Call = id; return c }
+
 // Stored is one contact as the store holds it: the contact and its revision,
 // which increases on every change.
 type Stored struct {

@@ -46,15 +46,25 @@ func (f *FirefoxAccounts) Receive(ctx *sim.Ctx, m sim.Message) {
 		return
 	}
 	switch m.Name {
-	case wire.RPWatch:
-		f.watch(ctx, m.From, m.Payload.(wire.RPMessage))
-	case wire.RPRequest:
-		msg := m.Payload.(wire.RPMessage)
-		f.request(ctx, msg.ID, &msg)
-	case wire.RPLogout:
-		f.logout(ctx, m.Payload.(wire.RPMessage).ID)
+	case wire.RPWatch, wire.RPRequest, wire.RPLogout:
+		msg, ok := wire.Read[wire.RPMessage](ctx, m)
+		if !ok {
+			return
+		}
+		switch m.Name {
+		case wire.RPWatch:
+			f.watch(ctx, m.From, msg)
+		case wire.RPRequest:
+			f.request(ctx, msg.ID, &msg)
+		default:
+			f.logout(ctx, msg.ID)
+		}
 	case wire.RPUnwatch:
-		f.unwatch(m.Payload.(wire.UnwatchMessage).ID)
+		msg, ok := wire.Read[wire.UnwatchMessage](ctx, m)
+		if !ok {
+			return
+		}
+		f.unwatch(msg.ID)
 	case wire.NotifyOnVerified, wire.NotifyOnLogin:
 		if m.Name == wire.NotifyOnLogin && !f.era.LoginLogoutNotifications() {
 			ctx.Record(sim.KindNote, ctx.Self(), "ignored message", m.Name+" (FirefoxAccounts F-v1 observes only fxaccounts:onverified)")
@@ -90,9 +100,7 @@ func (f *FirefoxAccounts) watch(ctx *sim.Ctx, domIdentity sim.Addr, msg wire.RPM
 	id := msg.ID
 	opts := wire.AssertionOptions{Silent: true}
 	principal := f.principal(msg.Principal)
-	f.calls.Call(ctx, wire.FxAccountsManager, wire.GetAssertion, func(call uint64) any {
-		return wire.GetAssertionCall{Call: call, Audience: msg.Audience, Principal: principal, Options: opts}
-	}, func(ctx *sim.Ctx, ok bool, v any) {
+	f.calls.Send(ctx, wire.FxAccountsManager, wire.GetAssertion, wire.GetAssertionCall{Audience: msg.Audience, Principal: principal, Options: opts}, func(ctx *sim.Ctx, ok bool, v any) {
 		if !ok {
 			ctx.Record(sim.KindNote, ctx.Self(), "get silent assertion failed", v)
 			f.do(ctx, wire.DoError, wire.RPCallback{ID: id, Message: v})
@@ -133,9 +141,7 @@ func (f *FirefoxAccounts) request(ctx *sim.Ctx, id string, reqMsg *wire.RPMessag
 		}
 	}
 	audience, principal := flow.ctx.Audience, f.principal(flow.ctx.Principal)
-	f.calls.Call(ctx, wire.FxAccountsManager, wire.GetAssertion, func(call uint64) any {
-		return wire.GetAssertionCall{Call: call, Audience: audience, Principal: principal, Options: opts}
-	}, func(ctx *sim.Ctx, ok bool, v any) {
+	f.calls.Send(ctx, wire.FxAccountsManager, wire.GetAssertion, wire.GetAssertionCall{Audience: audience, Principal: principal, Options: opts}, func(ctx *sim.Ctx, ok bool, v any) {
 		if ok {
 			cb := wire.RPCallback{ID: id}
 			if a, isString := v.(string); isString {
@@ -207,9 +213,7 @@ func (f *FirefoxAccounts) logout(ctx *sim.Ctx, id string) {
 	}
 	// Per-RP logout is meaningless in FxA: the whole device account signs out. There
 	// is no rejection handler, so a failed signOut gives the page nothing.
-	f.calls.Call(ctx, wire.FxAccountsManager, wire.SignOut, func(call uint64) any {
-		return wire.PlainCall{Call: call}
-	}, func(ctx *sim.Ctx, ok bool, v any) {
+	f.calls.Send(ctx, wire.FxAccountsManager, wire.SignOut, wire.SignOutCall{}, func(ctx *sim.Ctx, ok bool, v any) {
 		if ok {
 			f.do(ctx, wire.DoLogout, wire.RPCallback{ID: id})
 		}

@@ -6,68 +6,44 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
-	"github.com/mozidsim/mozidsim/internal/promise"
 	"github.com/mozidsim/mozidsim/internal/sim"
+	"github.com/mozidsim/mozidsim/internal/simtest"
 	"github.com/mozidsim/mozidsim/internal/wire"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-const testAssertion = "fake-assertion"
+const testAssertion = simtest.Assertion
 
-// mockManager is test_firefox_accounts.js's MockFXAManager.
-type mockManager struct {
-	signedIn bool
-	fail     any // getAssertion rejects with this when set
-}
-
-func (mm *mockManager) Receive(ctx *sim.Ctx, m sim.Message) {
-	switch m.Name {
-	case wire.GetAssertion:
-		c := m.Payload.(wire.GetAssertionCall)
+// doLines are the do* calls FirefoxAccounts made to the DOMIdentity recorder,
+// as mock_fxa_rp logged them.
+func doLines(r *simtest.Recorder) []string {
+	var out []string
+	for _, m := range r.Got {
+		cb := m.Payload.(wire.RPCallback)
+		line := m.Name
 		switch {
-		case mm.fail != nil:
-			promise.Reject(ctx, m.From, m.Name, c.Call, mm.fail)
-		case mm.signedIn:
-			promise.Resolve(ctx, m.From, m.Name, c.Call, testAssertion)
-		default:
-			promise.Resolve(ctx, m.From, m.Name, c.Call, nil)
+		case cb.Assertion != nil:
+			line += "(" + *cb.Assertion + ")"
+		case m.Name == wire.DoError:
+			line += "(" + wire.OnErrorString(cb.Message) + ")"
 		}
-	case wire.SignOut:
-		mm.signedIn = false
-		promise.Resolve(ctx, m.From, m.Name, m.Payload.(wire.PlainCall).Call, nil)
+		out = append(out, line)
 	}
-}
-
-// rpEvents collects the do* calls FirefoxAccounts makes, like mock_fxa_rp.
-type rpEvents struct{ got []string }
-
-func (r *rpEvents) Receive(ctx *sim.Ctx, m sim.Message) {
-	cb := m.Payload.(wire.RPCallback)
-	line := m.Name
-	switch {
-	case cb.Assertion != nil:
-		line += "(" + *cb.Assertion + ")"
-	case m.Name == wire.DoError:
-		line += "(" + wire.OnErrorString(cb.Message) + ")"
-	}
-	r.got = append(r.got, line)
+	return out
 }
 
 type faHarness struct {
 	sys *sim.System
 	fa  *FirefoxAccounts
-	mgr *mockManager
-	rp  *rpEvents
+	mgr *simtest.Manager // test_firefox_accounts.js's MockFXAManager
+	rp  *simtest.Recorder
 }
 
 func newFAHarness(t *testing.T, signedIn bool) *faHarness {
 	t.Helper()
-	h := &faHarness{sys: sim.New(sim.Options{Seed: 1}), fa: NewFirefoxAccounts(), mgr: &mockManager{signedIn: signedIn}, rp: &rpEvents{}}
-	t.Cleanup(func() { h.sys.Close() })
-	require.NoError(t, h.sys.Spawn(wire.FirefoxAccounts, h.fa))
-	require.NoError(t, h.sys.Spawn(wire.FxAccountsManager, h.mgr))
-	require.NoError(t, h.sys.Spawn(wire.DOMIdentity, h.rp))
+	h := &faHarness{fa: NewFirefoxAccounts(), mgr: &simtest.Manager{SignedIn: signedIn}, rp: &simtest.Recorder{}}
+	h.sys = simtest.New(t, 1, map[sim.Addr]sim.Handler{wire.FirefoxAccounts: h.fa, wire.FxAccountsManager: h.mgr, wire.DOMIdentity: h.rp})
 	return h
 }
 
@@ -84,35 +60,35 @@ func watchMsg(id string) wire.RPMessage {
 func TestWatchSignedIn(t *testing.T) {
 	h := newFAHarness(t, true)
 	h.send(t, wire.RPWatch, watchMsg("w1"))
-	require.Equal(t, []string{"doLogin(fake-assertion)", "doReady"}, h.rp.got)
+	require.Equal(t, []string{"doLogin(fake-assertion)", "doReady"}, doLines(h.rp))
 }
 
 func TestWatchSignedOut(t *testing.T) {
 	h := newFAHarness(t, false)
 	h.send(t, wire.RPWatch, watchMsg("w1"))
-	require.Equal(t, []string{"doLogout", "doReady"}, h.rp.got)
+	require.Equal(t, []string{"doLogout", "doReady"}, doLines(h.rp))
 }
 
 func TestRequestAfterSigningIn(t *testing.T) {
 	h := newFAHarness(t, false)
 	h.send(t, wire.RPWatch, watchMsg("w1"))
-	h.mgr.signedIn = true // the test harness owns the mock between runs
+	h.mgr.SignedIn = true // the test harness owns the mock between runs
 	h.send(t, wire.RPRequest, watchMsg("w1"))
-	require.Equal(t, []string{"doLogout", "doReady", "doLogin(fake-assertion)"}, h.rp.got)
+	require.Equal(t, []string{"doLogout", "doReady", "doLogin(fake-assertion)"}, doLines(h.rp))
 }
 
 func TestLogout(t *testing.T) {
 	h := newFAHarness(t, true)
 	h.send(t, wire.RPWatch, watchMsg("w1"))
 	h.send(t, wire.RPLogout, watchMsg("w1"))
-	require.Equal(t, []string{"doLogin(fake-assertion)", "doReady", "doLogout"}, h.rp.got)
+	require.Equal(t, []string{"doLogin(fake-assertion)", "doReady", "doLogout"}, doLines(h.rp))
 }
 
 func TestSilentErrorGivesErrorOnlyNoReady(t *testing.T) {
 	h := newFAHarness(t, true)
-	h.mgr.fail = wire.NewError("UNVERIFIED_ACCOUNT", nil)
+	h.mgr.Fail = wire.NewError("UNVERIFIED_ACCOUNT", nil)
 	h.send(t, wire.RPWatch, watchMsg("w1"))
-	require.Equal(t, []string{`doError({"name":"UNVERIFIED_ACCOUNT"})`}, h.rp.got)
+	require.Equal(t, []string{`doError({"name":"UNVERIFIED_ACCOUNT"})`}, doLines(h.rp))
 }
 
 func TestCancelDetectionBothShapes(t *testing.T) {
@@ -123,43 +99,27 @@ func TestCancelDetectionBothShapes(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			h := newFAHarness(t, false)
 			h.send(t, wire.RPWatch, watchMsg("w1"))
-			h.mgr.fail = reason
+			h.mgr.Fail = reason
 			h.send(t, wire.RPRequest, watchMsg("w1"))
-			require.Equal(t, []string{"doLogout", "doReady", "doCancel"}, h.rp.got)
+			require.Equal(t, []string{"doLogout", "doReady", "doCancel"}, doLines(h.rp))
 		})
 	}
 	h := newFAHarness(t, false)
 	h.send(t, wire.RPWatch, watchMsg("w1"))
-	h.mgr.fail = wire.NewError(ErrUIError, "something else")
+	h.mgr.Fail = wire.NewError(ErrUIError, "something else")
 	h.send(t, wire.RPRequest, watchMsg("w1"))
-	require.Equal(t, []string{"doLogout", "doReady", `doError({"name":"UI_ERROR"})`}, h.rp.got)
+	require.Equal(t, []string{"doLogout", "doReady", `doError({"name":"UI_ERROR"})`}, doLines(h.rp))
 }
 
 // A manager that never answers requests keeps pendingRequest up (S12).
-type silentManager struct{ requests int }
-
-func (s *silentManager) Receive(ctx *sim.Ctx, m sim.Message) {
-	c := m.Payload.(wire.GetAssertionCall)
-	if c.Options.Silent {
-		promise.Resolve(ctx, m.From, m.Name, c.Call, nil)
-		return
-	}
-	s.requests++
-}
-
 func TestDuplicateRequestWhilePendingIsIgnored(t *testing.T) {
-	sys := sim.New(sim.Options{})
-	defer sys.Close()
-	sm := &silentManager{}
-	r := &rpEvents{}
-	require.NoError(t, sys.Spawn(wire.FirefoxAccounts, NewFirefoxAccounts()))
-	require.NoError(t, sys.Spawn(wire.FxAccountsManager, sm))
-	require.NoError(t, sys.Spawn(wire.DOMIdentity, r))
+	sm := &simtest.Manager{Hold: true}
+	sys := simtest.New(t, 0, map[sim.Addr]sim.Handler{wire.FirefoxAccounts: NewFirefoxAccounts(), wire.FxAccountsManager: sm, wire.DOMIdentity: &simtest.Recorder{}})
 	for _, name := range []string{wire.RPWatch, wire.RPRequest, wire.RPRequest} {
 		require.NoError(t, sys.Send(sim.Message{Name: name, From: wire.DOMIdentity, To: wire.FirefoxAccounts, Payload: watchMsg("w1")}))
 	}
 	require.NoError(t, sys.RunUntilIdle())
-	require.Equal(t, 1, sm.requests)
+	require.Equal(t, 1, sm.Held)
 	var notes []string
 	for _, e := range sys.Trace() {
 		if e.Kind == sim.KindNote {
@@ -173,13 +133,13 @@ func TestNotificationsReachEveryFlowInWatchOrder(t *testing.T) {
 	h := newFAHarness(t, false)
 	h.send(t, wire.RPWatch, watchMsg("b"))
 	h.send(t, wire.RPWatch, watchMsg("a"))
-	h.rp.got = nil
-	h.mgr.signedIn = true
+	h.rp.Got = nil
+	h.mgr.SignedIn = true
 	h.send(t, wire.NotifyOnLogin, wire.Notification{})
-	require.Equal(t, []string{"doLogin(fake-assertion)", "doLogin(fake-assertion)"}, h.rp.got)
-	h.rp.got = nil
+	require.Equal(t, []string{"doLogin(fake-assertion)", "doLogin(fake-assertion)"}, doLines(h.rp))
+	h.rp.Got = nil
 	h.send(t, wire.NotifyOnLogout, wire.Notification{})
-	require.Equal(t, []string{"doLogout", "doLogout"}, h.rp.got)
+	require.Equal(t, []string{"doLogout", "doLogout"}, doLines(h.rp))
 	h.send(t, wire.RPUnwatch, wire.UnwatchMessage{ID: "a"})
 	require.Equal(t, 1, h.fa.FlowCount())
 }
@@ -188,5 +148,5 @@ func TestRequestAndLogoutBeforeWatchAreOnlyLogged(t *testing.T) {
 	h := newFAHarness(t, true)
 	h.send(t, wire.RPRequest, watchMsg("nobody"))
 	h.send(t, wire.RPLogout, watchMsg("nobody"))
-	require.Empty(t, h.rp.got)
+	require.Empty(t, doLines(h.rp))
 }

@@ -75,7 +75,10 @@ func (f *FxAccounts) Receive(ctx *sim.Ctx, m sim.Message) {
 	}
 	switch m.Name {
 	case wire.GetSignedInUser:
-		call := m.Payload.(wire.PlainCall).Call
+		c, ok := wire.Read[wire.PlainCall](ctx, m)
+		if !ok {
+			return
+		}
 		var v any
 		if f.user != nil {
 			u := *f.user
@@ -84,17 +87,26 @@ func (f *FxAccounts) Receive(ctx *sim.Ctx, m sim.Message) {
 				f.startPolling(ctx)
 			}
 		}
-		promise.Resolve(ctx, m.From, m.Name, call, v)
+		promise.Resolve(ctx, m.From, m.Name, c.Call, v)
 	case wire.SetSignedInUser:
-		c := m.Payload.(wire.SetSignedInUserCall)
+		c, ok := wire.Read[wire.SetSignedInUserCall](ctx, m)
+		if !ok {
+			return
+		}
 		f.setSignedInUser(ctx, c.User)
 		promise.Resolve(ctx, m.From, m.Name, c.Call, nil)
 	case wire.SignOut:
-		c := m.Payload.(SignOutCall)
+		c, ok := wire.Read[wire.SignOutCall](ctx, m)
+		if !ok {
+			return
+		}
 		f.signOut(ctx, c.LocalOnly)
 		promise.Resolve(ctx, m.From, m.Name, c.Call, nil)
 	case wire.GetAssertion:
-		c := m.Payload.(wire.GetAssertionCall)
+		c, ok := wire.Read[wire.GetAssertionCall](ctx, m)
+		if !ok {
+			return
+		}
 		f.getAssertion(ctx, c.Audience, func(ctx *sim.Ctx, ok bool, v any) {
 			if ok {
 				promise.Resolve(ctx, m.From, wire.GetAssertion, c.Call, v)
@@ -103,11 +115,15 @@ func (f *FxAccounts) Receive(ctx *sim.Ctx, m sim.Message) {
 			}
 		})
 	case wire.AccountStatus:
-		f.accountStatus(ctx, m.From, m.Payload.(wire.PlainCall).Call)
+		if c, ok := wire.Read[wire.PlainCall](ctx, m); ok {
+			f.accountStatus(ctx, m.From, c.Call)
+		}
 	case pollTimer:
 		f.pollEmailStatus(ctx)
 	case wire.NotifyNetwork:
-		f.offline = m.Payload.(wire.NetworkStatus).Offline
+		if st, ok := wire.Read[wire.NetworkStatus](ctx, m); ok {
+			f.offline = st.Offline
+		}
 	default:
 		ctx.Record(sim.KindNote, ctx.Self(), "ignored message", m.Name)
 	}
@@ -152,9 +168,7 @@ func (f *FxAccounts) signOut(ctx *sim.Ctx, localOnly bool) {
 	f.user = nil
 	if !localOnly && token != "" && !f.offline {
 		// Best effort, in the background: nobody waits for it.
-		f.calls.Call(ctx, wire.FxAServer, wire.OpSessionDestroy, func(call uint64) any {
-			return wire.ServerRequest{Call: call, Op: wire.OpSessionDestroy, SessionToken: token}
-		}, func(*sim.Ctx, bool, any) {})
+		f.calls.Send(ctx, wire.FxAServer, wire.OpSessionDestroy, wire.ServerRequest{Op: wire.OpSessionDestroy, SessionToken: token}, func(*sim.Ctx, bool, any) {})
 	}
 	notify(ctx, wire.NotifyOnLogout, "", onLogoutObservers)
 }
@@ -200,9 +214,7 @@ func (f *FxAccounts) getAssertion(ctx *sim.Ctx, audience string, done promise.Th
 	}
 	token := f.user.SessionToken
 	requestedAt := now // validUntil counts from before the request
-	f.calls.Call(ctx, wire.FxAServer, wire.OpCertSign, func(call uint64) any {
-		return wire.ServerRequest{Call: call, Op: wire.OpCertSign, SessionToken: token, PublicKey: key.Public(), Duration: CertLifetime.Milliseconds()}
-	}, func(ctx *sim.Ctx, ok bool, v any) {
+	f.calls.Send(ctx, wire.FxAServer, wire.OpCertSign, wire.ServerRequest{Op: wire.OpCertSign, SessionToken: token, PublicKey: key.Public(), Duration: CertLifetime.Milliseconds()}, func(ctx *sim.Ctx, ok bool, v any) {
 		if gen != f.generation {
 			done(ctx, false, &wire.JSError{Message: ErrDifferentUser})
 			return
@@ -223,9 +235,7 @@ func (f *FxAccounts) accountStatus(ctx *sim.Ctx, replyTo sim.Addr, call uint64) 
 		return
 	}
 	uid := f.user.UID
-	f.calls.Call(ctx, wire.FxAServer, wire.OpAccountStatus, func(c uint64) any {
-		return wire.ServerRequest{Call: c, Op: wire.OpAccountStatus, UID: uid}
-	}, func(ctx *sim.Ctx, ok bool, v any) {
+	f.calls.Send(ctx, wire.FxAServer, wire.OpAccountStatus, wire.ServerRequest{Op: wire.OpAccountStatus, UID: uid}, func(ctx *sim.Ctx, ok bool, v any) {
 		if ok {
 			promise.Resolve(ctx, replyTo, wire.AccountStatus, call, v)
 		} else {
@@ -259,9 +269,7 @@ func (f *FxAccounts) pollEmailStatus(ctx *sim.Ctx) {
 	}
 	gen, token := f.generation, f.user.SessionToken
 	f.polling = true // a request is out; no second poll loop
-	f.calls.Call(ctx, wire.FxAServer, wire.OpEmailStatus, func(call uint64) any {
-		return wire.ServerRequest{Call: call, Op: wire.OpEmailStatus, SessionToken: token}
-	}, func(ctx *sim.Ctx, ok bool, v any) {
+	f.calls.Send(ctx, wire.FxAServer, wire.OpEmailStatus, wire.ServerRequest{Op: wire.OpEmailStatus, SessionToken: token}, func(ctx *sim.Ctx, ok bool, v any) {
 		f.polling = false
 		if gen != f.generation || f.user == nil {
 			return

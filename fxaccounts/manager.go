@@ -189,34 +189,51 @@ func (m *FxAccountsManager) Receive(ctx *sim.Ctx, msg sim.Message) {
 	}
 	switch msg.Name {
 	case wire.GetAssertion:
-		c := msg.Payload.(wire.GetAssertionCall)
+		c, ok := wire.Read[wire.GetAssertionCall](ctx, msg)
+		if !ok {
+			return
+		}
 		m.getAssertion(ctx, &assertionJob{
 			machine: GetAssertionMachineOf(m.era).Get(), replyTo: msg.From, call: c.Call,
 			audience: c.Audience, principal: c.Principal, options: c.Options,
 		})
 	case wire.SignIn, wire.SignUp:
-		c := msg.Payload.(wire.Credentials)
+		c, ok := wire.Read[wire.Credentials](ctx, msg)
+		if !ok {
+			return
+		}
 		m.signInSignUp(ctx, msg.Name, c.Email, c.Password, m.answer(msg.From, msg.Name, c.Call))
 	case wire.SignOut:
-		m.signOut(ctx, m.answer(msg.From, msg.Name, msg.Payload.(wire.PlainCall).Call))
+		if c, ok := wire.Read[wire.SignOutCall](ctx, msg); ok {
+			m.signOut(ctx, m.answer(msg.From, msg.Name, c.Call))
+		}
 	case wire.GetAccount:
-		reply := m.answer(msg.From, msg.Name, msg.Payload.(wire.PlainCall).Call)
-		m.getAccount(ctx, func(ctx *sim.Ctx, user *wire.AccountData) { reply(ctx, true, m.userObj(user)) })
+		if c, ok := wire.Read[wire.PlainCall](ctx, msg); ok {
+			reply := m.answer(msg.From, msg.Name, c.Call)
+			m.getAccount(ctx, func(ctx *sim.Ctx, user *wire.AccountData) { reply(ctx, true, m.userObj(user)) })
+		}
 	case wire.QueryAccount:
-		m.queryAccount(ctx, msg.Payload.(wire.EmailCall).Email, m.answer(msg.From, msg.Name, msg.Payload.(wire.EmailCall).Call))
+		if c, ok := wire.Read[wire.EmailCall](ctx, msg); ok {
+			m.queryAccount(ctx, c.Email, m.answer(msg.From, msg.Name, c.Call))
+		}
 	case wire.ResendVerification:
-		m.resendVerification(ctx, m.answer(msg.From, msg.Name, msg.Payload.(wire.EmailCall).Call))
+		if c, ok := wire.Read[wire.EmailCall](ctx, msg); ok {
+			m.resendVerification(ctx, m.answer(msg.From, msg.Name, c.Call))
+		}
 	case wire.NotifyOnLogout:
 		m.activeSession = nil
 	case wire.NotifyUpdate:
 		m.activeSession = nil
-		if msg.Payload.(wire.Notification).Data == wire.NotifyOnVerified {
+		n, ok := wire.Read[wire.Notification](ctx, msg)
+		if ok && n.Data == wire.NotifyOnVerified {
 			// The manager is how FirefoxAccounts.jsm and the System app learn of verification.
 			ctx.Send(wire.FirefoxAccounts, wire.NotifyOnVerified, wire.Notification{})
 			ctx.Send(wire.FxAccountsMgmtService, wire.NotifyOnVerified, wire.Notification{})
 		}
 	case wire.NotifyNetwork:
-		m.offline = msg.Payload.(wire.NetworkStatus).Offline
+		if st, ok := wire.Read[wire.NetworkStatus](ctx, msg); ok {
+			m.offline = st.Offline
+		}
 	default:
 		ctx.Record(sim.KindNote, ctx.Self(), "ignored message", msg.Name)
 	}
@@ -359,12 +376,11 @@ func (m *FxAccountsManager) uiRequest(ctx *sim.Ctx, j *assertionJob, request, em
 		m.fail(ctx, j, evOffline, wire.NewError(ErrOffline, nil))
 		return
 	}
-	m.calls.Call(ctx, wire.FxAccountsUIGlue, request, func(call uint64) any {
-		if request == wire.RefreshAuthentication {
-			return wire.EmailCall{Call: call, Email: email}
-		}
-		return wire.PlainCall{Call: call}
-	}, func(ctx *sim.Ctx, ok bool, v any) {
+	var call wire.Callable = wire.PlainCall{}
+	if request == wire.RefreshAuthentication {
+		call = wire.EmailCall{Email: email}
+	}
+	m.calls.Send(ctx, wire.FxAccountsUIGlue, request, call, func(ctx *sim.Ctx, ok bool, v any) {
 		if !ok {
 			m.fail(ctx, j, evUIFailed, wire.NewError(ErrUIError, v))
 			return
@@ -424,9 +440,7 @@ func (m *FxAccountsManager) fail(ctx *sim.Ctx, j *assertionJob, ev string, reaso
 // fetchAssertion is _getAssertion: FxAccounts mints it; success grants the permission.
 func (m *FxAccountsManager) fetchAssertion(ctx *sim.Ctx, j *assertionJob) {
 	audience := j.audience
-	m.calls.Call(ctx, wire.FxAccounts, wire.GetAssertion, func(call uint64) any {
-		return wire.GetAssertionCall{Call: call, Audience: audience}
-	}, func(ctx *sim.Ctx, ok bool, v any) {
+	m.calls.Send(ctx, wire.FxAccounts, wire.GetAssertion, wire.GetAssertionCall{Audience: audience}, func(ctx *sim.Ctx, ok bool, v any) {
 		if ok {
 			if j.principal != nil {
 				m.permissions[j.principal.Origin] = wire.PermAllow
@@ -452,9 +466,7 @@ func (m *FxAccountsManager) handleGetAssertionError(ctx *sim.Ctx, j *assertionJo
 		return
 	}
 	j.fire(evInvalidToken)
-	m.calls.Call(ctx, wire.FxAccounts, wire.AccountStatus, func(call uint64) any {
-		return wire.PlainCall{Call: call}
-	}, func(ctx *sim.Ctx, ok bool, v any) {
+	m.calls.Send(ctx, wire.FxAccounts, wire.AccountStatus, wire.PlainCall{}, func(ctx *sim.Ctx, ok bool, v any) {
 		exists, _ := v.(bool)
 		if ok && exists {
 			// The password changed elsewhere: ask for it again, signing out if that fails.
@@ -486,9 +498,7 @@ func (m *FxAccountsManager) getAccount(ctx *sim.Ctx, then func(*sim.Ctx, *wire.A
 		then(ctx, m.activeSession)
 		return
 	}
-	m.calls.Call(ctx, wire.FxAccounts, wire.GetSignedInUser, func(call uint64) any {
-		return wire.PlainCall{Call: call}
-	}, func(ctx *sim.Ctx, ok bool, v any) {
+	m.calls.Send(ctx, wire.FxAccounts, wire.GetSignedInUser, wire.PlainCall{}, func(ctx *sim.Ctx, ok bool, v any) {
 		user, _ := v.(*wire.AccountData)
 		if !ok || user == nil || user.Email == "" {
 			then(ctx, nil)
@@ -515,9 +525,7 @@ func (m *FxAccountsManager) waitForVerification(then func(*sim.Ctx, *wire.Accoun
 			return
 		}
 		token := user.SessionToken
-		m.calls.Call(ctx, wire.FxAServer, wire.OpEmailStatus, func(call uint64) any {
-			return wire.ServerRequest{Call: call, Op: wire.OpEmailStatus, SessionToken: token}
-		}, func(ctx *sim.Ctx, ok bool, v any) {
+		m.calls.Send(ctx, wire.FxAServer, wire.OpEmailStatus, wire.ServerRequest{Op: wire.OpEmailStatus, SessionToken: token}, func(ctx *sim.Ctx, ok bool, v any) {
 			st, isStatus := v.(wire.EmailStatus)
 			if !ok || !isStatus || m.activeSession == nil || m.activeSession.SessionToken != token || !st.Verified {
 				then(ctx, m.activeSession)
@@ -536,9 +544,7 @@ func (m *FxAccountsManager) verificationStatus(ctx *sim.Ctx) {
 		return
 	}
 	token := s.SessionToken
-	m.calls.Call(ctx, wire.FxAServer, wire.OpEmailStatus, func(call uint64) any {
-		return wire.ServerRequest{Call: call, Op: wire.OpEmailStatus, SessionToken: token}
-	}, func(ctx *sim.Ctx, ok bool, v any) {
+	m.calls.Send(ctx, wire.FxAServer, wire.OpEmailStatus, wire.ServerRequest{Op: wire.OpEmailStatus, SessionToken: token}, func(ctx *sim.Ctx, ok bool, v any) {
 		st, isStatus := v.(wire.EmailStatus)
 		if !ok || !isStatus || m.activeSession == nil || m.activeSession.SessionToken != token || st.Verified == m.activeSession.Verified {
 			return
@@ -549,22 +555,12 @@ func (m *FxAccountsManager) verificationStatus(ctx *sim.Ctx) {
 }
 
 func (m *FxAccountsManager) setSignedInUser(ctx *sim.Ctx, user wire.AccountData, then func(*sim.Ctx)) {
-	m.calls.Call(ctx, wire.FxAccounts, wire.SetSignedInUser, func(call uint64) any {
-		return wire.SetSignedInUserCall{Call: call, User: user}
-	}, func(ctx *sim.Ctx, ok bool, v any) { then(ctx) })
+	m.calls.Send(ctx, wire.FxAccounts, wire.SetSignedInUser, wire.SetSignedInUserCall{User: user}, func(ctx *sim.Ctx, ok bool, v any) { then(ctx) })
 }
 
 func (m *FxAccountsManager) localSignOut(ctx *sim.Ctx, then func(*sim.Ctx)) {
 	m.activeSession = nil
-	m.calls.Call(ctx, wire.FxAccounts, wire.SignOut, func(call uint64) any {
-		return SignOutCall{Call: call, LocalOnly: true}
-	}, func(ctx *sim.Ctx, ok bool, v any) { then(ctx) })
-}
-
-// SignOutCall is FxAccounts.signOut(localOnly).
-type SignOutCall struct {
-	Call      uint64
-	LocalOnly bool
+	m.calls.Send(ctx, wire.FxAccounts, wire.SignOut, wire.SignOutCall{LocalOnly: true}, func(ctx *sim.Ctx, ok bool, v any) { then(ctx) })
 }
 
 // userObj is the manager's _user getter: [M-C] {email, verified}; [M-A]
@@ -601,9 +597,7 @@ func (m *FxAccountsManager) signInSignUp(ctx *sim.Ctx, method, email, password s
 		if method == wire.SignUp {
 			op = wire.OpAccountCreate
 		}
-		m.calls.Call(ctx, wire.FxAServer, op, func(call uint64) any {
-			return wire.ServerRequest{Call: call, Op: op, Email: email, Password: password}
-		}, func(ctx *sim.Ctx, ok bool, v any) {
+		m.calls.Send(ctx, wire.FxAServer, op, wire.ServerRequest{Op: op, Email: email, Password: password}, func(ctx *sim.Ctx, ok bool, v any) {
 			if !ok {
 				reply(ctx, false, serverError(v))
 				return
@@ -673,9 +667,7 @@ func (m *FxAccountsManager) signOutSession(ctx *sim.Ctx, then promise.Then) {
 			then(ctx, true, nil)
 			return
 		}
-		m.calls.Call(ctx, wire.FxAServer, wire.OpSessionDestroy, func(call uint64) any {
-			return wire.ServerRequest{Call: call, Op: wire.OpSessionDestroy, SessionToken: token}
-		}, func(ctx *sim.Ctx, ok bool, v any) {
+		m.calls.Send(ctx, wire.FxAServer, wire.OpSessionDestroy, wire.ServerRequest{Op: wire.OpSessionDestroy, SessionToken: token}, func(ctx *sim.Ctx, ok bool, v any) {
 			if ok {
 				then(ctx, true, nil)
 			} else {
@@ -694,9 +686,7 @@ func (m *FxAccountsManager) queryAccount(ctx *sim.Ctx, email string, reply promi
 		reply(ctx, false, wire.NewError(ErrInvalidEmail, nil))
 		return
 	}
-	m.calls.Call(ctx, wire.FxAServer, wire.OpAccountExists, func(call uint64) any {
-		return wire.ServerRequest{Call: call, Op: wire.OpAccountExists, Email: email}
-	}, func(ctx *sim.Ctx, ok bool, v any) {
+	m.calls.Send(ctx, wire.FxAServer, wire.OpAccountExists, wire.ServerRequest{Op: wire.OpAccountExists, Email: email}, func(ctx *sim.Ctx, ok bool, v any) {
 		if !ok {
 			// The historic rejection handler forgets to return: the promise resolves undefined.
 			reply(ctx, true, wire.Undefined)
@@ -714,9 +704,7 @@ func (m *FxAccountsManager) resendVerification(ctx *sim.Ctx, reply promise.Then)
 			return
 		}
 		token := user.SessionToken
-		m.calls.Call(ctx, wire.FxAServer, wire.OpResendCode, func(call uint64) any {
-			return wire.ServerRequest{Call: call, Op: wire.OpResendCode, SessionToken: token}
-		}, func(ctx *sim.Ctx, ok bool, v any) {
+		m.calls.Send(ctx, wire.FxAServer, wire.OpResendCode, wire.ServerRequest{Op: wire.OpResendCode, SessionToken: token}, func(ctx *sim.Ctx, ok bool, v any) {
 			if ok {
 				reply(ctx, true, nil)
 			} else {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/mozidsim/mozidsim/internal/promise"
 	"github.com/mozidsim/mozidsim/internal/sim"
+	"github.com/mozidsim/mozidsim/internal/simtest"
 	"github.com/mozidsim/mozidsim/internal/wire"
 )
 
@@ -36,7 +37,7 @@ func (s *stubFxAccounts) Receive(ctx *sim.Ctx, m sim.Message) {
 	case wire.SignOut:
 		s.signOuts++
 		s.user = nil
-		promise.Resolve(ctx, m.From, m.Name, m.Payload.(SignOutCall).Call, nil)
+		promise.Resolve(ctx, m.From, m.Name, m.Payload.(wire.SignOutCall).Call, nil)
 	case wire.GetAssertion:
 		c := m.Payload.(wire.GetAssertionCall)
 		if len(s.assertionErrs) > 0 {
@@ -143,14 +144,9 @@ type mgrHarness struct {
 
 func newMgrHarness(t *testing.T, user *wire.AccountData) *mgrHarness {
 	t.Helper()
-	h := &mgrHarness{sys: sim.New(sim.Options{}), mgr: NewFxAccountsManager(false), fxa: &stubFxAccounts{user: user}, ui: &stubUI{}, srv: &stubServer{}, out: &answers{}}
-	t.Cleanup(func() { h.sys.Close() })
-	require.NoError(t, h.sys.Spawn(wire.FxAccountsManager, h.mgr))
-	require.NoError(t, h.sys.Spawn(wire.FxAccounts, h.fxa))
-	require.NoError(t, h.sys.Spawn(wire.FxAccountsUIGlue, h.ui))
-	require.NoError(t, h.sys.Spawn(wire.FxAServer, h.srv))
-	require.NoError(t, h.sys.Spawn(wire.FirefoxAccounts, h.out))
-	require.NoError(t, h.sys.Spawn(wire.FxAccountsMgmtService, sim.HandlerFunc(func(*sim.Ctx, sim.Message) {})))
+	h := &mgrHarness{mgr: NewFxAccountsManager(false), fxa: &stubFxAccounts{user: user}, ui: &stubUI{}, srv: &stubServer{}, out: &answers{}}
+	h.sys = simtest.New(t, 0, map[sim.Addr]sim.Handler{wire.FxAccountsManager: h.mgr, wire.FxAccounts: h.fxa, wire.FxAccountsUIGlue: h.ui,
+		wire.FxAServer: h.srv, wire.FirefoxAccounts: h.out, wire.FxAccountsMgmtService: &simtest.Recorder{}})
 	return h
 }
 
@@ -447,23 +443,23 @@ func TestInvalidTokenRefreshClosedSignOutSucceeds(t *testing.T) {
 // server; nobody signed in resolves without touching anything.
 func TestSignOut(t *testing.T) {
 	h := newMgrHarness(t, verifiedUser(0))
-	require.Nil(t, h.call(t, wire.SignOut, wire.PlainCall{Call: 1}))
+	require.Nil(t, h.call(t, wire.SignOut, wire.SignOutCall{Call: 1}))
 	require.Equal(t, 1, h.fxa.signOuts)
 	require.Equal(t, []string{"s"}, h.srv.destroyed)
 	require.Nil(t, h.fxa.user)
 
-	require.Nil(t, h.call(t, wire.SignOut, wire.PlainCall{Call: 2}), "nobody signed in")
+	require.Nil(t, h.call(t, wire.SignOut, wire.SignOutCall{Call: 2}), "nobody signed in")
 	require.Equal(t, 1, h.fxa.signOuts)
 	require.Len(t, h.srv.destroyed, 1)
 
 	h = newMgrHarness(t, verifiedUser(0))
 	h.srv.dead = map[string]bool{"s": true}
-	require.Equal(t, `rejected {"error":"INVALID_AUTH_TOKEN","details":`+body110+`}`, h.call(t, wire.SignOut, wire.PlainCall{Call: 1}))
+	require.Equal(t, `rejected {"error":"INVALID_AUTH_TOKEN","details":`+body110+`}`, h.call(t, wire.SignOut, wire.SignOutCall{Call: 1}))
 	require.Equal(t, 1, h.fxa.signOuts, "the local sign-out happened first")
 
 	h = newMgrHarness(t, verifiedUser(0))
 	h.mgr.offline = true
-	require.Nil(t, h.call(t, wire.SignOut, wire.PlainCall{Call: 1}))
+	require.Nil(t, h.call(t, wire.SignOut, wire.SignOutCall{Call: 1}))
 	require.Equal(t, 1, h.fxa.signOuts)
 	require.Empty(t, h.srv.destroyed)
 }

@@ -50,19 +50,28 @@ type pendingAnswer struct {
 func (l *ServerLink) Receive(ctx *sim.Ctx, m sim.Message) {
 	switch m.Name {
 	case wire.NotifyNetwork:
-		l.offline = m.Payload.(wire.NetworkStatus).Offline
+		if st, ok := wire.Read[wire.NetworkStatus](ctx, m); ok {
+			l.offline = st.Offline
+		}
 		return
 	case SetDelayName:
-		l.delay = m.Payload.(SetDelay).Delay
+		if d, ok := wire.Read[SetDelay](ctx, m); ok {
+			l.delay = d.Delay
+		}
 		return
 	case delayedAnswer:
-		a := m.Payload.(pendingAnswer)
-		l.answer(ctx, a)
+		if a, ok := wire.Read[pendingAnswer](ctx, m); ok {
+			l.answer(ctx, a)
+		}
 		return
 	}
-	req, ok := m.Payload.(wire.ServerRequest)
-	if !ok {
+	// The message is named by the auth server operation (wire.Op*).
+	if _, isOp := wire.Messages[m.Name].(wire.ServerRequest); !isOp {
 		ctx.Record(sim.KindNote, ctx.Self(), "ignored message", m.Name)
+		return
+	}
+	req, ok := wire.Read[wire.ServerRequest](ctx, m)
+	if !ok {
 		return
 	}
 	a := pendingAnswer{to: m.From, op: m.Name, call: req.Call}

@@ -1,8 +1,6 @@
 package gaia
 
 import (
-	"fmt"
-
 	"github.com/mozidsim/mozidsim/internal/promise"
 	"github.com/mozidsim/mozidsim/internal/sim"
 	"github.com/mozidsim/mozidsim/internal/wire"
@@ -37,21 +35,17 @@ func NewFxAccountsClient() *FxAccountsClient {
 // Receive handles requests from the module and Gecko's replies.
 func (c *FxAccountsClient) Receive(ctx *sim.Ctx, m sim.Message) {
 	if m.Name == wire.MozFxAccountsChromeEvent {
-		ev, ok := m.Payload.(wire.MgmtChromeEvent)
-		if !ok {
-			ctx.Record(sim.KindNote, ctx.Self(), "ignored chrome event", fmt.Sprintf("payload %T", m.Payload))
-			return
+		if ev, ok := wire.Read[wire.MgmtChromeEvent](ctx, m); ok {
+			c.onChromeEvent(ctx, ev)
 		}
-		c.onChromeEvent(ctx, ev)
 		return
 	}
 	if !clientMethods[m.Name] {
 		ctx.Record(sim.KindNote, ctx.Self(), "ignored message", m.Name)
 		return
 	}
-	call, ok := m.Payload.(ClientCall)
+	call, ok := wire.Read[ClientCall](ctx, m)
 	if !ok {
-		ctx.Record(sim.KindNote, ctx.Self(), "ignored "+m.Name, fmt.Sprintf("payload %T is not a ClientCall", m.Payload))
 		return
 	}
 	id := ctx.UUID()

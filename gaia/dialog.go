@@ -24,7 +24,10 @@ func (d *FxAccountsDialog) Receive(ctx *sim.Ctx, m sim.Message) {
 		d.visible = true
 		ctx.Send(wire.SystemDialogManager, EventSystemDialogShow, nil)
 	case MethodHide:
-		hr, _ := m.Payload.(HideRequest)
+		hr, ok := wire.Read[HideRequest](ctx, m)
+		if !ok {
+			return
+		}
 		if !d.visible {
 			// Two hides crossed (Home while the flow was closing); the first one already ran onHide.
 			ctx.Record(sim.KindNote, ctx.Self(), "hide ignored: the dialog is already hidden", hr.Reason)

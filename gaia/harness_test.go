@@ -8,6 +8,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/mozidsim/mozidsim/internal/sim"
+	"github.com/mozidsim/mozidsim/internal/simtest"
 	"github.com/mozidsim/mozidsim/internal/wire"
 )
 
@@ -40,17 +41,18 @@ type harness struct {
 	override func(ev wire.ContentEvent) (wire.MgmtChromeEvent, bool)
 	hold     bool          // keep answers until release
 	held     []sim.Message // answers kept back
+	// wantFaults are the faults a test provokes on purpose (refused payloads).
+	wantFaults []string
 }
 
 func newHarness(t testing.TB) *harness {
 	t.Helper()
-	h := &harness{t: t, sys: sim.New(sim.Options{Seed: 7}), accounts: map[string]account{
+	h := &harness{t: t, sys: simtest.New(t, 7, nil), accounts: map[string]account{
 		alice: {password: alicePass, verified: true},
 		bob:   {password: bobPass, verified: false},
 	}}
 	t.Cleanup(func() {
-		require.Empty(t, h.sys.Faults(), "no actor panicked")
-		require.NoError(t, h.sys.Close())
+		require.Equal(t, h.wantFaults, simtest.Faults(h.sys), "no actor panicked or refused a payload unexpectedly")
 	})
 	g, err := Spawn(h.sys)
 	require.NoError(t, err)
@@ -140,11 +142,7 @@ func (h *harness) openFlow(id string) {
 // user acts in the dialog: buttons carry no payload, fields a wire.UserInput.
 func (h *harness) user(action, value string) {
 	h.t.Helper()
-	var payload any
-	switch action {
-	case wire.UserTypeEmail, wire.UserTypePassword, wire.UserChooseYear:
-		payload = wire.UserInput{Value: value}
-	}
+	payload := wire.UserInput{Value: value}
 	to := wire.FxAModule
 	if action == wire.UserHome || action == wire.UserHoldHome {
 		to = wire.SystemDialogManager

@@ -17,16 +17,12 @@ type FxAccountsManager struct{ era era.Era }
 func (f *FxAccountsManager) Receive(ctx *sim.Ctx, m sim.Message) {
 	switch m.Name {
 	case wire.MozFxAccountsUnsolChromeEvent:
-		ev, ok := m.Payload.(wire.UnsolChromeEvent)
-		if !ok {
-			ctx.Record(sim.KindNote, ctx.Self(), "Wrong event", fmt.Sprintf("%T", m.Payload))
-			return
+		if ev, ok := wire.Read[wire.UnsolChromeEvent](ctx, m); ok {
+			f.handleEvent(ctx, ev)
 		}
-		f.handleEvent(ctx, ev)
 	case CallbackSuccess, CallbackError:
-		ans, ok := m.Payload.(FlowAnswer)
+		ans, ok := wire.Read[FlowAnswer](ctx, m)
 		if !ok {
-			ctx.Record(sim.KindNote, ctx.Self(), "ignored "+m.Name, fmt.Sprintf("payload %T is not a FlowAnswer", m.Payload))
 			return
 		}
 		// The callbacks close over message.id and dispatch the content event Gecko waits for.

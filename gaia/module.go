@@ -53,12 +53,9 @@ func (m *FxaModule) Receive(ctx *sim.Ctx, msg sim.Message) {
 	}
 	switch msg.Name {
 	case ModuleLoadEvent:
-		ml, ok := msg.Payload.(ModuleLoad)
-		if !ok {
-			ctx.Record(sim.KindNote, ctx.Self(), "ignored load", fmt.Sprintf("payload %T is not a ModuleLoad", msg.Payload))
-			return
+		if ml, ok := wire.Read[ModuleLoad](ctx, msg); ok {
+			m.load(ctx, ml.URL)
 		}
-		m.load(ctx, ml.URL)
 	case ModuleUnloadEvent:
 		ctx.Exit() // FxAccountsUI removed the iframe
 	case wire.UserTypeEmail, wire.UserTypePassword, wire.UserChooseYear,
@@ -121,9 +118,8 @@ func (m *FxaModule) enter(ctx *sim.Ctx, forward bool) {
 }
 
 func (m *FxaModule) onInput(ctx *sim.Ctx, msg sim.Message) {
-	in, ok := msg.Payload.(wire.UserInput)
-	if !ok && msg.Payload != nil {
-		m.refuse(ctx, msg.Name, fmt.Sprintf("payload %T is not wire.UserInput", msg.Payload))
+	in, ok := wire.Read[wire.UserInput](ctx, msg)
+	if !ok {
 		return
 	}
 	state := m.machine.Current()
@@ -376,9 +372,7 @@ func (m *FxaModule) request(ctx *sim.Ctx, ev, method, email, password string, th
 	m.fire(ctx, ev)
 	m.waitingFor = method
 	gen := m.gen
-	m.calls.Call(ctx, wire.SystemFxAccountsClient, method, func(call uint64) any {
-		return ClientCall{Call: call, Email: email, Password: password}
-	}, func(ctx *sim.Ctx, ok bool, v any) {
+	m.calls.Send(ctx, wire.SystemFxAccountsClient, method, ClientCall{Email: email, Password: password}, func(ctx *sim.Ctx, ok bool, v any) {
 		if gen != m.gen {
 			ctx.Record(sim.KindNote, ctx.Self(), "answer to "+method+" ignored", "the iframe has loaded another flow since")
 			return

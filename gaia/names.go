@@ -72,6 +72,9 @@ type ClientCall struct {
 	Password string
 }
 
+// WithCall sets the call id (wire.Callable).
+func (c ClientCall) WithCall(id uint64) any { c.Call = id; return c }
+
 // Flow names after '#' in the module URL (view/view_<flow>.js).
 const (
 	FlowLogin       = "login"

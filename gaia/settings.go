@@ -1,8 +1,6 @@
 package gaia
 
 import (
-	"fmt"
-
 	"github.com/mozidsim/mozidsim/internal/sim"
 	"github.com/mozidsim/mozidsim/internal/wire"
 )
@@ -22,18 +20,16 @@ func NewSettings() *Settings { return &Settings{pending: make(map[string]string)
 func (s *Settings) Receive(ctx *sim.Ctx, m sim.Message) {
 	switch m.Name {
 	case wire.SettingsSignIn:
-		cr, ok := m.Payload.(wire.Credentials)
+		cr, ok := wire.Read[wire.Credentials](ctx, m)
 		if !ok {
-			ctx.Record(sim.KindNote, ctx.Self(), "ignored "+m.Name, fmt.Sprintf("payload %T is not wire.Credentials", m.Payload))
 			return
 		}
 		s.send(ctx, wire.ContentEvent{Method: ClientSignIn, Email: cr.Email, Password: cr.Password})
 	case wire.SettingsSignOut:
 		s.send(ctx, wire.ContentEvent{Method: "logout"})
 	case wire.MozFxAccountsChromeEvent:
-		ev, ok := m.Payload.(wire.MgmtChromeEvent)
+		ev, ok := wire.Read[wire.MgmtChromeEvent](ctx, m)
 		if !ok {
-			ctx.Record(sim.KindNote, ctx.Self(), "ignored chrome event", fmt.Sprintf("payload %T", m.Payload))
 			return
 		}
 		method, found := s.pending[ev.ID]

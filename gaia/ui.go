@@ -34,17 +34,17 @@ const maxDeferrals = 3
 
 // Receive handles flow requests, the module's outcome and the dialog's onHide.
 func (u *FxAccountsUI) Receive(ctx *sim.Ctx, m sim.Message) {
-	switch p := m.Payload.(type) {
-	case deferredRequest:
-		u.request(ctx, p)
-		return
-	case FlowRequest:
-		if m.Name == MethodLogin || m.Name == MethodRefreshAuthentication {
-			u.request(ctx, deferredRequest{from: m.From, name: m.Name, req: p})
+	switch m.Name {
+	case MethodLogin, MethodRefreshAuthentication:
+		if m.From == ctx.Self() { // a request request() put off for a round
+			if d, ok := wire.Read[deferredRequest](ctx, m); ok {
+				u.request(ctx, d)
+			}
 			return
 		}
-	}
-	switch m.Name {
+		if req, ok := wire.Read[FlowRequest](ctx, m); ok {
+			u.request(ctx, deferredRequest{from: m.From, name: m.Name, req: req})
+		}
 	case EventAnimationEnd:
 		u.animationEnd(ctx)
 	case MethodDone:
@@ -52,8 +52,9 @@ func (u *FxAccountsUI) Receive(ctx *sim.Ctx, m sim.Message) {
 	case MethodError:
 		u.answer(ctx, CallbackError, m.Payload)
 	case MethodReset:
-		hr, _ := m.Payload.(HideRequest)
-		u.reset(ctx, hr.Reason)
+		if hr, ok := wire.Read[HideRequest](ctx, m); ok {
+			u.reset(ctx, hr.Reason)
+		}
 	default:
 		ctx.Record(sim.KindNote, ctx.Self(), "ignored message", fmt.Sprintf("%s (%T)", m.Name, m.Payload))
 	}

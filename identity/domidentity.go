@@ -1,8 +1,6 @@
 package identity
 
 import (
-	"fmt"
-
 	"github.com/mozidsim/mozidsim/internal/era"
 	"github.com/mozidsim/mozidsim/internal/sim"
 	"github.com/mozidsim/mozidsim/internal/wire"
@@ -81,9 +79,8 @@ func (d *DOMIdentity) ContextCount() int { return len(d.contexts) }
 func (d *DOMIdentity) Receive(ctx *sim.Ctx, m sim.Message) {
 	switch m.Name {
 	case wire.MsgRPWatch, wire.MsgRPRequest, wire.MsgRPLogout:
-		msg, ok := m.Payload.(wire.RPMessage)
+		msg, ok := wire.Read[wire.RPMessage](ctx, m)
 		if !ok {
-			d.badPayload(ctx, m)
 			return
 		}
 		if d.era.ParentPermissionCheck() && !d.hasPermission(msg) {
@@ -100,26 +97,20 @@ func (d *DOMIdentity) Receive(ctx *sim.Ctx, m sim.Message) {
 			d.forward(ctx, wire.RPLogout, msg.ID, msg, NoteNoContextLogout)
 		}
 	case wire.MsgRPUnwatch:
-		msg, ok := m.Payload.(wire.UnwatchMessage)
+		msg, ok := wire.Read[wire.UnwatchMessage](ctx, m)
 		if !ok {
-			d.badPayload(ctx, m)
 			return
 		}
 		d.unwatch(ctx, msg)
 	case wire.DoLogin, wire.DoLogout, wire.DoReady, wire.DoCancel, wire.DoError:
-		cb, ok := m.Payload.(wire.RPCallback)
+		cb, ok := wire.Read[wire.RPCallback](ctx, m)
 		if !ok {
-			d.badPayload(ctx, m)
 			return
 		}
 		d.callback(ctx, m.Name, cb)
 	default:
 		ctx.Record(sim.KindNote, ctx.Self(), "ignored message", m.Name)
 	}
-}
-
-func (d *DOMIdentity) badPayload(ctx *sim.Ctx, m sim.Message) {
-	ctx.Record(sim.KindNote, ctx.Self(), "ignored message with unexpected payload", fmt.Sprintf("%s: %T", m.Name, m.Payload))
 }
 
 // hasPermission: only messages asking for firefox-accounts are checked; without a

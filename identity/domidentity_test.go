@@ -32,13 +32,13 @@ func TestBrowserIDRouting(t *testing.T) {
 	h := newHarness(t, false)
 	n := h.page(t, "web", wire.AppInstalled)
 	require.NoError(t, h.call(t, "web", func(ctx *sim.Ctx) error {
-		return n.Watch(ctx, identity.WatchOptions{OnLogin: func(*string) {}})
+		return n.Watch(ctx, identity.WatchOptions{OnLogin: func(string) {}})
 	}))
 	require.NoError(t, h.call(t, "web", func(ctx *sim.Ctx) error { return n.Request(ctx, identity.RequestOptions{}) }))
 	require.NoError(t, h.call(t, "web", func(ctx *sim.Ctx) error { n.Close(ctx); return nil }))
 	h.run(t)
-	require.Equal(t, []string{wire.RPWatch, wire.RPRequest, wire.RPUnwatch}, names(h.persona))
-	require.Equal(t, wire.UnwatchMessage{ID: n.ID(), Target: wire.NSDOMIdentity("web")}, h.persona[2].Payload)
+	require.Equal(t, []string{wire.RPWatch, wire.RPRequest, wire.RPUnwatch}, h.persona.Names())
+	require.Equal(t, wire.UnwatchMessage{ID: n.ID(), Target: wire.NSDOMIdentity("web")}, h.persona.Got[2].Payload)
 	require.Empty(t, h.notes(wire.DOMIdentity))
 	require.Empty(t, h.fxa)
 }
@@ -79,12 +79,12 @@ func TestPermissionCheck(t *testing.T) {
 	// (IdentityRequestOptions has no such member): the request goes through.
 	h := newHarness(t, false)
 	n := h.page(t, "web", wire.AppInstalled)
-	require.NoError(t, h.call(t, "web", func(ctx *sim.Ctx) error { return n.Watch(ctx, identity.WatchOptions{OnLogin: func(*string) {}}) }))
+	require.NoError(t, h.call(t, "web", func(ctx *sim.Ctx) error { return n.Watch(ctx, identity.WatchOptions{OnLogin: func(string) {}}) }))
 	require.NoError(t, h.call(t, "web", func(ctx *sim.Ctx) error {
 		return n.Request(ctx, identity.RequestOptions{Extra: wire.O("wantIssuer", wire.WantIssuerFxA)})
 	}))
 	h.run(t)
-	require.Equal(t, []string{wire.RPWatch, wire.RPRequest}, names(h.persona))
+	require.Equal(t, []string{wire.RPWatch, wire.RPRequest}, h.persona.Names())
 	require.Equal(t, []sim.Event{}, filterNotes(h.sys.Trace(), identity.NotePermissionDenied, wire.MsgRPWatch))
 	require.Empty(t, filterNotes(h.sys.Trace(), identity.NotePermissionDenied, wire.MsgRPRequest))
 
@@ -132,15 +132,16 @@ func TestContextsAndTheMessageManagerMap(t *testing.T) {
 	require.Equal(t, 1, contexts(), "w2's context went, w1's stayed")
 	send(wire.MsgRPRequest, watch("w2"))
 	send(wire.MsgRPRequest, watch("w1"))
-	require.Equal(t, []string{wire.RPWatch, wire.RPWatch, wire.RPUnwatch, wire.RPRequest}, names(h.persona))
-	require.Equal(t, "w1", h.persona[3].Payload.(wire.RPMessage).ID)
+	require.Equal(t, []string{wire.RPWatch, wire.RPWatch, wire.RPUnwatch, wire.RPRequest}, h.persona.Names())
+	require.Equal(t, "w1", h.persona.Got[3].Payload.(wire.RPMessage).ID)
 	require.Equal(t, []string{
 		"ERROR: getService called before newContext for w2",
 		identity.NoteNoContextRequest,
 	}, h.notes("DOMIdentity#2"))
 }
 
-// Malformed input to DOMIdentity is noted, never a panic.
+// Malformed input to DOMIdentity is refused with a fault naming the message and
+// the payload type it wanted, never a panic; DOMIdentity carries on.
 func TestDOMIdentityBadInput(t *testing.T) {
 	h := newHarness(t, false)
 	for _, m := range []sim.Message{
@@ -154,14 +155,19 @@ func TestDOMIdentityBadInput(t *testing.T) {
 		require.NoError(t, h.sys.Send(m))
 	}
 	h.run(t)
-	require.Empty(t, h.sys.Faults())
+	var faults []string
+	for _, f := range h.sys.Faults() {
+		faults = append(faults, f.Error())
+	}
+	require.Equal(t, []string{
+		`sim: actor DOMIdentity: message "Identity:RP:Watch" carries string, want wire.RPMessage`,
+		`sim: actor DOMIdentity: message "Identity:RP:Unwatch" carries wire.RPMessage, want wire.UnwatchMessage`,
+		`sim: actor DOMIdentity: message "doLogin" carries int, want wire.RPCallback`,
+	}, faults)
 	require.Equal(t, []string{
 		"id and origin are required for RP watch context",
-		"ignored message with unexpected payload",
-		"ignored message with unexpected payload",
-		"ignored message with unexpected payload",
 		"ignored message",
 	}, h.notes(wire.DOMIdentity))
 	require.Empty(t, h.fxa)
-	require.Empty(t, h.persona)
+	require.Empty(t, h.persona.Got)
 }

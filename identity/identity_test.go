@@ -8,6 +8,7 @@ import (
 
 	"github.com/mozidsim/mozidsim/identity"
 	"github.com/mozidsim/mozidsim/internal/sim"
+	"github.com/mozidsim/mozidsim/internal/simtest"
 	"github.com/mozidsim/mozidsim/internal/wire"
 )
 
@@ -19,19 +20,17 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 type harness struct {
 	sys     *sim.System
 	fxa     []sim.Message
-	persona []sim.Message
+	persona *simtest.Recorder
 }
 
 func newHarness(t *testing.T, realMinimal bool, opts ...identity.DOMIdentityOption) *harness {
 	t.Helper()
-	h := &harness{sys: sim.New(sim.Options{Seed: 3})}
-	t.Cleanup(func() { require.NoError(t, h.sys.Close()) })
-	require.NoError(t, h.sys.Spawn(wire.DOMIdentity, identity.NewDOMIdentity(opts...)))
-	var persona sim.Handler = identity.NewMinimalIdentity()
-	if !realMinimal {
-		persona = sim.HandlerFunc(func(ctx *sim.Ctx, m sim.Message) { h.persona = append(h.persona, m) })
+	h := &harness{persona: &simtest.Recorder{}}
+	var persona sim.Handler = h.persona
+	if realMinimal {
+		persona = identity.NewMinimalIdentity()
 	}
-	require.NoError(t, h.sys.Spawn(wire.MinimalIdentity, persona))
+	h.sys = simtest.New(t, 3, map[sim.Addr]sim.Handler{wire.DOMIdentity: identity.NewDOMIdentity(opts...), wire.MinimalIdentity: persona})
 	require.NoError(t, h.sys.Spawn(wire.FirefoxAccounts, sim.HandlerFunc(func(ctx *sim.Ctx, m sim.Message) {
 		h.fxa = append(h.fxa, m)
 		switch m.Name {
@@ -87,16 +86,10 @@ func (h *harness) notes(from sim.Addr) []string {
 func fxaWatch(log *[]string) identity.WatchOptions {
 	return identity.WatchOptions{
 		WantIssuer: wire.WantIssuerFxA,
-		OnLogin: func(a *string) {
-			if a == nil {
-				*log = append(*log, "onlogin null")
-			} else {
-				*log = append(*log, "onlogin "+*a)
-			}
-		},
-		OnLogout: func() { *log = append(*log, "onlogout") },
-		OnReady:  func() { *log = append(*log, "onready") },
-		OnError:  func(s string) { *log = append(*log, "onerror "+s) },
+		OnLogin:    func(a string) { *log = append(*log, "onlogin "+a) },
+		OnLogout:   func() { *log = append(*log, "onlogout") },
+		OnReady:    func() { *log = append(*log, "onready") },
+		OnError:    func(s string) { *log = append(*log, "onerror "+s) },
 	}
 }
 

@@ -59,16 +59,19 @@ const (
 
 var callbackNames = []string{nameOnLogin, nameOnLogout, nameOnReady, nameOnError, nameOnCancel}
 
-// WatchOptions is the options object of navigator.mozId.watch(). A nil callback
-// was not passed; a name in NotFunctions was passed as a truthy value that is not
-// a function (a falsy non-function is the same as not passing it).
+// WatchOptions is the options object of navigator.mozId.watch(), as the page
+// passes it (rp.WatchOptions is this type) and as nsDOMIdentity reads it: one
+// type from the page to the message, which is where nsDOMIdentity turns it into
+// wire.RPMessage. A nil callback was not passed; a name in NotFunctions was
+// passed as a truthy value that is not a function (a falsy non-function is the
+// same as not passing it).
 type WatchOptions struct {
-	WantIssuer    string // "" when absent (BrowserID)
+	WantIssuer    string // "" when absent (BrowserID); scenario files default it to firefox-accounts
 	Audience      any    // nil when absent; a JS value otherwise (Null for null)
-	LoggedInUser  any
+	LoggedInUser  any    // nil when absent; JS values
 	LoggedInEmail any
 
-	OnLogin  func(assertion *string) // nil assertion: the page received null
+	OnLogin  func(assertion string) // "": the page received null (Observe tells null apart)
 	OnLogout func()
 	OnReady  func()
 	OnError  func(err string)
@@ -81,7 +84,8 @@ type WatchOptions struct {
 	CallbackValues map[string]any
 }
 
-// RequestOptions is the options object of navigator.mozId.request().
+// RequestOptions is the options object of navigator.mozId.request() (also
+// rp.RequestOptions).
 type RequestOptions struct {
 	OnCancel     func()
 	NotFunctions []string // only "oncancel" is checked by request()
@@ -103,6 +107,19 @@ type RequestOptions struct {
 
 // PageOption configures an NSDOMIdentity.
 type PageOption func(*NSDOMIdentity)
+
+// Delivered is one callback the window runs, as the page's own log keeps it
+// (rp.Page): the assertion an onlogin got (nil: null), the string an onerror got.
+type Delivered struct {
+	Callback  string // wire.CbLogin, wire.CbLogout, ...
+	Assertion *string
+	Error     string
+}
+
+// Observe has the window tell f of each callback just before running it (on
+// the actor's goroutine). The page's log is kept this way, so the options a
+// page passes reach nsDOMIdentity as they are, without wrapped callbacks.
+func Observe(f func(Delivered)) PageOption { return func(n *NSDOMIdentity) { n.observe = f } }
 
 // SyntheticEventsOK is the dom.identity.syntheticEventsOk pref set to true: request()
 // no longer needs to be handling native user input.
@@ -127,7 +144,7 @@ func InEra(e era.Era) PageOption { return func(n *NSDOMIdentity) { n.era = era.O
 // watcher is _rpWatcher: the watch options the page passed (functions only) and the
 // sanitised audience written back onto them.
 type watcher struct {
-	onLogin  func(*string)
+	onLogin  func(string)
 	onLogout func()
 	onReady  func()
 	onError  func(string)
@@ -159,6 +176,7 @@ type NSDOMIdentity struct {
 	watcher           *watcher
 	onCancel          func()
 	callbackDepth     int
+	observe           func(Delivered)
 }
 
 // NewNSDOMIdentity creates the navigator.mozId of app's page. The window UUID is
@@ -442,16 +460,15 @@ func (n *NSDOMIdentity) reportErrors(ctx *sim.Ctx, codes []string) {
 	for _, code := range codes {
 		ctx.Record(sim.KindNote, ctx.Self(), errorConsoleText[code], code)
 		if n.watcher != nil && n.watcher.onError != nil {
-			n.deliver(ctx, wire.CbError, code, func() { n.watcher.onError(code) })
+			n.deliver(ctx, Delivered{Callback: wire.CbError, Error: code}, code, func() { n.watcher.onError(code) })
 		}
 	}
 }
 
 // Receive handles the parent's Identity:RP:Watch:On* messages.
 func (n *NSDOMIdentity) Receive(ctx *sim.Ctx, m sim.Message) {
-	cb, ok := m.Payload.(wire.RPCallback)
+	cb, ok := wire.Read[wire.RPCallback](ctx, m)
 	if !ok {
-		ctx.Record(sim.KindNote, ctx.Self(), "ignored message with unexpected payload", fmt.Sprintf("%s: %T", m.Name, m.Payload))
 		return
 	}
 	if cb.ID != n.id {
@@ -473,24 +490,25 @@ func (n *NSDOMIdentity) Receive(ctx *sim.Ctx, m sim.Message) {
 		n.transition(ctx, EventOnLogin)
 		if w.onLogin != nil {
 			var payload any
+			assertion := ""
 			if cb.Assertion != nil {
-				payload = *cb.Assertion
+				payload, assertion = *cb.Assertion, *cb.Assertion
 			}
-			n.deliver(ctx, wire.CbLogin, payload, func() { w.onLogin(cb.Assertion) })
+			n.deliver(ctx, Delivered{Callback: wire.CbLogin, Assertion: cb.Assertion}, payload, func() { w.onLogin(assertion) })
 		}
 	case wire.MsgOnLogout:
 		if w.onLogout != nil {
-			n.deliver(ctx, wire.CbLogout, nil, w.onLogout)
+			n.deliver(ctx, Delivered{Callback: wire.CbLogout}, nil, w.onLogout)
 		}
 	case wire.MsgOnReady:
 		n.transition(ctx, EventOnReady)
 		if w.onReady != nil {
-			n.deliver(ctx, wire.CbReady, nil, w.onReady)
+			n.deliver(ctx, Delivered{Callback: wire.CbReady}, nil, w.onReady)
 		}
 	case wire.MsgOnCancel:
 		n.transition(ctx, EventOnCancel)
 		if cancel := n.onCancel; cancel != nil {
-			n.deliver(ctx, wire.CbCancel, nil, cancel)
+			n.deliver(ctx, Delivered{Callback: wire.CbCancel}, nil, cancel)
 		}
 	case wire.MsgOnError:
 		n.transition(ctx, EventOnError)
@@ -506,17 +524,21 @@ func (n *NSDOMIdentity) Receive(ctx *sim.Ctx, m sim.Message) {
 					s = "undefined"
 				}
 			}
-			n.deliver(ctx, wire.CbError, payload, func() { w.onError(s) })
+			n.deliver(ctx, Delivered{Callback: wire.CbError, Error: s}, payload, func() { w.onError(s) })
 		} else {
 			ctx.Record(sim.KindNote, ctx.Self(), "no onerror callback; error dropped", wire.OnErrorString(cb.Message))
 		}
 	}
 }
 
-// deliver records a callback and runs it; while it runs the page is not handling
-// user input, and calls it makes into the API run inline.
-func (n *NSDOMIdentity) deliver(ctx *sim.Ctx, name string, payload any, fn func()) {
-	ctx.Record(sim.KindCallback, n.page(), name, payload)
+// deliver records a callback (payload is its trace value), tells the observer
+// and runs it; while it runs the page is not handling user input, and calls it
+// makes into the API run inline.
+func (n *NSDOMIdentity) deliver(ctx *sim.Ctx, d Delivered, payload any, fn func()) {
+	ctx.Record(sim.KindCallback, n.page(), d.Callback, payload)
+	if n.observe != nil {
+		n.observe(d)
+	}
 	n.callbackDepth++
 	defer func() { n.callbackDepth-- }()
 	fn()

@@ -188,8 +188,9 @@ func TestIncomingFiltering(t *testing.T) {
 	require.NoError(t, h.sys.Send(sim.Message{Name: wire.MsgOnLogout, From: wire.DOMIdentity, To: to, Payload: "garbage"}))
 	h.run(t)
 	require.Equal(t, []string{"onlogout", "onready"}, log)
-	require.Equal(t, "ignored message with unexpected payload", h.notes(to)[2])
-	require.Len(t, h.notes(to), 3)
+	require.Len(t, h.notes(to), 2)
+	require.Len(t, h.sys.Faults(), 1)
+	require.EqualError(t, h.sys.Faults()[0], `sim: actor nsDOMIdentity[c]: message "Identity:RP:Watch:OnLogout" carries string, want wire.RPCallback`)
 }
 
 // An OnError with no onerror callback is dropped with a note; OnCancel with no
@@ -199,7 +200,7 @@ func TestMissingCallbacksAreNotCalled(t *testing.T) {
 	n := h.page(t, "b", wire.AppCertified)
 	var got []string
 	require.NoError(t, h.call(t, "b", func(ctx *sim.Ctx) error {
-		return n.Watch(ctx, identity.WatchOptions{OnLogin: func(*string) { got = append(got, "login") }})
+		return n.Watch(ctx, identity.WatchOptions{OnLogin: func(string) { got = append(got, "login") }})
 	}))
 	to := wire.NSDOMIdentity("b")
 	for _, name := range []string{wire.MsgOnLogout, wire.MsgOnReady, wire.MsgOnCancel, wire.MsgOnError, wire.MsgOnLogin} {
@@ -247,4 +248,37 @@ func TestBadInputIsAGoError(t *testing.T) {
 	require.EqualError(t, err, `identity: page "a" needs an origin`)
 	_, err = identity.NewNSDOMIdentity("a", wire.Principal{Origin: "x", AppStatus: 7})
 	require.EqualError(t, err, `identity: page "a" has unknown app status 7 (want 0..3)`)
+}
+
+// Observe sees every callback the page runs, before it runs, with what the
+// page's log needs: null and a string assertion told apart, the onerror string.
+func TestObserveSeesEveryCallback(t *testing.T) {
+	h := newHarness(t, false)
+	var seen []identity.Delivered
+	var log []string
+	n := h.page(t, "c", wire.AppCertified, identity.Observe(func(d identity.Delivered) {
+		seen = append(seen, d)
+		log = append(log, "observed "+d.Callback)
+	}))
+	to := wire.NSDOMIdentity("c")
+	require.NoError(t, h.call(t, "c", func(ctx *sim.Ctx) error { return n.Watch(ctx, fxaWatch(&log)) }))
+	h.run(t)
+	a := "header.claims.sig"
+	for _, m := range []sim.Message{
+		{Name: wire.MsgOnLogin, Payload: wire.RPCallback{ID: n.ID()}},
+		{Name: wire.MsgOnLogin, Payload: wire.RPCallback{ID: n.ID(), Assertion: &a}},
+		{Name: wire.MsgOnError, Payload: wire.RPCallback{ID: n.ID(), Message: wire.NewError("OFFLINE", nil)}},
+	} {
+		m.From, m.To = wire.DOMIdentity, to
+		require.NoError(t, h.sys.Send(m))
+	}
+	h.run(t)
+	require.Equal(t, []identity.Delivered{
+		{Callback: wire.CbLogout}, {Callback: wire.CbReady}, // the harness answers the watch signed out
+		{Callback: wire.CbLogin}, {Callback: wire.CbLogin, Assertion: &a},
+		{Callback: wire.CbError, Error: `{"name":"OFFLINE"}`},
+	}, seen)
+	require.Equal(t, []string{"observed onlogout", "onlogout", "observed onready", "onready",
+		"observed onlogin", "onlogin ", "observed onlogin", "onlogin header.claims.sig",
+		"observed onerror", `onerror {"name":"OFFLINE"}`}, log, "observed before the callback runs")
 }

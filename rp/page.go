@@ -43,31 +43,12 @@ var Null = identity.Null
 // Option configures a page's navigator.mozId.
 type Option = identity.PageOption
 
-// WatchOptions is the object passed to navigator.mozId.watch().
-type WatchOptions struct {
-	WantIssuer                  string                 // "" means absent (BrowserID); scenario files default it to firefox-accounts
-	Audience                    any                    // nil = absent; a JS value (string, Null, number...)
-	LoggedInUser, LoggedInEmail any                    // nil = absent; JS values
-	OnLogin                     func(assertion string) // "" means the page received null
-	OnLogout, OnReady           func()
-	OnError                     func(err string)
-	NotFunctions                []string // callback names passed as a non-function value (e.g. "onready": 42)
-	// CallbackValues are those values (falsy ones too), for the 2015 binding's
-	// TypeError; optional (see identity.WatchOptions).
-	CallbackValues map[string]any
-}
+// WatchOptions is the object passed to navigator.mozId.watch(): the type
+// nsDOMIdentity reads, so it reaches navigator.mozId as the page built it.
+type WatchOptions = identity.WatchOptions
 
 // RequestOptions is the object passed to navigator.mozId.request().
-type RequestOptions struct {
-	OnCancel                      func()
-	NotFunctions                  []string
-	CallbackValues                map[string]any
-	RefreshAuthentication         any
-	PrivacyPolicy, TermsOfService any
-	NotUserInput                  bool // true: called outside a click (calls from callbacks never are)
-	Audience                      any
-	Extra                         wire.Obj // other options (siteName, returnTo, ...), passed through unvalidated
-}
+type RequestOptions = identity.RequestOptions
 
 // Page is one open page of an app.
 type Page struct {
@@ -94,11 +75,13 @@ func Open(sys *sim.System, app App, opts ...Option) (*Page, error) {
 	if app.Process != "" {
 		opts = append([]Option{identity.MessageManager(wire.MessageManager(app.Process))}, opts...)
 	}
+	p := &Page{sys: sys, app: app, addr: wire.NSDOMIdentity(app.Name)}
+	opts = append(opts, identity.Observe(p.delivered))
 	nav, err := identity.NewNSDOMIdentity(app.Name, wire.Principal{Origin: app.Origin, AppID: app.AppID, AppStatus: app.Status, Undeclared: app.Undeclared}, opts...)
 	if err != nil {
 		return nil, err
 	}
-	p := &Page{sys: sys, app: app, addr: wire.NSDOMIdentity(app.Name), nav: nav}
+	p.nav = nav
 	if err := sys.Spawn(p.addr, nav); err != nil {
 		return nil, fmt.Errorf("rp: open %q: %w", app.Name, err)
 	}
@@ -126,38 +109,24 @@ func (p *Page) State() (string, error) {
 
 // Watch calls navigator.mozId.watch(o).
 func (p *Page) Watch(o WatchOptions) error {
-	w := identity.WatchOptions{
-		WantIssuer: o.WantIssuer, Audience: o.Audience,
-		LoggedInUser: o.LoggedInUser, LoggedInEmail: o.LoggedInEmail,
-		NotFunctions: o.NotFunctions, CallbackValues: o.CallbackValues,
-	}
-	if f := o.OnLogin; f != nil {
-		w.OnLogin = func(a *string) {
-			p.append(loginEntry(a))
-			if a == nil {
-				f("")
-			} else {
-				f(*a)
-			}
-		}
-	}
-	w.OnLogout = p.wrap(wire.CbLogout, o.OnLogout)
-	w.OnReady = p.wrap(wire.CbReady, o.OnReady)
-	if f := o.OnError; f != nil {
-		w.OnError = func(s string) { p.append(errorEntry(s)); f(s) }
-	}
-	return p.call(func(ctx *sim.Ctx) error { return p.nav.Watch(ctx, w) })
+	return p.call(func(ctx *sim.Ctx) error { return p.nav.Watch(ctx, o) })
 }
 
 // Request calls navigator.mozId.request(o).
 func (p *Page) Request(o RequestOptions) error {
-	r := identity.RequestOptions{
-		OnCancel: p.wrap(wire.CbCancel, o.OnCancel), NotFunctions: o.NotFunctions, CallbackValues: o.CallbackValues,
-		RefreshAuthentication: o.RefreshAuthentication,
-		PrivacyPolicy:         o.PrivacyPolicy, TermsOfService: o.TermsOfService,
-		NotUserInput: o.NotUserInput, Audience: o.Audience, Extra: o.Extra,
+	return p.call(func(ctx *sim.Ctx) error { return p.nav.Request(ctx, o) })
+}
+
+// delivered logs a callback navigator.mozId is about to run (identity.Observe).
+func (p *Page) delivered(d identity.Delivered) {
+	switch d.Callback {
+	case wire.CbLogin:
+		p.append(loginEntry(d.Assertion))
+	case wire.CbError:
+		p.append(errorEntry(d.Error))
+	default:
+		p.append(plainEntry(d.Callback))
 	}
-	return p.call(func(ctx *sim.Ctx) error { return p.nav.Request(ctx, r) })
 }
 
 // Logout calls navigator.mozId.logout().
@@ -224,15 +193,6 @@ func (p *Page) call(fn func(*sim.Ctx) error) error {
 		p.append(throwEntry(ex.Message))
 	}
 	return err
-}
-
-// wrap logs a no-argument callback before running it; a callback the RP did not
-// pass stays nil, so nothing is delivered or logged for it.
-func (p *Page) wrap(name string, f func()) func() {
-	if f == nil {
-		return nil
-	}
-	return func() { p.append(plainEntry(name)); f() }
 }
 
 func (p *Page) append(e Entry) {

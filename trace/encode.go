@@ -7,6 +7,7 @@ import (
 	"math"
 	"reflect"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -440,8 +441,8 @@ func reflectValue(rv reflect.Value, start time.Time, depth int) any {
 			if !f.IsExported() {
 				continue
 			}
-			name := fieldName(f)
-			if name == "-" {
+			name, omitEmpty := fieldName(f)
+			if name == "-" || omitEmpty && rv.Field(i).IsZero() {
 				continue
 			}
 			out = append(out, Member{name, goValue(rv.Field(i).Interface(), start, depth+1)})
@@ -511,13 +512,22 @@ func enumName(rv reflect.Value) (s string, ok bool) {
 
 // fieldName is the json tag's name, else the Go name in lowerCamel case
 // (ID → id, SessionToken → sessionToken, UID → uid, HTTPCode → httpCode).
-func fieldName(f reflect.StructField) string {
+// A field tagged trace:"-" is left out ("-"): it crosses a socket but is
+// bookkeeping a reader of the trace does not need (a message manager's address);
+// omitEmpty is the json tag's omitempty, so an empty field is left out as
+// encoding/json leaves it out.
+func fieldName(f reflect.StructField) (name string, omitEmpty bool) {
+	if f.Tag.Get("trace") == "-" {
+		return "-", false
+	}
 	if tag, ok := f.Tag.Lookup("json"); ok {
-		if name, _, _ := strings.Cut(tag, ","); name != "" {
-			return name
+		name, opts, _ := strings.Cut(tag, ",")
+		omitEmpty = slices.Contains(strings.Split(opts, ","), "omitempty")
+		if name != "" {
+			return name, omitEmpty
 		}
 	}
-	return lowerCamel(f.Name)
+	return lowerCamel(f.Name), omitEmpty
 }
 
 func lowerCamel(s string) string {

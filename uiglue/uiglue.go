@@ -55,9 +55,14 @@ func NewFxAccountsUIGlue(opts ...Option) *FxAccountsUIGlue {
 func (g *FxAccountsUIGlue) Receive(ctx *sim.Ctx, m sim.Message) {
 	switch m.Name {
 	case wire.SignInFlow:
-		g.contentRequest(ctx, m.From, m.Name, m.Payload.(wire.PlainCall).Call, wire.EventOpenFlow, nil)
+		if c, ok := wire.Read[wire.PlainCall](ctx, m); ok {
+			g.contentRequest(ctx, m.From, m.Name, c.Call, wire.EventOpenFlow, nil)
+		}
 	case wire.RefreshAuthentication:
-		c := m.Payload.(wire.EmailCall)
+		c, ok := wire.Read[wire.EmailCall](ctx, m)
+		if !ok {
+			return
+		}
 		// [G-1] refreshAuthentication(accountId) sends data {accountId}; [G-3] {email}.
 		key := "email"
 		if g.era.WholeDetailRejection() {
@@ -65,7 +70,9 @@ func (g *FxAccountsUIGlue) Receive(ctx *sim.Ctx, m sim.Message) {
 		}
 		g.contentRequest(ctx, m.From, m.Name, c.Call, wire.EventRefreshAuthentication, wire.O(key, c.Email))
 	case wire.MozFxAccountsRPContentEvent:
-		g.onContentEvent(ctx, m.Payload.(wire.RPContentEvent))
+		if ev, ok := wire.Read[wire.RPContentEvent](ctx, m); ok {
+			g.onContentEvent(ctx, ev)
+		}
 	default:
 		ctx.Record(sim.KindNote, ctx.Self(), "ignored message", m.Name)
 	}
@@ -136,7 +143,9 @@ func (s *FxAccountsMgmtService) Receive(ctx *sim.Ctx, m sim.Message) {
 	}
 	switch m.Name {
 	case wire.MozFxAccountsContentEvent:
-		s.onContentEvent(ctx, m.From, m.Payload.(wire.ContentEvent))
+		if ev, ok := wire.Read[wire.ContentEvent](ctx, m); ok {
+			s.onContentEvent(ctx, m.From, ev)
+		}
 	case wire.NotifyOnLogin, wire.NotifyOnVerified, wire.NotifyOnLogout:
 		// The topic without its "fxaccounts:" prefix: onlogin, onverified, onlogout.
 		ev := wire.UnsolChromeEvent{EventName: m.Name[len("fxaccounts:"):]}
@@ -154,29 +163,29 @@ func (s *FxAccountsMgmtService) onContentEvent(ctx *sim.Ctx, from sim.Addr, ev w
 		return
 	}
 	var method string
-	var build func(call uint64) any
+	var call wire.Callable
 	switch ev.Method {
 	case "getAccounts", "getAccount":
-		method, build = wire.GetAccount, func(c uint64) any { return wire.PlainCall{Call: c} }
+		method, call = wire.GetAccount, wire.PlainCall{}
 	case "logout":
-		method, build = wire.SignOut, func(c uint64) any { return wire.PlainCall{Call: c} }
+		method, call = wire.SignOut, wire.SignOutCall{}
 	case "queryAccount":
-		method, build = wire.QueryAccount, func(c uint64) any { return wire.EmailCall{Call: c, Email: ev.Email} }
+		method, call = wire.QueryAccount, wire.EmailCall{Email: ev.Email}
 	case "resendVerificationEmail":
-		method, build = wire.ResendVerification, func(c uint64) any { return wire.EmailCall{Call: c, Email: ev.Email} }
+		method, call = wire.ResendVerification, wire.EmailCall{Email: ev.Email}
 	case "signIn", "signUp", "refreshAuthentication":
 		// Gaia's refresh flow signs in through signIn, allowed while _refreshing.
 		method = wire.SignIn
 		if ev.Method == "signUp" {
 			method = wire.SignUp
 		}
-		build = func(c uint64) any { return wire.Credentials{Call: c, Email: ev.Email, Password: ev.Password} }
+		call = wire.Credentials{Email: ev.Email, Password: ev.Password}
 	default:
 		ctx.Record(sim.KindNote, ctx.Self(), "unknown method "+ev.Method, nil)
 		return
 	}
 	id := ev.ID
-	s.calls.Call(ctx, wire.FxAccountsManager, method, build, func(ctx *sim.Ctx, ok bool, v any) {
+	s.calls.Send(ctx, wire.FxAccountsManager, method, call, func(ctx *sim.Ctx, ok bool, v any) {
 		if ok {
 			if v == wire.Undefined {
 				v = nil // {id, data: value || null}

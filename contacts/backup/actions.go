@@ -27,10 +27,7 @@ func (s *Service) deleteAccount(ctx *sim.Ctx) {
 			return
 		}
 		pp := s.profileFor(email).providers[contacts.ProviderDefault]
-		s.calls.Call(ctx, wire.FxAccountsManager, wire.GetAssertion, func(id uint64) any {
-			return wire.GetAssertionCall{Call: id, Audience: pp.URL,
-				Principal: &wire.Principal{Origin: SystemOrigin, AppStatus: wire.AppCertified}}
-		}, func(ctx *sim.Ctx, ok bool, v any) {
+		s.calls.Send(ctx, wire.FxAccountsManager, wire.GetAssertion, systemAssertionCall(pp.URL), func(ctx *sim.Ctx, ok bool, v any) {
 			assertion, _ := v.(string)
 			if !ok || assertion == "" {
 				s.note(ctx, "deleting the account: no assertion: "+jsText(v))

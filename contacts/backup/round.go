@@ -204,10 +204,7 @@ func (s *Service) provision(ctx *sim.Ctx, r *round) {
 	s.status.Provisionings++
 	audience := r.provider.URL
 	s.note(ctx, "provisioning credentials from "+r.provider.Name+" with an FxA assertion")
-	s.calls.Call(ctx, wire.FxAccountsManager, wire.GetAssertion, func(id uint64) any {
-		return wire.GetAssertionCall{Call: id, Audience: audience,
-			Principal: &wire.Principal{Origin: SystemOrigin, AppStatus: wire.AppCertified}}
-	}, func(ctx *sim.Ctx, ok bool, v any) {
+	s.calls.Send(ctx, wire.FxAccountsManager, wire.GetAssertion, systemAssertionCall(audience), func(ctx *sim.Ctx, ok bool, v any) {
 		if !s.alive(r) {
 			return
 		}
@@ -299,9 +296,7 @@ func (s *Service) reconcileAll(ctx *sim.Ctx, r *round) {
 	if bs == nil {
 		bs = newBookState()
 	}
-	s.calls.Call(ctx, contacts.MozContacts, contacts.GetAll, func(id uint64) any {
-		return contacts.PlainCall{Call: id}
-	}, func(ctx *sim.Ctx, ok bool, v any) {
+	s.calls.Send(ctx, contacts.MozContacts, contacts.GetAll, contacts.PlainCall{}, func(ctx *sim.Ctx, ok bool, v any) {
 		if !s.alive(r) {
 			return
 		}
@@ -357,9 +352,7 @@ func (s *Service) loadBatch(ctx *sim.Ctx, r *round) {
 		}
 		r.finds++
 		id := c.id
-		s.calls.Call(ctx, contacts.MozContacts, contacts.Find, func(call uint64) any {
-			return contacts.FindCall{Call: call, ID: id}
-		}, func(ctx *sim.Ctx, ok bool, v any) {
+		s.calls.Send(ctx, contacts.MozContacts, contacts.Find, contacts.FindCall{ID: id}, func(ctx *sim.Ctx, ok bool, v any) {
 			if !s.alive(r) {
 				return
 			}
@@ -659,9 +652,7 @@ func (s *Service) applyRemote(ctx *sim.Ctx, r *round, id, name, etag string, c c
 	}
 	r.bs.set(id, name, etag, hash, base)
 	r.applies++
-	s.calls.Call(ctx, contacts.MozContacts, contacts.Save, func(call uint64) any {
-		return contacts.SaveCall{Call: call, Contact: c, KeepUpdated: true, Conditional: true, ExpectRev: expectRev}
-	}, func(ctx *sim.Ctx, ok bool, v any) {
+	s.calls.Send(ctx, contacts.MozContacts, contacts.Save, contacts.SaveCall{Contact: c, KeepUpdated: true, Conditional: true, ExpectRev: expectRev}, func(ctx *sim.Ctx, ok bool, v any) {
 		s.applied(ctx, r, id, ok, v)
 	})
 }
@@ -670,9 +661,7 @@ func (s *Service) applyRemote(ctx *sim.Ctx, r *round, id, name, etag string, c c
 func (s *Service) removeRemote(ctx *sim.Ctx, r *round, id string, expectRev uint64) {
 	r.bs.drop(id)
 	r.applies++
-	s.calls.Call(ctx, contacts.MozContacts, contacts.Remove, func(call uint64) any {
-		return contacts.RemoveCall{Call: call, ID: id, Conditional: true, ExpectRev: expectRev}
-	}, func(ctx *sim.Ctx, ok bool, v any) {
+	s.calls.Send(ctx, contacts.MozContacts, contacts.Remove, contacts.RemoveCall{ID: id, Conditional: true, ExpectRev: expectRev}, func(ctx *sim.Ctx, ok bool, v any) {
 		if ok {
 			s.status.RemovedLocal++
 		}
@@ -699,4 +688,10 @@ func (s *Service) applied(ctx *sim.Ctx, r *round, id string, ok bool, v any) {
 	if s.alive(r) && r.applies == 0 && s.machine.Current() == stApplying {
 		s.proceed(ctx, r)
 	}
+}
+
+// systemAssertionCall asks FxAccountsManager for an assertion for audience as
+// the System app (certified), which is where the backup service runs.
+func systemAssertionCall(audience string) wire.GetAssertionCall {
+	return wire.GetAssertionCall{Audience: audience, Principal: &wire.Principal{Origin: SystemOrigin, AppStatus: wire.AppCertified}}
 }

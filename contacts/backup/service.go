@@ -200,17 +200,13 @@ func (s *Service) Receive(ctx *sim.Ctx, m sim.Message) {
 	}
 	switch m.Name {
 	case contacts.ContactChange:
-		ev, ok := m.Payload.(contacts.ChangeEvent)
-		if ok {
+		if ev, ok := wire.Read[contacts.ChangeEvent](ctx, m); ok {
 			s.onContactChange(ctx, ev)
 		}
 	case contacts.IACSettings:
-		msg, ok := m.Payload.(contacts.SettingsMessage)
-		if !ok {
-			s.note(ctx, "settings message without a payload ignored")
-			return
+		if msg, ok := wire.Read[contacts.SettingsMessage](ctx, m); ok {
+			s.onSettings(ctx, msg)
 		}
-		s.onSettings(ctx, msg)
 	case msgProcess:
 		s.processQueued = false
 		s.schedule(ctx, true)
@@ -242,7 +238,11 @@ func (s *Service) Receive(ctx *sim.Ctx, m sim.Message) {
 		s.userLeft(ctx)
 	case wire.MozFxAccountsUnsolChromeEvent:
 		// The same news as the System window hears it on a phone (internal/device).
-		switch ev, _ := m.Payload.(wire.UnsolChromeEvent); ev.EventName {
+		ev, ok := wire.Read[wire.UnsolChromeEvent](ctx, m)
+		if !ok {
+			return
+		}
+		switch ev.EventName {
 		case "onlogin", "onverified":
 			s.userArrived(ctx)
 		case "onlogout":
@@ -547,9 +547,7 @@ func (s *Service) configure(ctx *sim.Ctx, msg contacts.SettingsMessage) {
 
 // getAccount asks FxAccountsManager.getAccount(): {email, verified} or null.
 func (s *Service) getAccount(ctx *sim.Ctx, then func(ctx *sim.Ctx, email string, verified bool)) {
-	s.calls.Call(ctx, wire.FxAccountsManager, wire.GetAccount, func(id uint64) any {
-		return wire.PlainCall{Call: id}
-	}, func(ctx *sim.Ctx, ok bool, v any) {
+	s.calls.Send(ctx, wire.FxAccountsManager, wire.GetAccount, wire.PlainCall{}, func(ctx *sim.Ctx, ok bool, v any) {
 		obj, isObj := v.(wire.Obj)
 		if !ok || !isObj {
 			then(ctx, "", false)

@@ -189,10 +189,16 @@ func (s *Server) NewManager(user string, observers ...sim.Addr) *Manager {
 func (m *Manager) Receive(ctx *sim.Ctx, msg sim.Message) {
 	switch msg.Name {
 	case wire.GetAccount:
-		call, _ := msg.Payload.(wire.PlainCall)
+		call, ok := wire.Read[wire.PlainCall](ctx, msg)
+		if !ok {
+			return
+		}
 		promise.Resolve(ctx, msg.From, wire.GetAccount, call.Call, m.accountValue())
 	case wire.GetAssertion:
-		call, _ := msg.Payload.(wire.GetAssertionCall)
+		call, ok := wire.Read[wire.GetAssertionCall](ctx, msg)
+		if !ok {
+			return
+		}
 		value, reason := m.getAssertion(ctx, call)
 		if reason != nil {
 			promise.Reject(ctx, msg.From, wire.GetAssertion, call.Call, reason)
@@ -200,7 +206,10 @@ func (m *Manager) Receive(ctx *sim.Ctx, msg sim.Message) {
 		}
 		promise.Resolve(ctx, msg.From, wire.GetAssertion, call.Call, value)
 	case wire.SettingsSignIn:
-		cred, _ := msg.Payload.(wire.Credentials)
+		cred, ok := wire.Read[wire.Credentials](ctx, msg)
+		if !ok {
+			return
+		}
 		if _, ok := m.server.Lookup(cred.Email); !ok {
 			ctx.Record(sim.KindNote, ctx.Self(), "sign-in refused: no such account", cred.Email)
 			return
@@ -214,8 +223,9 @@ func (m *Manager) Receive(ctx *sim.Ctx, msg sim.Message) {
 		m.user, m.key = "", nil
 		m.notify(ctx, wire.NotifyOnLogout)
 	case wire.NotifyNetwork:
-		st, _ := msg.Payload.(wire.NetworkStatus)
-		m.offline = st.Offline
+		if st, ok := wire.Read[wire.NetworkStatus](ctx, msg); ok {
+			m.offline = st.Offline
+		}
 	default:
 		ctx.Record(sim.KindNote, ctx.Self(), "ignored message", msg.Name)
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/mozidsim/mozidsim/contacts"
 	"github.com/mozidsim/mozidsim/internal/promise"
 	"github.com/mozidsim/mozidsim/internal/sim"
+	"github.com/mozidsim/mozidsim/internal/wire"
 )
 
 // ContactsApp is who the driver's calls come from in the trace: the user editing
@@ -53,46 +54,38 @@ func New() *Store { return &Store{byID: make(map[string]*entry)} }
 
 // Receive answers the promise-style methods and subscriptions.
 func (s *Store) Receive(ctx *sim.Ctx, m sim.Message) {
-	switch p := m.Payload.(type) {
-	case contacts.SaveCall:
-		if m.Name != contacts.Save {
-			break
+	switch m.Name {
+	case contacts.Save:
+		if p, ok := wire.Read[contacts.SaveCall](ctx, m); ok {
+			settle(ctx, m.From, contacts.Save, p.Call)(s.save(ctx, m.From, p))
+			s.announce(ctx)
 		}
-		settle(ctx, m.From, contacts.Save, p.Call)(s.save(ctx, m.From, p))
-		s.announce(ctx)
-		return
-	case contacts.RemoveCall:
-		if m.Name != contacts.Remove {
-			break
+	case contacts.Remove:
+		if p, ok := wire.Read[contacts.RemoveCall](ctx, m); ok {
+			settle(ctx, m.From, contacts.Remove, p.Call)(s.remove(ctx, m.From, p))
+			s.announce(ctx)
 		}
-		settle(ctx, m.From, contacts.Remove, p.Call)(s.remove(ctx, m.From, p))
-		s.announce(ctx)
-		return
-	case contacts.FindCall:
-		if m.Name != contacts.Find {
-			break
+	case contacts.Find:
+		if p, ok := wire.Read[contacts.FindCall](ctx, m); ok {
+			promise.Resolve(ctx, m.From, contacts.Find, p.Call, s.find(p.ID))
 		}
-		promise.Resolve(ctx, m.From, contacts.Find, p.Call, s.find(p.ID))
-		return
-	case contacts.PlainCall:
-		switch m.Name {
-		case contacts.GetAll:
+	case contacts.GetAll:
+		if p, ok := wire.Read[contacts.PlainCall](ctx, m); ok {
 			promise.Resolve(ctx, m.From, contacts.GetAll, p.Call, s.all())
-			return
-		case contacts.Clear:
+		}
+	case contacts.Clear:
+		if p, ok := wire.Read[contacts.PlainCall](ctx, m); ok {
 			s.clear(ctx, m.From)
 			promise.Resolve(ctx, m.From, contacts.Clear, p.Call, nil)
 			s.announce(ctx)
-			return
 		}
-	}
-	if m.Name == contacts.AddEventListener {
+	case contacts.AddEventListener:
 		if !slices.Contains(s.listeners, m.From) {
 			s.listeners = append(s.listeners, m.From)
 		}
-		return
+	default:
+		ctx.Record(sim.KindNote, ctx.Self(), "ignored message", m.Name)
 	}
-	ctx.Record(sim.KindNote, ctx.Self(), "ignored message", m.Name)
 }
 
 func settle(ctx *sim.Ctx, to sim.Addr, method string, call uint64) func(contacts.Saved, error) {

@@ -9,24 +9,17 @@ import (
 
 	"github.com/mozidsim/mozidsim/contacts"
 	"github.com/mozidsim/mozidsim/internal/sim"
+	"github.com/mozidsim/mozidsim/internal/simtest"
 	"github.com/mozidsim/mozidsim/internal/wire"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-// probe records every message it receives.
-type probe struct{ got []sim.Message }
-
-func (p *probe) Receive(_ *sim.Ctx, m sim.Message) { p.got = append(p.got, m) }
-
-func newWorld(t *testing.T) (*sim.System, *Store, *probe) {
+func newWorld(t *testing.T) (*sim.System, *Store, *simtest.Recorder) {
 	t.Helper()
-	sys := sim.New(sim.Options{Seed: 7})
-	t.Cleanup(func() { require.NoError(t, sys.Close()) })
 	st := New()
-	p := &probe{}
-	require.NoError(t, sys.Spawn(contacts.MozContacts, st))
-	require.NoError(t, sys.Spawn("listener", p))
+	p := &simtest.Recorder{}
+	sys := simtest.New(t, 7, map[sim.Addr]sim.Handler{contacts.MozContacts: st, "listener": p})
 	require.NoError(t, sys.Send(sim.Message{Name: contacts.AddEventListener, From: "listener", To: contacts.MozContacts}))
 	require.NoError(t, sys.RunUntilIdle())
 	return sys, st, p
@@ -59,7 +52,7 @@ func TestSaveUpdateRemoveAnnounceEvents(t *testing.T) {
 
 	require.NoError(t, sys.RunUntilIdle())
 	var events []contacts.ChangeEvent
-	for _, m := range p.got {
+	for _, m := range p.Got {
 		require.Equal(t, contacts.ContactChange, m.Name)
 		events = append(events, m.Payload.(contacts.ChangeEvent))
 	}
@@ -86,7 +79,7 @@ func TestPromiseCallsAndConditionalSave(t *testing.T) {
 	saved, err := st.Save(sys, contacts.Contact{Name: []string{"A"}})
 	require.NoError(t, err)
 	require.NoError(t, sys.RunUntilIdle())
-	p.got = nil
+	p.Got = nil
 
 	send := func(name string, payload any) {
 		require.NoError(t, sys.Send(sim.Message{Name: name, From: "listener", To: contacts.MozContacts, Payload: payload}))
@@ -105,7 +98,7 @@ func TestPromiseCallsAndConditionalSave(t *testing.T) {
 	require.NoError(t, sys.RunUntilIdle())
 
 	var names []string
-	for _, m := range p.got {
+	for _, m := range p.Got {
 		names = append(names, m.Name)
 	}
 	require.Equal(t, []string{
@@ -115,15 +108,15 @@ func TestPromiseCallsAndConditionalSave(t *testing.T) {
 		"save:rejected",
 		"find:resolved", "find:resolved",
 	}, names)
-	require.Equal(t, wire.Rejected{Call: 1, Reason: contacts.ErrConflict}, p.got[0].Payload)
-	require.Equal(t, wire.Resolved{Call: 2, Value: contacts.Saved{ID: saved.ID, Reason: "update", Rev: 2}}, p.got[1].Payload)
-	require.Equal(t, wire.Rejected{Call: 4, Reason: contacts.ErrConflict}, p.got[5].Payload)
-	found := p.got[6].Payload.(wire.Resolved).Value.([]contacts.Stored)
+	require.Equal(t, wire.Rejected{Call: 1, Reason: contacts.ErrConflict}, p.Got[0].Payload)
+	require.Equal(t, wire.Resolved{Call: 2, Value: contacts.Saved{ID: saved.ID, Reason: "update", Rev: 2}}, p.Got[1].Payload)
+	require.Equal(t, wire.Rejected{Call: 4, Reason: contacts.ErrConflict}, p.Got[5].Payload)
+	found := p.Got[6].Payload.(wire.Resolved).Value.([]contacts.Stored)
 	require.Len(t, found, 1)
 	require.Equal(t, []string{"C"}, found[0].Contact.Name)
 	require.Equal(t, remoteTime, found[0].Contact.Updated)
 	require.Equal(t, sim.Epoch, found[0].Contact.Published)
-	require.Equal(t, []contacts.Stored{}, p.got[7].Payload.(wire.Resolved).Value)
+	require.Equal(t, []contacts.Stored{}, p.Got[7].Payload.(wire.Resolved).Value)
 }
 
 func TestStoredContactsAreCopies(t *testing.T) {

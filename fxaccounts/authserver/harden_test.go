@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/mozidsim/mozidsim/internal/hawk"
+	"github.com/mozidsim/mozidsim/internal/simtest"
 )
 
 // One client sending its body slowly must not hold up anyone else, even with
@@ -210,7 +211,7 @@ func TestSessionsExpireAndAreCapped(t *testing.T) {
 // derive credentials for every session not yet seen, then scan them).
 func BenchmarkUnknownHawkIDWith40000Sessions(b *testing.B) {
 	clock := &fakeClock{now: time.Date(2015, 6, 1, 12, 0, 0, 0, time.UTC)}
-	s := New(Config{Key: testKey(), Clock: clock.Now, Rand: rand.Reader})
+	s := New(Config{Key: simtest.IssuerKey(), Clock: clock.Now, Rand: rand.Reader})
 	h := s.Handler()
 	for i := 0; i < 400; i++ {
 		email := fmt.Sprintf("u%d@example.com", i)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/mozidsim/mozidsim/internal/hawk"
+	"github.com/mozidsim/mozidsim/internal/simtest"
 )
 
 // fuzzEndpoints are every POST route; session routes are signed correctly (payload
@@ -50,7 +51,7 @@ func FuzzServerBodies(f *testing.F) {
 	f.Fuzz(func(t *testing.T, which uint8, body []byte) {
 		ep := fuzzEndpoints[int(which)%len(fuzzEndpoints)]
 		clock := &fakeClock{now: fuzzNow}
-		s := New(Config{Key: testKey(), Clock: clock.Now, Rand: rand.Reader})
+		s := New(Config{Key: simtest.IssuerKey(), Clock: clock.Now, Rand: rand.Reader})
 		s.mu.Lock()
 		s.addAccount("fuzz@example.com", fuzzAuthPW, true)
 		s.mu.Unlock()

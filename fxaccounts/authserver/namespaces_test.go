@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mozidsim/mozidsim/internal/simtest"
 	"github.com/stretchr/testify/require"
 )
 
@@ -47,7 +48,7 @@ func (c nsClient) do(run, method, path, body string) (int, map[string]any) {
 func newNamespaces(t *testing.T, opt NamespaceOptions) (*Namespaces, nsClient) {
 	t.Helper()
 	mk := func() *Server {
-		return New(Config{Issuer: "api.accounts.firefox.com", Key: testKey(), Clock: time.Now, Rand: rand.Reader})
+		return New(Config{Issuer: "api.accounts.firefox.com", Key: simtest.IssuerKey(), Clock: time.Now, Rand: rand.Reader})
 	}
 	opt.New = mk
 	opt.Handler = HandlerOptions{Admin: true, AdminToken: "tok", ClockFromHeader: true}

@@ -2,24 +2,15 @@ package authserver
 
 import (
 	"crypto/rand"
-	"crypto/rsa"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/mozidsim/mozidsim/internal/browserid"
+	"github.com/mozidsim/mozidsim/internal/simtest"
 	"github.com/mozidsim/mozidsim/internal/wire"
 )
-
-var testKey = sync.OnceValue(func() *rsa.PrivateKey {
-	k, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		panic(err)
-	}
-	return k
-})
 
 type fakeClock struct{ now time.Time }
 
@@ -28,7 +19,7 @@ func (c *fakeClock) Now() time.Time { return c.now }
 func newServer(t *testing.T) (*Server, *fakeClock) {
 	t.Helper()
 	clock := &fakeClock{now: time.Date(2015, 6, 1, 12, 0, 0, 0, time.UTC)}
-	return New(Config{Issuer: "api.accounts.firefox.com", Key: testKey(), Clock: clock.Now, Rand: rand.Reader}), clock
+	return New(Config{Issuer: "api.accounts.firefox.com", Key: simtest.IssuerKey(), Clock: clock.Now, Rand: rand.Reader}), clock
 }
 
 func dsKey(t *testing.T) map[string]any {

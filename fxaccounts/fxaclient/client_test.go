@@ -2,7 +2,6 @@ package fxaclient
 
 import (
 	"crypto/rand"
-	"crypto/rsa"
 	"encoding/json"
 	"io"
 	mrand "math/rand/v2"
@@ -19,18 +18,11 @@ import (
 
 	"github.com/mozidsim/mozidsim/fxaccounts/authserver"
 	"github.com/mozidsim/mozidsim/internal/browserid"
+	"github.com/mozidsim/mozidsim/internal/simtest"
 	"github.com/mozidsim/mozidsim/internal/wire"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
-
-var serverKey = sync.OnceValue(func() *rsa.PrivateKey {
-	k, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		panic(err)
-	}
-	return k
-})
 
 var deviceKey = sync.OnceValue(func() *browserid.PublicKey {
 	k, err := browserid.GenerateDSAKey(rand.Reader)
@@ -64,7 +56,7 @@ var start = time.Date(2015, 6, 1, 12, 0, 0, 0, time.UTC)
 func seeded(seed uint64) io.Reader { return mrand.NewChaCha8([32]byte{byte(seed)}) }
 
 func newServer(clock *fakeClock, seed uint64) *authserver.Server {
-	return authserver.New(authserver.Config{Issuer: "api.accounts.firefox.com", Key: serverKey(), Clock: clock.Now, Rand: seeded(seed)})
+	return authserver.New(authserver.Config{Issuer: "api.accounts.firefox.com", Key: simtest.IssuerKey(), Clock: clock.Now, Rand: seeded(seed)})
 }
 
 // countingTransport counts round trips and remembers the responses' statuses.
@@ -336,7 +328,7 @@ func TestNonJSONFailureIsConstructedLikeHawkclient(t *testing.T) {
 
 func TestVirtualClockFromHeader(t *testing.T) {
 	serverWall := &fakeClock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)} // the real server's wall clock
-	s := authserver.New(authserver.Config{Key: serverKey(), Clock: serverWall.Now, Rand: seeded(2)})
+	s := authserver.New(authserver.Config{Key: simtest.IssuerKey(), Clock: serverWall.Now, Rand: seeded(2)})
 	require.NoError(t, s.CreateAccount("gus@example.com", "password1", true))
 	phone := &fakeClock{now: start}
 	h := s.Handler(authserver.HandlerOptions{ClockFromHeader: true, AdminToken: testToken, AllowedHosts: testHosts})

@@ -6,34 +6,17 @@ import (
 	"crypto/rsa"
 	"crypto/sha1"
 	"crypto/sha256"
-	"sync"
 	"testing"
+
+	"github.com/mozidsim/mozidsim/internal/simtest"
 )
 
-// RSA-2048 keygen costs ~60 ms, so the package's tests share keys made once.
-var (
-	testKeysOnce sync.Once
-	testIssuer   *rsa.PrivateKey // stands for the FxA server key (RS256)
-	testOther    *rsa.PrivateKey // another 2048-bit issuer
-	testRSA1024  *rsa.PrivateKey // an RS128 key
-	testKeysErr  error
-)
-
+// testKeys stand for the FxA server key (RS256), another 2048-bit issuer and
+// an RS128 key; shared with every package's tests (simtest), as RSA-2048
+// keygen costs tens of milliseconds.
 func testKeys(tb testing.TB) (issuer, other, rsa1024 *rsa.PrivateKey) {
 	tb.Helper()
-	testKeysOnce.Do(func() {
-		if testIssuer, testKeysErr = rsa.GenerateKey(rand.Reader, 2048); testKeysErr != nil {
-			return
-		}
-		if testOther, testKeysErr = rsa.GenerateKey(rand.Reader, 2048); testKeysErr != nil {
-			return
-		}
-		testRSA1024, testKeysErr = rsa.GenerateKey(rand.Reader, 1024)
-	})
-	if testKeysErr != nil {
-		tb.Fatalf("test keys: %v", testKeysErr)
-	}
-	return testIssuer, testOther, testRSA1024
+	return simtest.IssuerKey(), simtest.OtherIssuerKey(), simtest.RSA1024Key()
 }
 
 func newDSA(tb testing.TB) *DSAKey {

@@ -1,6 +1,8 @@
 package device
 
 import (
+	"regexp"
+	"slices"
 	"testing"
 	"time"
 
@@ -140,4 +142,56 @@ func requireSubsequence(t *testing.T, got []string, want ...string) {
 		}
 	}
 	require.Equal(t, len(want), i, "missing %q in order; hops were %q", want[min(i, len(want)-1)], got)
+}
+
+// bogus is a payload no actor reads.
+type bogus struct{ N int }
+
+// Every actor of the phone, sent every message name of the protocol with a
+// payload of the wrong type, refuses it with a fault naming itself, the
+// message, the type that came and the type it wanted; none panics.
+func TestEveryActorRefusesWrongPayloads(t *testing.T) {
+	d := newDevice(t, Config{Seed: 1, User: alice})
+	open(t, d, shop)
+	actors := []sim.Addr{wire.DOMIdentity, wire.MinimalIdentity, wire.FirefoxAccounts, wire.FxAccountsManager, wire.FxAccounts,
+		wire.FxAServer, wire.FxAccountsUIGlue, wire.FxAccountsMgmtService, wire.SystemFxAccountsManager, wire.SystemFxAccountsUI,
+		wire.SystemFxAccountsDialog, wire.SystemFxAccountsClient, wire.SystemDialogManager, wire.Settings, wire.NSDOMIdentity(shop.Name)}
+	names := make([]string, 0, len(wire.Messages))
+	for name := range wire.Messages {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, to := range actors {
+		require.True(t, d.Sys.Has(to), "%s is part of the phone", to)
+		for _, name := range names {
+			require.NoError(t, d.Sys.Send(sim.Message{Name: name, From: wire.World, To: to, Payload: bogus{N: 1}}))
+		}
+	}
+	require.NoError(t, d.RunUntilIdle())
+	refused := regexp.MustCompile(`^sim: actor (.+?): message "([^"]+)" carries device\.bogus, want \S+$`)
+	byActor := map[string]int{}
+	for _, f := range d.Faults() {
+		m := refused.FindStringSubmatch(f.Error())
+		require.NotNil(t, m, "fault %q is not a refused payload", f)
+		byActor[m[1]]++
+	}
+	// Each actor that reads a payload at all refuses at least one message.
+	for _, a := range actors {
+		switch a {
+		case wire.MinimalIdentity, wire.SystemDialogManager, wire.SystemFxAccountsDialog:
+			continue // a stub that only notes payloads; actors that read none of the wire's (the dialog reads gaia's hide)
+		}
+		require.Positive(t, byActor[string(a)], "%s refused nothing", a)
+	}
+	require.Contains(t, faultTexts(d), `sim: actor DOMIdentity: message "Identity:RP:Watch" carries device.bogus, want wire.RPMessage`)
+	require.Contains(t, faultTexts(d), `sim: actor FxAccountsManager: message "signOut" carries device.bogus, want wire.SignOutCall`)
+	require.Contains(t, faultTexts(d), `sim: actor System/FxAccountsManager: message "mozFxAccountsUnsolChromeEvent" carries device.bogus, want wire.UnsolChromeEvent`)
+}
+
+func faultTexts(d *Device) []string {
+	var out []string
+	for _, f := range d.Faults() {
+		out = append(out, f.Error())
+	}
+	return out
 }

@@ -33,6 +33,12 @@ func (c *Calls) Call(ctx *sim.Ctx, to sim.Addr, method string, build func(id uin
 	return id
 }
 
+// Send is Call for a payload that carries its call id (wire.Callable): the
+// payload is built at the call site, and the id filled in here.
+func (c *Calls) Send(ctx *sim.Ctx, to sim.Addr, method string, payload wire.Callable, then Then) uint64 {
+	return c.Call(ctx, to, method, payload.WithCall, then)
+}
+
 // Pending reports how many calls await an answer.
 func (c *Calls) Pending() int { return len(c.pending) }
 

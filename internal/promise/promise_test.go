@@ -90,3 +90,33 @@ func TestSettleLeavesOtherMessagesAlone(t *testing.T) {
 		require.False(t, c.Settle(nil, m), m.Name)
 	}
 }
+
+// Send carries a payload built at the call site: the id goes in, the rest of
+// the payload is as given, and the answer settles that call.
+func TestSendFillsInTheCallID(t *testing.T) {
+	t.Parallel()
+	var got []string
+	var sent []any
+	var calls Calls
+	sys := sim.New(sim.Options{Seed: 1})
+	defer sys.Close()
+	require.NoError(t, sys.Spawn("callee", sim.HandlerFunc(func(ctx *sim.Ctx, m sim.Message) {
+		sent = append(sent, m.Payload)
+		c := m.Payload.(wire.EmailCall)
+		Resolve(ctx, m.From, m.Name, c.Call, "hello "+c.Email)
+	})))
+	require.NoError(t, sys.Spawn("caller", sim.HandlerFunc(func(ctx *sim.Ctx, m sim.Message) {
+		if calls.Settle(ctx, m) {
+			return
+		}
+		calls.Send(ctx, "callee", wire.QueryAccount, wire.EmailCall{Email: m.Payload.(string)}, func(_ *sim.Ctx, ok bool, v any) {
+			got = append(got, v.(string))
+		})
+	})))
+	for _, e := range []string{"a@b.c", "d@e.f"} {
+		require.NoError(t, sys.Send(sim.Message{Name: "go", From: "driver", To: "caller", Payload: e}))
+	}
+	require.NoError(t, sys.RunUntilIdle())
+	require.Equal(t, []any{wire.EmailCall{Call: 1, Email: "a@b.c"}, wire.EmailCall{Call: 2, Email: "d@e.f"}}, sent)
+	require.Equal(t, []string{"hello a@b.c", "hello d@e.f"}, got)
+}

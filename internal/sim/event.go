@@ -19,7 +19,8 @@ const (
 	KindNote
 	// KindDropped is a message sent to an actor that no longer exists.
 	KindDropped
-	// KindFault is an actor that panicked; the system carries on without that message.
+	// KindFault is an actor that panicked, or refused a message it could not
+	// read (Ctx.Fault); the system carries on without that message.
 	KindFault
 )
 

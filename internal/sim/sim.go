@@ -408,6 +408,15 @@ func (c *Ctx) Record(kind Kind, to Addr, name string, payload any) {
 	c.sys.recordEvent(Event{Kind: kind, From: c.cell.addr, To: to, Name: name, Payload: payload})
 }
 
+// Fault records that the actor could not handle message name (a payload it
+// cannot read): a fault in the trace and in Faults, as a panic would be, while
+// the actor carries on.
+func (c *Ctx) Fault(name string, err error) {
+	err = fmt.Errorf("sim: actor %s: %w", c.cell.addr, err)
+	c.sys.faults = append(c.sys.faults, err)
+	c.sys.recordEvent(Event{Kind: KindFault, From: c.cell.addr, To: c.cell.addr, Name: name, Payload: err.Error()})
+}
+
 // TimerID identifies a pending timer.
 type TimerID uint64
 

@@ -106,14 +106,14 @@ func (s AppStatus) String() string {
 
 // Principal identifies the page to the parent (the message principal, D-mid+).
 type Principal struct {
-	Origin    string
-	AppID     int
-	AppStatus AppStatus
+	Origin    string    `json:"origin"`
+	AppID     int       `json:"appID"`
+	AppStatus AppStatus `json:"appStatus"`
 	// Undeclared: the app's manifest lacks the firefox-accounts permission, so
 	// PermissionsInstaller granted it nothing (the permission manager answers
 	// UNKNOWN). Not part of the principal really: the permission database keyed
 	// by it. Hidden from traces, which show what the principal carried.
-	Undeclared bool `json:"-"`
+	Undeclared bool `json:"undeclared" trace:"-"`
 }
 
 // Permission is an nsIPermissionManager answer.
@@ -162,49 +162,49 @@ const WantIssuerFxA = "firefox-accounts"
 // RefreshAuthentication is a JS value: nil when absent, float64 seconds normally,
 // anything else (a string) to reproduce INVALID_REFRESH_AUTH_VALUE.
 type AssertionOptions struct {
-	Silent                bool
-	RefreshAuthentication any
+	Silent                bool `json:"silent"`
+	RefreshAuthentication any  `json:"refreshAuthentication"`
 	// Extra carries the request options that travel unvalidated (siteName,
 	// privacyPolicy, termsOfService, ...), in the order the page gave them.
-	Extra Obj
+	Extra Obj `json:"extra"`
 }
 
 // RPMessage is DOMIdentityMessage(options) as it crosses the message-manager wall.
 type RPMessage struct {
-	ID           string // the window's UUID
-	Origin       string
-	Audience     string // sanitised
-	Errors       []string
-	WantIssuer   string
-	LoggedInUser *string // nil: absent or null
-	Options      AssertionOptions
-	Principal    Principal
-	Target       sim.Addr // the window's navigator.mozId: where the parent's replies end up
+	ID           string           `json:"id"` // the window's UUID
+	Origin       string           `json:"origin"`
+	Audience     string           `json:"audience"` // sanitised
+	Errors       []string         `json:"errors"`
+	WantIssuer   string           `json:"wantIssuer"`
+	LoggedInUser *string          `json:"loggedInUser"` // nil: absent or null
+	Options      AssertionOptions `json:"options"`
+	Principal    Principal        `json:"principal"`
+	Target       sim.Addr         `json:"target"` // the window's navigator.mozId: where the parent's replies end up
 	// MM is the child message manager the message came through: the window's
 	// own when its app has a process of its own, else its process's (shared).
 	// DOMIdentity keys _mmContexts by it. Hidden from traces.
-	MM sim.Addr `json:"-"`
+	MM sim.Addr `json:"mm" trace:"-"`
 }
 
 // UnwatchMessage is Identity:RP:Unwatch.
 type UnwatchMessage struct {
-	ID     string
-	Target sim.Addr
-	MM     sim.Addr `json:"-"` // as in RPMessage
+	ID     string   `json:"id"`
+	Target sim.Addr `json:"target"`
+	MM     sim.Addr `json:"mm" trace:"-"` // as in RPMessage
 }
 
 // RPCallback is a parent->child callback message and the RPWatchContext do* call
 // that produces it: Assertion for OnLogin/doLogin (nil is JS null), Message for
 // OnError/doError (the service's error reason).
 type RPCallback struct {
-	ID        string
-	Assertion *string
-	Message   any
+	ID        string  `json:"id"`
+	Assertion *string `json:"assertion"`
+	Message   any     `json:"message"`
 	// Target is set on a do* call by the service that holds the RPWatchContext
 	// (FirefoxAccounts keeps the context object itself in its flow, so it
 	// reaches the window even after DOMIdentity dropped its own entry).
-	Target sim.Addr `json:"-"`
-	MM     sim.Addr `json:"-"`
+	Target sim.Addr `json:"target" trace:"-"`
+	MM     sim.Addr `json:"mm" trace:"-"`
 }
 
 // DOMIdentity -> FirefoxAccounts (service.RP.*) and back (RPWatchContext.do*).
@@ -254,56 +254,63 @@ func RejectedName(method string) string { return method + RejectedSuffix }
 
 // Resolved is a promise resolution.
 type Resolved struct {
-	Call  uint64
-	Value any
+	Call  uint64 `json:"call"`
+	Value any    `json:"value"`
 }
 
 // Rejected is a promise rejection; Reason is the JS rejection value.
 type Rejected struct {
-	Call   uint64
-	Reason any
+	Call   uint64 `json:"call"`
+	Reason any    `json:"reason"`
 }
 
 // GetAssertionCall is FxAccountsManager.getAssertion(audience, principal, options)
 // and, without principal/options, FxAccounts.getAssertion(audience).
 type GetAssertionCall struct {
-	Call      uint64
-	Audience  string
-	Principal *Principal
-	Options   AssertionOptions
+	Call      uint64           `json:"call"`
+	Audience  string           `json:"audience"`
+	Principal *Principal       `json:"principal"`
+	Options   AssertionOptions `json:"options"`
 }
 
 // Credentials go with signIn/signUp.
 type Credentials struct {
-	Call     uint64
-	Email    string
-	Password string
+	Call     uint64 `json:"call"`
+	Email    string `json:"email"`
+	Password string `json:"password"`
 }
 
 // EmailCall carries one email (queryAccount, refreshAuthentication UI request, resendVerificationEmail).
 type EmailCall struct {
-	Call  uint64
-	Email string
+	Call  uint64 `json:"call"`
+	Email string `json:"email"`
 }
 
 // PlainCall is a call with no argument (signOut, getAccount, getSignedInUser, signInFlow).
 type PlainCall struct {
-	Call uint64
+	Call uint64 `json:"call"`
+}
+
+// SignOutCall is FxAccountsManager.signOut() and FxAccounts.signOut(localOnly):
+// the manager is asked without the flag, and asks FxAccounts with it set.
+type SignOutCall struct {
+	Call      uint64 `json:"call"`
+	LocalOnly bool   `json:"localOnly,omitempty"`
 }
 
 // AccountData is FxAccounts' signed-in user record (signedInUser.json).
 type AccountData struct {
-	Email        string
-	UID          string
-	SessionToken string
-	Verified     bool
-	AuthAt       int64 // seconds
+	Email        string `json:"email"`
+	UID          string `json:"uid"`
+	SessionToken string `json:"sessionToken"`
+	Verified     bool   `json:"verified"`
+	AuthAt       int64  `json:"authAt"` // seconds
 }
 
 // SetSignedInUserCall is FxAccounts.setSignedInUser(credentials).
 type SetSignedInUserCall struct {
-	Call uint64
-	User AccountData
+	Call uint64      `json:"call"`
+	User AccountData `json:"user"`
 }
 
 // Observer notifications (Services.obs topics), sent straight to each observer.
@@ -317,13 +324,13 @@ const (
 
 // Notification is an observer-service notification; Data is the "data" argument.
 type Notification struct {
-	Data string
+	Data string `json:"data"`
 }
 
 // NetworkStatus is network:offline-status-changed, sent to every actor that checks
 // Services.io.offline (each keeps its own copy: actors share no state).
 type NetworkStatus struct {
-	Offline bool
+	Offline bool `json:"offline"`
 }
 
 // Gecko <-> Gaia System app custom events.
@@ -338,33 +345,33 @@ const (
 // ("openFlow", "refreshAuthentication", with an id) or a notification ("onlogin",
 // "onverified", "onlogout", no id).
 type UnsolChromeEvent struct {
-	EventName string
-	ID        string
-	Data      Obj // refreshAuthentication: {email}
+	EventName string `json:"eventName"`
+	ID        string `json:"id"`
+	Data      Obj    `json:"data"` // refreshAuthentication: {email}
 }
 
 // RPContentEvent is mozFxAccountsRPContentEvent's detail: {id, result} or {id, error}.
 type RPContentEvent struct {
-	ID       string
-	Result   any
-	Error    any
-	HasError bool
+	ID       string `json:"id"`
+	Result   any    `json:"result"`
+	Error    any    `json:"error"`
+	HasError bool   `json:"hasError"`
 }
 
 // ContentEvent is mozFxAccountsContentEvent's detail {id, data:{method, email?, password?}}.
 type ContentEvent struct {
-	ID       string
-	Method   string
-	Email    string
-	Password string
+	ID       string `json:"id"`
+	Method   string `json:"method"`
+	Email    string `json:"email"`
+	Password string `json:"password"`
 }
 
 // MgmtChromeEvent is mozFxAccountsChromeEvent's detail: {id, data} or {id, error}.
 type MgmtChromeEvent struct {
-	ID       string
-	Data     any
-	Error    any
-	HasError bool
+	ID       string `json:"id"`
+	Data     any    `json:"data"`
+	Error    any    `json:"error"`
+	HasError bool   `json:"hasError"`
 }
 
 // Event names for openFlow / refreshAuthentication UI requests.
@@ -393,21 +400,21 @@ const (
 
 // UserInput carries typed text or a chosen value.
 type UserInput struct {
-	Value string
+	Value string `json:"value"`
 }
 
 // ServerRequest is one call from the device to the FxA auth server. Op is the
 // endpoint, e.g. "POST /v1/certificate/sign"; the reply to the sender is
 // "<Op>:resolved" with a typed result or "<Op>:rejected" with a ServerError.
 type ServerRequest struct {
-	Call         uint64
-	Op           string
-	Email        string
-	Password     string // only on the device side: the link derives onepw authPW; never sent raw
-	SessionToken string
-	UID          string
-	PublicKey    any   // *browserid.PublicKey for certificate/sign
-	Duration     int64 // ms, certificate/sign
+	Call         uint64 `json:"call"`
+	Op           string `json:"op"`
+	Email        string `json:"email"`
+	Password     string `json:"password"` // only on the device side: the link derives onepw authPW; never sent raw
+	SessionToken string `json:"sessionToken"`
+	UID          string `json:"uid"`
+	PublicKey    any    `json:"publicKey"` // *browserid.PublicKey for certificate/sign
+	Duration     int64  `json:"duration"`  // ms, certificate/sign
 }
 
 // Auth server operations the device uses.
@@ -424,15 +431,15 @@ const (
 
 // SignInResult is what /account/login and /account/create give the device.
 type SignInResult struct {
-	UID          string
-	SessionToken string
-	Verified     bool
-	AuthAt       int64
-	Email        string
+	UID          string `json:"uid"`
+	SessionToken string `json:"sessionToken"`
+	Verified     bool   `json:"verified"`
+	AuthAt       int64  `json:"authAt"`
+	Email        string `json:"email"`
 }
 
 // EmailStatus is /recovery_email/status.
 type EmailStatus struct {
-	Email    string
-	Verified bool
+	Email    string `json:"email"`
+	Verified bool   `json:"verified"`
 }

@@ -1,7 +1,6 @@
 package verifier
 
 import (
-	"crypto/rand"
 	"crypto/rsa"
 	"errors"
 	"fmt"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 	"github.com/mozidsim/mozidsim/internal/browserid"
+	"github.com/mozidsim/mozidsim/internal/simtest"
 	"go.uber.org/goleak"
 )
 
@@ -24,26 +24,11 @@ const (
 
 var testNow = time.UnixMilli(1425000000000)
 
-// RSA-2048 keygen costs ~60 ms: the package's tests share two issuer keys.
-var (
-	keysOnce  sync.Once
-	issuerKey *rsa.PrivateKey // the FxA server key
-	otherKey  *rsa.PrivateKey // some other issuer
-	keysErr   error
-)
-
+// testKeys are the FxA server's key and some other issuer's (shared by every
+// package's tests: RSA-2048 keygen costs tens of milliseconds).
 func testKeys(tb testing.TB) (issuer, other *rsa.PrivateKey) {
 	tb.Helper()
-	keysOnce.Do(func() {
-		if issuerKey, keysErr = rsa.GenerateKey(rand.Reader, 2048); keysErr != nil {
-			return
-		}
-		otherKey, keysErr = rsa.GenerateKey(rand.Reader, 2048)
-	})
-	if keysErr != nil {
-		tb.Fatalf("test keys: %v", keysErr)
-	}
-	return issuerKey, otherKey
+	return simtest.IssuerKey(), simtest.OtherIssuerKey()
 }
 
 func userKey(tb testing.TB) *browserid.DSAKey {
