@@ -42,7 +42,7 @@ type harness struct {
 	held     []sim.Message // answers kept back
 }
 
-func newHarness(t testing.TB) *harness {
+func newHarness(t testing.TB, opts ...Option) *harness {
 	t.Helper()
 	h := &harness{t: t, sys: sim.New(sim.Options{Seed: 7}), accounts: map[string]account{
 		alice: {password: alicePass, verified: true},
@@ -52,7 +52,7 @@ func newHarness(t testing.TB) *harness {
 		require.Empty(t, h.sys.Faults(), "no actor panicked")
 		require.NoError(t, h.sys.Close())
 	})
-	g, err := Spawn(h.sys)
+	g, err := Spawn(h.sys, opts...)
 	require.NoError(t, err)
 	h.gaia = g
 	require.NoError(t, h.sys.Spawn(wire.FxAccountsUIGlue, sim.HandlerFunc(func(ctx *sim.Ctx, m sim.Message) {

@@ -142,3 +142,19 @@ func payloads(ms []sim.Message) []any {
 	}
 	return out
 }
+
+// The listener tests `if (msg.error)` ([G-1] _contentRequest, [G-3]
+// contentRequest): an {id, error} detail whose error is falsy resolves, with
+// msg.result, which is undefined. openFlow's detail has no data (signInFlow
+// passes none).
+func TestUIGlueFalsyErrorResolvesUndefined(t *testing.T) {
+	gaia, mgr := &recorder{}, &recorder{}
+	sys := newSys(t, map[sim.Addr]sim.Handler{wire.FxAccountsUIGlue: NewFxAccountsUIGlue(), wire.SystemFxAccountsManager: gaia, wire.FxAccountsManager: mgr})
+	send(t, sys, wire.FxAccountsManager, wire.FxAccountsUIGlue, wire.SignInFlow, wire.PlainCall{Call: 3})
+	ev := gaia.got[0].Payload.(wire.UnsolChromeEvent)
+	require.Nil(t, ev.Data, "signInFlow sends data undefined, not {}")
+	send(t, sys, wire.SystemFxAccountsManager, wire.FxAccountsUIGlue, wire.MozFxAccountsRPContentEvent,
+		wire.RPContentEvent{ID: ev.ID, Error: "", HasError: true})
+	require.Equal(t, "signInFlow:resolved", mgr.got[0].Name)
+	require.Equal(t, wire.Resolved{Call: 3, Value: wire.Undefined}, mgr.got[0].Payload)
+}

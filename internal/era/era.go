@@ -147,3 +147,13 @@ func (e Era) RefreshSignsOutFirst() bool { return e.is2014() }
 // WholeDetailRejection: [G-1] _contentRequest rejects with the whole content
 // event detail {id, error}; [G-3] ContentRequestHelper with detail.error only.
 func (e Era) WholeDetailRejection() bool { return e.is2014() }
+
+// --- Gaia System app ---
+
+// AccountIDKey: Gaia's FxAccountsClient of March 2014 (ozten/gaia@bb3e602d
+// apps/system/js/fxa_client.js queryAccount, signIn, signUp) names the account
+// "accountId" in a mozFxAccountsContentEvent's data, and the FxAccountsMgmtService
+// of that time (lissyx/mozilla-central@51cc7196 FxAccountsMgmtService.jsm
+// handleEvent) reads data.accountId; from mid-2014 (mozilla-b2g/gaia@0b5850cb
+// fxa_client.js, @84c3bf62 fx_accounts_client.js) the member is "email".
+func (e Era) AccountIDKey() bool { return e.is2014() }

@@ -356,12 +356,16 @@ type RPContentEvent struct {
 	HasError bool
 }
 
-// ContentEvent is mozFxAccountsContentEvent's detail {id, data:{method, email?, password?}}.
+// ContentEvent is mozFxAccountsContentEvent's detail {id, data:{method, email?, password?}}
+// (its JS shape: JSObject in shapes.go).
 type ContentEvent struct {
 	ID       string
 	Method   string
 	Email    string
 	Password string
+	// AccountKey names data's account member: "" is "email" (Gaia fxa_client.js
+	// from mid-2014), AccountIDKey the March-2014 "accountId".
+	AccountKey string
 }
 
 // MgmtChromeEvent is mozFxAccountsChromeEvent's detail: {id, data} or {id, error}.
