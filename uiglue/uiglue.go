@@ -60,8 +60,8 @@ func (g *FxAccountsUIGlue) Receive(ctx *sim.Ctx, m sim.Message) {
 		c := m.Payload.(wire.EmailCall)
 		// [G-1] refreshAuthentication(accountId) sends data {accountId}; [G-3] {email}.
 		key := "email"
-		if g.era.WholeDetailRejection() {
-			key = "accountId"
+		if g.era.AccountIDKey() {
+			key = wire.AccountIDKey
 		}
 		g.contentRequest(ctx, m.From, m.Name, c.Call, wire.EventRefreshAuthentication, wire.O(key, c.Email))
 	case wire.MozFxAccountsRPContentEvent:
