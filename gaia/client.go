@@ -1,6 +1,7 @@
 package gaia
 
 import (
+	"github.com/mozidsim/mozidsim/internal/era"
 	"github.com/mozidsim/mozidsim/internal/promise"
 	"github.com/mozidsim/mozidsim/internal/sim"
 	"github.com/mozidsim/mozidsim/internal/wire"
@@ -13,6 +14,7 @@ import (
 // observable effect here and is left out.)
 type FxAccountsClient struct {
 	pending map[string]clientRequest
+	era     era.Era
 }
 
 type clientRequest struct {
@@ -51,7 +53,7 @@ func (c *FxAccountsClient) Receive(ctx *sim.Ctx, m sim.Message) {
 	id := ctx.UUID()
 	c.pending[id] = clientRequest{replyTo: m.From, method: m.Name, call: call.Call}
 	ctx.Send(wire.FxAccountsMgmtService, wire.MozFxAccountsContentEvent,
-		wire.ContentEvent{ID: id, Method: m.Name, Email: call.Email, Password: call.Password})
+		wire.ContentEvent{ID: id, Method: m.Name, Email: call.Email, Password: call.Password, AccountKey: accountKey(c.era)})
 }
 
 func (c *FxAccountsClient) onChromeEvent(ctx *sim.Ctx, ev wire.MgmtChromeEvent) {
@@ -74,4 +76,12 @@ func (c *FxAccountsClient) onChromeEvent(ctx *sim.Ctx, ev wire.MgmtChromeEvent) 
 		// Neither data nor a truthy error: no callback runs and the caller waits forever.
 		ctx.Record(sim.KindNote, ctx.Self(), "chrome event with neither data nor error: no callback", ev.ID)
 	}
+}
+
+// accountKey names the content event's account member in era e (era.AccountIDKey).
+func accountKey(e era.Era) string {
+	if e.AccountIDKey() {
+		return wire.AccountIDKey
+	}
+	return ""
 }

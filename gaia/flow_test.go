@@ -5,6 +5,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/mozidsim/mozidsim/internal/era"
 	"github.com/mozidsim/mozidsim/internal/sim"
 	"github.com/mozidsim/mozidsim/internal/wire"
 )
@@ -565,4 +566,33 @@ func TestDialogStateErrors(t *testing.T) {
 	require.NoError(t, sys.Close())
 	_, _, err = g.DialogState()
 	require.ErrorIs(t, err, sim.ErrClosed)
+}
+
+// The System app's FxAccountsClient names the account "accountId" in March 2014
+// (ozten/gaia@bb3e602d fxa_client.js) and "email" later; both send
+// {id, data: {method, <account>, password?}}.
+func TestContentEventAccountMemberPerEra(t *testing.T) {
+	for _, c := range []struct {
+		era  era.Era
+		want []string
+	}{
+		{era.Y2015, []string{
+			`{"id":"<id>","data":{"method":"queryAccount","email":"alice@example.com"}}`,
+			`{"id":"<id>","data":{"method":"signIn","email":"alice@example.com","password":"a password"}}`}},
+		{era.Spring2014, []string{
+			`{"id":"<id>","data":{"method":"queryAccount","accountId":"alice@example.com"}}`,
+			`{"id":"<id>","data":{"method":"signIn","accountId":"alice@example.com","password":"a password"}}`}},
+	} {
+		t.Run(c.era.String(), func(t *testing.T) {
+			h := newHarness(t, InEra(c.era))
+			h.openFlow("flow-1")
+			h.signIn(alice, "a password")
+			var got []string
+			for _, ev := range h.mgmt {
+				ev.ID = "<id>"
+				got = append(got, jsonOf(t, ev.JSObject()))
+			}
+			require.Equal(t, c.want, got)
+		})
+	}
 }

@@ -43,6 +43,8 @@ func Spawn(sys *sim.System, opts ...Option) (*Gaia, error) {
 		o(&cfg)
 	}
 	ui := NewFxAccountsUI()
+	client, settings := NewFxAccountsClient(), NewSettings()
+	client.era, settings.era = cfg.era, cfg.era
 	ui.era, ui.closeAnimation = cfg.era, cfg.closeAnimation
 	actors := []struct {
 		addr sim.Addr
@@ -53,8 +55,8 @@ func Spawn(sys *sim.System, opts ...Option) (*Gaia, error) {
 		{wire.SystemFxAccountsDialog, NewFxAccountsDialog()},
 		{wire.SystemDialogManager, NewSystemDialogManager()},
 		{OtherDialog, &otherDialog{}},
-		{wire.SystemFxAccountsClient, NewFxAccountsClient()},
-		{wire.Settings, NewSettings()},
+		{wire.SystemFxAccountsClient, client},
+		{wire.Settings, settings},
 	}
 	for _, a := range actors {
 		if err := sys.Spawn(a.addr, a.h); err != nil {

@@ -45,7 +45,7 @@ type harness struct {
 	wantFaults []string
 }
 
-func newHarness(t testing.TB) *harness {
+func newHarness(t testing.TB, opts ...Option) *harness {
 	t.Helper()
 	h := &harness{t: t, sys: simtest.New(t, 7, nil), accounts: map[string]account{
 		alice: {password: alicePass, verified: true},
@@ -54,7 +54,7 @@ func newHarness(t testing.TB) *harness {
 	t.Cleanup(func() {
 		require.Equal(t, h.wantFaults, simtest.Faults(h.sys), "no actor panicked or refused a payload unexpectedly")
 	})
-	g, err := Spawn(h.sys)
+	g, err := Spawn(h.sys, opts...)
 	require.NoError(t, err)
 	h.gaia = g
 	require.NoError(t, h.sys.Spawn(wire.FxAccountsUIGlue, sim.HandlerFunc(func(ctx *sim.Ctx, m sim.Message) {

@@ -45,7 +45,7 @@ func (f *FxAccountsManager) handleEvent(ctx *sim.Ctx, ev wire.UnsolChromeEvent) 
 		// handleEvent) reads message.data.accountId; from V3 (mid-2014) on,
 		// message.data.email.
 		key, missing := "email", "No email specified"
-		if f.era == era.Spring2014 {
+		if f.era.AccountIDKey() {
 			key, missing = "accountId", "No account id specified"
 		}
 		raw, _ := ev.Data.Get(key)

@@ -1,6 +1,7 @@
 package gaia
 
 import (
+	"github.com/mozidsim/mozidsim/internal/era"
 	"github.com/mozidsim/mozidsim/internal/sim"
 	"github.com/mozidsim/mozidsim/internal/wire"
 )
@@ -11,6 +12,7 @@ import (
 // content events itself, since no IAC is simulated.
 type Settings struct {
 	pending map[string]string // content event id -> method
+	era     era.Era
 }
 
 // NewSettings creates the actor (address wire.Settings).
@@ -49,7 +51,7 @@ func (s *Settings) Receive(ctx *sim.Ctx, m sim.Message) {
 }
 
 func (s *Settings) send(ctx *sim.Ctx, ev wire.ContentEvent) {
-	ev.ID = ctx.UUID()
+	ev.ID, ev.AccountKey = ctx.UUID(), accountKey(s.era)
 	s.pending[ev.ID] = ev.Method
 	ctx.Send(wire.FxAccountsMgmtService, wire.MozFxAccountsContentEvent, ev)
 }

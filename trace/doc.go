@@ -20,7 +20,7 @@
 //
 //	{"seq":12,"at":"0s","kind":"hop","from":"FxAccountsUIGlue",
 //	 "to":"System/FxAccountsManager","name":"mozFxAccountsUnsolChromeEvent",
-//	 "payload":{"eventName":"openFlow","id":"<uuid#2>","data":{}}}
+//	 "payload":{"eventName":"openFlow","id":"<uuid#2>"}}
 //
 // kind is hop (a message between actors), timer, call (a page calling its
 // navigator.mozId; from is nsDOMIdentity[app], to the page), callback (what the
@@ -28,7 +28,9 @@
 // is gone) or fault. at is the virtual time since start. payload is the message's
 // Go value as JSON: struct fields in lowerCamel case in declaration order, JS
 // objects (wire.Obj) in their own key order, undefined and NaN as {"$js":...},
-// JavaScript Error objects as {"$error":"Error: ..."}.
+// JavaScript Error objects as {"$error":"Error: ..."}. A Gecko <-> Gaia custom
+// event (wire.JSShaped) is its detail object as the historic code built it, with
+// JSON.stringify's rules: openFlow's data, undefined, is left out above.
 //
 // Values that must not or cannot be compared byte for byte are written as role
 // tokens "<kind#n>", n counting distinct values of that kind in order of first

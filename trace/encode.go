@@ -356,6 +356,9 @@ func goValue(v any, start time.Time, depth int) any {
 		return x
 	case float64:
 		return jsNumber(x)
+	case wire.JSShaped:
+		// A custom event's detail: the object the historic code built.
+		return goValue(x.JSObject(), start, depth+1)
 	case wire.Obj:
 		out := Object{}
 		for _, kv := range x {

@@ -65,8 +65,8 @@ func (g *FxAccountsUIGlue) Receive(ctx *sim.Ctx, m sim.Message) {
 		}
 		// [G-1] refreshAuthentication(accountId) sends data {accountId}; [G-3] {email}.
 		key := "email"
-		if g.era.WholeDetailRejection() {
-			key = "accountId"
+		if g.era.AccountIDKey() {
+			key = wire.AccountIDKey
 		}
 		g.contentRequest(ctx, m.From, m.Name, c.Call, wire.EventRefreshAuthentication, wire.O(key, c.Email))
 	case wire.MozFxAccountsRPContentEvent:
@@ -100,25 +100,26 @@ func (g *FxAccountsUIGlue) onContentEvent(ctx *sim.Ctx, ev wire.RPContentEvent) 
 		case ev.ID == "" || ev.ID != l.id:
 			detail, _ := wire.JSONStringify(contentEventDetail(ev))
 			promise.Reject(ctx, l.replyTo, l.method, l.call, ErrWrongContentEvent+detail)
-		case ev.HasError && g.era.WholeDetailRejection():
+		case failed(ev) && g.era.WholeDetailRejection():
 			// [G-1] (lissyx/mozilla-central@51cc7196 FxAccountsUIGlue.js
 			// _contentRequest) rejects with the whole detail {id, error}.
 			promise.Reject(ctx, l.replyTo, l.method, l.call, wire.O("id", ev.ID, "error", ev.Error))
-		case ev.HasError:
+		case failed(ev):
 			promise.Reject(ctx, l.replyTo, l.method, l.call, ev.Error) // the bare error, e.g. "DIALOG_CLOSED_BY_USER"
+		case ev.HasError: // {id, error: <falsy>}: msg.result is undefined
+			promise.Resolve(ctx, l.replyTo, l.method, l.call, wire.Undefined)
 		default:
 			promise.Resolve(ctx, l.replyTo, l.method, l.call, ev.Result)
 		}
 	}
 }
 
-func contentEventDetail(ev wire.RPContentEvent) wire.Obj {
-	o := wire.O("id", ev.ID)
-	if ev.HasError {
-		return append(o, wire.KV{Key: "error", Value: ev.Error})
-	}
-	return append(o, wire.KV{Key: "result", Value: ev.Result})
-}
+// failed is the listener's `if (msg.error)` ([G-1] _contentRequest, [G-3]
+// contentRequest): a falsy error is no failure, and the request resolves with
+// msg.result, which such a detail lacks (undefined).
+func failed(ev wire.RPContentEvent) bool { return ev.HasError && wire.Truthy(ev.Error) }
+
+func contentEventDetail(ev wire.RPContentEvent) wire.Obj { return ev.JSObject() }
 
 // FxAccountsMgmtService is b2g/components/FxAccountsMgmtService.jsm.
 type FxAccountsMgmtService struct {
@@ -186,10 +187,12 @@ func (s *FxAccountsMgmtService) onContentEvent(ctx *sim.Ctx, from sim.Addr, ev w
 	}
 	id := ev.ID
 	s.calls.Send(ctx, wire.FxAccountsManager, method, call, func(ctx *sim.Ctx, ok bool, v any) {
+		// _onFulfill / _onReject (2014 and 2015 alike): {id, data: aData ? aData : null}
+		// or {id, error: aReason ? aReason : null}.
+		if !wire.Truthy(v) {
+			v = nil
+		}
 		if ok {
-			if v == wire.Undefined {
-				v = nil // {id, data: value || null}
-			}
 			ctx.Send(from, wire.MozFxAccountsChromeEvent, wire.MgmtChromeEvent{ID: id, Data: v})
 			return
 		}

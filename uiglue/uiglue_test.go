@@ -94,3 +94,19 @@ func TestMgmtServiceTellsEverySystemWindowListener(t *testing.T) {
 	}
 	require.Equal(t, []sim.Addr{wire.SystemFxAccountsManager, backupAddr}, order)
 }
+
+// The listener tests `if (msg.error)` ([G-1] _contentRequest, [G-3]
+// contentRequest): an {id, error} detail whose error is falsy resolves, with
+// msg.result, which is undefined. openFlow's detail has no data (signInFlow
+// passes none).
+func TestUIGlueFalsyErrorResolvesUndefined(t *testing.T) {
+	gaia, mgr := &simtest.Recorder{}, &simtest.Recorder{}
+	sys := simtest.New(t, 9, map[sim.Addr]sim.Handler{wire.FxAccountsUIGlue: NewFxAccountsUIGlue(), wire.SystemFxAccountsManager: gaia, wire.FxAccountsManager: mgr})
+	simtest.Deliver(t, sys, wire.FxAccountsManager, wire.FxAccountsUIGlue, wire.SignInFlow, wire.PlainCall{Call: 3})
+	ev := gaia.Got[0].Payload.(wire.UnsolChromeEvent)
+	require.Nil(t, ev.Data, "signInFlow sends data undefined, not {}")
+	simtest.Deliver(t, sys, wire.SystemFxAccountsManager, wire.FxAccountsUIGlue, wire.MozFxAccountsRPContentEvent,
+		wire.RPContentEvent{ID: ev.ID, Error: "", HasError: true})
+	require.Equal(t, "signInFlow:resolved", mgr.Got[0].Name)
+	require.Equal(t, wire.Resolved{Call: 3, Value: wire.Undefined}, mgr.Got[0].Payload)
+}

@@ -21,7 +21,7 @@ type shimApp struct {
 	Status int    `json:"status"`
 }
 
-// shimScript is the shim with the phone's apps filled in.
+// shimScript is the shim with the phone's apps and era filled in.
 func (s *Server) shimScript() string {
 	apps := map[string]shimApp{}
 	for origin, a := range s.appOf {
@@ -29,7 +29,9 @@ func (s *Server) shimScript() string {
 		apps[origin] = shimApp{Name: a.Name, Kind: a.Kind, Status: int(status)}
 	}
 	b, _ := json.Marshal(apps)
-	return strings.Replace(shimSource, "/*APPS*/{}/*END*/", string(b), 1)
+	e, _ := json.Marshal(s.era.String())
+	src := strings.Replace(shimSource, "/*APPS*/{}/*END*/", string(b), 1)
+	return strings.Replace(src, `/*ERA*/"2015"/*END*/`, string(e), 1)
 }
 
 func (s *Server) serveShim(w http.ResponseWriter, r *http.Request) {

@@ -21,9 +21,15 @@ import (
 // of the phone (kind given).
 func browserPhone(t *testing.T, kind string, pages map[string]string) (*Server, string) {
 	t.Helper()
+	return eraPhone(t, "", kind, pages)
+}
+
+// eraPhone is browserPhone for a phone of era e ("" is the default).
+func eraPhone(t *testing.T, e, kind string, pages map[string]string) (*Server, string) {
+	t.Helper()
 	srv := httptest.NewUnstartedServer(nil)
 	origin := "http://" + srv.Listener.Addr().String()
-	s, err := New(Config{Apps: []App{{Name: "page", Origin: origin, Kind: kind}}})
+	s, err := New(Config{Apps: []App{{Name: "page", Origin: origin, Kind: kind}}, Era: e})
 	require.NoError(t, err)
 	mux := http.NewServeMux()
 	for path, body := range pages {
@@ -58,7 +64,7 @@ func TestShimPassesTheVectorsInChromium(t *testing.T) {
 	defer cancel()
 	require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(origin+"/vectors/")))
 	out, err := chromedp.Run(ctx, chromedp.Evaluate[string](`JSON.stringify(vectors.map(function (vc) {
-		return [vc.kind + ": " + vc.name, shimRunner.runCase(mozidsimShim.createMozId, vc)];
+		return [(vc.era || "2015") + " " + vc.kind + ": " + vc.name, shimRunner.runCase(mozidsimShim.createMozId, vc)];
 	}))`))
 	require.NoError(t, err)
 	var results [][2]json.RawMessage
@@ -133,9 +139,17 @@ func TestOnlyAClickLetsAWebAppRequest(t *testing.T) {
 	require.Empty(t, st.Faults)
 }
 
+// The same page signs in on a 2015 and on a 2014 phone (serve --era 2014: the
+// shim is then [D-early]'s nsDOMIdentity).
 func TestARealPageSignsInThroughTheShim(t *testing.T) {
+	for _, e := range []string{"2015", "2014"} {
+		t.Run(e, func(t *testing.T) { signInThroughTheShim(t, e) })
+	}
+}
+
+func signInThroughTheShim(t *testing.T, e string) {
 	b := browser.Get(t)
-	s, origin := browserPhone(t, "privileged", map[string]string{"/app/": signInPage})
+	s, origin := eraPhone(t, e, "privileged", map[string]string{"/app/": signInPage})
 	ctx, logOf := tabOn(t, b, origin+"/app/")
 	waitFor(t, func() bool { return len(logOf()) == 2 })
 	require.Equal(t, []string{"onlogout", "onready"}, logOf())
@@ -160,4 +174,57 @@ func TestARealPageSignsInThroughTheShim(t *testing.T) {
 	require.NoError(t, err)
 	require.Empty(t, st.Faults, "the shim and the Go nsDOMIdentity agreed on every call")
 	require.Equal(t, []string{"onlogout", "onready", "onlogin aud=" + origin + " email=alice@example.com"}, st.Windows[0].Log)
+}
+
+const page2014 = `<!doctype html>
+<script src="/mozid-shim.js"></script>
+<script>
+var log = [];
+function watch() {
+  navigator.mozId.watch({
+    wantIssuer: "firefox-accounts",
+    onlogin: function (a) { log.push("onlogin"); },
+    onlogout: function () { log.push("onlogout"); },
+    onready: function () { log.push("onready"); },
+    onerror: function (e) { log.push("onerror " + typeof e + " " + JSON.stringify(e)); }
+  });
+}
+function again() {
+  try { watch(); } catch (e) { log.push("threw " + e.name + ": " + e.message); }
+}
+</script>`
+
+// What a 2014 page saw that a 2015 page did not ([D-early], README "serve
+// --era 2014"): the parent's rejection object itself in onerror, the Error
+// nsDOMIdentity.js threw with its own message, and the window's own refusal of
+// Firefox Accounts to a web app.
+func TestA2014PageSeesTheEarlyNavigatorMozId(t *testing.T) {
+	b := browser.Get(t)
+	t.Run("onerror gets the OFFLINE object", func(t *testing.T) {
+		s, origin := eraPhone(t, "2014", "privileged", map[string]string{"/app/": page2014})
+		require.NoError(t, s.Steps([]byte(`[{"device":"sign-in","email":"alice@example.com","password":"correct horse battery"},{"network":"offline"}]`)))
+		ctx, logOf := tabOn(t, b, origin+"/app/")
+		_, err := chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](`watch()`))
+		require.NoError(t, err)
+		waitFor(t, func() bool { return len(logOf()) == 1 })
+		require.Equal(t, []string{`onerror object {"error":"OFFLINE"}`}, logOf())
+		_, err = chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](`again()`))
+		require.NoError(t, err)
+		require.Equal(t, []string{`onerror object {"error":"OFFLINE"}`, "threw Error: navigator.id.watch was already called"}, logOf())
+		st, err := s.State()
+		require.NoError(t, err)
+		require.Equal(t, "2014", st.Era)
+		require.Empty(t, st.Faults, "the shim and the Go [D-early] nsDOMIdentity agreed")
+		require.Equal(t, []string{`onerror {"error":"OFFLINE"}`, "throws navigator.id.watch was already called"}, st.Windows[0].Log)
+	})
+	t.Run("a web app is refused in the window", func(t *testing.T) {
+		s, origin := eraPhone(t, "2014", "web", map[string]string{"/app/": page2014})
+		ctx, logOf := tabOn(t, b, origin+"/app/")
+		_, err := chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](`watch()`))
+		require.NoError(t, err)
+		require.Equal(t, []string{`onerror string "ERROR_NOT_AUTHORIZED_FOR_FIREFOX_ACCOUNTS"`}, logOf(), "during the call, before any message")
+		st, err := s.State()
+		require.NoError(t, err)
+		require.Empty(t, st.Faults)
+	})
 }

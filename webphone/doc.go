@@ -1,7 +1,8 @@
-// Package webphone is `mozidsim serve`: the simulated 2015 Firefox OS phone
-// offered to real web pages. A page adds one script, /mozid-shim.js, and gets a
-// navigator.mozId whose page-side checks run synchronously in the page, a port
-// of dom/identity/nsDOMIdentity.js; everything behind it (DOMIdentity,
+// Package webphone is `mozidsim serve`: the simulated Firefox OS phone, of 2015
+// or (Config.Era "2014") of spring 2014, offered to real web pages. A page adds
+// one script, /mozid-shim.js, and gets a navigator.mozId whose page-side checks
+// run synchronously in the page, a port of dom/identity/nsDOMIdentity.js
+// ([D-late], or [D-early] in 2014); everything behind it (DOMIdentity,
 // FirefoxAccounts, FxAccountsManager, FxAccounts, FxAccountsUIGlue, the Gaia
 // System app and its FxA dialog, the FxA auth server) is the simulator's own
 // actors.

@@ -41,7 +41,9 @@ type Config struct {
 	World string
 	// Apps are added to the world's apps, replacing any of the same name.
 	Apps []App
-	// Era is "" or "2015"; the spring-2014 stack is not simulated yet.
+	// Era is "2014" or "2015": the stack the phone runs and the page shim
+	// ports ([D-early] or [D-late] nsDOMIdentity). "" is the world file's era,
+	// else era.Default.
 	Era string
 	// WallClock makes the phone's clock the real one (an RP verifying with its own
 	// library accepts the assertions); otherwise it is virtual, from mid-2015,
@@ -60,6 +62,7 @@ var DefaultAccount = device.Account{Email: "alice@example.com", Password: "corre
 // mu held, so the actors see one driver at a time, as in a scenario run.
 type Server struct {
 	cfg    Config
+	era    era.Era
 	mux    *http.ServeMux
 	shim   string // shim.js with the apps filled in
 	scName string
@@ -103,11 +106,16 @@ type Fault struct {
 
 // New builds the phone. Close it.
 func New(cfg Config) (*Server, error) {
-	if cfg.Era != "" && cfg.Era != "2015" {
-		return nil, fmt.Errorf("era %q: only 2015 is simulated so far (the 2014 stack is not built yet)", cfg.Era)
+	var flagEra era.Era
+	if cfg.Era != "" {
+		e, err := era.Parse(cfg.Era)
+		if err != nil {
+			return nil, err
+		}
+		flagEra = e
 	}
 	s := &Server{cfg: cfg, appOf: map[string]App{}, pageCount: map[string]int{}, defects: map[string]string{},
-		stop: make(chan struct{}), scName: "serve", seed: cfg.Seed}
+		stop: make(chan struct{}), scName: "serve", seed: cfg.Seed, era: era.Of(flagEra)}
 	dcfg := device.Config{Accounts: []device.Account{DefaultAccount}}
 	if cfg.World != "" {
 		data, err := os.ReadFile(cfg.World)
@@ -118,9 +126,11 @@ func New(cfg Config) (*Server, error) {
 		if err != nil {
 			return nil, fmt.Errorf("world: %w", err)
 		}
-		if sc.Era != "" && sc.Era != era.Y2015 {
-			// The page shim ports the 2015 nsDOMIdentity only.
-			return nil, fmt.Errorf("world: %s: era %s: only 2015 is served so far", cfg.World, sc.Era)
+		switch {
+		case flagEra == "":
+			s.era = era.Of(sc.Era)
+		case sc.Era != "" && sc.Era != flagEra:
+			return nil, fmt.Errorf("world: %s is a %s world (its era:) but the phone was asked for era %s: drop one of the two", cfg.World, sc.Era, flagEra)
 		}
 		s.scName = sc.Name
 		if s.seed == 0 {
@@ -154,7 +164,7 @@ func New(cfg Config) (*Server, error) {
 	if s.seed == 0 {
 		s.seed = 1
 	}
-	dcfg.Seed = s.seed
+	dcfg.Seed, dcfg.Era = s.seed, s.era
 	if cfg.WallClock {
 		dcfg.Start = time.Now().UTC().Truncate(time.Second)
 	}
@@ -200,6 +210,9 @@ func canonicalOrigin(o string) string { return strings.TrimSuffix(strings.ToLowe
 func appStatus(kind string) (wire.AppStatus, error) {
 	return scenarios.AppStatus(orDefault(kind, "privileged"))
 }
+
+// Era is the stack the phone runs.
+func (s *Server) Era() era.Era { return s.era }
 
 // Apps are the phone's apps, in configuration order.
 func (s *Server) Apps() []App { return slices.Clone(s.apps) }
@@ -386,7 +399,7 @@ func (s *Server) State() (State, error) {
 	if s.closed {
 		return State{}, errors.New("the phone is closed")
 	}
-	st := State{Now: s.d.Sys.Now(), Era: "2015", Windows: []WindowState{},
+	st := State{Now: s.d.Sys.Now(), Era: s.era.String(), Windows: []WindowState{},
 		Verifications: slices.Clone(s.verifications), Faults: slices.Clone(s.faults)}
 	if st.Verifications == nil {
 		st.Verifications = []Verification{}
@@ -455,7 +468,7 @@ func (s *Server) WriteTrace(out io.Writer) error {
 	events := s.rec.Events()
 	start := s.d.Sys.Now().Add(-s.d.Sys.Elapsed())
 	s.mu.Unlock()
-	h := trace.Header{Format: trace.Format, Version: s.cfg.Version, Scenario: s.scName, File: s.cfg.World, Seed: s.seed, Start: start}
+	h := trace.Header{Format: trace.Format, Version: s.cfg.Version, Scenario: s.scName, File: s.cfg.World, Seed: s.seed, Era: s.era.String(), Start: start}
 	return trace.WriteJSONL(out, h, events)
 }
 

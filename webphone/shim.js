@@ -1,16 +1,24 @@
-/* mozidsim navigator.mozId shim: the page side of a simulated Firefox OS 2015 phone.
+/* mozidsim navigator.mozId shim: the page side of a simulated Firefox OS phone.
  *
- * A port of dom/identity/nsDOMIdentity.js (the 2015 "D-late" version) as mozidsim's
- * Go package identity implements it: the page-side checks run here, synchronously,
- * and throw or call back exactly as the Go nsDOMIdentity does. As in 2015, the
- * options first pass through the WebIDL dictionaries of dom/webidl/Identity.webidl
- * (unknown members dropped, DOMString and long conversions, a TypeError for a
- * callback that is not callable), and an Error nsDOMIdentity.js threw reaches the
- * page only as the generic NS_ERROR_UNEXPECTED ("Unexpected error"); its message
- * goes to the console. The phone (mozidsim
- * serve) replays every call through the Go nsDOMIdentity and records any
- * difference as a shim-fidelity fault. Test vectors generated from Go keep the two
- * in step (webphone/testdata/shim-vectors.json).
+ * A port of dom/identity/nsDOMIdentity.js as mozidsim's Go package identity
+ * implements it: the page-side checks run here, synchronously, and throw or call
+ * back exactly as the Go nsDOMIdentity does. Two versions, by the phone's era:
+ *
+ * - 2015 ("D-late"): the options first pass through the WebIDL dictionaries of
+ *   dom/webidl/Identity.webidl (unknown members dropped, DOMString and long
+ *   conversions, a TypeError for a callback that is not callable), and an Error
+ *   nsDOMIdentity.js threw reaches the page only as the generic
+ *   NS_ERROR_UNEXPECTED ("Unexpected error"); its message goes to the console.
+ * - 2014 ("D-early", XPCOM): the options are read as the page wrote them, the
+ *   Error's message reaches the page, the window itself refuses Firefox Accounts
+ *   to apps that are neither privileged nor certified
+ *   (ERROR_NOT_AUTHORIZED_FOR_FIREFOX_ACCOUNTS), only certified apps skip the
+ *   user-input rule of request(), and onerror gets the parent's error object as
+ *   it is (e.g. {error: "OFFLINE"}) instead of a JSON string.
+ *
+ * The phone (mozidsim serve) replays every call through the Go nsDOMIdentity and
+ * records any difference as a shim-fidelity fault. Test vectors generated from Go
+ * keep the two in step (webphone/testdata/shim-vectors.json, both eras).
  *
  * Classic script, no build step: <script src="http://127.0.0.1:8090/mozid-shim.js"></script>
  */
@@ -22,6 +30,7 @@
   var WANT_ISSUER_FXA = "firefox-accounts";
   // What Cu.reportError printed for each child-side error code.
   var ERRORS = {
+    ERROR_NOT_AUTHORIZED_FOR_FIREFOX_ACCOUNTS: "Only privileged and certified apps may use Firefox Accounts",
     ERROR_INVALID_ASSERTION_AUDIENCE: "Assertion audience may not differ from origin",
     ERROR_REQUEST_WHILE_NOT_HANDLING_USER_INPUT: "The request() method may only be invoked when handling user input"
   };
@@ -74,16 +83,22 @@
   function defined(v) { return typeof v !== "undefined"; }
 
   // createMozId is one window's navigator.mozId. env: {origin, status (0-3),
-  // send(call), userInput() -> bool, console}.
+  // era ("2014" or "2015", the default), send(call), userInput() -> bool, console}.
   function createMozId(env) {
     var watcher = null;      // _rpWatcher: the page's callbacks and its audience
     var onCancel = null;
     var rpCalls = 0;
     var callbackDepth = 0;
     var con = env.console || { error: function () {} };
+    var early = env.era === "2014"; // D-early: XPCOM, no WebIDL binding
 
-    function message(audience) {
+    function message(audience, wantIssuer) {
       var msg = { audience: env.origin, errors: [] };
+      // D-early's DOMIdentityMessage authorises Firefox Accounts in the window,
+      // before the audience check.
+      if (early && wantIssuer === WANT_ISSUER_FXA && env.status !== APP_PRIVILEGED && env.status !== APP_CERTIFIED) {
+        msg.errors.push("ERROR_NOT_AUTHORIZED_FOR_FIREFOX_ACCOUNTS");
+      }
       // `audience != origin` with JS's own loose equality, as nsDOMIdentity wrote it.
       if (audience && audience != env.origin) {
         if (env.status === APP_CERTIFIED) msg.audience = String(audience);
@@ -119,6 +134,11 @@
     // 2015's JS-implemented WebIDL reports to the console and replaces with
     // NS_ERROR_UNEXPECTED (CallbackObject::CallSetup::ShouldRethrowException).
     function thrown(call, options, userInput, msg) {
+      if (early) {
+        // XPCOM: the page catches nsDOMIdentity.js's Error with its message.
+        report(call, options, userInput, { throws: msg });
+        return new Error(msg);
+      }
       con.error("Error: " + msg);
       report(call, options, userInput, { throws: UNEXPECTED_ERROR });
       var e = new Error(UNEXPECTED_ERROR);
@@ -148,15 +168,17 @@
     function watch(o) {
       if (o === null || typeof o !== "object") throw new TypeError("navigator.mozId.watch: the argument must be an options object");
       var props = ownProps(o), ui = env.userInput() && callbackDepth === 0;
-      // IdentityWatchOptions: audience, loggedInUser, onerror, onlogin, onlogout,
-      // onready, wantIssuer; anything else (loggedInEmail) is dropped.
-      for (var c = 0; c < WATCH_CALLBACKS.length; c++) {
-        var bad = notCallable(o, WATCH_CALLBACKS[c], "IdentityWatchOptions");
-        if (bad) throw bindingError("watch", props, ui, bad);
+      if (!early) {
+        // IdentityWatchOptions: audience, loggedInUser, onerror, onlogin, onlogout,
+        // onready, wantIssuer; anything else (loggedInEmail) is dropped.
+        for (var c = 0; c < WATCH_CALLBACKS.length; c++) {
+          var bad = notCallable(o, WATCH_CALLBACKS[c], "IdentityWatchOptions");
+          if (bad) throw bindingError("watch", props, ui, bad);
+        }
+        o = { audience: webidlString(o.audience), loggedInUser: webidlString(o.loggedInUser),
+          onerror: o.onerror, onlogin: o.onlogin, onlogout: o.onlogout, onready: o.onready,
+          wantIssuer: webidlString(o.wantIssuer) };
       }
-      o = { audience: webidlString(o.audience), loggedInUser: webidlString(o.loggedInUser),
-        onerror: o.onerror, onlogin: o.onlogin, onlogout: o.onlogout, onready: o.onready,
-        wantIssuer: webidlString(o.wantIssuer) };
       if (watcher) throw thrown("watch", props, ui, "navigator.id.watch was already called");
       // assertCorrectCallbacks: FxA needs onlogin, onlogout and onready.
       var required = ["onlogin"], optional = ["onlogout", "onready", "onerror"];
@@ -169,15 +191,17 @@
         var cb = o[optional[i]];
         if (cb && !isFn(cb)) throw thrown("watch", props, ui, optional[i] + " must be a function");
       }
-      var msg = message(o.audience);
-      msg.wantIssuer = typeof o.wantIssuer === "string" ? o.wantIssuer : "";
+      var issuer = typeof o.wantIssuer === "string" ? o.wantIssuer : "";
+      var msg = message(o.audience, issuer);
+      msg.wantIssuer = issuer;
       // checkRenamed(options, "loggedInEmail", "loggedInUser"): null counts as defined.
       var user = o.loggedInUser, email = o.loggedInEmail;
       if (defined(email) && defined(user)) throw thrown("watch", props, ui, "You cannot provide both loggedInEmail and loggedInUser");
       if (defined(email)) user = email;
-      // "Bad IPC or IDL converts null and undefined" to strings: mapped back.
-      if (user === "null" || user === "undefined") user = undefined;
-      if (user) {
+      // "Bad IPC or IDL converts null and undefined" to strings: D-late maps
+      // them back; D-early only skips the string "undefined" in the checks.
+      if (!early && (user === "null" || user === "undefined")) user = undefined;
+      if (user && user !== "undefined") {
         if (typeof user !== "string") throw thrown("watch", props, ui, "loggedInUser must be a String or null");
         if (user.indexOf("@") < 0 || user.length > MAX_STRING_LENGTH) throw thrown("watch", props, ui, "loggedInUser is not valid");
       }
@@ -201,19 +225,24 @@
       if (o === null || typeof o !== "object") throw new TypeError("navigator.mozId.request: the argument must be an options object");
       var props = ownProps(o).filter(function (p) { return !(p[1] && p[1].$ === "function" && NAMED_REQUEST_OPTIONS.indexOf(p[0]) < 0); });
       var ui = env.userInput() && callbackDepth === 0;
-      // IdentityRequestOptions: the DOMStrings, oncancel and the long
-      // refreshAuthentication; audience, silent, wantIssuer and the rest dropped.
-      var badCancel = notCallable(o, "oncancel", "IdentityRequestOptions");
-      if (badCancel) throw bindingError("request", props, ui, badCancel);
-      var d = {};
-      REQUEST_STRINGS.forEach(function (k) { if (o[k] !== undefined) d[k] = webidlString(o[k]); });
-      if (o.oncancel !== undefined) d.oncancel = o.oncancel;
-      if (o.refreshAuthentication !== undefined) d.refreshAuthentication = webidlLong(o.refreshAuthentication);
-      o = d;
+      if (!early) {
+        // IdentityRequestOptions: the DOMStrings, oncancel and the long
+        // refreshAuthentication; audience, silent, wantIssuer and the rest dropped.
+        var badCancel = notCallable(o, "oncancel", "IdentityRequestOptions");
+        if (badCancel) throw bindingError("request", props, ui, badCancel);
+        var d = {};
+        REQUEST_STRINGS.forEach(function (k) { if (o[k] !== undefined) d[k] = webidlString(o[k]); });
+        if (o.oncancel !== undefined) d.oncancel = o.oncancel;
+        if (o.refreshAuthentication !== undefined) d.refreshAuthentication = webidlLong(o.refreshAuthentication);
+        o = d;
+      }
       if (!watcher) throw thrown("request", props, ui, "navigator.id.request called before navigator.id.watch");
       if (rpCalls > MAX_RP_CALLS) throw thrown("request", props, ui, "navigator.id.request called too many times");
-      var msg = message(o.audience);
-      if (env.status !== APP_CERTIFIED && env.status !== APP_PRIVILEGED && !ui && !env.syntheticEventsOK) {
+      var msg = message(o.audience, typeof o.wantIssuer === "string" ? o.wantIssuer : "");
+      // Bug 982460 exempted privileged apps from the user-input rule; D-early
+      // exempts certified apps only.
+      var exempt = env.status === APP_CERTIFIED || (!early && env.status === APP_PRIVILEGED);
+      if (!exempt && !ui && !env.syntheticEventsOK) {
         msg.errors.push("ERROR_REQUEST_WHILE_NOT_HANDLING_USER_INPUT");
       }
       if (msg.errors.length) {
@@ -253,7 +282,7 @@
       if (!watcher) throw thrown("logout", [], ui, "navigator.id.logout called before navigator.id.watch");
       if (rpCalls > MAX_RP_CALLS) throw thrown("logout", [], ui, "navigator.id.logout called too many times");
       rpCalls++; // before error processing, unlike request()
-      report("logout", [], ui, { sent: sent("Identity:RP:Logout", message(undefined)) });
+      report("logout", [], ui, { sent: sent("Identity:RP:Logout", message(undefined, "")) });
     }
 
     // receive is the parent's Identity:RP:Watch:On* message for this window.
@@ -271,7 +300,8 @@
 
     var api = {};
     // Methods are the page's own functions: what they throw is the exception a
-    // 2015 page caught (the binding's TypeError, or NS_ERROR_UNEXPECTED).
+    // page caught (2015: the binding's TypeError, or NS_ERROR_UNEXPECTED; 2014:
+    // nsDOMIdentity.js's Error).
     api.watch = function (options) { return watch(options); };
     api.request = function (options) { return request(options); };
     api.logout = function () { return logout(); };
@@ -287,6 +317,7 @@
   var script = document.currentScript;
   var base = new URL(script ? script.src : "/mozid-shim.js", location.href);
   var APPS = /*APPS*/{}/*END*/;
+  var ERA = /*ERA*/"2015"/*END*/;
   var app = APPS[location.origin.toLowerCase()];
   if (!app) {
     console.error("mozidsim: " + location.origin + " is not an app of this phone; start it with mozidsim serve --app NAME=" + location.origin);
@@ -310,7 +341,7 @@
 
   var socket = null, id = null, queue = [], closedReason = null;
   var mozId = createMozId({
-    origin: location.origin, status: status, console: console,
+    origin: location.origin, status: status, era: ERA, console: console,
     userInput: function () { return handling > 0; },
     send: function (call) {
       if (closedReason) { console.error("mozidsim: the phone is not connected (" + closedReason + "); call not delivered"); return; }

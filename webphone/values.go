@@ -6,6 +6,7 @@ import (
 	"math"
 
 	"github.com/mozidsim/mozidsim/identity"
+	"github.com/mozidsim/mozidsim/internal/era"
 	"github.com/mozidsim/mozidsim/internal/wire"
 	"github.com/mozidsim/mozidsim/rp"
 )
@@ -229,16 +230,21 @@ func own(props []Prop) []Prop {
 	return out
 }
 
-// watchOptions builds the Go page's watch options from the shim's report.
-func watchOptions(props []Prop, f forwarders) rp.WatchOptions {
+// watchOptions builds the Go page's watch options from the shim's report, for
+// a page of era e.
+func watchOptions(props []Prop, f forwarders, e era.Era) rp.WatchOptions {
 	var o rp.WatchOptions
 	for _, p := range own(props) {
 		switch p.Key {
 		case "wantIssuer":
-			// A DOMString member of IdentityWatchOptions: ToString'd by the binding.
+			// A DOMString member of IdentityWatchOptions: ToString'd by the
+			// 2015 binding. [D-early] reads the page's value as it is: only
+			// the string "firefox-accounts" asks for Firefox Accounts, and
+			// a value that is no string is taken as no issuer (the shim
+			// does the same).
 			if s, ok := p.Value.(string); ok {
 				o.WantIssuer = s
-			} else if p.Value != wire.Undefined {
+			} else if p.Value != wire.Undefined && e.WebIDL() {
 				o.WantIssuer = identity.ToString(p.Value)
 			}
 		case "audience":

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/mozidsim/mozidsim/identity"
+	"github.com/mozidsim/mozidsim/internal/era"
 	"github.com/mozidsim/mozidsim/internal/sim"
 	"github.com/mozidsim/mozidsim/internal/wire"
 	"github.com/mozidsim/mozidsim/rp"
@@ -32,6 +33,13 @@ type vectorCase struct {
 	Name  string       `json:"name"`
 	Kind  string       `json:"kind"`
 	Steps []vectorStep `json:"steps"`
+}
+
+// eraCase is a case run on the nsDOMIdentity of an era: "2014" ([D-early]),
+// or "" for 2015.
+type eraCase struct {
+	vectorCase
+	Era string `json:"era,omitempty"`
 }
 
 type vectorStep struct {
@@ -72,8 +80,15 @@ func call(name string, userInput bool, p []Prop) vectorStep {
 	return vectorStep{Call: &vectorCall{Call: name, Options: p, UserInput: userInput}}
 }
 
-func deliver(name string, assertion, message *string) vectorStep {
-	return vectorStep{Deliver: &messageFrame{Type: "message", Name: name, Assertion: assertion, Message: message}}
+// deliver is a parent message; reason, when given, is the JSON of the
+// manager's rejection an OnError carries (runVectorCase turns it into what the
+// page's onerror gets in the case's era).
+func deliver(name string, assertion, reason *string) vectorStep {
+	f := &messageFrame{Type: "message", Name: name, Assertion: assertion}
+	if reason != nil {
+		f.Message = *reason
+	}
+	return vectorStep{Deliver: f}
 }
 
 func str(s string) *string { return &s }
@@ -81,7 +96,7 @@ func str(s string) *string { return &s }
 // vectorCases are the page-side rules: every exception, null/"null"/undefined,
 // string limits, audience rules per app kind, extra options, the call limit and
 // calls from inside callbacks.
-func vectorCases() []vectorCase {
+func vectorCases() []eraCase {
 	watch := call("watch", false, fxaWatchProps())
 	long := strings.Repeat("a", 2048-len("@example.com")) + "@example.com"
 	cases := []vectorCase{
@@ -178,7 +193,49 @@ func vectorCases() []vectorCase {
 		limit.Steps = append(limit.Steps, call("request", true, nil))
 	}
 	limit.Steps = append(limit.Steps, call("logout", true, nil), call("request", true, nil), call("logout", true, nil))
-	return append(cases, limit)
+	cases = append(cases, limit)
+	late := make([]eraCase, len(cases))
+	for i, c := range cases {
+		late[i] = eraCase{vectorCase: c}
+	}
+
+	// The same page rules on the 2014 [D-early] nsDOMIdentity (no WebIDL
+	// binding, the Error's own message, certified-only user-input exemption,
+	// raw onerror objects), and what only it does: the window's own Firefox
+	// Accounts authorisation.
+	early := make([]eraCase, len(cases))
+	for i, c := range cases {
+		early[i] = eraCase{vectorCase: c.clone(), Era: "2014"}
+	}
+	browserIDWatch := call("watch", false, props("onlogin", fnValue, "onerror", fnValue))
+	for _, c := range []vectorCase{
+		{"fxa watch, web app: not authorised", "web", []vectorStep{watch, call("request", true, nil)}},
+		{"fxa watch, browser page: not authorised", "browser", []vectorStep{watch}},
+		{"fxa watch, web app, other audience: both errors", "web", []vectorStep{call("watch", false, fxaWatchProps("audience", "https://other.example"))}},
+		{"fxa watch, web app, no onerror", "web", []vectorStep{call("watch", false, props("wantIssuer", "firefox-accounts", "onlogin", fnValue, "onlogout", fnValue, "onready", fnValue))}},
+		{"request wantIssuer firefox-accounts, web app", "web", []vectorStep{browserIDWatch, call("request", true, props("wantIssuer", "firefox-accounts"))}},
+		{"request wantIssuer firefox-accounts, privileged app", "privileged", []vectorStep{browserIDWatch, call("request", true, props("wantIssuer", "firefox-accounts"))}},
+		{"request audience, certified", "certified", []vectorStep{watch, call("request", true, props("audience", "https://other.example", "silent", true))}},
+		{"onerror gets the rejection as it is", "privileged", []vectorStep{watch,
+			deliver(wire.MsgOnError, nil, str(`{"details":{"code":401,"errno":110},"error":"INVALID_AUTH_TOKEN"}`)),
+			deliver(wire.MsgOnError, nil, str(`UI_ERROR`))}},
+	} {
+		early = append(early, eraCase{vectorCase: c, Era: "2014"})
+	}
+	return append(late, early...)
+}
+
+// clone copies a case's steps: runVectorCase writes each step's expectation
+// (and an OnError's delivered message) into it.
+func (vc vectorCase) clone() vectorCase {
+	vc.Steps = slices.Clone(vc.Steps)
+	for i := range vc.Steps {
+		if d := vc.Steps[i].Deliver; d != nil {
+			dc := *d
+			vc.Steps[i].Deliver = &dc
+		}
+	}
+	return vc
 }
 
 var nullValue = identity.Null
@@ -186,7 +243,7 @@ var nullValue = identity.Null
 func nan() float64 { return math.NaN() }
 
 // generate runs every case on the Go nsDOMIdentity.
-func generate(t *testing.T) []vectorCase {
+func generate(t *testing.T) []eraCase {
 	cases := vectorCases()
 	for i := range cases {
 		runVectorCase(t, &cases[i])
@@ -194,7 +251,7 @@ func generate(t *testing.T) []vectorCase {
 	return cases
 }
 
-func runVectorCase(t *testing.T, vc *vectorCase) {
+func runVectorCase(t *testing.T, vc *eraCase) {
 	rec := &sim.MemRecorder{}
 	sys := sim.New(sim.Options{Seed: 1, Recorder: rec})
 	defer sys.Close()
@@ -202,7 +259,8 @@ func runVectorCase(t *testing.T, vc *vectorCase) {
 	require.NoError(t, sys.Spawn(wire.DOMIdentity, sim.HandlerFunc(func(*sim.Ctx, sim.Message) {})))
 	status, err := appStatus(vc.Kind)
 	require.NoError(t, err)
-	page, err := rp.Open(sys, rp.App{Name: "shop", Origin: rpOrigin, Status: status})
+	e := era.Of(era.Era(vc.Era))
+	page, err := rp.Open(sys, rp.App{Name: "shop", Origin: rpOrigin, Status: status}, identity.InEra(e))
 	require.NoError(t, err)
 	require.NoError(t, sys.RunUntilIdle())
 	var cp capture
@@ -214,7 +272,7 @@ func runVectorCase(t *testing.T, vc *vectorCase) {
 		if inner != nil {
 			c := *inner
 			inner = nil
-			out, err := runCallInline(page, Call{Call: c.Call, Options: c.Options}, f, &cp)
+			out, err := runCallInline(page, Call{Call: c.Call, Options: c.Options}, f, &cp, e)
 			require.NoError(t, err)
 			innerOut = &out
 		}
@@ -244,17 +302,22 @@ func runVectorCase(t *testing.T, vc *vectorCase) {
 		got = nil
 		switch {
 		case st.Call != nil:
-			out, err := runCall(sys, rec, page, Call{Call: st.Call.Call, Options: st.Call.Options, UserInput: st.Call.UserInput}, f, &cp)
+			out, err := runCall(sys, rec, page, Call{Call: st.Call.Call, Options: st.Call.Options, UserInput: st.Call.UserInput}, f, &cp, e)
 			require.NoError(t, err, "%s step %d", vc.Name, i+1)
 			st.Expect = &out
 		case st.Deliver != nil:
 			inner, innerOut = st.InCallback, nil
 			before := rec.Len()
 			cb := wire.RPCallback{ID: page.ID(), Assertion: st.Deliver.Assertion}
-			if st.Deliver.Message != nil {
-				// The parent sends the manager's reason; the page gets its string.
-				cb.Message = reasonOf(*st.Deliver.Message)
-				st.Deliver.Message = str(wire.OnErrorString(cb.Message))
+			if reason, ok := st.Deliver.Message.(string); ok {
+				// The parent sends the manager's reason; the page gets its
+				// JSON string (2015) or the reason itself (2014).
+				cb.Message = reasonOf(reason)
+				js := wire.OnErrorString(cb.Message)
+				if e.RawOnError() {
+					js, _ = wire.JSONStringify(cb.Message)
+				}
+				st.Deliver.Message = onErrorArgument(e, js)
 			}
 			require.NoError(t, sys.Send(sim.Message{Name: st.Deliver.Name, From: wire.DOMIdentity, To: page.Addr(), Payload: cb}))
 			require.NoError(t, sys.RunUntilIdle())
@@ -275,7 +338,7 @@ func runVectorCase(t *testing.T, vc *vectorCase) {
 
 // runCallInline is runCall from inside a callback, where the system is
 // running: what it sent is read back once the delivery has ended.
-func runCallInline(page *rp.Page, c Call, f forwarders, cp *capture) (Outcome, error) {
+func runCallInline(page *rp.Page, c Call, f forwarders, cp *capture, _ era.Era) (Outcome, error) {
 	cp.on, cp.errs = true, nil
 	var err error
 	switch c.Call {
@@ -352,9 +415,13 @@ func TestShimPassesTheVectorsInNode(t *testing.T) {
 
 func TestAnAlteredShimFailsTheVectors(t *testing.T) {
 	for name, alter := range map[string][2]string{
-		"a message changed":           {`" is not an object."`, `" is not a function."`},
-		"the user-input rule missing": {`&& !ui && !env.syntheticEventsOK`, `&& false`},
-		"the call limit off by one":   {`rpCalls > MAX_RP_CALLS`, `rpCalls >= MAX_RP_CALLS`},
+		"a message changed":                               {`" is not an object."`, `" is not a function."`},
+		"the user-input rule missing":                     {`&& !ui && !env.syntheticEventsOK`, `&& false`},
+		"the call limit off by one":                       {`rpCalls > MAX_RP_CALLS`, `rpCalls >= MAX_RP_CALLS`},
+		"2014 without the window's own FxA authorisation": {`if (early && wantIssuer === WANT_ISSUER_FXA`, `if (false && wantIssuer === WANT_ISSUER_FXA`},
+		"2014 with 2015's generic exception": {`      if (early) {
+        // XPCOM`, `      if (false) {
+        // XPCOM`},
 	} {
 		t.Run(name, func(t *testing.T) {
 			require.Contains(t, shimSource, alter[0])

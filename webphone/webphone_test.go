@@ -497,3 +497,55 @@ func TestARefusedDialogActionIsReportedWithItsReason(t *testing.T) {
 	require.Equal(t, 400, code)
 	require.Equal(t, `{"error":"step 1: user sign-in: on ENTER_PASSWORD, user next was refused: Next is disabled: the password is shorter than 8 characters"}`, body)
 }
+
+// serve --era 2014: the phone runs the spring-2014 stack, the shim is told so,
+// and an OnError frame carries the parent's rejection object itself ([D-early]
+// receiveMessage), where a 2015 page gets JSON.stringify({name: error}).
+func TestEra2014OnErrorCarriesTheObject(t *testing.T) {
+	for _, c := range []struct {
+		era  string
+		want any
+	}{
+		{"2015", `{"name":{"error":"OFFLINE"}}`},
+		{"2014", map[string]any{"error": "OFFLINE"}},
+	} {
+		t.Run(c.era, func(t *testing.T) {
+			p := newPhone(t, Config{Era: c.era})
+			require.Contains(t, p.s.shim, `var ERA = "`+c.era+`";`)
+			require.NoError(t, p.s.Steps([]byte(`[{"device":"sign-in","email":"alice@example.com","password":"correct horse battery"},{"network":"offline"}]`)))
+			w := p.open(rpOrigin)
+			w.call(fxaWatch)
+			m := w.next()
+			require.Equal(t, "Identity:RP:Watch:OnError", m.Name)
+			require.Equal(t, c.want, m.Message)
+			st, err := p.s.State()
+			require.NoError(t, err)
+			require.Equal(t, c.era, st.Era)
+			require.Empty(t, st.Faults)
+			var buf bytes.Buffer
+			require.NoError(t, p.s.WriteTrace(&buf))
+			require.Contains(t, strings.SplitN(buf.String(), "\n", 2)[0], `"era":"`+c.era+`"`)
+		})
+	}
+}
+
+func TestEraChoice(t *testing.T) {
+	dir := t.TempDir()
+	world := dir + "/world.yaml"
+	require.NoError(t, os.WriteFile(world, []byte("name: w\nera: 2014\naccounts:\n  - {email: alice@example.com, password: \"correct horse battery\"}\napps:\n  - {name: shop, origin: \""+rpOrigin+"\"}\nsteps: []\n"), 0o644))
+	s, err := New(Config{World: world})
+	require.NoError(t, err)
+	require.Equal(t, "2014", s.Era().String(), "no --era: the world's")
+	require.NoError(t, s.Close())
+	s, err = New(Config{World: world, Era: "2014"})
+	require.NoError(t, err)
+	require.NoError(t, s.Close())
+	_, err = New(Config{World: world, Era: "2015"})
+	require.EqualError(t, err, "world: "+world+" is a 2014 world (its era:) but the phone was asked for era 2015: drop one of the two")
+	_, err = New(Config{Era: "1999"})
+	require.EqualError(t, err, `era "1999" is not one of 2014, 2015`)
+	s, err = New(Config{})
+	require.NoError(t, err)
+	require.Equal(t, "2015", s.Era().String())
+	require.NoError(t, s.Close())
+}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"github.com/mozidsim/mozidsim/internal/era"
 	"github.com/mozidsim/mozidsim/internal/sim"
 	"github.com/mozidsim/mozidsim/internal/wire"
 	"github.com/mozidsim/mozidsim/rp"
@@ -90,7 +91,26 @@ type messageFrame struct {
 	Name      string  `json:"name"` // Identity:RP:Watch:On*
 	ID        string  `json:"id"`
 	Assertion *string `json:"assertion,omitempty"`
-	Message   *string `json:"message,omitempty"`
+	// Message is onerror's argument: in 2015 a string (the JSON [D-late]
+	// made of {name: error}), in 2014 the manager's rejection itself as JSON
+	// (json.RawMessage; [D-early] passed the object as is), absent when that
+	// was undefined.
+	Message any `json:"message,omitempty"`
+}
+
+// onErrorArgument is the frame's message for the string the Go page's onerror
+// received: [D-early] pages get the value it is the JSON of.
+func onErrorArgument(e era.Era, s string) any {
+	if !e.RawOnError() {
+		return s
+	}
+	if s == "undefined" {
+		return nil
+	}
+	if json.Valid([]byte(s)) {
+		return json.RawMessage(s)
+	}
+	return s
 }
 
 func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request) {
@@ -350,7 +370,7 @@ func (w *window) handle(data []byte) (int, string) {
 // synchronously. Called with Server.mu held.
 func (w *window) replay(c Call) (Outcome, error) {
 	w.calls = append(w.calls, CallRecord{Name: "navigator.mozId." + c.Call, UserInput: c.UserInput})
-	return runCall(w.s.d.Sys, w.s.rec, w.page, c, w.forwarders(), &w.capture)
+	return runCall(w.s.d.Sys, w.s.rec, w.page, c, w.forwarders(), &w.capture, w.s.era)
 }
 
 // capture collects the onerror codes a call delivers while it runs: the shim
@@ -362,13 +382,13 @@ type capture struct {
 
 // runCall is the reference: c run on a Go nsDOMIdentity page, and what it did
 // synchronously (the exception, the onerror codes, the message it sent).
-func runCall(sys *sim.System, rec *sim.MemRecorder, page *rp.Page, c Call, f forwarders, cp *capture) (Outcome, error) {
+func runCall(sys *sim.System, rec *sim.MemRecorder, page *rp.Page, c Call, f forwarders, cp *capture, e era.Era) (Outcome, error) {
 	before := rec.Len()
 	cp.on, cp.errs = true, nil
 	var err error
 	switch c.Call {
 	case "watch":
-		err = page.Watch(watchOptions(c.Options, f))
+		err = page.Watch(watchOptions(c.Options, f, e))
 	case "request":
 		err = page.Request(requestOptions(c.Options, c.UserInput, f))
 	case "logout":
@@ -423,7 +443,7 @@ func (w *window) forwarders() forwarders {
 				return
 			}
 			m := msg(wire.MsgOnError)
-			m.Message = &e
+			m.Message = onErrorArgument(w.s.era, e)
 			w.send(m)
 		},
 	}

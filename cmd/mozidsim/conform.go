@@ -56,7 +56,7 @@ func conformMain(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	jsonl := fl.String("jsonl", "", "write a JSON Lines report to FILE (one line per condition, per module, then the summary)")
 	junit := fl.String("junit", "", "write a JUnit XML report to FILE (one testcase per module)")
 	expected := fl.String("expected-failures", "", "YAML list of {module, condition, result, comment} known to fail")
-	era := fl.String("era", "2015", "the phone's era: 2015 (2014 is not simulated yet)")
+	era := fl.String("era", "2015", "the phone's era: 2015, or 2014 (the spring-2014 stack; the page shim is then D-early's navigator.mozId)")
 	chromium := fl.String("chromium", "", "Chromium binary (default /usr/bin/chromium, or chromium on PATH)")
 	addr := fl.String("addr", "", "where MOZIDSIM_URL listens (default: a free loopback port; 127.0.0.1:8090 when RP.yaml has no start)")
 	list := fl.Bool("list", false, "list the plan's modules and exit")
@@ -96,8 +96,8 @@ func conformMain(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	if *era != "2015" && *era != "2014" {
 		return bad("--era %q: want 2014 or 2015", *era)
 	}
-	// Ask the phone itself whether it simulates the era (2014 is refused
-	// until the phone has it), before starting the RP and Chromium.
+	// Ask the phone itself whether it simulates the era, before starting the
+	// RP and Chromium.
 	probe, err := webphone.New(webphone.Config{Era: *era})
 	if err != nil {
 		return bad("--era %s: %v", *era, err)

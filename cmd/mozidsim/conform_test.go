@@ -27,7 +27,7 @@ func TestConformInvalidInput(t *testing.T) {
 		{"bad RP.yaml", []string{"conform", bad}, "mozidsim conform: " + bad + `:5: unknown field "signin"` + "\n"},
 		{"missing RP.yaml", []string{"conform", filepath.Join(dir, "none.yaml")}, "mozidsim conform: open " + filepath.Join(dir, "none.yaml") + ": no such file or directory\n"},
 		{"unknown module", []string{"conform", good, "--module", "nope"}, `mozidsim conform: no module "nope" in plan mozid-rp (modules: ` + strings.Join(conform.BuiltinPlan().IDs(), ", ") + ")\n"},
-		{"era 2014", []string{"conform", "--era", "2014", good}, "mozidsim conform: --era 2014: era \"2014\": only 2015 is simulated so far (the 2014 stack is not built yet)\n"},
+		{"era 2014 is served; Chromium missing", []string{"conform", "--era", "2014", good, "--chromium", filepath.Join(dir, "chromium")}, "mozidsim conform: no Chromium at " + filepath.Join(dir, "chromium") + " (--chromium): stat " + filepath.Join(dir, "chromium") + ": no such file or directory\n"},
 		{"era 1999", []string{"conform", good, "--era", "1999"}, "mozidsim conform: --era \"1999\": want 2014 or 2015\n"},
 		{"bad expected failures", []string{"conform", good, "--expected-failures", ef}, "mozidsim conform: " + ef + `:1: entry 1: module offline checks no condition "rejects-bad-assertion" (it checks: onerror-received, error-not-signed-in, no-request-loop, login-works-again)` + "\n"},
 		{"no Chromium", []string{"conform", good, "--chromium", filepath.Join(dir, "chromium")}, "mozidsim conform: no Chromium at " + filepath.Join(dir, "chromium") + " (--chromium): stat " + filepath.Join(dir, "chromium") + ": no such file or directory\n"},

@@ -14,9 +14,9 @@ import (
 )
 
 const serveUsage = `usage: mozidsim serve [--addr 127.0.0.1:8090] [--world FILE] [--app NAME=ORIGIN[:KIND]]...
-                      [--era 2015] [--wall-clock] [--seed N]
+                      [--era 2014|2015] [--wall-clock] [--seed N]
 
-Serves the simulated 2015 Firefox OS phone to real web pages. A page adds
+Serves the simulated Firefox OS phone (2015, or spring 2014) to real web pages. A page adds
 
     <script src="http://ADDR/mozid-shim.js"></script>
 
@@ -33,7 +33,10 @@ server switches, each window's callbacks and the messages between the components
                         an app whose pages may use navigator.mozId; KIND is certified,
                         privileged (default: what a third-party RP was), web or browser.
                         Repeatable; replaces a world app of the same name.
-  --era 2015            the stack to simulate (only 2015 so far)
+  --era 2014|2015       the stack to simulate; default the --world file's era:, else 2015.
+                        2014: the page's navigator.mozId is D-early's (no WebIDL, the
+                        Error's own message, onerror gets the error object, web apps
+                        refused Firefox Accounts in the window); README "serve --era 2014"
   --wall-clock          the phone's clock is the real one, so an RP that verifies with its
                         own BrowserID library accepts the assertions; otherwise the clock is
                         virtual (from 2015-06-01 12:00 UTC) and moves with {"advance"} steps
@@ -77,7 +80,7 @@ func serveWebPhone(ctx context.Context, args []string, stdout, stderr io.Writer,
 	fl.Usage = func() {} // -h prints the usage to stdout; a bad flag gets the short line below
 	addr := fl.String("addr", "127.0.0.1:8090", "")
 	world := fl.String("world", "", "")
-	era := fl.String("era", "2015", "")
+	era := fl.String("era", "", "")
 	wall := fl.Bool("wall-clock", false, "")
 	seed := fl.Uint64("seed", 0, "")
 	var apps appFlags

@@ -2,23 +2,42 @@ package authserver
 
 import "github.com/mozidsim/mozidsim/internal/wire"
 
-// Error is an auth server error body: {code, errno, error, message, info?,
-// retryAfter?, email?} with the historic HTTP status / errno pairs.
+// Error is an auth server error body: {code, errno, error, message, info, then
+// at most one extra: retryAfter, email or param} with the historic HTTP status /
+// errno pairs. The order is AppError's (fxa-auth-server error.js): the five
+// members of output.payload, then the keys of its extra argument.
 type Error struct {
 	Code       int    `json:"code"`
 	Errno      int    `json:"errno"`
 	ErrorText  string `json:"error"`
 	Message    string `json:"message"`
-	Info       string `json:"info,omitempty"`
+	Info       string `json:"info,omitempty"` // "" is DefaultInfo (see body)
 	RetryAfter int    `json:"retryAfter,omitempty"`
-	Email      string `json:"email,omitempty"` // errno 120: the stored capitalisation
+	Email      string `json:"email,omitempty"` // 101, 102: the e-mail asked for; 103, 120: the stored one
+	Param      string `json:"param,omitempty"` // 108: the missing member
 }
+
+// DefaultInfo is AppError's DEFAULTS.info: the error.js of spring 2014
+// (mozilla/fxa-auth-server@c8123c0c, 2014-03-19) and of 2015 (@2bbdc7e9
+// lib/error.js, 2015-07-16) put it in every error body (AppError:
+// info: options.info || DEFAULTS.info), so the device's rejections carried it.
+const DefaultInfo = "https://github.com/mozilla/fxa-auth-server/blob/master/docs/api.md#response-format"
 
 func (e *Error) Error() string { return e.Message }
 
+// body is the error as the server sent it: Info filled in as AppError did.
+func (e *Error) body() *Error {
+	b := *e
+	if b.Info == "" {
+		b.Info = DefaultInfo
+	}
+	return &b
+}
+
 // Wire is the error as the device's JavaScript saw it: the parsed body.
 func (e *Error) Wire() *wire.ServerError {
-	return &wire.ServerError{Code: e.Code, Errno: e.Errno, Error: e.ErrorText, Message: e.Message, Info: e.Info, RetryAfter: e.RetryAfter}
+	b := e.body()
+	return &wire.ServerError{Code: b.Code, Errno: b.Errno, Error: b.ErrorText, Message: b.Message, Info: b.Info, RetryAfter: b.RetryAfter, Email: b.Email, Param: b.Param}
 }
 
 func errInvalidToken() *Error {
@@ -26,7 +45,8 @@ func errInvalidToken() *Error {
 }
 
 func errMissingParam(name string) *Error {
-	return &Error{Code: 400, Errno: 108, ErrorText: "Bad Request", Message: "Missing parameter in request body: " + name}
+	// error.js missingRequestParameter: extra {param}.
+	return &Error{Code: 400, Errno: 108, ErrorText: "Bad Request", Message: "Missing parameter in request body: " + name, Param: name}
 }
 
 func errInvalidParam() *Error {

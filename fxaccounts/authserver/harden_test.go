@@ -79,15 +79,15 @@ func TestHTTPAdminNeedsTokenJSONAndAHost(t *testing.T) {
 
 	r := post("127.0.0.1:8081", "text/plain", "", account) // what a cross-site form or fetch can send
 	require.Equal(t, 401, r.status)
-	require.Equal(t, `{"code":401,"errno":999,"error":"Unauthorized","message":"the admin API is an admin power: send the token serve-fxa printed at start in X-Mozidsim-Admin-Token (mozidsim run --admin-token or MOZIDSIM_ADMIN_TOKEN)"}`, r.body)
+	require.Equal(t, `{"code":401,"errno":999,"error":"Unauthorized","message":"the admin API is an admin power: send the token serve-fxa printed at start in X-Mozidsim-Admin-Token (mozidsim run --admin-token or MOZIDSIM_ADMIN_TOKEN)","info":"https://github.com/mozilla/fxa-auth-server/blob/master/docs/api.md#response-format"}`, r.body)
 	r = post("127.0.0.1:8081", "application/json", "guess", account)
-	require.Equal(t, `{"code":401,"errno":999,"error":"Unauthorized","message":"the admin API: wrong X-Mozidsim-Admin-Token"}`, r.body)
+	require.Equal(t, `{"code":401,"errno":999,"error":"Unauthorized","message":"the admin API: wrong X-Mozidsim-Admin-Token","info":"https://github.com/mozilla/fxa-auth-server/blob/master/docs/api.md#response-format"}`, r.body)
 	r = post("127.0.0.1:8081", "text/plain", "s3cret", account)
 	require.Equal(t, 415, r.status)
-	require.Equal(t, `{"code":415,"errno":999,"error":"Unsupported Media Type","message":"Unsupported Content-Type: text/plain (expected application/json)"}`, r.body)
+	require.Equal(t, `{"code":415,"errno":999,"error":"Unsupported Media Type","message":"Unsupported Content-Type: text/plain (expected application/json)","info":"https://github.com/mozilla/fxa-auth-server/blob/master/docs/api.md#response-format"}`, r.body)
 	r = post("rebound.example:8081", "application/json", "s3cret", account)
 	require.Equal(t, 403, r.status)
-	require.Equal(t, `{"code":403,"errno":999,"error":"Forbidden","message":"the admin API is not served under Host \"rebound.example:8081\" (a DNS rebinding guard): use an IP address or localhost, or allow the name with serve-fxa --allow-host"}`, r.body)
+	require.Equal(t, `{"code":403,"errno":999,"error":"Forbidden","message":"the admin API is not served under Host \"rebound.example:8081\" (a DNS rebinding guard): use an IP address or localhost, or allow the name with serve-fxa --allow-host","info":"https://github.com/mozilla/fxa-auth-server/blob/master/docs/api.md#response-format"}`, r.body)
 	_, exists := s.Account("eve@example.com")
 	require.False(t, exists, "no refused request may have made the account")
 
@@ -126,7 +126,7 @@ func TestHTTPClockHeaderIsAnAdminPower(t *testing.T) {
 	hdr[ClockHeader] = strconv.FormatInt(old.UnixMilli(), 10)
 	r := serve(h, "POST", "/v1/certificate/sign", body, hdr)
 	require.Equal(t, 401, r.status)
-	require.Equal(t, `{"code":401,"errno":999,"error":"Unauthorized","message":"X-Mozidsim-Now (the virtual clock) is an admin power: send the token serve-fxa printed at start in X-Mozidsim-Admin-Token (mozidsim run --admin-token or MOZIDSIM_ADMIN_TOKEN)"}`, r.body)
+	require.Equal(t, `{"code":401,"errno":999,"error":"Unauthorized","message":"X-Mozidsim-Now (the virtual clock) is an admin power: send the token serve-fxa printed at start in X-Mozidsim-Admin-Token (mozidsim run --admin-token or MOZIDSIM_ADMIN_TOKEN)","info":"https://github.com/mozilla/fxa-auth-server/blob/master/docs/api.md#response-format"}`, r.body)
 
 	delete(hdr, ClockHeader)
 	r = serve(h, "POST", "/v1/certificate/sign", body, hdr)
@@ -144,7 +144,7 @@ func TestHTTPHawkReplay(t *testing.T) {
 	require.Equal(t, 200, r.status)
 	r = serve(h, "GET", "/v1/recovery_email/status", "", hdr)
 	require.Equal(t, 401, r.status)
-	require.Equal(t, `{"code":401,"errno":115,"error":"Unauthorized","message":"Invalid nonce in request signature"}`, r.body)
+	require.Equal(t, `{"code":401,"errno":115,"error":"Unauthorized","message":"Invalid nonce in request signature","info":"https://github.com/mozilla/fxa-auth-server/blob/master/docs/api.md#response-format"}`, r.body)
 }
 
 func TestHTTPJSONAndUTF8Only(t *testing.T) {
@@ -155,13 +155,13 @@ func TestHTTPJSONAndUTF8Only(t *testing.T) {
 	for _, ct := range []string{"text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/jsonx"} {
 		r := serve(h, "POST", "/v1/account/create", body, map[string]string{"Content-Type": ct})
 		require.Equal(t, 415, r.status, ct)
-		require.Equal(t, `{"code":415,"errno":999,"error":"Unsupported Media Type","message":"Unsupported Content-Type: `+ct+` (expected application/json)"}`, r.body)
+		require.Equal(t, `{"code":415,"errno":999,"error":"Unsupported Media Type","message":"Unsupported Content-Type: `+ct+` (expected application/json)","info":"https://github.com/mozilla/fxa-auth-server/blob/master/docs/api.md#response-format"}`, r.body)
 	}
 	r := serve(h, "POST", "/v1/account/create", "{\"email\":\"b\xffb@example.com\",\"authPW\":\""+authPW+"\"}", nil)
-	require.Equal(t, `{"code":400,"errno":106,"error":"Bad Request","message":"Invalid JSON in request body: not UTF-8"}`, r.body)
+	require.Equal(t, `{"code":400,"errno":106,"error":"Bad Request","message":"Invalid JSON in request body: not UTF-8","info":"https://github.com/mozilla/fxa-auth-server/blob/master/docs/api.md#response-format"}`, r.body)
 	for _, email := range []string{`b\ud800b@example.com`, `b\u0000b@example.com`, `b\nb@example.com`} {
 		r = serve(h, "POST", "/v1/account/create", `{"email":"`+email+`","authPW":"`+authPW+`"}`, nil)
-		require.Equal(t, `{"code":400,"errno":107,"error":"Bad Request","message":"Invalid parameter in request body"}`, r.body, email)
+		require.Equal(t, `{"code":400,"errno":107,"error":"Bad Request","message":"Invalid parameter in request body","info":"https://github.com/mozilla/fxa-auth-server/blob/master/docs/api.md#response-format"}`, r.body, email)
 	}
 	r = serve(h, "POST", "/v1/account/create", body, map[string]string{"Content-Type": "application/json; charset=utf-8"})
 	require.Equal(t, 200, r.status, r.body)
@@ -177,7 +177,7 @@ func TestSessionsExpireAndAreCapped(t *testing.T) {
 	require.Equal(t, 200, r.status)
 	clock.now = clock.now.Add(time.Second)
 	r = serve(h, "GET", "/v1/recovery_email/status", "", signed(t, token, "GET", "/v1/recovery_email/status", "", clock.now, false))
-	require.Equal(t, `{"code":401,"errno":110,"error":"Unauthorized","message":"Invalid authentication token in request signature"}`, r.body)
+	require.Equal(t, `{"code":401,"errno":110,"error":"Unauthorized","message":"Invalid authentication token in request signature","info":"https://github.com/mozilla/fxa-auth-server/blob/master/docs/api.md#response-format"}`, r.body)
 	_, err := s.EmailStatus(token)
 	require.Equal(t, 110, err.Errno)
 

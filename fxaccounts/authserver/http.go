@@ -540,7 +540,7 @@ func writeJSONError(w http.ResponseWriter, now time.Time, e *Error, serverTime i
 	if status < 400 || status > 599 {
 		status = http.StatusInternalServerError // a fault with a nonsense status still fails
 	}
-	writeJSON(w, now, status, errorBody{Error: e, ServerTime: serverTime})
+	writeJSON(w, now, status, errorBody{Error: e.body(), ServerTime: serverTime})
 }
 
 func writeJSON(w http.ResponseWriter, now time.Time, status int, v any) {

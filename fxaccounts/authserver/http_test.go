@@ -80,49 +80,54 @@ func TestHTTPErrorsAndHeaders(t *testing.T) {
 		want                     string
 	}{
 		{"wrong method", "GET", "/v1/account/login", "", nil, 405,
-			`{"code":405,"errno":999,"error":"Method Not Allowed","message":"Method Not Allowed"}`},
+			`{"code":405,"errno":999,"error":"Method Not Allowed","message":"Method Not Allowed","info":"https://github.com/mozilla/fxa-auth-server/blob/master/docs/api.md#response-format"}`},
 		{"no such path", "GET", "/v1/nothing", "", nil, 404,
-			`{"code":404,"errno":999,"error":"Not Found","message":"Not Found"}`},
+			`{"code":404,"errno":999,"error":"Not Found","message":"Not Found","info":"https://github.com/mozilla/fxa-auth-server/blob/master/docs/api.md#response-format"}`},
 		{"malformed JSON", "POST", "/v1/account/login", `{"email":`, nil, 400,
-			`{"code":400,"errno":106,"error":"Bad Request","message":"Invalid JSON in request body"}`},
+			`{"code":400,"errno":106,"error":"Bad Request","message":"Invalid JSON in request body","info":"https://github.com/mozilla/fxa-auth-server/blob/master/docs/api.md#response-format"}`},
 		{"not an object", "POST", "/v1/account/login", `["email"]`, nil, 400,
-			`{"code":400,"errno":107,"error":"Bad Request","message":"Invalid parameter in request body"}`},
+			`{"code":400,"errno":107,"error":"Bad Request","message":"Invalid parameter in request body","info":"https://github.com/mozilla/fxa-auth-server/blob/master/docs/api.md#response-format"}`},
 		{"empty body", "POST", "/v1/account/create", ``, nil, 400,
-			`{"code":400,"errno":108,"error":"Bad Request","message":"Missing parameter in request body: email"}`},
+			`{"code":400,"errno":108,"error":"Bad Request","message":"Missing parameter in request body: email","info":"https://github.com/mozilla/fxa-auth-server/blob/master/docs/api.md#response-format","param":"email"}`},
 		{"missing authPW", "POST", "/v1/account/login", `{"email":"alice@example.com"}`, nil, 400,
-			`{"code":400,"errno":108,"error":"Bad Request","message":"Missing parameter in request body: authPW"}`},
+			`{"code":400,"errno":108,"error":"Bad Request","message":"Missing parameter in request body: authPW","info":"https://github.com/mozilla/fxa-auth-server/blob/master/docs/api.md#response-format","param":"authPW"}`},
 		{"authPW not hex", "POST", "/v1/account/login", `{"email":"alice@example.com","authPW":"zz"}`, nil, 400,
-			`{"code":400,"errno":107,"error":"Bad Request","message":"Invalid parameter in request body"}`},
+			`{"code":400,"errno":107,"error":"Bad Request","message":"Invalid parameter in request body","info":"https://github.com/mozilla/fxa-auth-server/blob/master/docs/api.md#response-format"}`},
 		{"email not a string", "POST", "/v1/account/login", `{"email":5,"authPW":"` + authPW + `"}`, nil, 400,
-			`{"code":400,"errno":107,"error":"Bad Request","message":"Invalid parameter in request body"}`},
+			`{"code":400,"errno":107,"error":"Bad Request","message":"Invalid parameter in request body","info":"https://github.com/mozilla/fxa-auth-server/blob/master/docs/api.md#response-format"}`},
 		{"too large", "POST", "/v1/account/login", `{"email":"` + strings.Repeat("a", MaxBodyBytes) + `"}`, nil, 413,
-			`{"code":413,"errno":113,"error":"Request Entity Too Large","message":"Request body too large"}`},
+			`{"code":413,"errno":113,"error":"Request Entity Too Large","message":"Request body too large","info":"https://github.com/mozilla/fxa-auth-server/blob/master/docs/api.md#response-format"}`},
 		{"login ?keys=true", "POST", "/v1/account/login?keys=true", `{"email":"Alice@example.com","authPW":"` + authPW + `"}`, nil, 400,
-			`{"code":400,"errno":120,"error":"Bad Request","message":"Incorrect email case","email":"alice@example.com"}`},
+			`{"code":400,"errno":120,"error":"Bad Request","message":"Incorrect email case","info":"https://github.com/mozilla/fxa-auth-server/blob/master/docs/api.md#response-format","email":"alice@example.com"}`},
+		// error.js (2014 and 2015) appends incorrectPassword's and unknownAccount's extra {email} after info.
+		{"wrong password", "POST", "/v1/account/login", `{"email":"alice@example.com","authPW":"` + strings.Repeat("00", 32) + `"}`, nil, 400,
+			`{"code":400,"errno":103,"error":"Bad Request","message":"Incorrect password","info":"https://github.com/mozilla/fxa-auth-server/blob/master/docs/api.md#response-format","email":"alice@example.com"}`},
+		{"unknown account", "POST", "/v1/account/login", `{"email":"bob@example.com","authPW":"` + authPW + `"}`, nil, 400,
+			`{"code":400,"errno":102,"error":"Bad Request","message":"Unknown account","info":"https://github.com/mozilla/fxa-auth-server/blob/master/docs/api.md#response-format","email":"bob@example.com"}`},
 		{"no uid", "GET", "/v1/account/status", "", nil, 400,
-			`{"code":400,"errno":108,"error":"Bad Request","message":"Missing parameter in request body: uid"}`},
+			`{"code":400,"errno":108,"error":"Bad Request","message":"Missing parameter in request body: uid","info":"https://github.com/mozilla/fxa-auth-server/blob/master/docs/api.md#response-format","param":"uid"}`},
 		{"no Hawk", "GET", "/v1/recovery_email/status", "", nil, 401,
-			`{"code":401,"errno":109,"error":"Unauthorized","message":"Invalid request signature"}`},
+			`{"code":401,"errno":109,"error":"Unauthorized","message":"Invalid request signature","info":"https://github.com/mozilla/fxa-auth-server/blob/master/docs/api.md#response-format"}`},
 		{"Hawk unparsable", "GET", "/v1/recovery_email/status", "", map[string]string{"Authorization": `Hawk id="x`}, 400,
-			`{"code":400,"errno":999,"error":"Bad Request","message":"Bad header format"}`},
+			`{"code":400,"errno":999,"error":"Bad Request","message":"Bad header format","info":"https://github.com/mozilla/fxa-auth-server/blob/master/docs/api.md#response-format"}`},
 		{"tampered mac", "GET", "/v1/recovery_email/status", "", tamper(signed(t, token, "GET", "/v1/recovery_email/status", "", clock.now, false)), 401,
-			`{"code":401,"errno":109,"error":"Unauthorized","message":"Invalid request signature"}`},
+			`{"code":401,"errno":109,"error":"Unauthorized","message":"Invalid request signature","info":"https://github.com/mozilla/fxa-auth-server/blob/master/docs/api.md#response-format"}`},
 		{"signed for another path", "GET", "/v1/recovery_email/status", "", signed(t, token, "GET", "/v1/account/status", "", clock.now, false), 401,
-			`{"code":401,"errno":109,"error":"Unauthorized","message":"Invalid request signature"}`},
+			`{"code":401,"errno":109,"error":"Unauthorized","message":"Invalid request signature","info":"https://github.com/mozilla/fxa-auth-server/blob/master/docs/api.md#response-format"}`},
 		{"unknown token", "POST", "/v1/session/destroy", "{}", signed(t, strings.Repeat("00", 32), "POST", "/v1/session/destroy", "{}", clock.now, true), 401,
-			`{"code":401,"errno":110,"error":"Unauthorized","message":"Invalid authentication token in request signature"}`},
+			`{"code":401,"errno":110,"error":"Unauthorized","message":"Invalid authentication token in request signature","info":"https://github.com/mozilla/fxa-auth-server/blob/master/docs/api.md#response-format"}`},
 		{"stale", "GET", "/v1/recovery_email/status", "", signed(t, token, "GET", "/v1/recovery_email/status", "", clock.now.Add(-61*time.Second), false), 401,
-			`{"code":401,"errno":111,"error":"Unauthorized","message":"Invalid timestamp in request signature","serverTime":1433160000}`},
+			`{"code":401,"errno":111,"error":"Unauthorized","message":"Invalid timestamp in request signature","info":"https://github.com/mozilla/fxa-auth-server/blob/master/docs/api.md#response-format","serverTime":1433160000}`},
 		{"cert without payload hash", "POST", "/v1/certificate/sign", cert, signed(t, token, "POST", "/v1/certificate/sign", cert, clock.now, false), 401,
-			`{"code":401,"errno":109,"error":"Unauthorized","message":"Invalid request signature"}`},
+			`{"code":401,"errno":109,"error":"Unauthorized","message":"Invalid request signature","info":"https://github.com/mozilla/fxa-auth-server/blob/master/docs/api.md#response-format"}`},
 		{"cert body changed after signing", "POST", "/v1/certificate/sign", strings.Replace(cert, "1000", "2000", 1), signed(t, token, "POST", "/v1/certificate/sign", cert, clock.now, true), 401,
-			`{"code":401,"errno":109,"error":"Unauthorized","message":"Invalid request signature"}`},
+			`{"code":401,"errno":109,"error":"Unauthorized","message":"Invalid request signature","info":"https://github.com/mozilla/fxa-auth-server/blob/master/docs/api.md#response-format"}`},
 		{"cert without duration", "POST", "/v1/certificate/sign", `{"publicKey":{"algorithm":"RS","n":"1","e":"3"}}`, signed(t, token, "POST", "/v1/certificate/sign", `{"publicKey":{"algorithm":"RS","n":"1","e":"3"}}`, clock.now, true), 400,
-			`{"code":400,"errno":108,"error":"Bad Request","message":"Missing parameter in request body: duration"}`},
+			`{"code":400,"errno":108,"error":"Bad Request","message":"Missing parameter in request body: duration","info":"https://github.com/mozilla/fxa-auth-server/blob/master/docs/api.md#response-format","param":"duration"}`},
 		{"cert fractional duration", "POST", "/v1/certificate/sign", `{"publicKey":{"algorithm":"RS"},"duration":1.5}`, signed(t, token, "POST", "/v1/certificate/sign", `{"publicKey":{"algorithm":"RS"},"duration":1.5}`, clock.now, true), 400,
-			`{"code":400,"errno":107,"error":"Bad Request","message":"Invalid parameter in request body"}`},
+			`{"code":400,"errno":107,"error":"Bad Request","message":"Invalid parameter in request body","info":"https://github.com/mozilla/fxa-auth-server/blob/master/docs/api.md#response-format"}`},
 		{"cert key member not a string", "POST", "/v1/certificate/sign", `{"publicKey":{"algorithm":"RS","n":1,"e":"3"},"duration":1}`, signed(t, token, "POST", "/v1/certificate/sign", `{"publicKey":{"algorithm":"RS","n":1,"e":"3"},"duration":1}`, clock.now, true), 400,
-			`{"code":400,"errno":107,"error":"Bad Request","message":"Invalid parameter in request body"}`},
+			`{"code":400,"errno":107,"error":"Bad Request","message":"Invalid parameter in request body","info":"https://github.com/mozilla/fxa-auth-server/blob/master/docs/api.md#response-format"}`},
 		{"email status", "GET", "/v1/recovery_email/status", "", signed(t, token, "GET", "/v1/recovery_email/status", "", clock.now.Add(59*time.Second), false), 200,
 			`{"email":"alice@example.com","verified":true}`},
 	} {
@@ -195,7 +200,7 @@ func TestHTTPFaultsCarryRetryAfter(t *testing.T) {
 	r := serve(s.Handler(), "GET", "/v1/account/status?uid=00", "", nil)
 	require.Equal(t, 503, r.status)
 	require.Equal(t, "30", r.header.Get("Retry-After"))
-	require.Equal(t, `{"code":503,"errno":201,"error":"Service Unavailable","message":"Service unavailable","retryAfter":30}`, r.body)
+	require.Equal(t, `{"code":503,"errno":201,"error":"Service Unavailable","message":"Service unavailable","info":"https://github.com/mozilla/fxa-auth-server/blob/master/docs/api.md#response-format","retryAfter":30}`, r.body)
 }
 
 func TestHTTPVirtualClockHeader(t *testing.T) {
@@ -205,7 +210,7 @@ func TestHTTPVirtualClockHeader(t *testing.T) {
 	require.Equal(t, "Fri, 01 Jan 2010 00:00:00 GMT", r.header.Get("Date"))
 	r = serve(h, "GET", "/v1/account/status?uid=00", "", map[string]string{ClockHeader: "soon", AdminTokenHeader: "t0ken"})
 	require.Equal(t, 400, r.status)
-	require.Equal(t, `{"code":400,"errno":999,"error":"Bad Request","message":"X-Mozidsim-Now is not milliseconds since the epoch: \"soon\""}`, r.body)
+	require.Equal(t, `{"code":400,"errno":999,"error":"Bad Request","message":"X-Mozidsim-Now is not milliseconds since the epoch: \"soon\"","info":"https://github.com/mozilla/fxa-auth-server/blob/master/docs/api.md#response-format"}`, r.body)
 	r = serve(h, "GET", "/v1/account/status?uid=00", "", nil)
 	require.Equal(t, "Mon, 01 Jun 2015 12:00:00 GMT", r.header.Get("Date"), "without the header the server's own clock rules")
 

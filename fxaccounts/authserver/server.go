@@ -211,7 +211,7 @@ func (s *Server) Create(email, authPW string) (wire.SignInResult, *Error) {
 		return wire.SignInResult{}, errMissingParam("authPW")
 	}
 	if s.lookup(email) != nil {
-		return wire.SignInResult{}, &Error{Code: 400, Errno: 101, ErrorText: "Bad Request", Message: "Account already exists"}
+		return wire.SignInResult{}, &Error{Code: 400, Errno: 101, ErrorText: "Bad Request", Message: "Account already exists", Email: email} // error.js accountExists(email)
 	}
 	if len(s.accounts) >= MaxAccounts {
 		return wire.SignInResult{}, errTooManyAccounts()
@@ -241,14 +241,14 @@ func (s *Server) Login(email, authPW string) (wire.SignInResult, *Error) {
 	}
 	a := s.lookup(email)
 	if a == nil {
-		return wire.SignInResult{}, &Error{Code: 400, Errno: 102, ErrorText: "Bad Request", Message: "Unknown account"}
+		return wire.SignInResult{}, &Error{Code: 400, Errno: 102, ErrorText: "Bad Request", Message: "Unknown account", Email: email} // error.js unknownAccount(email)
 	}
 	if a.email != email {
 		// The password was stretched with the typed capitalisation: tell the client the stored one.
 		return wire.SignInResult{}, &Error{Code: 400, Errno: 120, ErrorText: "Bad Request", Message: "Incorrect email case", Email: a.email}
 	}
 	if !hmac.Equal(a.verifyHash, s.verifier(a.salt, authPW)) {
-		return wire.SignInResult{}, &Error{Code: 400, Errno: 103, ErrorText: "Bad Request", Message: "Incorrect password"}
+		return wire.SignInResult{}, &Error{Code: 400, Errno: 103, ErrorText: "Bad Request", Message: "Incorrect password", Email: a.email} // error.js incorrectPassword(dbEmail, ...)
 	}
 	token, authAt := s.newSession(a)
 	return wire.SignInResult{UID: a.uid, SessionToken: token, Verified: a.verified, AuthAt: authAt, Email: a.email}, nil

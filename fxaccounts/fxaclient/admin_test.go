@@ -97,7 +97,7 @@ func TestAdminFaults(t *testing.T) {
 
 	// One endpoint: the others still answer.
 	require.NoError(t, w.admin.Fault("/v1/account/login", 503, 201, 0))
-	require.Equal(t, &wire.ServerError{Code: 503, Errno: 201, Error: "Service Unavailable", Message: "Service unavailable"},
+	require.Equal(t, &wire.ServerError{Code: 503, Errno: 201, Error: "Service Unavailable", Message: "Service unavailable", Info: authserver.DefaultInfo},
 		w.login("bo@example.com", "password1"))
 	v, err := w.client.Do(wire.ServerRequest{Op: wire.OpAccountStatus, UID: mustUID(t, w, "bo@example.com")})
 	require.Nil(t, err)
@@ -108,7 +108,7 @@ func TestAdminFaults(t *testing.T) {
 	// Every endpoint, with the errno the status implies (429 → 114) and a
 	// retryAfter that puts the client into backoff on its clock.
 	require.NoError(t, w.admin.Fault("", 429, 0, 30))
-	throttled := &wire.ServerError{Code: 429, Errno: 114, Error: "Too Many Requests", Message: "Client has sent too many requests", RetryAfter: 30}
+	throttled := &wire.ServerError{Code: 429, Errno: 114, Error: "Too Many Requests", Message: "Client has sent too many requests", Info: authserver.DefaultInfo, RetryAfter: 30}
 	_, err = w.client.Do(wire.ServerRequest{Op: wire.OpAccountStatus, UID: mustUID(t, w, "bo@example.com")})
 	require.Equal(t, throttled, err)
 	require.NoError(t, w.admin.ClearFaults())

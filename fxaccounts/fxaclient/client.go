@@ -347,6 +347,9 @@ func serverError(obj map[string]json.RawMessage) *wire.ServerError {
 		return strings.Trim(string(obj[k]), `"`)
 	}
 	e.Code, e.Errno, e.Error, e.Message, e.Info, e.RetryAfter = num("code"), num("errno"), str("error"), str("message"), str("info"), num("retryAfter")
+	// AppError's extra members (error.js): kept so the rejection is the body the
+	// server sent (a str of an absent member is "").
+	e.Email, e.Param, e.ServerTime = str("email"), str("param"), int64(num("serverTime"))
 	return &e
 }
 

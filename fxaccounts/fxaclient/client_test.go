@@ -218,15 +218,15 @@ func TestSignInResultAndCertificateOverHTTP(t *testing.T) {
 	_, err = w.client.Do(wire.ServerRequest{Op: wire.OpCertSign, SessionToken: res.SessionToken, PublicKey: deviceKey(), Duration: 24 * 3600 * 1000})
 	require.Nil(t, err, "exactly 24 h is allowed")
 	_, err = w.client.Do(wire.ServerRequest{Op: wire.OpCertSign, SessionToken: res.SessionToken, PublicKey: deviceKey(), Duration: 24*3600*1000 + 1})
-	require.Equal(t, &wire.ServerError{Code: 400, Errno: 107, Error: "Bad Request", Message: "Invalid parameter in request body"}, err)
+	require.Equal(t, &wire.ServerError{Code: 400, Errno: 107, Error: "Bad Request", Message: "Invalid parameter in request body", Info: authserver.DefaultInfo}, err)
 	_, err = w.client.Do(wire.ServerRequest{Op: wire.OpCertSign, SessionToken: res.SessionToken, Duration: 1000})
-	require.Equal(t, &wire.ServerError{Code: 400, Errno: 108, Error: "Bad Request", Message: "Missing parameter in request body: publicKey"}, err)
+	require.Equal(t, &wire.ServerError{Code: 400, Errno: 108, Error: "Bad Request", Message: "Missing parameter in request body: publicKey", Info: authserver.DefaultInfo, Param: "publicKey"}, err)
 }
 
 func TestUnknownTokenIs110AfterOneRetry(t *testing.T) {
 	w := newWorld(t)
 	_, err := w.client.Do(wire.ServerRequest{Op: wire.OpEmailStatus, SessionToken: strings.Repeat("ab", 32)})
-	require.Equal(t, &wire.ServerError{Code: 401, Errno: 110, Error: "Unauthorized", Message: "Invalid authentication token in request signature"}, err)
+	require.Equal(t, &wire.ServerError{Code: 401, Errno: 110, Error: "Unauthorized", Message: "Invalid authentication token in request signature", Info: authserver.DefaultInfo}, err)
 	require.Equal(t, []int{401, 401}, w.wire.Statuses(), "hawkclient retries a 401 exactly once")
 }
 
@@ -268,7 +268,7 @@ func TestStaleTimestampBody(t *testing.T) {
 	})}, phone.Now, seeded(5))
 	_, err := c.Do(wire.ServerRequest{Op: wire.OpEmailStatus, SessionToken: res.SessionToken})
 	require.Nil(t, err)
-	require.JSONEq(t, `{"code":401,"errno":111,"error":"Unauthorized","message":"Invalid timestamp in request signature","serverTime":1433160000}`, string(first))
+	require.JSONEq(t, `{"code":401,"errno":111,"error":"Unauthorized","message":"Invalid timestamp in request signature","info":"https://github.com/mozilla/fxa-auth-server/blob/master/docs/api.md#response-format","serverTime":1433160000}`, string(first))
 }
 
 type roundTripFunc func(*http.Request) (*http.Response, error)
@@ -280,7 +280,7 @@ func TestBackoffHonoursRetryAfterOnTheVirtualClock(t *testing.T) {
 	require.NoError(t, w.server.CreateAccount("fay@example.com", "password1", true))
 	w.server.InjectFault("/v1/account/login", authserver.Fault{Status: 429, Errno: 114, RetryAfter: 30})
 	login := wire.ServerRequest{Op: wire.OpAccountLogin, Email: "fay@example.com", Password: "password1"}
-	throttled := &wire.ServerError{Code: 429, Errno: 114, Error: "Too Many Requests", Message: "Client has sent too many requests", RetryAfter: 30}
+	throttled := &wire.ServerError{Code: 429, Errno: 114, Error: "Too Many Requests", Message: "Client has sent too many requests", Info: authserver.DefaultInfo, RetryAfter: 30}
 
 	_, err := w.client.Do(login)
 	require.Equal(t, throttled, err)
@@ -371,7 +371,7 @@ func TestAdminAPI(t *testing.T) {
 	closed := s.Handler()
 	code, body := post(closed, "/__mozidsim/accounts", `{"email":"a@b.c","password":"p","verified":true}`)
 	require.Equal(t, 404, code)
-	require.Equal(t, map[string]any{"code": 404.0, "errno": 999.0, "error": "Not Found", "message": "Not Found"}, body)
+	require.Equal(t, map[string]any{"code": 404.0, "errno": 999.0, "error": "Not Found", "message": "Not Found", "info": authserver.DefaultInfo}, body)
 	_, exists := s.Account("a@b.c")
 	require.False(t, exists, "refused unless enabled")
 
@@ -404,7 +404,7 @@ func TestAdminAPI(t *testing.T) {
 
 	code, _ = post(admin, "/__mozidsim/fault", `{"endpoint":"/v1/account/login","status":503,"retryAfter":0}`)
 	require.Equal(t, 200, code)
-	require.Equal(t, &wire.ServerError{Code: 503, Errno: 201, Error: "Service Unavailable", Message: "Service unavailable"}, login("password2"))
+	require.Equal(t, &wire.ServerError{Code: 503, Errno: 201, Error: "Service Unavailable", Message: "Service unavailable", Info: authserver.DefaultInfo}, login("password2"))
 	code, _ = post(admin, "/__mozidsim/clear-faults", ``)
 	require.Equal(t, 200, code)
 	require.Nil(t, login("password2"))

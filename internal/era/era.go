@@ -147,3 +147,17 @@ func (e Era) RefreshSignsOutFirst() bool { return e.is2014() }
 // WholeDetailRejection: [G-1] _contentRequest rejects with the whole content
 // event detail {id, error}; [G-3] ContentRequestHelper with detail.error only.
 func (e Era) WholeDetailRejection() bool { return e.is2014() }
+
+// --- Gaia System app ---
+
+// AccountIDKey: the spring-2014 stack names the account "accountId" where the
+// 2015 one says "email": Gaia's FxAccountsClient of March 2014 (ozten/gaia@bb3e602d
+// apps/system/js/fxa_client.js queryAccount, signIn, signUp) in a
+// mozFxAccountsContentEvent's data, read by FxAccountsMgmtService.jsm
+// handleEvent (lissyx/mozilla-central@51cc7196) as data.accountId; [G-1]
+// refreshAuthentication(aAccountId) in the chrome event's data {accountId},
+// read by fxa_manager.js handleEvent (ozten/gaia@bb3e602d) as
+// message.data.accountId. From mid-2014 (mozilla-b2g/gaia@0b5850cb fxa_client.js,
+// @84c3bf62 fx_accounts_client.js, [G-3] refreshAuthentication(aEmail)) it is
+// "email".
+func (e Era) AccountIDKey() bool { return e.is2014() }

@@ -48,6 +48,7 @@ func TestSwitches(t *testing.T) {
 		{"WaitsForVerification", Era.WaitsForVerification, true, false},
 		{"RefreshSignsOutFirst", Era.RefreshSignsOutFirst, true, false},
 		{"WholeDetailRejection", Era.WholeDetailRejection, true, false},
+		{"AccountIDKey", Era.AccountIDKey, true, false},
 	} {
 		require.Equal(t, r.in2014, r.got(Spring2014), "%s in 2014", r.name)
 		require.Equal(t, r.in2015, r.got(Y2015), "%s in 2015", r.name)

@@ -158,7 +158,10 @@ func (e *JSError) MarshalJSON() ([]byte, error) { return []byte("{}"), nil }
 func (e *JSError) String() string { return "Error: " + e.Message }
 
 // ServerError is a parsed FxA auth server error body (or a transport failure built
-// like hawkclient's _constructError): {code, errno, error, message, info, retryAfter?}.
+// like hawkclient's _constructError): {code, errno, error, message, info, extra?}.
+// The extra member is the one AppError appended after info for some errors
+// (fxa-auth-server error.js, 2014 and 2015 alike): email on 101/102/103/120,
+// param on 108, serverTime on 111, retryAfter on 114/201. No error carries two.
 type ServerError struct {
 	Code       int
 	Errno      int
@@ -166,6 +169,9 @@ type ServerError struct {
 	Message    string
 	Info       string
 	RetryAfter int
+	Email      string // 101, 102, 103, 120: AppError's extra {email}
+	Param      string // 108: {param}
+	ServerTime int64  // 111: {serverTime}, seconds
 }
 
 // MarshalJSON keeps the server's field order.
@@ -173,6 +179,15 @@ func (e *ServerError) MarshalJSON() ([]byte, error) {
 	o := Obj{{"code", e.Code}, {"errno", e.Errno}, {"error", e.Error}, {"message", e.Message}}
 	if e.Info != "" {
 		o = append(o, KV{"info", e.Info})
+	}
+	if e.Email != "" {
+		o = append(o, KV{"email", e.Email})
+	}
+	if e.Param != "" {
+		o = append(o, KV{"param", e.Param})
+	}
+	if e.ServerTime != 0 {
+		o = append(o, KV{"serverTime", e.ServerTime})
 	}
 	if e.RetryAfter != 0 {
 		o = append(o, KV{"retryAfter", e.RetryAfter})

@@ -28,6 +28,7 @@ var notMessages = map[string]bool{
 	"EventOpenFlow":              true,
 	"EventRefreshAuthentication": true,
 	"DialogClosedByUser":         true,
+	"AccountIDKey":               true,
 }
 
 // declaredNames reads the package's own source: every exported constant
@@ -119,7 +120,7 @@ func init() {
 	sample(NetworkStatus{Offline: true})
 	sample(UnsolChromeEvent{EventName: EventRefreshAuthentication, ID: "ev-1", Data: O("email", user)})
 	sample(RPContentEvent{ID: "ev-1", Result: O("success", true), Error: DialogClosedByUser, HasError: true})
-	sample(ContentEvent{ID: "ev-2", Method: "signIn", Email: user, Password: "hunter2"})
+	sample(ContentEvent{ID: "ev-2", Method: "signIn", Email: user, Password: "hunter2", AccountKey: AccountIDKey})
 	sample(MgmtChromeEvent{ID: "ev-2", Data: O("email", user, "verified", false), Error: O("error", "INVALID_PASSWORD"), HasError: true})
 	sample(UserInput{Value: "1990"})
 	sample(ServerRequest{Call: 11, Op: OpCertSign, Email: user, Password: "hunter2", SessionToken: "tok", UID: "uid",

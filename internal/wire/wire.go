@@ -358,12 +358,16 @@ type RPContentEvent struct {
 	HasError bool   `json:"hasError"`
 }
 
-// ContentEvent is mozFxAccountsContentEvent's detail {id, data:{method, email?, password?}}.
+// ContentEvent is mozFxAccountsContentEvent's detail {id, data:{method, email?, password?}}
+// (its JS shape: JSObject in shapes.go).
 type ContentEvent struct {
 	ID       string `json:"id"`
 	Method   string `json:"method"`
 	Email    string `json:"email"`
 	Password string `json:"password"`
+	// AccountKey names data's account member: "" is "email" (Gaia fxa_client.js
+	// from mid-2014), AccountIDKey the March-2014 "accountId".
+	AccountKey string `json:"accountKey,omitempty"`
 }
 
 // MgmtChromeEvent is mozFxAccountsChromeEvent's detail: {id, data} or {id, error}.

@@ -307,8 +307,21 @@ func detail(payload any, keys []string) string {
 		return shortValue(payload)
 	}
 	var parts []string
-	for _, k := range keys {
-		v, ok := obj.Get(k)
+	for _, path := range keys {
+		// "data.method": a member of a nested object, labelled with its own name.
+		v, ok, k := any(obj), true, path
+		for _, seg := range strings.Split(path, ".") {
+			o, isObj := v.(trace.Object)
+			if !isObj {
+				ok = false
+				break
+			}
+			v, ok = o.Get(seg)
+			k = seg
+			if !ok {
+				break
+			}
+		}
 		if !ok || (v == nil && k != "value") {
 			continue // absent and null members say nothing; a null answer does
 		}

@@ -18,6 +18,15 @@
     throw new Error("unknown described value " + JSON.stringify(d));
   }
 
+  // shown is onerror's argument as the Go page's line shows it. A 2014 page
+  // gets the parent's rejection itself (an object, or a string), written as
+  // JSON.stringify would; the codes the window reports during a call are bare
+  // strings in both eras.
+  function shown(arg, fromParent, era) {
+    if (era === "2014" && fromParent) return arg === undefined ? "undefined" : JSON.stringify(arg);
+    return arg;
+  }
+
   function same(a, b) { return JSON.stringify(canon(a)) === JSON.stringify(canon(b)); }
   function canon(v) {
     if (Array.isArray(v)) return v.map(canon);
@@ -31,15 +40,15 @@
 
   function runCase(createMozId, vc) {
     var problems = [];
-    var userInput = false, reports = [], got = [], inner = null, innerDone = null;
+    var userInput = false, reports = [], got = [], inner = null, innerDone = null, fromParent = false;
     var mozId = createMozId({
-      origin: ORIGIN, status: STATUS[vc.kind], console: { error: function () {} },
+      origin: ORIGIN, status: STATUS[vc.kind], era: vc.era || "2015", console: { error: function () {} },
       send: function (c) { reports.push(c); },
       userInput: function () { return userInput; }
     });
     function callback(name) {
       return function (arg) {
-        got.push(name === "onlogin" ? "onlogin " + (arg === null ? "null" : arg) : name === "onerror" ? "onerror " + arg : name);
+        got.push(name === "onlogin" ? "onlogin " + (arg === null ? "null" : arg) : name === "onerror" ? "onerror " + shown(arg, fromParent, vc.era) : name);
         if (inner) { var c = inner; inner = null; innerDone = call(c); }
       };
     }
@@ -51,11 +60,13 @@
       return o;
     }
     function call(c) {
-      var before = reports.length, threw = null;
+      var before = reports.length, threw = null, parent = fromParent;
+      fromParent = false; // a call from inside a callback reports its own codes
       try {
         if (c.call === "logout") mozId.api.logout();
         else mozId.api[c.call](options(c.options));
       } catch (e) { threw = e; }
+      fromParent = parent;
       return { threw: threw, reports: reports.slice(before) };
     }
     function check(where, done, expect, wantUserInput) {
@@ -81,7 +92,10 @@
         userInput = true;
         inner = st.inCallback || null;
         innerDone = null;
-        mozId.receive({ name: st.deliver.name, id: "w", assertion: st.deliver.assertion, message: st.deliver.message });
+        fromParent = true;
+        try {
+          mozId.receive({ name: st.deliver.name, id: "w", assertion: st.deliver.assertion, message: st.deliver.message });
+        } finally { fromParent = false; }
         if (st.inCallback) {
           if (!innerDone) problems.push(where + ": the callback never ran");
           else check(where + " (in the callback)", innerDone, st.expect, false);

@@ -12,7 +12,7 @@ const { runCase } = require("./shim-runner.js");
 const vectors = JSON.parse(fs.readFileSync(process.env.MOZIDSIM_VECTORS || path.join(__dirname, "shim-vectors.json"), "utf8"));
 
 for (const vc of vectors) {
-  test(`${vc.kind}: ${vc.name}`, () => {
+  test(`${vc.era ? vc.era + " " : ""}${vc.kind}: ${vc.name}`, () => {
     assert.deepStrictEqual(runCase(shim.createMozId, vc), []);
   });
 }
