@@ -224,3 +224,22 @@ func TestRunAdminRefusalsAndClock(t *testing.T) {
 		require.Equal(t, c.status, resp.StatusCode)
 	}
 }
+
+// BenchmarkRunOpenDrop is the fixed cost of a run: POST /__mozidsim/reset (a
+// bbolt database of its own, made and checked) and /__mozidsim/drop (closed
+// and deleted), over TLS on one kept-alive connection.
+func BenchmarkRunOpenDrop(b *testing.B) {
+	fxa, err := fxastub.NewServer(7)
+	require.NoError(b, err)
+	srv, err := Listen(Config{Dir: b.TempDir(), Issuer: fxastub.Issuer, Clock: time.Now, NoSync: true, Runs: &RunOptions{AdminToken: runToken},
+		Verifier: &verifier.Verifier{Now: time.Now, LookupIssuerKey: func(string, string) (*browserid.PublicKey, error) { return fxa.PublicKey(), nil }}}, "127.0.0.1:0")
+	require.NoError(b, err)
+	defer srv.Close()
+	c, err := OpenRun(RunConfig{URL: "https://" + srv.Addr(), AdminToken: runToken, CertPEM: srv.CertificatePEM(), ID: "bench"})
+	require.NoError(b, err)
+	defer c.tr.CloseIdleConnections()
+	for b.Loop() {
+		require.NoError(b, c.do(http.MethodPost, "/__mozidsim/reset", OpenRequest{}, nil))
+		require.NoError(b, c.do(http.MethodPost, "/__mozidsim/drop", struct{}{}, nil))
+	}
+}
