@@ -28,6 +28,7 @@ var notMessages = map[string]bool{
 	"EventOpenFlow":              true,
 	"EventRefreshAuthentication": true,
 	"DialogClosedByUser":         true,
+	"AccountIDKey":               true, // a property name inside a payload's data, where declared
 }
 
 // declaredNames reads the package's own source: every exported constant
