@@ -71,7 +71,7 @@ func Decode(name string, data []byte) (any, error) {
 	switch proto.(type) {
 	case none:
 		if v, err := ParseJS(data); err != nil || v != nil {
-			return nil, fmt.Errorf("wire: message %q carries no payload, got %s", name, data)
+			return nil, fmt.Errorf("wire: message %q carries no payload, got %s", name, clip(data))
 		}
 		return nil, nil
 	case JSValue:
@@ -86,6 +86,14 @@ func Decode(name string, data []byte) (any, error) {
 		return nil, fmt.Errorf("wire: message %q (%T): %w", name, proto, err)
 	}
 	return p.Elem().Interface(), nil
+}
+
+// clip keeps an error message short whatever a peer sent.
+func clip(b []byte) string {
+	if len(b) > 64 {
+		return string(b[:64]) + "…"
+	}
+	return string(b)
 }
 
 // PayloadError is a message whose payload is not of the type its receiver reads.
