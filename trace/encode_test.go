@@ -145,3 +145,19 @@ func objectPath(v any, path ...string) any {
 	}
 	return v
 }
+
+// A payload's json names are its trace names; a field tagged trace:"-" crosses
+// a socket but stays out of the trace; an empty omitempty field is left out.
+func TestTraceTagsAndOmitEmpty(t *testing.T) {
+	t.Parallel()
+	enc := NewEncoder(sim.Epoch)
+	payload := func(p any) string {
+		return mustJSON(t, enc.Line(sim.Event{Seq: 1, Kind: sim.KindHop, From: "a", To: "b", Name: "x", Payload: p}).Payload)
+	}
+	require.Equal(t, `{"id":"w","target":"nsDOMIdentity[shop]"}`,
+		payload(wire.UnwatchMessage{ID: "w", Target: wire.NSDOMIdentity("shop"), MM: wire.MessageManager("shop")}))
+	require.Equal(t, `{"call":3}`, payload(wire.SignOutCall{Call: 3}))
+	require.Equal(t, `{"call":3,"localOnly":true}`, payload(wire.SignOutCall{Call: 3, LocalOnly: true}))
+	require.Equal(t, `{"origin":"app://a","appID":0,"appStatus":"certified"}`,
+		payload(wire.Principal{Origin: "app://a", AppStatus: wire.AppCertified, Undeclared: true}))
+}

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -40,15 +41,16 @@ func serve(h http.Handler, method, path, body string, hdr map[string]string) raw
 	return rawResponse{rec.Code, rec.Header(), rec.Body.String()}
 }
 
-var nonceSerial int
+// nonceSerial numbers nonces; tests run in parallel.
+var nonceSerial atomic.Int64
 
 // signed builds the Hawk header a phone would send for token at now.
 func signed(t *testing.T, token, method, path, body string, now time.Time, withHash bool) map[string]string {
 	t.Helper()
 	creds, err := hawk.DeriveCredentials(token, "sessionToken")
 	require.NoError(t, err)
-	nonceSerial++ // every signed request is new; TestHTTPHawkReplay replays one on purpose
-	r := hawk.ClientRequest{Method: method, URL: "http://fxa.test" + path, Now: now, Nonce: fmt.Sprintf("n%05d", nonceSerial)}
+	// Every signed request is new; TestHTTPHawkReplay replays one on purpose.
+	r := hawk.ClientRequest{Method: method, URL: "http://fxa.test" + path, Now: now, Nonce: fmt.Sprintf("n%05d", nonceSerial.Add(1))}
 	if withHash {
 		r.ContentType, r.Payload = "application/json", []byte(body)
 	}

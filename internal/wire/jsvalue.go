@@ -67,8 +67,12 @@ func (o Obj) Truthy(key string) bool {
 func (o Obj) Clone() Obj { return append(Obj(nil), o...) }
 
 // MarshalJSON writes the properties in order; undefined (Undefined) ones are skipped
-// as JSON.stringify does.
+// as JSON.stringify does. A nil Obj is no object at all (an absent property)
+// and writes null, so that it reads back as nil, not as an empty object.
 func (o Obj) MarshalJSON() ([]byte, error) {
+	if o == nil {
+		return []byte("null"), nil
+	}
 	var b bytes.Buffer
 	b.WriteByte('{')
 	first := true

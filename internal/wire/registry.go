@@ -71,7 +71,7 @@ func Decode(name string, data []byte) (any, error) {
 	switch proto.(type) {
 	case none:
 		if v, err := ParseJS(data); err != nil || v != nil {
-			return nil, fmt.Errorf("wire: message %q carries no payload, got %s", name, data)
+			return nil, fmt.Errorf("wire: message %q carries no payload, got %s", name, clip(data))
 		}
 		return nil, nil
 	case JSValue:
@@ -86,6 +86,14 @@ func Decode(name string, data []byte) (any, error) {
 		return nil, fmt.Errorf("wire: message %q (%T): %w", name, proto, err)
 	}
 	return p.Elem().Interface(), nil
+}
+
+// clip keeps an error message short whatever a peer sent.
+func clip(b []byte) string {
+	if len(b) > 64 {
+		return string(b[:64]) + "…"
+	}
+	return string(b)
 }
 
 // PayloadError is a message whose payload is not of the type its receiver reads.
@@ -176,23 +184,29 @@ func (c ServerRequest) WithCall(id uint64) any { c.Call = id; return c }
 // and null as themselves.
 func ParseJS(data []byte) (any, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
-	v, err := parseJS(dec)
+	v, err := parseJS(dec, 0)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := dec.Token(); err == nil {
+	if len(bytes.TrimSpace(data[dec.InputOffset():])) > 0 {
 		return nil, errors.New("wire: text after the JSON value")
 	}
 	return v, nil
 }
 
-func parseJS(dec *json.Decoder) (any, error) {
+// maxDepth bounds nesting, so a hostile peer cannot exhaust the stack.
+const maxDepth = 64
+
+func parseJS(dec *json.Decoder, depth int) (any, error) {
 	tok, err := dec.Token()
 	if err != nil {
 		return nil, fmt.Errorf("wire: bad JSON value: %w", err)
 	}
 	switch t := tok.(type) {
 	case json.Delim:
+		if depth >= maxDepth {
+			return nil, fmt.Errorf("wire: JSON nested deeper than %d levels", maxDepth)
+		}
 		switch t {
 		case '{':
 			o := Obj{}
@@ -202,7 +216,7 @@ func parseJS(dec *json.Decoder) (any, error) {
 					return nil, fmt.Errorf("wire: bad JSON object: %w", err)
 				}
 				k, _ := kt.(string)
-				v, err := parseJS(dec)
+				v, err := parseJS(dec, depth+1)
 				if err != nil {
 					return nil, err
 				}
@@ -213,7 +227,7 @@ func parseJS(dec *json.Decoder) (any, error) {
 		case '[':
 			a := []any{}
 			for dec.More() {
-				v, err := parseJS(dec)
+				v, err := parseJS(dec, depth+1)
 				if err != nil {
 					return nil, err
 				}

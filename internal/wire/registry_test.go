@@ -28,7 +28,7 @@ var notMessages = map[string]bool{
 	"EventOpenFlow":              true,
 	"EventRefreshAuthentication": true,
 	"DialogClosedByUser":         true,
-	"AccountIDKey":               true,
+	"AccountIDKey":               true, // a property name inside a payload's data, where declared
 }
 
 // declaredNames reads the package's own source: every exported constant
@@ -230,8 +230,17 @@ func TestDecodeErrorsNameTheMessage(t *testing.T) {
 	require.EqualError(t, err, `wire: message "Identity:RP:Watch" (wire.RPMessage): json: cannot unmarshal number into Go struct field RPMessage.id of type string`)
 	_, err = Decode(DoError, []byte(`{"id":"w","assertion":5}`))
 	require.EqualError(t, err, `wire: message "doError" (wire.RPCallback): RPCallback.Assertion: json: cannot unmarshal number into Go value of type string`)
-	_, err = ParseJS([]byte(`{"a":1} 2`))
-	require.EqualError(t, err, "wire: text after the JSON value")
+	for _, trailing := range []string{`{"a":1} 2`, `{"a":1} x`, `"s"}`} {
+		_, err = ParseJS([]byte(trailing))
+		require.EqualError(t, err, "wire: text after the JSON value", trailing)
+	}
+	_, err = ParseJS([]byte(strings.Repeat("[", 65) + strings.Repeat("]", 65)))
+	require.EqualError(t, err, "wire: JSON nested deeper than 64 levels")
+	v, err := ParseJS([]byte(strings.Repeat("[", 64) + strings.Repeat("]", 64)))
+	require.NoError(t, err)
+	require.NotNil(t, v)
+	_, err = ParseJS([]byte(`{"a":`))
+	require.ErrorContains(t, err, "wire: bad JSON value")
 }
 
 func TestPayloadNamesMessageAndType(t *testing.T) {
@@ -270,4 +279,30 @@ func TestWithCallSetsTheCallID(t *testing.T) {
 		want.FieldByName("Call").SetUint(42)
 		require.Equal(t, want.Interface(), got.Interface())
 	}
+}
+
+// Whatever a peer sends for whatever name, Decode answers with a value or an
+// error, never a panic; what it accepts encodes and decodes to itself again.
+func FuzzDecode(f *testing.F) {
+	for name, proto := range Messages {
+		if s, ok := samples[reflect.TypeOf(proto)]; ok {
+			b, err := json.Marshal(s)
+			require.NoError(f, err)
+			f.Add(name, b)
+		}
+	}
+	f.Add(MsgRPWatch, []byte(`{"options":{"extra":{"a":[1,{"b":null}]}},"principal":{"appStatus":9}}`))
+	f.Fuzz(func(t *testing.T, name string, data []byte) {
+		v, err := Decode(name, data)
+		if err != nil {
+			return
+		}
+		b, err := json.Marshal(v)
+		if err != nil {
+			return // NaN cannot be written, as JSON.stringify cannot either
+		}
+		again, err := Decode(name, b)
+		require.NoError(t, err, "%s", b)
+		require.Equal(t, v, again, "%s", b)
+	})
 }

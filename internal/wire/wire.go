@@ -10,6 +10,10 @@
 // were arbitrary JavaScript objects in Gecko (error reasons, UI results) are kept as
 // JS-like values (string, float64, bool, nil, Obj, []any) so that JSON.stringify of
 // them comes out exactly as Firefox OS produced it.
+//
+// Every payload field has a JSON name (the one traces show), Messages names
+// each message's payload type and Decode reads a payload from JSON, so a
+// message can cross a socket. Actors read payloads only through Read.
 package wire
 
 import (
