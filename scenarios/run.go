@@ -3,12 +3,14 @@ package scenarios
 import (
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"slices"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/mozidsim/mozidsim/contacts/backup"
 	"github.com/mozidsim/mozidsim/gaia"
 	"github.com/mozidsim/mozidsim/internal/device"
 	"github.com/mozidsim/mozidsim/internal/era"
@@ -31,6 +33,8 @@ type Options struct {
 	// Era runs a scenario whose file names no era in this one (`run --era`);
 	// a file's own `era:` wins. "" is era.Default.
 	Era era.Era
+	// Progress, when set, hears each step of a contacts scenario as it starts.
+	Progress io.Writer
 }
 
 // Result is what a run did.
@@ -44,8 +48,11 @@ type Result struct {
 	// Problems are the reasons the run fails: unmet expectations, onlogin
 	// assertions that do not verify, actor faults. Empty means PASS.
 	Problems []string
-	// Events is the run's trace when Options.Recorder was nil.
+	// Events is the run's trace when Options.Recorder was nil. A contacts
+	// world's phones share one trace (Scenario.DeviceEvents splits it).
 	Events []sim.Event
+	// BackupLogs is each phone's contacts backup log (contacts scenarios).
+	BackupLogs map[string][]backup.LogLine
 }
 
 // Pass reports whether the run met every expectation.
@@ -65,6 +72,12 @@ func (r *Result) Lines(app string) []string {
 // an unknown account): the scenario itself is wrong. Everything else the run
 // finds is in Result.Problems.
 func Run(sc *Scenario, opts Options) (result *Result, err error) {
+	if sc.Kind == KindContacts {
+		if opts.FxAURL != "" {
+			return nil, &Error{File: sc.File, Msg: "a contacts scenario's phones share one in-memory FxA server: --fxa-url does not apply to it"}
+		}
+		return runContacts(sc, opts)
+	}
 	seed := sc.Seed
 	if opts.Seed != 0 {
 		seed = opts.Seed

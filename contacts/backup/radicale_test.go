@@ -20,6 +20,7 @@ import (
 
 	"github.com/mozidsim/mozidsim/contacts"
 	"github.com/mozidsim/mozidsim/contacts/backup"
+	"github.com/mozidsim/mozidsim/contacts/internal/stubphone"
 	"github.com/mozidsim/mozidsim/contacts/phone"
 	"github.com/mozidsim/mozidsim/internal/sim"
 )
@@ -108,7 +109,7 @@ func TestBackupToRadicaleAndReadBackIndependently(t *testing.T) {
 	hc := &http.Client{Transport: counter, Timeout: 30 * time.Second}
 
 	mk := func(name string) *phone.Phone {
-		p, err := phone.NewStandalone(name, sim.Options{Seed: uint64(len(w.phones) + 1)}, w.fxa, "alice@example.com", backup.Config{HTTP: hc}, nil)
+		p, err := stubphone.New(w.fxa, name, sim.Options{Seed: uint64(len(w.phones) + 1)}, "alice@example.com", backup.Config{HTTP: hc}, nil)
 		require.NoError(t, err)
 		w.phones = append(w.phones, p)
 		require.NoError(t, p.UseOwnServer(server, "alice", "s3cret"))
