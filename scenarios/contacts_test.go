@@ -1,12 +1,7 @@
 package scenarios
 
 import (
-	"bytes"
 	"errors"
-	"net"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +11,7 @@ import (
 	"github.com/mozidsim/mozidsim/contacts"
 	"github.com/mozidsim/mozidsim/internal/browserid"
 	"github.com/mozidsim/mozidsim/internal/fxaissuer"
+	"github.com/mozidsim/mozidsim/internal/radicaletest"
 	"github.com/mozidsim/mozidsim/internal/sim"
 	"github.com/mozidsim/mozidsim/internal/wire"
 	"github.com/mozidsim/mozidsim/rp/verifier"
@@ -305,45 +301,6 @@ func TestAContactsRunReplaysItsTrace(t *testing.T) {
 	require.Nil(t, diff)
 }
 
-// radicale starts Debian's Radicale on loopback with one user (skipped, or
-// failed under MOZIDSIM_REQUIRE_RADICALE, when it is not installed).
-func radicale(t *testing.T, user, password string) string {
-	t.Helper()
-	bin, err := exec.LookPath("radicale")
-	if err != nil {
-		if os.Getenv("MOZIDSIM_REQUIRE_RADICALE") != "" {
-			t.Fatal("radicale is not installed, and MOZIDSIM_REQUIRE_RADICALE says this run must test against it")
-		}
-		t.Skip("radicale is not installed: `apt-get install -y radicale` (as .ci/run does)")
-	}
-	dir := t.TempDir()
-	users := filepath.Join(dir, "users")
-	require.NoError(t, os.WriteFile(users, []byte(user+":"+password+"\n"), 0o600))
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr := ln.Addr().String()
-	require.NoError(t, ln.Close())
-	cmd := exec.Command(bin, "--config", "", "--server-hosts", addr, "--storage-filesystem-folder", filepath.Join(dir, "collections"),
-		"--auth-type", "htpasswd", "--auth-htpasswd-filename", users, "--auth-htpasswd-encryption", "plain",
-		"--auth-delay", "0", "--logging-level", "warning")
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	require.NoError(t, cmd.Start())
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
-			c.Close()
-			break
-		}
-		if time.Now().After(deadline) {
-			_ = cmd.Process.Kill()
-			_ = cmd.Wait() // out is Radicale's until it has exited
-			t.Fatalf("radicale did not start on %s: %s", addr, out.String())
-		}
-	}
-	return "http://" + addr + "/"
-}
-
 const ownServerBase = "kind: contacts\nname: own\naccounts:\n  - {email: a@example.com}\ndevices:\n"
 
 func TestADeviceNamesItsOwnCardDAVServer(t *testing.T) {
@@ -366,7 +323,7 @@ func TestADeviceNamesItsOwnCardDAVServer(t *testing.T) {
 }
 
 func TestRunBacksUpToTheDevicesOwnServer(t *testing.T) {
-	url := radicale(t, "alice", "s3cret")
+	url := radicaletest.Start(t, "alice", "s3cret")
 	res := runContactsText(t, "own.yaml", ownServerBase+"  - {name: phone, user: a@example.com, carddav: {url: '"+url+"', username: alice, password: s3cret}}\n"+
 		"steps:\n  - {contacts: add, device: phone, contact: {name: [Prunella Smith]}}\n"+
 		"expect:\n  server:\n    - {account: a@example.com, exists: false}\n"+
