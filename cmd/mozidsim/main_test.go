@@ -222,6 +222,15 @@ func TestEveryCommandTakesAContactsScenario(t *testing.T) {
 	require.True(t, strings.HasPrefix(liveOut.String(), "live view of sign-out (era 2015) ("), liveOut.String())
 }
 
+// serve builds one phone from a world file: a contacts world is refused by name.
+func TestServeRefusesAContactsWorld(t *testing.T) {
+	t.Parallel()
+	code, out, errOut := mainOut(t, "serve", "--world", "../../scenarios/contacts/first-backup.yaml")
+	require.Equal(t, 2, code)
+	require.Empty(t, out)
+	require.Equal(t, "mozidsim serve: world: ../../scenarios/contacts/first-backup.yaml: a kind: contacts scenario is a world of several phones; serve takes a mozId scenario\n", errOut)
+}
+
 // A shipped scenario runs by name.
 func TestRunShippedByName(t *testing.T) {
 	t.Parallel()
