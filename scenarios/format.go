@@ -5,6 +5,11 @@
 // (internal/device), the way Gecko's mochitests and Gaia's integration tests
 // drove the real thing.
 //
+// One format, two kinds: a mozId scenario (pages of apps calling
+// navigator.mozId on one phone) and a `kind: contacts` scenario (phones backing
+// contacts up to the fruux-like provider, as the 2014 Gaia prototype did), with
+// one header (name, about, seed, era, accounts), one parser and one Run.
+//
 // A scenario file is YAML, decoded strictly: an unknown field, a step of no
 // known kind or a value of the wrong type is an error naming the file and line.
 // Every step runs until the whole system is idle before the next starts, and the
@@ -272,13 +277,12 @@ var scenarioKinds = map[string]struct {
 // mozId scenario, or for text that is not YAML: Parse says what is wrong).
 func KindOf(data []byte) string {
 	var head struct {
-		Kind any `yaml:"kind"`
+		Kind string `yaml:"kind"`
 	}
 	if yaml.Unmarshal(data, &head) != nil {
 		return ""
 	}
-	k, _ := head.Kind.(string)
-	return k
+	return head.Kind
 }
 
 // Parse decodes a scenario file. file names it in errors.

@@ -30,6 +30,7 @@ func TestParseRefusesBadFilesNamingFileAndLine(t *testing.T) {
 		{"empty file", "", "s.yaml: empty file"},
 		{"syntax", "name: [t\n", "s.yaml:1: did not find expected ',' or ']'"},
 		{"two documents", "name: t\n---\nname: u\n", "s.yaml:2: a second YAML document: a scenario file holds one"},
+		{"a kind that is a number", "kind: 3\nname: t\n", `s.yaml: kind "3" is not a kind of scenario (leave kind out for a mozId scenario, or write kind: contacts)`},
 		{"unknown kind", "kind: calendar\nname: t\n", `s.yaml: kind "calendar" is not a kind of scenario (leave kind out for a mozId scenario, or write kind: contacts)`},
 		{"a contacts header in a mozId file", "name: t\ndevices: [{name: p}]\n", "s.yaml: devices: a list of phones is for kind: contacts; a mozId scenario has one device"},
 		{"user not an account", "name: t\ndevice: {user: bob@example.com}\n", "s.yaml: device.user bob@example.com is not one of the accounts"},

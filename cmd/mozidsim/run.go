@@ -107,13 +107,14 @@ func runOne(name string, f runFlags, stdout, stderr io.Writer, rep *caseReport) 
 		return exitInvalid
 	}
 	rep.file = file
+	rep.contacts = scenarios.KindOf(source) == scenarios.KindContacts
 	sc, err := scenarios.Parse(file, source)
 	if err != nil {
 		fmt.Fprintf(stdout, "FAIL %s\n%s\n", file, indent(err.Error(), "    "))
 		rep.failure = err.Error()
 		return exitInvalid
 	}
-	rep.name, rep.contacts = sc.Name, sc.Kind == scenarios.KindContacts
+	rep.name = sc.Name
 	opts := scenarios.Options{Seed: f.seed, FxAURL: f.fxaURL, FxAAdminToken: f.adminToken, Era: f.era}
 	if f.verbose && rep.contacts {
 		opts.Progress = stdout
