@@ -118,6 +118,9 @@ func New(cfg Config) (*Server, error) {
 		if err != nil {
 			return nil, fmt.Errorf("world: %w", err)
 		}
+		if sc.Kind != scenarios.KindMozID {
+			return nil, fmt.Errorf("world: %s: a kind: %s scenario is a world of several phones; serve takes a mozId scenario", cfg.World, sc.Kind)
+		}
 		if sc.Era != "" && sc.Era != era.Y2015 {
 			// The page shim ports the 2015 nsDOMIdentity only.
 			return nil, fmt.Errorf("world: %s: era %s: only 2015 is served so far", cfg.World, sc.Era)
