@@ -2,16 +2,16 @@ package conform
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/mozidsim/mozidsim/internal/yamlerr"
 )
 
 // RP describes the relying party under test: the decoded RP.yaml.
@@ -134,36 +134,7 @@ func decodeStrict(file string, data []byte, v any) (map[string]int, error) {
 	return lines, nil
 }
 
-var (
-	yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
-	notFound = regexp.MustCompile(`^field (\S+) not found in type \S+$`)
-)
-
 // yamlError rewrites yaml.v3's messages as file:line: what.
 func yamlError(file string, err error) error {
-	var te *yaml.TypeError
-	if errors.As(err, &te) && len(te.Errors) > 0 {
-		var errs []error
-		for _, e := range te.Errors {
-			errs = append(errs, lineError(file, e))
-		}
-		return errors.Join(errs...)
-	}
-	if err.Error() == "EOF" {
-		return &FileError{File: file, Msg: "empty file"}
-	}
-	return lineError(file, err.Error())
-}
-
-func lineError(file, msg string) error {
-	m := yamlLine.FindStringSubmatch(msg)
-	if m == nil {
-		return &FileError{File: file, Msg: strings.TrimPrefix(msg, "yaml: ")}
-	}
-	line, _ := strconv.Atoi(m[1])
-	what := m[2]
-	if f := notFound.FindStringSubmatch(what); f != nil {
-		what = fmt.Sprintf("unknown field %q", f[1])
-	}
-	return &FileError{File: file, Line: line, Msg: what}
+	return yamlerr.Wrap(err, func(line int, msg string) error { return &FileError{File: file, Line: line, Msg: msg} })
 }

@@ -19,6 +19,8 @@ import (
 	"os"
 	"time"
 
+	"github.com/mozidsim/mozidsim/contacts/backup"
+	contactsphone "github.com/mozidsim/mozidsim/contacts/phone"
 	"github.com/mozidsim/mozidsim/internal/device"
 	"github.com/mozidsim/mozidsim/internal/phoneinternal"
 	"github.com/mozidsim/mozidsim/internal/sim"
@@ -48,6 +50,11 @@ type Config struct {
 	// FxAURL runs against an FxA auth server on a socket (mozidsim serve-fxa)
 	// instead of the in-memory one.
 	FxAURL string
+	// Contacts, when set, adds the System app's contacts backup service and the
+	// mozContacts store (the 2014 prototype): the service backs contacts up to
+	// the CardDAV provider at Contacts.ProviderURL, provisioning credentials
+	// with an FxA assertion from this phone. Nil: a phone without them.
+	Contacts *backup.Config
 }
 
 // App is an app whose page uses navigator.mozId.
@@ -81,6 +88,9 @@ func init() {
 func New(cfg Config) (*Phone, error) {
 	dc := device.Config{User: cfg.SignedIn, AuthAge: cfg.AuthAge, Offline: cfg.Offline, Seed: cfg.Seed,
 		Start: cfg.Start, FxAURL: cfg.FxAURL}
+	if cfg.Contacts != nil {
+		dc.Contacts = &device.Contacts{Name: "phone", Backup: *cfg.Contacts}
+	}
 	for _, a := range cfg.Accounts {
 		dc.Accounts = append(dc.Accounts, device.Account{Email: a.Email, Password: a.Password, Verified: !a.Unverified})
 	}
@@ -114,6 +124,9 @@ func FromScenario(file string) (*Phone, []*rp.Page, error) {
 	sc, err := scenarios.Parse(file, data)
 	if err != nil {
 		return nil, nil, err
+	}
+	if sc.Kind != scenarios.KindMozID {
+		return nil, nil, fmt.Errorf("%s is a kind: %s scenario, a world of several phones and a provider: run it with scenarios.Run (mozidsim run)", file, sc.Kind)
 	}
 	dc := sc.DeviceConfig()
 	dc.Seed = sc.Seed
@@ -221,6 +234,11 @@ func (p *Phone) WriteTrace(w io.Writer, name string) error {
 	}
 	return trace.WriteJSONL(w, trace.Header{Format: trace.Format, Version: trace.Version, Scenario: name, Start: start}, events)
 }
+
+// Contacts is the contacts store and backup service with the user's handles
+// (add, update, remove contacts; the switch; sync now), or nil when the phone
+// was built without Config.Contacts.
+func (p *Phone) Contacts() *contactsphone.Phone { return p.d.Contacts }
 
 // Faults are actor panics seen so far (none in a healthy run).
 func (p *Phone) Faults() []error { return p.d.Faults() }

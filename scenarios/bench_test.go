@@ -21,6 +21,9 @@ func BenchmarkLibraryInParallelWorlds(b *testing.B) {
 	}
 	var parsed []*Scenario
 	for _, s := range lib {
+		if s.Kind != KindMozID {
+			continue // the mozId library: one phone each, no sockets
+		}
 		file, src, err := Load(s.Name)
 		if err != nil {
 			b.Fatal(err)
@@ -67,3 +70,46 @@ func processCPU() time.Duration {
 type discard struct{}
 
 func (discard) Record(sim.Event) {}
+
+// BenchmarkContactsLibrary runs every shipped contacts scenario once per
+// iteration, one after the other: each a world of internal/device phones, an
+// FxA auth server and the provider on a loopback socket.
+//
+//	go test -run XXX -bench ContactsLibrary -benchtime 5x ./scenarios
+func BenchmarkContactsLibrary(b *testing.B) {
+	lib, err := Library()
+	if err != nil {
+		b.Fatal(err)
+	}
+	var parsed []*Scenario
+	for _, s := range lib {
+		if s.Kind != KindContacts {
+			continue
+		}
+		src, err := s.Source()
+		if err != nil {
+			b.Fatal(err)
+		}
+		sc, err := Parse(s.File, src)
+		if err != nil {
+			b.Fatal(err)
+		}
+		parsed = append(parsed, sc)
+	}
+	b.ResetTimer()
+	cpu0 := processCPU()
+	for range b.N {
+		for _, sc := range parsed {
+			res, err := Run(sc, Options{Recorder: discard{}})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if !res.Pass() {
+				b.Fatalf("%s: %v", sc.Name, res.Problems)
+			}
+		}
+	}
+	n := float64(b.N * len(parsed))
+	b.ReportMetric(b.Elapsed().Seconds()*1e3/n, "ms/scenario")
+	b.ReportMetric(float64((processCPU()-cpu0).Microseconds())/n, "cpu-us/scenario")
+}

@@ -5,6 +5,11 @@
 // (internal/device), the way Gecko's mochitests and Gaia's integration tests
 // drove the real thing.
 //
+// One format, two kinds: a mozId scenario (pages of apps calling
+// navigator.mozId on one phone) and a `kind: contacts` scenario (phones backing
+// contacts up to the fruux-like provider, as the 2014 Gaia prototype did), with
+// one header (name, about, seed, era, accounts), one parser and one Run.
+//
 // A scenario file is YAML, decoded strictly: an unknown field, a step of no
 // known kind or a value of the wrong type is an error naming the file and line.
 // Every step runs until the whole system is idle before the next starts, and the
@@ -16,9 +21,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -27,12 +30,17 @@ import (
 	"github.com/mozidsim/mozidsim/gaia"
 	"github.com/mozidsim/mozidsim/internal/era"
 	"github.com/mozidsim/mozidsim/internal/wire"
+	"github.com/mozidsim/mozidsim/internal/yamlerr"
 	"github.com/mozidsim/mozidsim/rp"
 )
 
-// Scenario is one parsed scenario file.
+// Scenario is one parsed scenario file, of either kind: a mozId scenario (no
+// `kind:`; one device, apps whose pages call navigator.mozId) or a `kind:
+// contacts` scenario (phones backing contacts up to a provider). Both share the
+// header: name, about, seed, era, accounts.
 type Scenario struct {
 	File  string // where it came from (for messages)
+	Kind  string // KindMozID ("") or KindContacts
 	Name  string
 	About string
 	Seed  uint64
@@ -40,15 +48,24 @@ type Scenario struct {
 	// run's Options.Era).
 	Era      era.Era
 	Accounts []Account
-	Device   DeviceSpec
-	Apps     []AppSpec
-	Steps    []Step
+	// A mozId scenario's phone, apps, steps and expectations.
+	Device DeviceSpec
+	Apps   []AppSpec
+	Steps  []Step
 	// Expect maps an app to every callback line its page must receive, in order;
 	// HasExpect is false when the file has no expect section (the run only logs).
 	Expect    map[string][]string
 	ExpectApp []string // the apps of Expect in file order
 	HasExpect bool
+	// Contacts is what a `kind: contacts` scenario adds (nil for a mozId one).
+	Contacts *ContactsSpec
 }
+
+// Scenario kinds (the header's `kind:`).
+const (
+	KindMozID    = ""
+	KindContacts = "contacts"
+)
 
 // Account exists on the FxA server at the start.
 type Account struct {
@@ -208,22 +225,65 @@ func (e *Error) Error() string {
 	return b.String()
 }
 
-// rawScenario is the strictly decoded top level; steps and expectations stay
-// nodes so that each error can name its own line.
-type rawScenario struct {
+// fileHeader is what every scenario file starts with, of either kind; a kind's
+// document adds its steps and expectations. Decoding is strict: a key that is
+// in neither is an error naming its line.
+type fileHeader struct {
+	Kind     string      `yaml:"kind"`
 	Name     string      `yaml:"name"`
 	About    string      `yaml:"about"`
 	Seed     *uint64     `yaml:"seed"`
 	Era      yaml.Node   `yaml:"era"`
 	Accounts []Account   `yaml:"accounts"`
-	Device   DeviceSpec  `yaml:"device"`
+	Device   *DeviceSpec `yaml:"device"`
 	Apps     []AppSpec   `yaml:"apps"`
-	Steps    []yaml.Node `yaml:"steps"`
-	Expect   yaml.Node   `yaml:"expect"`
-	Kind     string      `yaml:"kind"`
+	// kind: contacts
+	Devices  []ContactsDevice `yaml:"devices"`
+	Provider *ProviderSpec    `yaml:"provider"`
 }
 
-var yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
+// mozIDDocument is a mozId scenario: steps and expectations stay nodes so that
+// each error can name its own line.
+type mozIDDocument struct {
+	Head   fileHeader  `yaml:",inline"`
+	Steps  []yaml.Node `yaml:"steps"`
+	Expect yaml.Node   `yaml:"expect"`
+}
+
+// scenarioKinds is every kind of scenario: how its document decodes and what
+// its header must and must not hold.
+var scenarioKinds = map[string]struct {
+	defaultSeed uint64
+	// decode strictly decodes the whole file and returns its header.
+	decode func(dec *yaml.Decoder) (*fileHeader, func(sc *Scenario, data []byte) error, error)
+}{
+	KindMozID: {defaultSeed: 1, decode: func(dec *yaml.Decoder) (*fileHeader, func(*Scenario, []byte) error, error) {
+		var doc mozIDDocument
+		if err := dec.Decode(&doc); err != nil {
+			return nil, nil, err
+		}
+		return &doc.Head, func(sc *Scenario, _ []byte) error { return parseMozID(sc, &doc) }, nil
+	}},
+	KindContacts: {defaultSeed: 0, decode: func(dec *yaml.Decoder) (*fileHeader, func(*Scenario, []byte) error, error) {
+		var doc contactsDocument
+		if err := dec.Decode(&doc); err != nil {
+			return nil, nil, err
+		}
+		return &doc.Head, func(sc *Scenario, data []byte) error { return parseContacts(sc, &doc, data) }, nil
+	}},
+}
+
+// KindOf reads a scenario file's `kind:` without checking the rest ("" for a
+// mozId scenario, or for text that is not YAML: Parse says what is wrong).
+func KindOf(data []byte) string {
+	var head struct {
+		Kind string `yaml:"kind"`
+	}
+	if yaml.Unmarshal(data, &head) != nil {
+		return ""
+	}
+	return head.Kind
+}
 
 // Parse decodes a scenario file. file names it in errors.
 func Parse(file string, data []byte) (*Scenario, error) {
@@ -233,24 +293,26 @@ func Parse(file string, data []byte) (*Scenario, error) {
 	if len(data) > MaxScenarioBytes {
 		return nil, tooLarge(file) // also a source read back from a trace
 	}
-	var raw rawScenario
+	kind := KindOf(data)
+	k, ok := scenarioKinds[kind]
+	if !ok {
+		return nil, bad(0, "kind %q is not a kind of scenario (leave kind out for a mozId scenario, or write kind: contacts)", kind)
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
-	if err := dec.Decode(&raw); err != nil {
+	raw, finish, err := k.decode(dec)
+	if err != nil {
 		return nil, yamlError(file, err)
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); err == nil {
 		return nil, bad(extra.Line, "a second YAML document: a scenario file holds one")
 	}
-	if raw.Kind != "" {
-		return nil, bad(0, "kind %q is not a mozId scenario (contacts scenarios are run by contacts/scenario)", raw.Kind)
-	}
 	if strings.TrimSpace(raw.Name) == "" {
 		return nil, bad(0, "name is required")
 	}
-	sc := &Scenario{File: file, Name: raw.Name, About: strings.TrimSpace(raw.About), Seed: 1,
-		Accounts: raw.Accounts, Device: raw.Device, Apps: raw.Apps, Expect: map[string][]string{}}
+	sc := &Scenario{File: file, Kind: kind, Name: raw.Name, About: strings.TrimSpace(raw.About), Seed: k.defaultSeed,
+		Accounts: raw.Accounts, Expect: map[string][]string{}}
 	if raw.Seed != nil {
 		sc.Seed = *raw.Seed
 	}
@@ -274,68 +336,100 @@ func Parse(file string, data []byte) (*Scenario, error) {
 		}
 		emails[a.Email] = true
 	}
-	if u := raw.Device.User; u != "" && !emails[u] {
-		return nil, bad(0, "device.user %s is not one of the accounts", u)
+	if err := finish(sc, data); err != nil {
+		return nil, err
+	}
+	return sc, nil
+}
+
+// parseMozID checks a mozId scenario's device and apps and decodes its steps
+// and expectations.
+func parseMozID(sc *Scenario, raw *mozIDDocument) error {
+	bad := func(line int, format string, args ...any) error {
+		return &Error{File: sc.File, Line: line, Msg: fmt.Sprintf(format, args...)}
+	}
+	switch {
+	case raw.Head.Devices != nil:
+		return bad(0, "devices: a list of phones is for kind: contacts; a mozId scenario has one device")
+	case raw.Head.Provider != nil:
+		return bad(0, "provider: only a kind: contacts scenario has a contacts provider")
+	}
+	if raw.Head.Device != nil {
+		sc.Device = *raw.Head.Device
+	}
+	sc.Apps = raw.Head.Apps
+	emails := accountSet(sc.Accounts)
+	if u := sc.Device.User; u != "" && !emails[u] {
+		return bad(0, "device.user %s is not one of the accounts", u)
 	}
 	apps := map[string]bool{}
-	for i, a := range raw.Apps {
+	for i, a := range sc.Apps {
 		switch {
 		case a.Name == "":
-			return nil, bad(0, "apps[%d]: name is required", i)
+			return bad(0, "apps[%d]: name is required", i)
 		case apps[a.Name]:
-			return nil, bad(0, "apps[%d]: app %q is listed twice", i, a.Name)
+			return bad(0, "apps[%d]: app %q is listed twice", i, a.Name)
 		case a.Origin == "":
-			return nil, bad(0, "apps[%d] (%s): origin is required", i, a.Name)
+			return bad(0, "apps[%d] (%s): origin is required", i, a.Name)
 		}
 		status, err := AppStatus(a.Kind)
 		if err != nil {
-			return nil, bad(0, "apps[%d] (%s): %v", i, a.Name, err)
+			return bad(0, "apps[%d] (%s): %v", i, a.Name, err)
 		}
 		if status == wire.AppNotInstalled && a.DeclaresPermission != nil {
-			return nil, bad(0, "apps[%d] (%s): declaresPermission: a page in the Browser app has no manifest", i, a.Name)
+			return bad(0, "apps[%d] (%s): declaresPermission: a page in the Browser app has no manifest", i, a.Name)
 		}
 		apps[a.Name] = true
 	}
 	if len(raw.Steps) > MaxSteps {
-		return nil, bad(raw.Steps[MaxSteps].Line, "step %d: more than %d steps, the most a scenario may have", MaxSteps+1, MaxSteps)
+		return bad(raw.Steps[MaxSteps].Line, "step %d: more than %d steps, the most a scenario may have", MaxSteps+1, MaxSteps)
 	}
 	for i := range raw.Steps {
 		st, err := parseStep(&raw.Steps[i], i+1)
 		if err != nil {
-			return nil, bad(raw.Steps[i].Line, "step %d: %v", i+1, err)
+			return bad(raw.Steps[i].Line, "step %d: %v", i+1, err)
 		}
 		if st.Kind == KindApp && !apps[st.App] {
-			return nil, bad(st.Line, "step %d: no app %q (apps: %s)", i+1, st.App, strings.Join(appNames(raw.Apps), ", "))
+			return bad(st.Line, "step %d: no app %q (apps: %s)", i+1, st.App, strings.Join(appNames(sc.Apps), ", "))
 		}
 		sc.Steps = append(sc.Steps, st)
 	}
 	if raw.Expect.Kind != 0 {
 		sc.HasExpect = true
 		if raw.Expect.Kind != yaml.MappingNode {
-			return nil, bad(raw.Expect.Line, "expect: want a mapping of app name to a list of callbacks")
+			return bad(raw.Expect.Line, "expect: want a mapping of app name to a list of callbacks")
 		}
 		for i := 0; i+1 < len(raw.Expect.Content); i += 2 {
 			k, v := raw.Expect.Content[i], raw.Expect.Content[i+1]
 			if !apps[k.Value] {
-				return nil, bad(k.Line, "expect: no app %q", k.Value)
+				return bad(k.Line, "expect: no app %q", k.Value)
 			}
 			if _, dup := sc.Expect[k.Value]; dup {
-				return nil, bad(k.Line, "expect: app %q is listed twice", k.Value)
+				return bad(k.Line, "expect: app %q is listed twice", k.Value)
 			}
 			lines, err := stringList(v)
 			if err != nil {
-				return nil, bad(v.Line, "expect.%s: %v", k.Value, err)
+				return bad(v.Line, "expect.%s: %v", k.Value, err)
 			}
 			for j, l := range lines {
 				if err := checkExpectLine(l); err != nil {
-					return nil, bad(v.Line, "expect.%s[%d]: %v", k.Value, j, err)
+					return bad(v.Line, "expect.%s[%d]: %v", k.Value, j, err)
 				}
 			}
 			sc.Expect[k.Value] = lines
 			sc.ExpectApp = append(sc.ExpectApp, k.Value)
 		}
 	}
-	return sc, nil
+	return nil
+}
+
+// accountSet is the scenario's account e-mails.
+func accountSet(accounts []Account) map[string]bool {
+	out := map[string]bool{}
+	for _, a := range accounts {
+		out[a.Email] = true
+	}
+	return out
 }
 
 func appNames(apps []AppSpec) []string {
@@ -364,33 +458,7 @@ func AppStatus(kind string) (wire.AppStatus, error) {
 
 // yamlError rewrites yaml.v3's messages as file:line: what.
 func yamlError(file string, err error) error {
-	var te *yaml.TypeError
-	if errors.As(err, &te) && len(te.Errors) > 0 {
-		var errs []error
-		for _, e := range te.Errors {
-			errs = append(errs, lineError(file, e))
-		}
-		return errors.Join(errs...)
-	}
-	if err.Error() == "EOF" {
-		return &Error{File: file, Msg: "empty file"}
-	}
-	return lineError(file, err.Error())
-}
-
-var notFound = regexp.MustCompile(`^field (\S+) not found in type \S+$`)
-
-func lineError(file, msg string) error {
-	m := yamlLine.FindStringSubmatch(msg)
-	if m == nil {
-		return &Error{File: file, Msg: strings.TrimPrefix(msg, "yaml: ")}
-	}
-	line, _ := strconv.Atoi(m[1])
-	what := m[2]
-	if f := notFound.FindStringSubmatch(what); f != nil {
-		what = fmt.Sprintf("unknown field %q", f[1])
-	}
-	return &Error{File: file, Line: line, Msg: what}
+	return yamlerr.Wrap(err, func(line int, msg string) error { return &Error{File: file, Line: line, Msg: msg} })
 }
 
 // stepKinds maps a step's leading key to its kind; an app step is recognised by "app".

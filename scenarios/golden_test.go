@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -87,9 +88,15 @@ func TestGoldenTracesReplay(t *testing.T) {
 	shipped := map[string]bool{}
 	for _, g := range goldenRuns(lib) {
 		s, file := g.s, g.file()
+		if s.Kind == KindContacts {
+			for _, f := range contactsGoldens(t, tl, s) {
+				shipped[f] = true
+			}
+			continue
+		}
 		shipped[file] = true
 		t.Run(g.label(), func(t *testing.T) {
-			source, err := Files.ReadFile(path.Base(s.File))
+			source, err := s.Source()
 			require.NoError(t, err)
 			// The scenario as shipped now, run afresh: what a golden must record.
 			fresh, err := tl.RecordSource(s.Name, s.File, source, 0, string(g.era))
@@ -105,25 +112,27 @@ func TestGoldenTracesReplay(t *testing.T) {
 			}
 			require.NoError(t, err)
 
-			problem, err := goldenProblem(tl, g, recorded, fresh)
+			problem, headerOnly, err := goldenProblem(tl, g, recorded, fresh)
 			require.NoError(t, err)
 			if problem == "" {
 				return
 			}
 			if *update {
-				writeGolden(t, file, fresh)
-				t.Logf("rewrote %s: %s", inRepo(file), strings.SplitN(problem, "\n", 2)[0])
+				updateGolden(t, file, recorded, fresh, headerOnly, problem)
 				return
 			}
 			t.Fatalf("%s\n%s", problem, regenerate)
 		})
 	}
 
-	files, err := filepath.Glob(filepath.Join(goldenDir, "*.trace.jsonl"))
-	require.NoError(t, err)
-	older, err := filepath.Glob(filepath.Join(goldenDir, "*", "*.trace.jsonl"))
-	require.NoError(t, err)
-	for _, f := range append(files, older...) {
+	var files []string
+	for _, pattern := range []string{filepath.Join(goldenDir, "*.trace.jsonl"), filepath.Join(goldenDir, "*", "*.trace.jsonl"),
+		filepath.Join(contactsGoldenDir, "*.trace.jsonl")} {
+		matches, err := filepath.Glob(pattern)
+		require.NoError(t, err)
+		files = append(files, matches...)
+	}
+	for _, f := range files {
 		if shipped[f] {
 			continue
 		}
@@ -136,6 +145,73 @@ func TestGoldenTracesReplay(t *testing.T) {
 	}
 }
 
+// contactsGoldenDir holds the contacts scenarios' goldens, one file per phone:
+// SCENARIO.PHONE.trace.jsonl. A contacts run's trace holds every phone's
+// events (Scenario.DeviceEvents splits them); each phone's are recorded on
+// their own, with roles (uids, tokens, keys) numbered per phone.
+var contactsGoldenDir = filepath.Join("contacts", "testdata", "golden")
+
+// contactsGoldens runs a contacts scenario once and compares each phone's part
+// of the trace with its golden; it returns the golden files it stands for.
+func contactsGoldens(t *testing.T, tl trace.Library, s Shipped) []string {
+	source, err := s.Source()
+	require.NoError(t, err)
+	fresh := contactsTraces(t, tl, s, source)
+	var files []string
+	for _, p := range slices.Sorted(maps.Keys(fresh)) {
+		base := strings.TrimSuffix(path.Base(s.File), ".yaml") + "." + p
+		file := filepath.Join(contactsGoldenDir, base+".trace.jsonl")
+		files = append(files, file)
+		t.Run(s.Name+"/"+p, func(t *testing.T) {
+			problem, headerOnly := contactsGoldenProblem(t, file, fresh[p])
+			switch {
+			case problem == "":
+			case *update:
+				recorded, err := trace.ReadFile(file)
+				if err != nil {
+					headerOnly = false
+				}
+				updateGolden(t, file, recorded, fresh[p], headerOnly, problem)
+			default:
+				t.Fatalf("%s\n%s", problem, regenerate)
+			}
+		})
+	}
+	return files
+}
+
+// contactsTraces runs a contacts scenario's text and returns each phone's trace.
+func contactsTraces(t *testing.T, tl trace.Library, s Shipped, source []byte) map[string]trace.Trace {
+	t.Helper()
+	sc, err := Parse(s.File, source)
+	require.NoError(t, err)
+	rec := &sim.MemRecorder{}
+	_, _, err = tl.Run(s.File, source, 0, "", rec)
+	require.NoError(t, err)
+	out := map[string]trace.Trace{}
+	for p, events := range sc.DeviceEvents(rec.Events()) {
+		tr := trace.NewTrace(sc.Name+"/"+p, s.File, source, sc.Seed, events)
+		tr.Header.Version = goldenVersion
+		out[p] = tr
+	}
+	return out
+}
+
+// contactsGoldenProblem says why a phone's golden no longer stands for the
+// fresh run, or ""; headerOnly as goldenProblem's.
+func contactsGoldenProblem(t *testing.T, file string, fresh trace.Trace) (problem string, headerOnly bool) {
+	t.Helper()
+	recorded, err := trace.ReadFile(file)
+	if errors.Is(err, fs.ErrNotExist) {
+		return fmt.Sprintf("%s does not exist yet", inRepo(file)), false
+	}
+	require.NoError(t, err)
+	if d := trace.Compare(recorded.Lines, fresh.Lines); d != nil {
+		return fmt.Sprintf("%s no longer matches the run:\n%s", inRepo(file), d), false
+	}
+	return headerProblem(inRepo(file), fresh.Header.File, recorded.Header, fresh.Header), true
+}
+
 func missingGolden(g goldenRun) string {
 	s, file := g.s, inRepo(g.file())
 	return fmt.Sprintf("scenario %s (%s, era %s) has no golden trace %s.\nCreate it with\n\tgo test ./scenarios -run Golden -update\nthen read it (go run ./cmd/mozidsim explain %s) and commit it.", s.Name, s.File, g.era, file, file)
@@ -145,28 +221,53 @@ func missingGolden(g goldenRun) string {
 // The replay runs the scenario text the golden carries, so a golden must also
 // carry the scenario as shipped: otherwise an edited scenario file would never
 // be compared with anything.
-func goldenProblem(tl trace.Library, g goldenRun, recorded, fresh trace.Trace) (string, error) {
+//
+// headerOnly is true when the recorded events still stand and only the header
+// (the scenario's text, its seed) is out of date: -update then rewrites the
+// header alone, so that keys and signatures fresh in every run do not churn.
+func goldenProblem(tl trace.Library, g goldenRun, recorded, fresh trace.Trace) (problem string, headerOnly bool, err error) {
 	s, h := g.s, recorded.Header
 	if h.Scenario != s.Name || h.File != s.File {
-		return fmt.Sprintf("%s records scenario %q of %s, not %q of %s", inRepo(g.file()), h.Scenario, h.File, s.Name, s.File), nil
+		return fmt.Sprintf("%s records scenario %q of %s, not %q of %s", inRepo(g.file()), h.Scenario, h.File, s.Name, s.File), false, nil
 	}
 	if h.Era != string(g.era) {
-		return fmt.Sprintf("%s records era %q, not %s", inRepo(g.file()), h.Era, g.era), nil
+		return fmt.Sprintf("%s records era %q, not %s", inRepo(g.file()), h.Era, g.era), false, nil
 	}
 	diff, _, err := tl.Replay(recorded)
 	if err != nil {
-		return "", err
+		return "", false, err
 	}
 	if diff != nil {
-		return fmt.Sprintf("scenario %s no longer replays its golden trace %s:\n%s", s.Name, inRepo(g.file()), diff), nil
+		return fmt.Sprintf("scenario %s no longer replays its golden trace %s:\n%s", s.Name, inRepo(g.file()), diff), false, nil
 	}
-	if h.Source != fresh.Header.Source {
-		return fmt.Sprintf("%s changed since %s was recorded; first different line:\n%s", s.File, inRepo(g.file()), firstLineDiff(h.Source, fresh.Header.Source)), nil
+	// The replay ran the text the golden carries; the shipped text must run the same.
+	if d := trace.Compare(recorded.Lines, fresh.Lines); d != nil {
+		return fmt.Sprintf("%s as shipped no longer runs as its golden trace %s records:\n%s", s.File, inRepo(g.file()), d), false, nil
 	}
-	if h.Seed != fresh.Header.Seed {
-		return fmt.Sprintf("%s recorded seed %d; %s now runs with seed %d", inRepo(g.file()), h.Seed, s.File, fresh.Header.Seed), nil
+	return headerProblem(inRepo(g.file()), s.File, h, fresh.Header), true, nil
+}
+
+// headerProblem compares a golden's header with a fresh run's: the scenario's
+// text (without its prose) and its seed.
+func headerProblem(golden, file string, h, fresh trace.Header) string {
+	if h.Source != fresh.Source {
+		return fmt.Sprintf("%s changed since %s was recorded; first different line:\n%s", file, golden, firstLineDiff(h.Source, fresh.Source))
 	}
-	return "", nil
+	if h.Seed != fresh.Seed {
+		return fmt.Sprintf("%s recorded seed %d; %s now runs with seed %d", golden, h.Seed, file, fresh.Seed)
+	}
+	return ""
+}
+
+// updateGolden records a golden again: only its header when its events still
+// stand.
+func updateGolden(t *testing.T, file string, recorded, fresh trace.Trace, headerOnly bool, problem string) {
+	t.Helper()
+	if headerOnly {
+		fresh = trace.Trace{Header: fresh.Header, Lines: recorded.Lines}
+	}
+	writeGolden(t, file, fresh)
+	t.Logf("rewrote %s: %s", inRepo(file), strings.SplitN(problem, "\n", 2)[0])
 }
 
 func firstLineDiff(recorded, now string) string {
@@ -199,32 +300,53 @@ func TestGoldenTracesCarryNoClearPassword(t *testing.T) {
 	require.NoError(t, err)
 	for _, g := range goldenRuns(lib) {
 		s := g.s
-		data, err := os.ReadFile(g.file())
-		if errors.Is(err, fs.ErrNotExist) {
-			continue // TestGoldenTracesReplay says how to make it
-		}
-		require.NoError(t, err)
-		source, err := Files.ReadFile(path.Base(s.File))
+		source, err := s.Source()
 		require.NoError(t, err)
 		sc, err := Parse(s.File, source)
 		require.NoError(t, err)
-		var secrets []string
-		for _, a := range sc.Accounts {
-			secrets = append(secrets, a.Password)
+		secrets := scenarioSecrets(sc)
+		files := []string{g.file()}
+		if s.Kind == KindContacts {
+			files, err = filepath.Glob(filepath.Join(contactsGoldenDir, strings.TrimSuffix(path.Base(s.File), ".yaml")+".*.trace.jsonl"))
+			require.NoError(t, err)
 		}
-		for _, st := range sc.Steps {
-			secrets = append(secrets, st.Password)
-			if st.Action == "type-password" {
-				secrets = append(secrets, st.Value)
+		for _, f := range files {
+			data, err := os.ReadFile(f)
+			if errors.Is(err, fs.ErrNotExist) {
+				continue // TestGoldenTracesReplay says how to make it
 			}
-		}
-		for _, p := range secrets {
-			// Shorter strings could turn up by chance inside base64 "$raw" bytes.
-			if len(p) >= 6 {
-				require.NotContains(t, string(data), p, "%s carries a password of %s in clear", g.file(), s.File)
+			require.NoError(t, err)
+			for _, p := range secrets {
+				// Shorter strings could turn up by chance inside base64 "$raw" bytes.
+				if len(p) >= 6 {
+					require.NotContains(t, string(data), p, "%s carries a password of %s in clear", f, s.File)
+				}
 			}
 		}
 	}
+}
+
+// scenarioSecrets are the passwords a scenario creates or types: its
+// accounts', its password steps', a contacts device's own CardDAV server's.
+func scenarioSecrets(sc *Scenario) []string {
+	var secrets []string
+	for _, a := range sc.Accounts {
+		secrets = append(secrets, a.Password)
+	}
+	for _, st := range sc.Steps {
+		secrets = append(secrets, st.Password)
+		if st.Action == "type-password" {
+			secrets = append(secrets, st.Value)
+		}
+	}
+	if sc.Contacts != nil {
+		for _, d := range sc.Contacts.Devices {
+			if d.CardDAV != nil {
+				secrets = append(secrets, d.CardDAV.Password)
+			}
+		}
+	}
+	return secrets
 }
 
 // TestGoldenReplayNamesTheFirstDivergingHop changes one hop of a golden, as if
@@ -311,19 +433,19 @@ func TestGoldenProblemsAreNamed(t *testing.T) {
 	recorded, err := trace.ReadFile(goldenFile(s.s.Name))
 	require.NoError(t, err)
 	fresh := recorded
-	problem, err := goldenProblem(tl, s, recorded, fresh)
+	problem, _, err := goldenProblem(tl, s, recorded, fresh)
 	require.NoError(t, err)
 	require.Empty(t, problem)
 
 	// A 2015 golden does not stand for the same scenario's 2014 run.
-	problem, err = goldenProblem(tl, old, recorded, fresh)
+	problem, _, err = goldenProblem(tl, old, recorded, fresh)
 	require.NoError(t, err)
 	require.Equal(t, `scenarios/testdata/golden/2014/request-sign-in.trace.jsonl records era "2015", not 2014`, problem)
 
 	// An edited scenario file still replays its old golden (the golden carries
 	// the old text), so the text itself is compared.
 	fresh.Header.Source = recorded.Header.Source + "# edited\n"
-	problem, err = goldenProblem(tl, s, recorded, fresh)
+	problem, _, err = goldenProblem(tl, s, recorded, fresh)
 	require.NoError(t, err)
 	lines := strings.Count(recorded.Header.Source, "\n") + 1
 	require.Equal(t, fmt.Sprintf("scenarios/request-sign-in.yaml changed since scenarios/testdata/golden/request-sign-in.trace.jsonl was recorded; first different line:\n"+
@@ -331,11 +453,11 @@ func TestGoldenProblemsAreNamed(t *testing.T) {
 
 	fresh = recorded
 	fresh.Header.Seed = 7
-	problem, err = goldenProblem(tl, s, recorded, fresh)
+	problem, _, err = goldenProblem(tl, s, recorded, fresh)
 	require.NoError(t, err)
 	require.Equal(t, "scenarios/testdata/golden/request-sign-in.trace.jsonl recorded seed 1; scenarios/request-sign-in.yaml now runs with seed 7", problem)
 
-	problem, err = goldenProblem(tl, goldenRun{Shipped{Name: "request-sign-in", File: "scenarios/other.yaml"}, era.Y2015}, recorded, recorded)
+	problem, _, err = goldenProblem(tl, goldenRun{Shipped{Name: "request-sign-in", File: "scenarios/other.yaml"}, era.Y2015}, recorded, recorded)
 	require.NoError(t, err)
 	require.Equal(t, `scenarios/testdata/golden/request-sign-in.trace.jsonl records scenario "request-sign-in" of scenarios/request-sign-in.yaml, not "request-sign-in" of scenarios/other.yaml`, problem)
 }
@@ -361,4 +483,58 @@ func TestExplainNamesTheGlueMethodOfEachUIRequest(t *testing.T) {
 			require.Equal(t, want, l, name)
 		}
 	}
+}
+
+// TestRewordingAboutLeavesTheGoldensStanding: a golden carries the scenario
+// without its prose, so rewording `about:` (of either kind of scenario)
+// invalidates no golden, while any other edit still does.
+func TestRewordingAboutLeavesTheGoldensStanding(t *testing.T) {
+	t.Parallel()
+	lib, err := Library()
+	require.NoError(t, err)
+	tl := TraceLibrary(goldenVersion)
+	byName := map[string]Shipped{}
+	for _, s := range lib {
+		byName[s.Name] = s
+	}
+	// reword replaces the first line of the about text.
+	reword := func(t *testing.T, s Shipped) []byte {
+		source, err := s.Source()
+		require.NoError(t, err)
+		lines := strings.SplitAfter(string(source), "\n")
+		i := slices.IndexFunc(lines, func(l string) bool { return strings.HasPrefix(l, "about:") })
+		require.GreaterOrEqual(t, i, 0, "%s has an about", s.File)
+		const words = "Reworded: nothing here changes how the scenario runs."
+		if block := strings.TrimSpace(strings.TrimPrefix(lines[i], "about:")); block == ">" || block == "|" {
+			lines[i+1] = "  " + words + "\n"
+		} else {
+			lines[i] = "about: " + words + "\n"
+		}
+		edited := []byte(strings.Join(lines, ""))
+		sc, err := Parse(s.File, edited)
+		require.NoError(t, err)
+		require.Contains(t, sc.About, "Reworded")
+		return edited
+	}
+
+	s := byName["logout"]
+	g := goldenRun{s, era.Default}
+	recorded, err := trace.ReadFile(g.file())
+	require.NoError(t, err)
+	fresh, err := tl.RecordSource(s.Name, s.File, reword(t, s), 0, string(era.Default))
+	require.NoError(t, err)
+	problem, _, err := goldenProblem(tl, g, recorded, fresh)
+	require.NoError(t, err)
+	require.Empty(t, problem)
+	fresh.Header.Source = strings.Replace(fresh.Header.Source, "logout: {}", "logout: {} # an edit that is not prose", 1)
+	problem, headerOnly, err := goldenProblem(tl, g, recorded, fresh)
+	require.NoError(t, err)
+	require.True(t, headerOnly)
+	require.Contains(t, problem, "scenarios/logout.yaml changed since scenarios/testdata/golden/logout.trace.jsonl was recorded")
+
+	s = byName["first-backup"]
+	phones := contactsTraces(t, tl, s, reword(t, s))
+	require.Len(t, phones, 1)
+	problem, _ = contactsGoldenProblem(t, filepath.Join(contactsGoldenDir, "first-backup.phone.trace.jsonl"), phones["phone"])
+	require.Empty(t, problem)
 }

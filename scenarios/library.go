@@ -11,7 +11,6 @@ import (
 	"strings"
 	"sync"
 
-	contactscenario "github.com/mozidsim/mozidsim/contacts/scenario"
 	"github.com/mozidsim/mozidsim/internal/cliflag"
 	"github.com/mozidsim/mozidsim/internal/era"
 	"github.com/mozidsim/mozidsim/internal/sim"
@@ -20,38 +19,57 @@ import (
 )
 
 // Files holds the shipped mozId scenarios (this directory's *.yaml). The
-// contacts scenarios live in scenarios/contacts.
+// contacts scenarios are in scenarios/contacts (ContactsFiles).
 //
 //go:embed *.yaml
 var Files embed.FS
+
+// ContactsFiles holds the shipped `kind: contacts` scenarios.
+var ContactsFiles fs.FS = contactfiles.Files
 
 // Shipped is one scenario of the library.
 type Shipped struct {
 	Name  string
 	File  string // e.g. "scenarios/request-sign-in.yaml"
+	Kind  string // KindMozID or KindContacts
 	About string
 	// Era is the file's own era ("" for a scenario that runs in either: the
 	// default unless `run --era` says otherwise).
 	Era era.Era
 }
 
-var library = sync.OnceValues(func() ([]Shipped, error) {
-	entries, err := fs.ReadDir(Files, ".")
-	if err != nil {
-		return nil, err
+// Source is the shipped file's text.
+func (s Shipped) Source() ([]byte, error) {
+	if s.Kind == KindContacts {
+		return fs.ReadFile(ContactsFiles, path.Base(s.File))
 	}
+	return Files.ReadFile(path.Base(s.File))
+}
+
+// library is every shipped scenario: the mozId ones, then the contacts ones,
+// each in file name order.
+var library = sync.OnceValues(func() ([]Shipped, error) {
 	var out []Shipped
-	for _, e := range entries {
-		data, err := Files.ReadFile(e.Name())
+	for _, dir := range []struct {
+		files fs.FS
+		path  string
+	}{{Files, "scenarios"}, {ContactsFiles, "scenarios/contacts"}} {
+		names, err := fs.Glob(dir.files, "*.yaml")
 		if err != nil {
 			return nil, err
 		}
-		file := path.Join("scenarios", e.Name())
-		sc, err := Parse(file, data)
-		if err != nil {
-			return nil, err
+		for _, name := range names {
+			data, err := fs.ReadFile(dir.files, name)
+			if err != nil {
+				return nil, err
+			}
+			file := path.Join(dir.path, name)
+			sc, err := Parse(file, data)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, Shipped{Name: sc.Name, File: file, Kind: sc.Kind, About: sc.About, Era: sc.Era})
 		}
-		out = append(out, Shipped{Name: sc.Name, File: file, About: sc.About, Era: sc.Era})
 	}
 	return out, nil
 })
@@ -80,31 +98,12 @@ func Load(name string) (file string, source []byte, err error) {
 	var names []string
 	for _, s := range lib {
 		if s.Name == name || strings.TrimSuffix(path.Base(s.File), ".yaml") == base {
-			data, err := Files.ReadFile(path.Base(s.File))
+			data, err := s.Source()
 			return s.File, data, err
 		}
 		names = append(names, s.Name)
 	}
-	// `mozidsim list` shows the contacts scenarios too, so their names work here.
-	for _, n := range ContactsNames() {
-		if n == base {
-			data, err := contactfiles.Files.ReadFile(n + ".yaml")
-			return path.Join("scenarios", "contacts", n+".yaml"), data, err
-		}
-		names = append(names, n)
-	}
 	return "", nil, fmt.Errorf("%s: no such file, and no shipped scenario of that name%s (mozidsim list shows them)", name, cliflag.DidYouMean(base, names))
-}
-
-// ContactsNames lists the shipped contacts scenarios (scenarios/contacts), in
-// name order.
-func ContactsNames() []string {
-	entries, _ := contactfiles.Files.ReadDir(".") // embedded: cannot fail
-	var out []string
-	for _, e := range entries {
-		out = append(out, strings.TrimSuffix(e.Name(), ".yaml"))
-	}
-	return out
 }
 
 // readScenario reads at most MaxScenarioBytes of a file: /dev/zero or a huge
@@ -147,9 +146,6 @@ func TraceLibrary(version string) trace.Library {
 		},
 		Load: Load,
 		Run: func(name string, source []byte, seed uint64, eraName string, rec sim.Recorder) (uint64, string, error) {
-			if contactscenario.IsContactsScenario(source) {
-				return 0, "", fmt.Errorf("%s is a contacts scenario: `mozidsim run %s` runs it; explain, diagram, live and replay read mozId scenarios only so far", name, name)
-			}
 			sc, err := Parse(name, source)
 			if err != nil {
 				return 0, "", err

@@ -3,12 +3,14 @@ package scenarios
 import (
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"slices"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/mozidsim/mozidsim/contacts/backup"
 	"github.com/mozidsim/mozidsim/gaia"
 	"github.com/mozidsim/mozidsim/internal/device"
 	"github.com/mozidsim/mozidsim/internal/era"
@@ -31,6 +33,19 @@ type Options struct {
 	// Era runs a scenario whose file names no era in this one (`run --era`);
 	// a file's own `era:` wins. "" is era.Default.
 	Era era.Era
+	// Progress, when set, hears each step of a contacts scenario as it starts.
+	Progress io.Writer
+	// ContactsProvider, when set, runs a contacts scenario against a provider
+	// on a socket (mozidsim serve-contacts) in a run of its own, instead of one
+	// in this process.
+	ContactsProvider *ContactsRemote
+}
+
+// ContactsRemote names a shared serve-contacts.
+type ContactsRemote struct {
+	URL        string // e.g. https://127.0.0.1:8443
+	AdminToken string // the token it printed at start
+	CertPEM    []byte // its certificate (--cert-out, or <dir>/tls-cert.pem)
 }
 
 // Result is what a run did.
@@ -44,8 +59,11 @@ type Result struct {
 	// Problems are the reasons the run fails: unmet expectations, onlogin
 	// assertions that do not verify, actor faults. Empty means PASS.
 	Problems []string
-	// Events is the run's trace when Options.Recorder was nil.
+	// Events is the run's trace when Options.Recorder was nil. A contacts
+	// world's phones share one trace (Scenario.DeviceEvents splits it).
 	Events []sim.Event
+	// BackupLogs is each phone's contacts backup log (contacts scenarios).
+	BackupLogs map[string][]backup.LogLine
 }
 
 // Pass reports whether the run met every expectation.
@@ -65,6 +83,12 @@ func (r *Result) Lines(app string) []string {
 // an unknown account): the scenario itself is wrong. Everything else the run
 // finds is in Result.Problems.
 func Run(sc *Scenario, opts Options) (result *Result, err error) {
+	if sc.Kind == KindContacts {
+		if opts.FxAURL != "" {
+			return nil, &Error{File: sc.File, Msg: "a contacts scenario's phones share one in-memory FxA server: --fxa-url does not apply to it"}
+		}
+		return runContacts(sc, opts)
+	}
 	seed := sc.Seed
 	if opts.Seed != 0 {
 		seed = opts.Seed

@@ -79,8 +79,9 @@ func (l Library) TraceFor(arg string) (Trace, error) {
 }
 
 // NewTrace builds the trace of a finished run: the encoded events and a header
-// whose scenario text has every password the run carried masked. The header's
-// Version is left for the caller (the mozidsim that writes the file).
+// whose scenario text has every password the run carried masked and no prose
+// (WithoutProse: the run does not depend on it). The header's Version is left
+// for the caller (the mozidsim that writes the file).
 func NewTrace(name, file string, source []byte, seed uint64, events []sim.Event) Trace {
 	enc := NewEncoder(sim.Epoch)
 	lines := make([]Line, len(events))
@@ -94,7 +95,7 @@ func NewTrace(name, file string, source []byte, seed uint64, events []sim.Event)
 			File:     file,
 			Seed:     seed,
 			Start:    sim.Epoch,
-			Source:   MaskSource(source, enc.Passwords()),
+			Source:   MaskSource(WithoutProse(source), enc.Passwords()),
 		},
 		Lines: lines,
 	}

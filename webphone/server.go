@@ -126,6 +126,9 @@ func New(cfg Config) (*Server, error) {
 		if err != nil {
 			return nil, fmt.Errorf("world: %w", err)
 		}
+		if sc.Kind != scenarios.KindMozID {
+			return nil, fmt.Errorf("world: %s: a kind: %s scenario is a world of several phones; serve takes a mozId scenario", cfg.World, sc.Kind)
+		}
 		switch {
 		case flagEra == "":
 			s.era = era.Of(sc.Era)

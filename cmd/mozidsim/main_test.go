@@ -174,9 +174,61 @@ func TestRunUsage(t *testing.T) {
 	require.Equal(t, 2, code)
 	require.True(t, strings.HasPrefix(errOut, "mozidsim run: --record takes one scenario, got 2\n"), errOut)
 
-	code, out, _ = mainOut(t, "run", "--record", filepath.Join(t.TempDir(), "x.jsonl"), "scenarios/contacts/first-backup.yaml")
+	code, out, _ = mainOut(t, "run", "--fxa-url", "http://127.0.0.1:1", "--admin-token", "x", "first-backup")
 	require.Equal(t, 2, code)
-	require.Equal(t, "FAIL scenarios/contacts/first-backup.yaml\n    a contacts scenario: --record, --fxa-url, --seed and --era do not apply to it\n", out)
+	require.Equal(t, "FAIL first-backup\n    scenarios/contacts/first-backup.yaml: a contacts scenario's phones share one in-memory FxA server: --fxa-url does not apply to it\n", out)
+}
+
+// Every trace command takes a contacts scenario: its run is recorded like any
+// other, its phones' actors drawn apart when it has several.
+func TestEveryCommandTakesAContactsScenario(t *testing.T) {
+	t.Parallel()
+	file := filepath.Join(t.TempDir(), "conflict.trace.jsonl")
+	code, out, errOut := mainOut(t, "run", "--record", file, "--seed", "3", "conflict")
+	require.Equal(t, 0, code, out+errOut)
+	require.Equal(t, "PASS conflict\n", out)
+	code, out, errOut = mainOut(t, "replay", file)
+	require.Equal(t, 0, code, errOut)
+	require.Regexp(t, `^PASS .*conflict.trace.jsonl \(scenario conflict, \d+ events\)\n$`, out)
+
+	code, out, errOut = mainOut(t, "explain", "first-backup")
+	require.Equal(t, 0, code, errOut)
+	require.Regexp(t, `^first-backup \(era 2015\): \d+ steps`, out)
+	require.Contains(t, out, "System/ContactsBackup → FxAccountsManager: getAssertion")
+
+	code, out, errOut = mainOut(t, "diagram", "conflict")
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "participant A1 as one/System/ContactsBackup")
+	require.Contains(t, out, "two/System/ContactsBackup")
+
+	code, out, errOut = mainOut(t, "run", "-v", "--trace", "first-backup")
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "step 2: contacts add on phone\n")
+	require.Contains(t, out, "== first-backup: trace\n")
+	require.Contains(t, out, "System/ContactsBackup -> FxAccountsManager getAssertion")
+	require.Contains(t, out, "PASS first-backup\n    -- phone log (virtual time since the start)\n")
+	require.Contains(t, out, "POST /browserid/login -> 200 OK\n")
+
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan string, 1)
+	done := make(chan int, 1)
+	var liveOut, liveErr bytes.Buffer
+	go func() {
+		done <- liveCmd(ctx, scenarios.TraceLibrary(version), []string{"--addr", "127.0.0.1:0", "sign-out"}, &liveOut, &liveErr, ready)
+	}()
+	<-ready
+	cancel()
+	require.Equal(t, 0, <-done, liveErr.String())
+	require.True(t, strings.HasPrefix(liveOut.String(), "live view of sign-out (era 2015) ("), liveOut.String())
+}
+
+// serve builds one phone from a world file: a contacts world is refused by name.
+func TestServeRefusesAContactsWorld(t *testing.T) {
+	t.Parallel()
+	code, out, errOut := mainOut(t, "serve", "--world", "../../scenarios/contacts/first-backup.yaml")
+	require.Equal(t, 2, code)
+	require.Empty(t, out)
+	require.Equal(t, "mozidsim serve: world: ../../scenarios/contacts/first-backup.yaml: a kind: contacts scenario is a world of several phones; serve takes a mozId scenario\n", errOut)
 }
 
 // A shipped scenario runs by name.
@@ -196,11 +248,17 @@ func TestList(t *testing.T) {
 	lines := strings.Split(out, "\n")
 	require.Equal(t, "mozId scenarios (mozidsim run NAME, mozidsim explain NAME), with the era each runs in:", lines[0])
 
-	lib, err := scenarios.Library()
+	all, err := scenarios.Library()
 	require.NoError(t, err)
 	width := 0
-	for _, s := range lib {
+	var lib, contacts []scenarios.Shipped
+	for _, s := range all {
 		width = max(width, len(s.Name))
+		if s.Kind == scenarios.KindContacts {
+			contacts = append(contacts, s)
+		} else {
+			lib = append(lib, s)
+		}
 	}
 	// One line per shipped scenario, in file order, names in one column, then
 	// the era it runs in (its file's, else 2015), then the summaries aligned.
@@ -217,8 +275,9 @@ func TestList(t *testing.T) {
 	}
 	require.True(t, eras["2014"] && eras["2015"], "the library has scenarios of both eras: %v", eras)
 	require.Equal(t, "", lines[1+len(lib)])
-	require.Equal(t, "contacts backup scenarios (mozidsim run NAME):", lines[2+len(lib)])
+	require.Equal(t, "contacts backup scenarios (kind: contacts; every command takes them too):", lines[2+len(lib)])
 	require.True(t, strings.HasPrefix(lines[3+len(lib)], "  bad-network-input "), lines[3+len(lib)])
+	require.Len(t, lines, 3+len(lib)+len(contacts)+1, "one line per contacts scenario, then the end")
 
 	code, _, errOut = mainOut(t, "list", "extra")
 	require.Equal(t, 2, code)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"flag"
 	"fmt"
 	"io"
@@ -10,15 +9,10 @@ import (
 	"runtime"
 	"strings"
 
-	"go.yaml.in/yaml/v3"
-
-	"github.com/mozidsim/mozidsim/contacts/devicephone"
-	contactscenario "github.com/mozidsim/mozidsim/contacts/scenario"
 	"github.com/mozidsim/mozidsim/internal/cliflag"
 	"github.com/mozidsim/mozidsim/internal/era"
 	"github.com/mozidsim/mozidsim/internal/sim"
 	"github.com/mozidsim/mozidsim/scenarios"
-	contactfiles "github.com/mozidsim/mozidsim/scenarios/contacts"
 	"github.com/mozidsim/mozidsim/trace"
 )
 
@@ -30,7 +24,7 @@ type runFlags struct {
 	verbose, trace bool
 	record, fxaURL string
 	adminToken     string
-	contacts       *contactscenario.Remote // --contacts-url
+	contacts       *scenarios.ContactsRemote // --contacts-url
 	seed           uint64
 	era            era.Era
 	parallel       int
@@ -103,7 +97,7 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "mozidsim run: --contacts-url needs the server's admin token: pass the one serve-contacts printed with --admin-token or set %s\n", adminTokenEnv)
 			return exitInvalid
 		}
-		f.contacts = &contactscenario.Remote{URL: contactsURL.URL, AdminToken: f.adminToken}
+		f.contacts = &scenarios.ContactsRemote{URL: contactsURL.URL, AdminToken: f.adminToken}
 		if *contactsCA != "" {
 			pem, err := os.ReadFile(*contactsCA)
 			if err != nil {
@@ -134,22 +128,7 @@ func runOne(name string, f runFlags, stdout, stderr io.Writer, rep *caseReport) 
 		return exitInvalid
 	}
 	rep.file = file
-	if contactscenario.IsContactsScenario(source) {
-		rep.contacts = true
-		if f.record != "" || f.fxaURL != "" || f.seed != 0 || f.era != "" {
-			const why = "a contacts scenario: --record, --fxa-url, --seed and --era do not apply to it"
-			fmt.Fprintf(stdout, "FAIL %s\n    %s\n", file, why)
-			rep.failure = why
-			return exitInvalid
-		}
-		// Phones on internal/device: the backup's assertions come from the real
-		// FxAccountsManager, FxAccounts and FxA auth server.
-		var out bytes.Buffer
-		code := contactscenario.RunFileWith(file, source, contactscenario.Options{Verbose: f.verbose, Trace: f.trace, NewPhone: devicephone.Phone, Remote: f.contacts}, &out)
-		rep.name, rep.failure = contactsOutcome(out.String())
-		_, _ = stdout.Write(out.Bytes())
-		return code
-	}
+	rep.contacts = scenarios.KindOf(source) == scenarios.KindContacts
 	sc, err := scenarios.Parse(file, source)
 	if err != nil {
 		fmt.Fprintf(stdout, "FAIL %s\n%s\n", file, indent(err.Error(), "    "))
@@ -157,7 +136,11 @@ func runOne(name string, f runFlags, stdout, stderr io.Writer, rep *caseReport) 
 		return exitInvalid
 	}
 	rep.name = sc.Name
-	res, err := scenarios.Run(sc, scenarios.Options{Seed: f.seed, FxAURL: f.fxaURL, FxAAdminToken: f.adminToken, Era: f.era})
+	opts := scenarios.Options{Seed: f.seed, FxAURL: f.fxaURL, FxAAdminToken: f.adminToken, Era: f.era, ContactsProvider: f.contacts}
+	if f.verbose && rep.contacts {
+		opts.Progress = stdout
+	}
+	res, err := scenarios.Run(sc, opts)
 	if err != nil {
 		fmt.Fprintf(stdout, "FAIL %s\n%s\n", sc.Name, indent(err.Error(), "    "))
 		rep.failure = err.Error()
@@ -192,7 +175,9 @@ func runOne(name string, f runFlags, stdout, stderr io.Writer, rep *caseReport) 
 		}
 		rep.failure = strings.Join(res.Problems, "\n")
 	}
-	if f.verbose || !sc.HasExpect {
+	if rep.contacts && f.verbose {
+		writeBackupLogs(stdout, res)
+	} else if f.verbose || !sc.HasExpect {
 		writeLogs(stdout, res)
 	}
 	if res.Pass() {
@@ -216,6 +201,16 @@ func writeLogs(w io.Writer, res *scenarios.Result) {
 			} else {
 				fmt.Fprintf(w, "    %s%s\n", pad, l)
 			}
+		}
+	}
+}
+
+// writeBackupLogs prints each phone's contacts backup log.
+func writeBackupLogs(w io.Writer, res *scenarios.Result) {
+	for _, d := range res.Scenario.Contacts.Devices {
+		fmt.Fprintf(w, "    -- %s log (virtual time since the start)\n", d.Name)
+		for _, l := range res.BackupLogs[d.Name] {
+			fmt.Fprintf(w, "    %8s  %s\n", "+"+l.At.Sub(sim.Epoch).String(), l.Text)
 		}
 	}
 }
@@ -247,22 +242,15 @@ func listCmd(args []string, stdout, stderr io.Writer) int {
 	// default (which run --era changes for those files only).
 	fmt.Fprintln(stdout, "mozId scenarios (mozidsim run NAME, mozidsim explain NAME), with the era each runs in:")
 	for _, s := range lib {
-		fmt.Fprintf(stdout, "  %-*s  %s  %s\n", width, s.Name, era.Of(s.Era), scenarios.Summary(s.About))
+		if s.Kind == scenarios.KindMozID {
+			fmt.Fprintf(stdout, "  %-*s  %s  %s\n", width, s.Name, era.Of(s.Era), scenarios.Summary(s.About))
+		}
 	}
-	fmt.Fprintln(stdout, "\ncontacts backup scenarios (mozidsim run NAME):")
-	for _, n := range scenarios.ContactsNames() {
-		data, _ := contactfiles.Files.ReadFile(n + ".yaml")
-		fmt.Fprintf(stdout, "  %-*s  %s  %s\n", width, n, era.Default, scenarios.Summary(aboutOf(data)))
+	fmt.Fprintln(stdout, "\ncontacts backup scenarios (kind: contacts; every command takes them too):")
+	for _, s := range lib {
+		if s.Kind == scenarios.KindContacts {
+			fmt.Fprintf(stdout, "  %-*s  %s  %s\n", width, s.Name, era.Of(s.Era), scenarios.Summary(s.About))
+		}
 	}
 	return exitOK
-}
-
-// aboutOf reads a contacts scenario's description without its full format.
-func aboutOf(data []byte) string {
-	var head struct {
-		About       string `yaml:"about"`
-		Description string `yaml:"description"`
-	}
-	_ = yaml.Unmarshal(data, &head)
-	return head.About + head.Description
 }

@@ -150,29 +150,6 @@ func runAll(paths []string, f runFlags, stdout, stderr io.Writer) int {
 	return worst
 }
 
-// contactsOutcome reads a contacts scenario's printed result: its name from
-// "PASS name" or "FAIL name", the failure text from the indented lines after
-// FAIL (the scenario runner prints them; this keeps that package unchanged).
-func contactsOutcome(out string) (name, failure string) {
-	lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
-	for i, l := range lines {
-		if n, ok := strings.CutPrefix(l, "PASS "); ok {
-			return n, ""
-		}
-		if n, ok := strings.CutPrefix(l, "FAIL "); ok {
-			var diff []string
-			for _, d := range lines[i+1:] {
-				if !strings.HasPrefix(d, "    ") {
-					break
-				}
-				diff = append(diff, strings.TrimPrefix(d, "    "))
-			}
-			return n, strings.Join(diff, "\n")
-		}
-	}
-	return "", ""
-}
-
 // writeReport writes a report through a temporary file, so that a reader
 // never sees half of one.
 func writeReport(path string, write func(io.Writer) error) error {

@@ -162,16 +162,6 @@ func runFileForTest(file string) (*scenarios.Result, error) {
 }
 
 // A contacts scenario's failure text is its diff lines.
-func TestContactsOutcome(t *testing.T) {
-	t.Parallel()
-	name, failure := contactsOutcome("FAIL two-devices\n    phone a: want x\n    got y\n")
-	require.Equal(t, "two-devices", name)
-	require.Equal(t, "phone a: want x\ngot y", failure)
-	name, failure = contactsOutcome("  step 1\nPASS sign-out\n")
-	require.Equal(t, "sign-out", name)
-	require.Empty(t, failure)
-}
-
 // xmlNode is a parsed element, for checking the report against the schema.
 type xmlNode struct {
 	name     string

@@ -13,6 +13,7 @@ import (
 	"github.com/mozidsim/mozidsim/contacts"
 	"github.com/mozidsim/mozidsim/contacts/backup"
 	"github.com/mozidsim/mozidsim/contacts/fxastub"
+	"github.com/mozidsim/mozidsim/contacts/internal/stubphone"
 	"github.com/mozidsim/mozidsim/contacts/mozvcard"
 	"github.com/mozidsim/mozidsim/contacts/phone"
 	"github.com/mozidsim/mozidsim/internal/sim"
@@ -61,7 +62,7 @@ func (w *world) phone(name, user string, cfg backup.Config) *phone.Phone {
 	w.t.Helper()
 	cfg.ProviderURL = w.srv.URL()
 	cfg.HTTP = w.client
-	p, err := phone.NewStandalone(name, sim.Options{Seed: uint64(len(w.phones) + 1)}, w.fxa, user, cfg, w.clock)
+	p, err := stubphone.New(w.fxa, name, sim.Options{Seed: uint64(len(w.phones) + 1)}, user, cfg, w.clock)
 	require.NoError(w.t, err)
 	w.phones = append(w.phones, p)
 	return p

@@ -13,6 +13,7 @@ import (
 	"github.com/mozidsim/mozidsim/contacts"
 	"github.com/mozidsim/mozidsim/contacts/backup"
 	"github.com/mozidsim/mozidsim/contacts/fxastub"
+	"github.com/mozidsim/mozidsim/contacts/internal/stubphone"
 	"github.com/mozidsim/mozidsim/contacts/phone"
 	"github.com/mozidsim/mozidsim/internal/sim"
 	"github.com/mozidsim/mozidsim/rp/contactsprovider"
@@ -95,7 +96,7 @@ func newBigWorld(tb testing.TB, fsync bool) *bigWorld {
 func (w *bigWorld) phone(tb testing.TB, cfg backup.Config) *phone.Phone {
 	tb.Helper()
 	cfg.ProviderURL, cfg.HTTP = w.srv.URL(), w.client
-	p, err := phone.NewStandalone("phone", sim.Options{Seed: uint64(len(w.phones) + 1), NoTrace: true}, w.fxa, "alice@example.com", cfg, w.clock)
+	p, err := stubphone.New(w.fxa, "phone", sim.Options{Seed: uint64(len(w.phones) + 1), NoTrace: true}, "alice@example.com", cfg, w.clock)
 	require.NoError(tb, err)
 	w.phones = append(w.phones, p)
 	return p

@@ -1,13 +1,8 @@
 package backup_test
 
 import (
-	"bytes"
 	"context"
-	"net"
 	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"sync"
 	"testing"
@@ -20,61 +15,17 @@ import (
 
 	"github.com/mozidsim/mozidsim/contacts"
 	"github.com/mozidsim/mozidsim/contacts/backup"
+	"github.com/mozidsim/mozidsim/contacts/internal/stubphone"
 	"github.com/mozidsim/mozidsim/contacts/phone"
+	"github.com/mozidsim/mozidsim/internal/radicaletest"
 	"github.com/mozidsim/mozidsim/internal/sim"
 )
 
-// radicale runs Debian's Radicale (a CardDAV server no one here wrote) on
-// loopback for one test. $RADICALE names the binary; otherwise it is looked up
-// on PATH, and the test is skipped when it is not installed.
+// radicale runs Debian's Radicale on loopback for one test (skipped when it is
+// not installed).
 func radicale(t *testing.T, user, password string) string {
 	t.Helper()
-	bin := os.Getenv("RADICALE")
-	if bin == "" {
-		var err error
-		if bin, err = exec.LookPath("radicale"); err != nil {
-			if os.Getenv("MOZIDSIM_REQUIRE_RADICALE") != "" {
-				t.Fatal("radicale is not installed, and MOZIDSIM_REQUIRE_RADICALE says this run must test against it")
-			}
-			t.Skip("radicale is not installed: `apt-get install -y radicale` (as .ci/run does) to run the test against a real CardDAV server")
-		}
-	}
-	dir := t.TempDir()
-	users := filepath.Join(dir, "users")
-	require.NoError(t, os.WriteFile(users, []byte(user+":"+password+"\n"), 0o600))
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr := ln.Addr().String()
-	require.NoError(t, ln.Close())
-
-	cmd := exec.Command(bin, "--config", "", "--server-hosts", addr,
-		"--storage-filesystem-folder", filepath.Join(dir, "collections"),
-		"--auth-type", "htpasswd", "--auth-htpasswd-filename", users, "--auth-htpasswd-encryption", "plain",
-		"--auth-delay", "0", "--logging-level", "warning")
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	require.NoError(t, cmd.Start())
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-		if t.Failed() {
-			t.Logf("radicale's output:\n%s", out.String())
-		}
-	})
-	// Wait (real time: an external process starting) until it accepts connections.
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		conn, err := net.DialTimeout("tcp", addr, time.Second)
-		if err == nil {
-			conn.Close()
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("radicale did not start on %s: %v\n%s", addr, err, out.String())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	return "http://" + addr + "/"
+	return radicaletest.Start(t, user, password)
 }
 
 // counting counts requests by method.
@@ -108,7 +59,7 @@ func TestBackupToRadicaleAndReadBackIndependently(t *testing.T) {
 	hc := &http.Client{Transport: counter, Timeout: 30 * time.Second}
 
 	mk := func(name string) *phone.Phone {
-		p, err := phone.NewStandalone(name, sim.Options{Seed: uint64(len(w.phones) + 1)}, w.fxa, "alice@example.com", backup.Config{HTTP: hc}, nil)
+		p, err := stubphone.New(w.fxa, name, sim.Options{Seed: uint64(len(w.phones) + 1)}, "alice@example.com", backup.Config{HTTP: hc}, nil)
 		require.NoError(t, err)
 		w.phones = append(w.phones, p)
 		require.NoError(t, p.UseOwnServer(server, "alice", "s3cret"))

@@ -15,7 +15,7 @@ import (
 
 	"github.com/mozidsim/mozidsim/contacts"
 	"github.com/mozidsim/mozidsim/contacts/backup"
-	"github.com/mozidsim/mozidsim/contacts/phone"
+	"github.com/mozidsim/mozidsim/contacts/internal/stubphone"
 	"github.com/mozidsim/mozidsim/internal/sim"
 )
 
@@ -257,7 +257,7 @@ func TestAHostileServerNeitherCrashesNorLosesChanges(t *testing.T) {
 		answer(rw)
 	}))
 	defer hostile.Close()
-	p, err := phone.NewStandalone("p", sim.Options{Seed: 9}, w.fxa, "alice@example.com", backup.Config{HTTP: hostile.Client()}, nil)
+	p, err := stubphone.New(w.fxa, "p", sim.Options{Seed: 9}, "alice@example.com", backup.Config{HTTP: hostile.Client()}, nil)
 	require.NoError(t, err)
 	w.phones = append(w.phones, p)
 	require.NoError(t, p.UseOwnServer(hostile.URL+"/dav/", "u", "p"))

@@ -13,6 +13,7 @@ import (
 
 	"github.com/mozidsim/mozidsim/contacts"
 	"github.com/mozidsim/mozidsim/contacts/backup"
+	"github.com/mozidsim/mozidsim/contacts/internal/stubphone"
 	"github.com/mozidsim/mozidsim/contacts/phone"
 	"github.com/mozidsim/mozidsim/internal/sim"
 )
@@ -38,7 +39,7 @@ func TestThePhoneKeepsWhatVdirsyncerWrote(t *testing.T) {
 	server := radicale(t, "alice", "s3cret")
 	w := newWorld(t)
 	mk := func(name string) *phone.Phone {
-		p, err := phone.NewStandalone(name, sim.Options{Seed: uint64(len(w.phones) + 1)}, w.fxa, "alice@example.com",
+		p, err := stubphone.New(w.fxa, name, sim.Options{Seed: uint64(len(w.phones) + 1)}, "alice@example.com",
 			backup.Config{Sync: true, WallClockREV: true}, nil)
 		require.NoError(t, err)
 		w.phones = append(w.phones, p)

@@ -13,7 +13,6 @@
 package fxastub
 
 import (
-	"crypto/rand"
 	"crypto/rsa"
 	"encoding/hex"
 	"fmt"
@@ -21,7 +20,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/mozidsim/mozidsim/fxaccounts"
 	"github.com/mozidsim/mozidsim/internal/browserid"
+	"github.com/mozidsim/mozidsim/internal/fxaissuer"
 	"github.com/mozidsim/mozidsim/internal/promise"
 	"github.com/mozidsim/mozidsim/internal/sim"
 	"github.com/mozidsim/mozidsim/internal/wire"
@@ -29,23 +30,13 @@ import (
 )
 
 // Issuer is the FxA BrowserID issuer.
-const Issuer = "api.accounts.firefox.com"
-
-// Lifetimes as FxAccounts.jsm used them.
-const (
-	CertLifetime      = 6 * time.Hour
-	AssertionLifetime = 25 * 365 * 24 * time.Hour // Gecko's quirk: the certificate is the real limit
-)
+const Issuer = fxaissuer.Name
 
 // Error codes (FxAccountsCommon.js).
 const (
 	ErrUnverifiedAccount = "UNVERIFIED_ACCOUNT"
 	ErrOffline           = "OFFLINE"
 )
-
-// issuerKey is one RSA key for every stub server in the process: generating
-// RSA-2048 costs tens of milliseconds.
-var issuerKey = sync.OnceValues(func() (*rsa.PrivateKey, error) { return rsa.GenerateKey(rand.Reader, 2048) })
 
 // Server is the FxA auth server's account table and signing key.
 type Server struct {
@@ -65,7 +56,7 @@ type Account struct {
 
 // NewServer returns a server with no accounts; seed makes the uids repeat.
 func NewServer(seed uint64) (*Server, error) {
-	key, err := issuerKey()
+	key, err := fxaissuer.Key()
 	if err != nil {
 		return nil, fmt.Errorf("fxastub: issuer key: %w", err)
 	}
@@ -132,7 +123,7 @@ func (s *Server) Certificate(a Account, pub *browserid.PublicKey, now time.Time)
 		PublicKey: pub,
 		Email:     a.UID + "@" + Issuer,
 		IssuedAt:  now,
-		ExpiresAt: now.Add(CertLifetime),
+		ExpiresAt: now.Add(fxaccounts.CertLifetime),
 		Issuer:    Issuer,
 		Extra: []browserid.Claim{
 			{Name: "fxa-generation", Value: now.Add(-time.Hour).UnixMilli()},
@@ -161,7 +152,7 @@ func assertion(s *Server, a Account, key *browserid.DSAKey, audience string, now
 	if err != nil {
 		return "", err
 	}
-	signed, err := browserid.SignAssertion(key, audience, now.Add(AssertionLifetime))
+	signed, err := browserid.SignAssertion(key, audience, now.Add(fxaccounts.AssertionLifetime))
 	if err != nil {
 		return "", err
 	}

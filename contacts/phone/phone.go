@@ -1,7 +1,8 @@
 // Package phone assembles the contacts side of one simulated Firefox OS phone on a
 // sim.System: the mozContacts store and the System app's contacts backup service,
-// next to whatever answers at wire.FxAccountsManager (internal/device's real
-// FxAccountsManager, or contacts/fxastub's stand-in). It is what the System app's
+// next to whatever answers at wire.FxAccountsManager: internal/device's real
+// FxAccountsManager (device.Config.Contacts), or, in tests, contacts/fxastub's
+// stand-in. It is what the System app's
 // index.html did by loading services/contacts/js/*.js, plus the driver's handles:
 // the user editing contacts, flipping the switch, signing in and out.
 package phone
@@ -15,7 +16,6 @@ import (
 
 	"github.com/mozidsim/mozidsim/contacts"
 	"github.com/mozidsim/mozidsim/contacts/backup"
-	"github.com/mozidsim/mozidsim/contacts/fxastub"
 	"github.com/mozidsim/mozidsim/contacts/mozcontacts"
 	"github.com/mozidsim/mozidsim/internal/sim"
 	"github.com/mozidsim/mozidsim/internal/wire"
@@ -53,26 +53,6 @@ func Attach(name string, sys *sim.System, cfg backup.Config, clock *Clock) (*Pho
 	}
 	p.closeFn = sys.Close
 	return p, sys.RunUntilIdle()
-}
-
-// NewStandalone builds a phone on a bare system (opts: seed, start, trace) whose
-// FxA side is fxa's stand-in manager, with user signed in ("" for nobody).
-func NewStandalone(name string, opts sim.Options, fxa *fxastub.Server, user string, cfg backup.Config, clock *Clock) (*Phone, error) {
-	sys := sim.New(opts)
-	if err := sys.Spawn(wire.FxAccountsManager, fxa.NewManager(user, contacts.Backup)); err != nil {
-		sys.Close()
-		return nil, err
-	}
-	p, err := Attach(name, sys, cfg, clock)
-	if err != nil {
-		sys.Close()
-		return nil, err
-	}
-	p.SignIn = func(email, password string) error {
-		return p.send(wire.FxAccountsManager, wire.SettingsSignIn, wire.Credentials{Email: email, Password: password})
-	}
-	p.SignOut = func() error { return p.send(wire.FxAccountsManager, wire.SettingsSignOut, nil) }
-	return p, nil
 }
 
 // Close stops the phone's actors.

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/mozidsim/mozidsim/internal/browserid"
+	"github.com/mozidsim/mozidsim/internal/fxaissuer"
 	"github.com/mozidsim/mozidsim/internal/hawk"
 	"github.com/mozidsim/mozidsim/internal/wire"
 )
@@ -83,7 +84,7 @@ type Server struct {
 // New creates a server. Clock, Rand and Key are required.
 func New(cfg Config) *Server {
 	if cfg.Issuer == "" {
-		cfg.Issuer = "api.accounts.firefox.com"
+		cfg.Issuer = fxaissuer.Name
 	}
 	if cfg.SessionTTL <= 0 {
 		cfg.SessionTTL = DefaultSessionTTL

@@ -5,18 +5,20 @@
 package device
 
 import (
-	"crypto/rand"
 	"crypto/rsa"
 	"errors"
 	"fmt"
 	"net"
 	"net/http"
 	"os"
-	"sync"
+	"slices"
 	"sync/atomic"
 	"syscall"
 	"time"
 
+	"github.com/mozidsim/mozidsim/contacts"
+	"github.com/mozidsim/mozidsim/contacts/backup"
+	contactsphone "github.com/mozidsim/mozidsim/contacts/phone"
 	"github.com/mozidsim/mozidsim/fxaccounts"
 	"github.com/mozidsim/mozidsim/fxaccounts/authserver"
 	"github.com/mozidsim/mozidsim/fxaccounts/fxaclient"
@@ -24,6 +26,7 @@ import (
 	"github.com/mozidsim/mozidsim/identity"
 	"github.com/mozidsim/mozidsim/internal/browserid"
 	"github.com/mozidsim/mozidsim/internal/era"
+	"github.com/mozidsim/mozidsim/internal/fxaissuer"
 	"github.com/mozidsim/mozidsim/internal/sim"
 	"github.com/mozidsim/mozidsim/internal/wire"
 	"github.com/mozidsim/mozidsim/rp"
@@ -82,6 +85,21 @@ type Config struct {
 	// CloseAnimation is how long the FxA dialog's closing animation runs in
 	// virtual time (gaia.CloseAnimation; zero: it ends at once).
 	CloseAnimation time.Duration
+	// Contacts, when set, adds the System app's contacts backup service (Gaia
+	// apps/system/services/contacts, the 2014 prototype) and the mozContacts
+	// store; the service hears sign-in and sign-out on the System window, like
+	// SystemWindowListeners. Nil: a phone without them.
+	Contacts *Contacts
+}
+
+// Contacts configures a phone's contacts backup service.
+type Contacts struct {
+	// Name names the phone in the contacts driver's messages.
+	Name   string
+	Backup backup.Config
+	// Clock, when set, hears the phone's virtual time before each of the
+	// service's HTTP requests (a provider in the same process reads it).
+	Clock *contactsphone.Clock
 }
 
 // Device is one simulated phone plus its FxA server.
@@ -98,6 +116,9 @@ type Device struct {
 	accounts    *fxaccounts.FxAccounts
 	gaia        *gaia.Gaia // the System app's handle: reads the FxA dialog
 	era         era.Era
+	// Contacts is the contacts store and backup service with their driver
+	// handles (nil unless Config.Contacts).
+	Contacts *contactsphone.Phone
 	// delay is the slow-server delay in effect, so that healing a server that
 	// was never slow leaves no message in the trace.
 	delay time.Duration
@@ -160,20 +181,16 @@ func (d *Device) Close() error {
 }
 
 // Issuer is the FxA auth server's BrowserID issuer in the in-memory world.
-const Issuer = "api.accounts.firefox.com"
-
-// serverKey is the auth server's RS256 key; RSA-2048 generation costs tens of
-// milliseconds, so one key serves every simulated server in the process.
-var serverKey = sync.OnceValues(func() (*rsa.PrivateKey, error) { return rsa.GenerateKey(rand.Reader, 2048) })
+const Issuer = fxaissuer.Name
 
 // IssuerKey is the in-memory FxA auth server's certificate-signing key, for
 // test-only tools that must mint certificates the phone's verifier trusts (a
 // deliberately wrong assertion handed to a relying party).
-func IssuerKey() (*rsa.PrivateKey, error) { return serverKey() }
+func IssuerKey() (*rsa.PrivateKey, error) { return fxaissuer.Key() }
 
 // New builds a phone and its FxA server, with Config's accounts and signed-in user.
 func New(cfg Config) (*Device, error) {
-	key, err := serverKey()
+	key, err := fxaissuer.Key()
 	if err != nil {
 		return nil, fmt.Errorf("device: server key: %w", err)
 	}
@@ -252,6 +269,10 @@ func New(cfg Config) (*Device, error) {
 	}
 
 	d.accounts = fxaccounts.NewFxAccounts(user, cfg.Offline)
+	listeners := slices.Clone(cfg.SystemWindowListeners)
+	if cfg.Contacts != nil {
+		listeners = append(listeners, contacts.Backup)
+	}
 	actors := []struct {
 		addr sim.Addr
 		h    sim.Handler
@@ -263,7 +284,7 @@ func New(cfg Config) (*Device, error) {
 		{wire.FxAccounts, d.accounts},
 		{wire.FxAServer, fxaccounts.NewServerLink(backend, cfg.Offline)},
 		{wire.FxAccountsUIGlue, uiglue.NewFxAccountsUIGlue(uiglue.InEra(d.era))},
-		{wire.FxAccountsMgmtService, uiglue.NewFxAccountsMgmtService(cfg.SystemWindowListeners...)},
+		{wire.FxAccountsMgmtService, uiglue.NewFxAccountsMgmtService(listeners...)},
 	}
 	for _, a := range actors {
 		if err := sys.Spawn(a.addr, a.h); err != nil {
@@ -286,7 +307,28 @@ func New(cfg Config) (*Device, error) {
 			return publicKey, nil
 		},
 	}
-	return d, sys.RunUntilIdle()
+	if err := sys.RunUntilIdle(); err != nil || cfg.Contacts == nil {
+		return d, err
+	}
+	if err := d.attachContacts(cfg.Contacts); err != nil {
+		d.Close()
+		return nil, err
+	}
+	return d, nil
+}
+
+// attachContacts spawns the contacts store and backup service once the FxA
+// side runs, as the System app loaded services/contacts after its bootstrap.
+// The user signs in and out in the Settings app.
+func (d *Device) attachContacts(c *Contacts) error {
+	p, err := contactsphone.Attach(c.Name, d.Sys, c.Backup, c.Clock)
+	if err != nil {
+		return err
+	}
+	p.SignIn, p.SignOut = d.SettingsSignIn, d.SettingsSignOut
+	p.SetCloser(d.Close)
+	d.Contacts = p
+	return nil
 }
 
 // Server is the in-memory FxA auth server (nil when the phone talks to one on a

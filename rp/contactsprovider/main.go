@@ -16,12 +16,13 @@ import (
 	"time"
 
 	"github.com/mozidsim/mozidsim/internal/browserid"
+	"github.com/mozidsim/mozidsim/internal/fxaissuer"
 	"github.com/mozidsim/mozidsim/internal/runns"
 	"github.com/mozidsim/mozidsim/rp/verifier"
 )
 
 // DefaultIssuer is Firefox Accounts' BrowserID issuer.
-const DefaultIssuer = "api.accounts.firefox.com"
+const DefaultIssuer = fxaissuer.Name
 
 // ServeOptions configure Serve; `mozidsim serve-contacts` fills them from its
 // flags.

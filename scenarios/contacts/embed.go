@@ -1,6 +1,6 @@
 // Package contacts embeds the `kind: contacts` scenario files: the contacts
 // backup prototype of Firefox OS (Gaia apps/system/services/contacts, 2014) and
-// its sync extensions, run by contacts/scenario.
+// its sync extensions, parsed and run by package scenarios.
 package contacts
 
 import "embed"

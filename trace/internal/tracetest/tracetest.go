@@ -3,16 +3,15 @@
 package tracetest
 
 import (
-	"crypto/rand"
 	"crypto/rsa"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/mozidsim/mozidsim/fxaccounts"
 	"github.com/mozidsim/mozidsim/internal/browserid"
 	"github.com/mozidsim/mozidsim/internal/device"
+	"github.com/mozidsim/mozidsim/internal/fxaissuer"
 	"github.com/mozidsim/mozidsim/internal/sim"
 	"github.com/mozidsim/mozidsim/internal/wire"
 	"github.com/mozidsim/mozidsim/rp"
@@ -27,13 +26,14 @@ const (
 	Token    = "6d2a3c51e1f0a7b9c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a"
 )
 
-var IssuerKey = sync.OnceValue(func() *rsa.PrivateKey {
-	k, err := rsa.GenerateKey(rand.Reader, 2048)
+// IssuerKey is the simulated FxA issuer's key (internal/fxaissuer).
+func IssuerKey() *rsa.PrivateKey {
+	k, err := fxaissuer.Key()
 	if err != nil {
 		panic(err)
 	}
 	return k
-})
+}
 
 // BackedAssertion mints a real "cert~assertion" for Alice and audience, with keys
 // that differ on every call (as in two runs of the simulator).
@@ -42,11 +42,11 @@ func BackedAssertion(t testing.TB, audience string) string {
 	userKey, err := browserid.GenerateDSAKey(nil)
 	require.NoError(t, err)
 	cert, err := browserid.SignCertificate(browserid.CertParams{
-		PublicKey: userKey.Public(), Email: "uid1@api.accounts.firefox.com",
-		IssuedAt: sim.Epoch, ExpiresAt: sim.Epoch.Add(6 * time.Hour), Issuer: "api.accounts.firefox.com",
+		PublicKey: userKey.Public(), Email: "uid1@" + fxaissuer.Name,
+		IssuedAt: sim.Epoch, ExpiresAt: sim.Epoch.Add(fxaccounts.CertLifetime), Issuer: fxaissuer.Name,
 	}, IssuerKey())
 	require.NoError(t, err)
-	a, err := browserid.SignAssertion(userKey, audience, sim.Epoch.Add(25*365*24*time.Hour))
+	a, err := browserid.SignAssertion(userKey, audience, sim.Epoch.Add(fxaccounts.AssertionLifetime))
 	require.NoError(t, err)
 	return browserid.Bundle([]string{cert}, a)
 }

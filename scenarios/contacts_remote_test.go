@@ -1,21 +1,17 @@
-package scenario_test
+package scenarios
 
 import (
-	"io/fs"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/mozidsim/mozidsim/contacts/devicephone"
-	"github.com/mozidsim/mozidsim/contacts/fxastub"
-	"github.com/mozidsim/mozidsim/contacts/scenario"
 	"github.com/mozidsim/mozidsim/internal/browserid"
+	"github.com/mozidsim/mozidsim/internal/device"
 	"github.com/mozidsim/mozidsim/internal/sim"
 	"github.com/mozidsim/mozidsim/rp/contactsprovider"
 	"github.com/mozidsim/mozidsim/rp/verifier"
-	files "github.com/mozidsim/mozidsim/scenarios/contacts"
 	"github.com/mozidsim/mozidsim/trace"
 )
 
@@ -23,7 +19,7 @@ import (
 // no issuer: only the runs, which name their FxA server's key, can provision.
 func sharedProvider(tb testing.TB, token string) *contactsprovider.Server {
 	noKey := func(iss, _ string) (*browserid.PublicKey, error) { return nil, nil }
-	srv, err := contactsprovider.Listen(contactsprovider.Config{Dir: tb.TempDir(), Issuer: fxastub.Issuer, Clock: time.Now, NoSync: true,
+	srv, err := contactsprovider.Listen(contactsprovider.Config{Dir: tb.TempDir(), Issuer: device.Issuer, Clock: time.Now, NoSync: true,
 		Verifier: &verifier.Verifier{Now: time.Now, LookupIssuerKey: noKey}, Runs: &contactsprovider.RunOptions{AdminToken: token}}, "127.0.0.1:0")
 	require.NoError(tb, err)
 	tb.Cleanup(func() { require.NoError(tb, srv.Close()) })
@@ -35,53 +31,54 @@ func sharedProvider(tb testing.TB, token string) *contactsprovider.Server {
 // one shared provider (serve-contacts with runs on), as `mozidsim run
 // --contacts-url` does. All of them run concurrently against the one server;
 // each must give exactly what it gives in memory: the verdict, every phone's
-// log and the actors' conversation.
+// backup log and the actors' conversation.
 func TestContactsRunsShareOneServeContacts(t *testing.T) {
 	const token = "shared-token"
 	srv := sharedProvider(t, token)
 	t.Cleanup(func() { require.Equal(t, 0, srv.Runs(), "every run dropped its namespace") })
-	remote := &scenario.Remote{URL: "https://" + srv.Addr(), AdminToken: token, CertPEM: srv.CertificatePEM()}
-	names, err := fs.Glob(files.Files, "*.yaml")
+	remote := &ContactsRemote{URL: "https://" + srv.Addr(), AdminToken: token, CertPEM: srv.CertificatePEM()}
+	lib, err := Library()
 	require.NoError(t, err)
-	require.NotEmpty(t, names)
+	n := 0
 	t.Run("all", func(t *testing.T) { // returns once every parallel subtest has
-		for _, name := range names {
-			t.Run(name, func(t *testing.T) {
+		for _, s := range lib {
+			if s.Kind != KindContacts {
+				continue
+			}
+			n++
+			t.Run(s.Name, func(t *testing.T) {
 				t.Parallel()
-				data, err := files.Files.ReadFile(name)
+				mem, err := Run(parseShipped(t, s), Options{})
 				require.NoError(t, err)
-				sc, err := scenario.Parse(name, data)
+				require.Empty(t, mem.Problems, "in memory")
+				sock, err := Run(parseShipped(t, s), Options{ContactsProvider: remote})
 				require.NoError(t, err)
-				mem, err := scenario.Run(sc, scenario.Options{NewPhone: devicephone.Phone})
-				require.NoError(t, err)
-				sc, err = scenario.Parse(name, data)
-				require.NoError(t, err)
-				sock, err := scenario.Run(sc, scenario.Options{NewPhone: devicephone.Phone, Remote: remote})
-				require.NoError(t, err)
-				require.True(t, mem.Pass, "in memory: %v", mem.Diff)
-				require.Equal(t, mem.Diff, sock.Diff, "on serve-contacts")
-				require.Equal(t, mem.Logs, sock.Logs)
-				for phone, events := range mem.Traces {
-					if d := trace.Compare(trace.Encode(sim.Epoch, events), trace.Encode(sim.Epoch, sock.Traces[phone])); d != nil {
-						t.Fatalf("%s: the conversation differs at event %d, %s: in memory %s, on serve-contacts %s",
-							phone, d.Index+1, d.Field, d.WantValue, d.GotValue)
-					}
+				require.Equal(t, mem.Problems, sock.Problems, "on serve-contacts")
+				require.Equal(t, mem.BackupLogs, sock.BackupLogs)
+				if d := trace.Compare(trace.Encode(sim.Epoch, mem.Events), trace.Encode(sim.Epoch, sock.Events)); d != nil {
+					t.Fatalf("the conversation differs at event %d, %s: in memory %s, on serve-contacts %s",
+						d.Index+1, d.Field, d.WantValue, d.GotValue)
 				}
 			})
 		}
 	})
+	require.GreaterOrEqual(t, n, 15)
 }
 
 // A run that cannot be opened (wrong token) is a world that could not be
 // built, with the server's reason, not a silent in-memory run.
 func TestContactsRunNeedsTheToken(t *testing.T) {
 	srv := sharedProvider(t, "right")
-	data, err := files.Files.ReadFile("first-backup.yaml")
+	lib, err := Library()
 	require.NoError(t, err)
-	sc, err := scenario.Parse("first-backup.yaml", data)
-	require.NoError(t, err)
-	_, err = scenario.Run(sc, scenario.Options{Remote: &scenario.Remote{URL: "https://" + srv.Addr(), AdminToken: "wrong", CertPEM: srv.CertificatePEM()}})
-	require.ErrorContains(t, err, "POST /__mozidsim/reset: X-Mozidsim-Run (a run of its own) is an admin power")
+	for _, s := range lib {
+		if s.Name == "first-backup" {
+			_, err = Run(parseShipped(t, s), Options{ContactsProvider: &ContactsRemote{URL: "https://" + srv.Addr(), AdminToken: "wrong", CertPEM: srv.CertificatePEM()}})
+			require.ErrorContains(t, err, "POST /__mozidsim/reset: X-Mozidsim-Run (a run of its own) is an admin power")
+			return
+		}
+	}
+	t.Fatal("no first-backup scenario")
 }
 
 // BenchmarkContactsScenario plays one contacts scenario (two phones, sync
@@ -92,9 +89,9 @@ func TestContactsRunNeedsTheToken(t *testing.T) {
 // hits both halves alike.
 func BenchmarkContactsScenario(b *testing.B) {
 	srv := sharedProvider(b, "bench")
-	data, err := files.Files.ReadFile("conflict.yaml")
+	remote := &ContactsRemote{URL: "https://" + srv.Addr(), AdminToken: "bench", CertPEM: srv.CertificatePEM()}
+	file, data, err := Load("conflict")
 	require.NoError(b, err)
-	remote := &scenario.Remote{URL: "https://" + srv.Addr(), AdminToken: "bench", CertPEM: srv.CertificatePEM()}
 	cpu := func() time.Duration {
 		var ru syscall.Rusage
 		_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
@@ -102,13 +99,13 @@ func BenchmarkContactsScenario(b *testing.B) {
 	}
 	var spent [2]time.Duration
 	for b.Loop() {
-		for i, r := range []*scenario.Remote{nil, remote} {
+		for i, r := range []*ContactsRemote{nil, remote} {
 			start := cpu()
-			sc, err := scenario.Parse("conflict.yaml", data)
+			sc, err := Parse(file, data)
 			require.NoError(b, err)
-			res, err := scenario.Run(sc, scenario.Options{NewPhone: devicephone.Phone, Remote: r})
+			res, err := Run(sc, Options{ContactsProvider: r})
 			require.NoError(b, err)
-			require.True(b, res.Pass, "%v", res.Diff)
+			require.True(b, res.Pass(), "%v", res.Problems)
 			spent[i] += cpu() - start
 		}
 	}

@@ -1,4 +1,4 @@
-package scenario
+package scenarios
 
 import (
 	"fmt"
@@ -30,7 +30,7 @@ func entryOf(c contacts.Contact) entry {
 	return e
 }
 
-func (r *runner) expect(e *Expect, line int) {
+func (r *contactsRunner) expect(e *ContactsExpect, line int) {
 	for _, se := range e.Server {
 		r.expectServer(se, line)
 	}
@@ -39,7 +39,7 @@ func (r *runner) expect(e *Expect, line int) {
 	}
 }
 
-func (r *runner) expectServer(se ServerExpect, line int) {
+func (r *contactsRunner) expectServer(se ServerExpect, line int) {
 	prov, err := r.w.admin()
 	if err != nil {
 		r.fail(line, "server: the provider is down, nothing can be checked")
@@ -97,8 +97,8 @@ func (r *runner) expectServer(se ServerExpect, line int) {
 	}
 }
 
-func (r *runner) expectDevice(name string, de DeviceExpect, line int) {
-	p := r.w.Phones[name]
+func (r *contactsRunner) expectDevice(name string, de DeviceExpect, line int) {
+	p := r.w.phone(name)
 	where := "device " + name
 	if de.Contacts != nil || de.Count != nil {
 		all, err := p.Contacts()
@@ -167,16 +167,9 @@ func (r *runner) expectDevice(name string, de DeviceExpect, line int) {
 	}
 }
 
-func onOff(b bool) string {
-	if b {
-		return "on"
-	}
-	return "off"
-}
-
 // compareEntries matches expected entries to actual ones by name (then ref) and
 // reports what is missing, unexpected or different.
-func (r *runner) compareEntries(line int, where, what string, got []entry, want []EntryExpect) {
+func (r *contactsRunner) compareEntries(line int, where, what string, got []entry, want []EntryExpect) {
 	used := make([]bool, len(got))
 	for _, w := range want {
 		best := -1
@@ -208,7 +201,7 @@ func (r *runner) compareEntries(line int, where, what string, got []entry, want 
 	}
 }
 
-func (r *runner) differences(g entry, w EntryExpect) []string {
+func (r *contactsRunner) differences(g entry, w EntryExpect) []string {
 	var out []string
 	cmp := func(field string, got, want []string) {
 		if want != nil && !slices.Equal(got, want) {

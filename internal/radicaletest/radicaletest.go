@@ -1,0 +1,71 @@
+// Package radicaletest runs Debian's Radicale, a CardDAV server no one here
+// wrote, on loopback for one test: the contacts backup's tests and the
+// contacts scenarios' own-server test check the phone against it. It stands
+// for no historic component.
+package radicaletest
+
+import (
+	"bytes"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// Start runs Radicale with one user and returns its base URL; the test's
+// cleanup stops it. $RADICALE names the binary; otherwise it is looked up on
+// PATH, and the test is skipped when it is not installed (failed instead under
+// MOZIDSIM_REQUIRE_RADICALE, as CI sets it).
+func Start(t testing.TB, user, password string) string {
+	t.Helper()
+	bin := os.Getenv("RADICALE")
+	if bin == "" {
+		var err error
+		if bin, err = exec.LookPath("radicale"); err != nil {
+			if os.Getenv("MOZIDSIM_REQUIRE_RADICALE") != "" {
+				t.Fatal("radicale is not installed, and MOZIDSIM_REQUIRE_RADICALE says this run must test against it")
+			}
+			t.Skip("radicale is not installed: `apt-get install -y radicale` (as .ci/run does) to run the test against a real CardDAV server")
+		}
+	}
+	dir := t.TempDir()
+	users := filepath.Join(dir, "users")
+	require.NoError(t, os.WriteFile(users, []byte(user+":"+password+"\n"), 0o600))
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	require.NoError(t, ln.Close())
+
+	cmd := exec.Command(bin, "--config", "", "--server-hosts", addr,
+		"--storage-filesystem-folder", filepath.Join(dir, "collections"),
+		"--auth-type", "htpasswd", "--auth-htpasswd-filename", users, "--auth-htpasswd-encryption", "plain",
+		"--auth-delay", "0", "--logging-level", "warning")
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		if t.Failed() {
+			t.Logf("radicale's output:\n%s", out.String())
+		}
+	})
+	// Wait (real time: an external process starting) until it accepts connections.
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		conn, err := net.DialTimeout("tcp", addr, time.Second)
+		if err == nil {
+			conn.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("radicale did not start on %s: %v\n%s", addr, err, out.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return "http://" + addr + "/"
+}
