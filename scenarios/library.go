@@ -156,13 +156,40 @@ func TraceLibrary(version string) trace.Library {
 					return 0, "", err
 				}
 			}
-			res, err := Run(sc, Options{Seed: seed, Recorder: rec, Era: e})
+			// "SCENARIO/PHONE" is one phone of a contacts world (a golden is
+			// recorded per phone): the run is the whole world's, the trace that
+			// phone's part.
+			phone, world := devicePart(name, sc), rec
+			if phone != "" {
+				world = &sim.MemRecorder{}
+			}
+			res, err := Run(sc, Options{Seed: seed, Recorder: world, Era: e})
 			if err != nil {
 				return 0, "", err
+			}
+			if phone != "" {
+				for _, ev := range sc.DeviceEvents(world.(*sim.MemRecorder).Events())[phone] {
+					rec.Record(ev)
+				}
 			}
 			return res.Seed, res.Era.String(), nil
 		},
 	}
+}
+
+// devicePart is PHONE when name is "SCENARIO/PHONE", one of a contacts
+// scenario's devices, and "" otherwise.
+func devicePart(name string, sc *Scenario) string {
+	scName, phone, ok := strings.Cut(name, "/")
+	if !ok || sc.Contacts == nil || scName != sc.Name {
+		return ""
+	}
+	for _, d := range sc.Contacts.Devices {
+		if d.Name == phone {
+			return phone
+		}
+	}
+	return ""
 }
 
 // Summary is the first sentence of a scenario's about text, clipped to one
