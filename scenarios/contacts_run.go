@@ -88,7 +88,7 @@ func buildContactsWorld(sc *Scenario, seed uint64, e era.Era, rec *worldRecorder
 		Rand: newSeededReader(seed, 0x6678612d73727672)})
 	accounts := make([]device.Account, len(sc.Accounts))
 	for i, a := range sc.Accounts {
-		accounts[i] = device.Account{Email: a.Email, Password: contactsPassword(a.Email, a.Password), Verified: a.Verified == nil || *a.Verified}
+		accounts[i] = a.device(contactsPassword(a.Email, a.Password))
 		if err := w.server.CreateAccount(a.Email, accounts[i].Password, accounts[i].Verified); err != nil {
 			return nil, fmt.Errorf("account %s: %w", a.Email, err)
 		}
@@ -118,26 +118,21 @@ func buildContactsWorld(sc *Scenario, seed uint64, e era.Era, rec *worldRecorder
 	}
 	w.provider, w.client = srv, srv.Client()
 	for i, d := range c.Devices {
-		cfg := device.Config{
-			Seed: seed + uint64(i) + 1, Accounts: accounts, User: d.User, Server: w.server, Era: e,
-			AuthAge: time.Duration(d.AuthAge), CloseAnimation: time.Duration(d.CloseAnimation),
-			Recorder: rec.device(d.Name),
-			Contacts: &device.Contacts{Name: d.Name, Clock: w.clock, Backup: backup.Config{
-				ProviderName: c.Provider.Name,
-				ProviderURL:  srv.URL(),
-				HTTP:         w.client,
-				Off:          d.Backup != nil && !bool(*d.Backup),
-				Sync:         d.Sync,
-				SyncInterval: time.Duration(d.SyncEvery),
-				BatchDelay:   time.Duration(d.BatchDelay),
-				RetryBase:    time.Duration(d.Retry),
-				RetryMax:     time.Duration(d.RetryMax),
-				BatchSize:    d.BatchSize,
-			}},
-		}
-		if d.Online != nil {
-			cfg.Offline = !*d.Online
-		}
+		cfg := d.config(accounts, e)
+		// Phone i of the world gets seed+i+1; they share the world's server.
+		cfg.Seed, cfg.Server, cfg.Recorder = seed+uint64(i)+1, w.server, rec.device(d.Name)
+		cfg.Contacts = &device.Contacts{Name: d.Name, Clock: w.clock, Backup: backup.Config{
+			ProviderName: c.Provider.Name,
+			ProviderURL:  srv.URL(),
+			HTTP:         w.client,
+			Off:          d.Backup != nil && !bool(*d.Backup),
+			Sync:         d.Sync,
+			SyncInterval: time.Duration(d.SyncEvery),
+			BatchDelay:   time.Duration(d.BatchDelay),
+			RetryBase:    time.Duration(d.Retry),
+			RetryMax:     time.Duration(d.RetryMax),
+			BatchSize:    d.BatchSize,
+		}}
 		dev, err := device.New(cfg)
 		if err == nil && d.CardDAV != nil {
 			if err = dev.Contacts.UseOwnServer(d.CardDAV.URL, d.CardDAV.Username, d.CardDAV.Password); err != nil {
