@@ -19,13 +19,10 @@ import (
 )
 
 // Files holds the shipped mozId scenarios (this directory's *.yaml). The
-// contacts scenarios are in scenarios/contacts (ContactsFiles).
+// contacts scenarios are in scenarios/contacts (its Files).
 //
 //go:embed *.yaml
 var Files embed.FS
-
-// ContactsFiles holds the shipped `kind: contacts` scenarios.
-var ContactsFiles fs.FS = contactfiles.Files
 
 // Shipped is one scenario of the library.
 type Shipped struct {
@@ -41,7 +38,7 @@ type Shipped struct {
 // Source is the shipped file's text.
 func (s Shipped) Source() ([]byte, error) {
 	if s.Kind == KindContacts {
-		return fs.ReadFile(ContactsFiles, path.Base(s.File))
+		return contactfiles.Files.ReadFile(path.Base(s.File))
 	}
 	return Files.ReadFile(path.Base(s.File))
 }
@@ -53,7 +50,7 @@ var library = sync.OnceValues(func() ([]Shipped, error) {
 	for _, dir := range []struct {
 		files fs.FS
 		path  string
-	}{{Files, "scenarios"}, {ContactsFiles, "scenarios/contacts"}} {
+	}{{Files, "scenarios"}, {contactfiles.Files, "scenarios/contacts"}} {
 		names, err := fs.Glob(dir.files, "*.yaml")
 		if err != nil {
 			return nil, err
