@@ -15,25 +15,7 @@ import (
 //
 //	go test -run XXX -bench LibraryInParallelWorlds -cpu 1,2 ./scenarios
 func BenchmarkLibraryInParallelWorlds(b *testing.B) {
-	lib, err := Library()
-	if err != nil {
-		b.Fatal(err)
-	}
-	var parsed []*Scenario
-	for _, s := range lib {
-		if s.Kind != KindMozID {
-			continue // the mozId library: one phone each, no sockets
-		}
-		file, src, err := Load(s.Name)
-		if err != nil {
-			b.Fatal(err)
-		}
-		sc, err := Parse(file, src)
-		if err != nil {
-			b.Fatal(err)
-		}
-		parsed = append(parsed, sc)
-	}
+	parsed := shippedOfKind(b, KindMozID) // one phone each, no sockets
 	var next atomic.Int64
 	b.ResetTimer()
 	cpu0 := processCPU()
@@ -77,25 +59,7 @@ func (discard) Record(sim.Event) {}
 //
 //	go test -run XXX -bench ContactsLibrary -benchtime 5x ./scenarios
 func BenchmarkContactsLibrary(b *testing.B) {
-	lib, err := Library()
-	if err != nil {
-		b.Fatal(err)
-	}
-	var parsed []*Scenario
-	for _, s := range lib {
-		if s.Kind != KindContacts {
-			continue
-		}
-		src, err := s.Source()
-		if err != nil {
-			b.Fatal(err)
-		}
-		sc, err := Parse(s.File, src)
-		if err != nil {
-			b.Fatal(err)
-		}
-		parsed = append(parsed, sc)
-	}
+	parsed := shippedOfKind(b, KindContacts)
 	b.ResetTimer()
 	cpu0 := processCPU()
 	for range b.N {
@@ -112,4 +76,29 @@ func BenchmarkContactsLibrary(b *testing.B) {
 	n := float64(b.N * len(parsed))
 	b.ReportMetric(b.Elapsed().Seconds()*1e3/n, "ms/scenario")
 	b.ReportMetric(float64((processCPU()-cpu0).Microseconds())/n, "cpu-us/scenario")
+}
+
+// shippedOfKind parses the shipped scenarios of one kind.
+func shippedOfKind(b *testing.B, kind string) []*Scenario {
+	b.Helper()
+	lib, err := Library()
+	if err != nil {
+		b.Fatal(err)
+	}
+	var parsed []*Scenario
+	for _, s := range lib {
+		if s.Kind != kind {
+			continue
+		}
+		src, err := s.Source()
+		if err != nil {
+			b.Fatal(err)
+		}
+		sc, err := Parse(s.File, src)
+		if err != nil {
+			b.Fatal(err)
+		}
+		parsed = append(parsed, sc)
+	}
+	return parsed
 }

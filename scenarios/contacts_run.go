@@ -3,7 +3,6 @@ package scenarios
 import (
 	"errors"
 	"fmt"
-	mrand "math/rand/v2"
 	"net/http"
 	"os"
 	"sort"
@@ -19,6 +18,7 @@ import (
 	"github.com/mozidsim/mozidsim/internal/device"
 	"github.com/mozidsim/mozidsim/internal/era"
 	"github.com/mozidsim/mozidsim/internal/fxaissuer"
+	"github.com/mozidsim/mozidsim/internal/seeded"
 	"github.com/mozidsim/mozidsim/internal/sim"
 	"github.com/mozidsim/mozidsim/rp/contactsprovider"
 	"github.com/mozidsim/mozidsim/rp/verifier"
@@ -47,27 +47,6 @@ type contactsWorld struct {
 // Phone is a device's contacts handles.
 func (w *contactsWorld) phone(name string) *contactsphone.Phone { return w.devices[name].Contacts }
 
-// seededReader is a deterministic byte source (the auth server's uids, salts
-// and session tokens; the provider's user names and device passwords), so
-// that runs repeat. Its readers may be on other goroutines: it locks.
-type seededReader struct {
-	mu sync.Mutex
-	r  *mrand.Rand
-}
-
-func newSeededReader(seed, stream uint64) *seededReader {
-	return &seededReader{r: mrand.New(mrand.NewPCG(seed, stream))}
-}
-
-func (s *seededReader) Read(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for i := range p {
-		p[i] = byte(s.r.Uint32())
-	}
-	return len(p), nil
-}
-
 // contactsPassword is an account's password: the scenario's, or, when it leaves
 // it out (the provider never sees one), a fixed one derived from the e-mail,
 // used both to create the account and to sign in.
@@ -87,10 +66,10 @@ func buildContactsWorld(sc *Scenario, seed uint64, e era.Era, rec *worldRecorder
 	}
 	w := &contactsWorld{sc: sc, seed: seed, clock: contactsphone.NewClock(sim.Epoch), devices: map[string]*device.Device{}, rec: rec}
 	w.server = authserver.New(authserver.Config{Issuer: device.Issuer, Key: key, Clock: w.now,
-		Rand: newSeededReader(seed, 0x6678612d73727672)})
+		Rand: seeded.Reader(seed, 0x6678612d73727672)})
 	accounts := make([]device.Account, len(sc.Accounts))
 	for i, a := range sc.Accounts {
-		accounts[i] = device.Account{Email: a.Email, Password: contactsPassword(a.Email, a.Password), Verified: a.Verified == nil || *a.Verified}
+		accounts[i] = a.device(contactsPassword(a.Email, a.Password))
 		if err := w.server.CreateAccount(a.Email, accounts[i].Password, accounts[i].Verified); err != nil {
 			return nil, fmt.Errorf("account %s: %w", a.Email, err)
 		}
@@ -133,26 +112,21 @@ func buildContactsWorld(sc *Scenario, seed uint64, e era.Era, rec *worldRecorder
 		w.provider, w.client, providerURL = srv, srv.Client(), srv.URL()
 	}
 	for i, d := range c.Devices {
-		cfg := device.Config{
-			Seed: seed + uint64(i) + 1, Accounts: accounts, User: d.User, Server: w.server, Era: e,
-			AuthAge: time.Duration(d.AuthAge), CloseAnimation: time.Duration(d.CloseAnimation),
-			Recorder: rec.device(d.Name),
-			Contacts: &device.Contacts{Name: d.Name, Clock: w.clock, Backup: backup.Config{
-				ProviderName: c.Provider.Name,
-				ProviderURL:  providerURL,
-				HTTP:         w.client,
-				Off:          d.Backup != nil && !bool(*d.Backup),
-				Sync:         d.Sync,
-				SyncInterval: time.Duration(d.SyncEvery),
-				BatchDelay:   time.Duration(d.BatchDelay),
-				RetryBase:    time.Duration(d.Retry),
-				RetryMax:     time.Duration(d.RetryMax),
-				BatchSize:    d.BatchSize,
-			}},
-		}
-		if d.Online != nil {
-			cfg.Offline = !*d.Online
-		}
+		cfg := d.config(accounts, e)
+		// Phone i of the world gets seed+i+1; they share the world's server.
+		cfg.Seed, cfg.Server, cfg.Recorder = seed+uint64(i)+1, w.server, rec.device(d.Name)
+		cfg.Contacts = &device.Contacts{Name: d.Name, Clock: w.clock, Backup: backup.Config{
+			ProviderName: c.Provider.Name,
+			ProviderURL:  providerURL,
+			HTTP:         w.client,
+			Off:          d.Backup != nil && !bool(*d.Backup),
+			Sync:         d.Sync,
+			SyncInterval: time.Duration(d.SyncEvery),
+			BatchDelay:   time.Duration(d.BatchDelay),
+			RetryBase:    time.Duration(d.Retry),
+			RetryMax:     time.Duration(d.RetryMax),
+			BatchSize:    d.BatchSize,
+		}}
 		dev, err := device.New(cfg)
 		if err == nil && d.CardDAV != nil {
 			if err = dev.Contacts.UseOwnServer(d.CardDAV.URL, d.CardDAV.Username, d.CardDAV.Password); err != nil {

@@ -72,18 +72,9 @@ func TestAContactsHeaderIsTheMozIDHeader(t *testing.T) {
 	require.Zero(t, sc.Seed, "a contacts scenario's default seed is 0")
 }
 
-func runContactsText(t *testing.T, file, text string) *Result {
-	t.Helper()
-	sc, err := Parse(file, []byte(text))
-	require.NoError(t, err)
-	res, err := Run(sc, Options{})
-	require.NoError(t, err)
-	return res
-}
-
 func TestAFailingContactsExpectationIsAReadableDiff(t *testing.T) {
 	t.Parallel()
-	res := runContactsText(t, "wrong.yaml", `kind: contacts
+	res := runText(t, "wrong.yaml", `kind: contacts
 name: wrong-on-purpose
 accounts: [{email: a@example.com}]
 devices: [{name: phone, user: a@example.com}]
@@ -193,7 +184,7 @@ func TestTheAssertionComesFromFxAccountsManagerAndTheAuthServer(t *testing.T) {
 // expired before the provider saw it.
 func TestTheAuthServerRunsOnTheVirtualClock(t *testing.T) {
 	t.Parallel()
-	res := runContactsText(t, "late.yaml", `kind: contacts
+	res := runText(t, "late.yaml", `kind: contacts
 name: late
 accounts: [{email: alice@example.com}]
 devices: [{name: phone, user: alice@example.com}]
@@ -324,7 +315,7 @@ func TestADeviceNamesItsOwnCardDAVServer(t *testing.T) {
 
 func TestRunBacksUpToTheDevicesOwnServer(t *testing.T) {
 	url := radicaletest.Start(t, "alice", "s3cret")
-	res := runContactsText(t, "own.yaml", ownServerBase+"  - {name: phone, user: a@example.com, carddav: {url: '"+url+"', username: alice, password: s3cret}}\n"+
+	res := runText(t, "own.yaml", ownServerBase+"  - {name: phone, user: a@example.com, carddav: {url: '"+url+"', username: alice, password: s3cret}}\n"+
 		"steps:\n  - {contacts: add, device: phone, contact: {name: [Prunella Smith]}}\n"+
 		"expect:\n  server:\n    - {account: a@example.com, exists: false}\n"+
 		"  devices:\n    phone: {state: idle, provisionings: 0, uploaded: 1, log: [\"/alice/contacts/\", \".vcf -> 201 Created\"]}\n")

@@ -21,6 +21,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -517,6 +518,22 @@ var requiredFields = map[string][]string{
 	"device sign-in": {"email", "password"},
 }
 
+// stepDecoder decodes the fields of one kind of mozId step into st and returns
+// the keys the step may have besides its kind's.
+type stepDecoder func(st *Step, fields map[string]*yaml.Node, order []string) ([]string, error)
+
+// stepDecoders is the mozId step table: a step's kind (its leading key) and how
+// the rest of it decodes. (A contacts step's table is contactsActions.)
+var stepDecoders = map[string]stepDecoder{
+	KindApp:     decodeAppStep,
+	KindUser:    actionStep(userFields),
+	KindNetwork: decodeNetworkStep,
+	KindAdvance: decodeAdvanceStep,
+	KindServer:  actionStep(serverFields),
+	KindDevice:  actionStep(deviceFields),
+	KindDialog:  decodeDialogStep,
+}
+
 func parseStep(n *yaml.Node, index int) (Step, error) {
 	st := Step{Line: n.Line}
 	if n.Kind != yaml.MappingNode {
@@ -548,107 +565,11 @@ func parseStep(n *yaml.Node, index int) (Step, error) {
 	if st.Kind == "" {
 		return st, fmt.Errorf("no step kind: want one of %s", strings.Join(stepKinds, ", "))
 	}
-	allowed := []string{st.Kind}
-	switch st.Kind {
-	case KindApp:
-		v, err := scalar(fields, "app")
-		if err != nil {
-			return st, err
-		}
-		st.App = v
-		for _, c := range appCalls {
-			if _, ok := fields[c]; ok {
-				if st.Call != "" {
-					return st, fmt.Errorf("both %s and %s: one call per step", st.Call, c)
-				}
-				st.Call = c
-			}
-		}
-		if st.Call == "" {
-			for _, k := range order {
-				if k != "app" {
-					return st, fmt.Errorf("unknown field %q for an app step (want one of %s)", k, strings.Join(appCalls, ", "))
-				}
-			}
-			return st, fmt.Errorf("app %s: no call (want one of %s)", st.App, strings.Join(appCalls, ", "))
-		}
-		allowed = append(allowed, st.Call)
-		var err2 error
-		switch st.Call {
-		case "watch":
-			st.Watch, err2 = parseWatch(fields["watch"])
-		case "request":
-			st.Request, err2 = parseRequest(fields["request"])
-		default:
-			if c := fields[st.Call]; !(c.Kind == yaml.MappingNode && len(c.Content) == 0) && c.Tag != "!!null" {
-				err2 = fmt.Errorf("%s takes no options (write %s: {})", st.Call, st.Call)
-			}
-		}
-		if err2 != nil {
-			return st, err2
-		}
-	case KindAdvance:
-		d, err := parseDuration(fields["advance"])
-		if err != nil {
-			return st, err
-		}
-		st.Advance = d
-	case KindDialog:
-		v, err := scalar(fields, "dialog")
-		if err != nil {
-			return st, err
-		}
-		if !slices.Contains(dialogScreens, v) {
-			return st, fmt.Errorf("dialog %q: want a screen (%s) or closed", v, strings.Join(dialogScreens[:len(dialogScreens)-1], ", "))
-		}
-		st.Action = v
-		allowed = append(allowed, "overlay")
-		if _, ok := fields["overlay"]; ok {
-			if st.Overlay, err = scalar(fields, "overlay"); err != nil {
-				return st, err
-			}
-			if !slices.Contains(dialogOverlays, st.Overlay) {
-				return st, fmt.Errorf("overlay %q: want one of %s (or leave overlay out for none)", st.Overlay, strings.Join(dialogOverlays, ", "))
-			}
-			if v == "closed" {
-				return st, errors.New("a closed dialog shows no overlay (leave overlay out)")
-			}
-		}
-	case KindNetwork:
-		v, err := scalar(fields, "network")
-		if err != nil {
-			return st, err
-		}
-		if v != "offline" && v != "online" {
-			return st, fmt.Errorf("network %q: want offline or online", v)
-		}
-		st.Action = v
-	default:
-		table := map[string]map[string][]string{KindUser: userFields, KindServer: serverFields, KindDevice: deviceFields}[st.Kind]
-		v, err := scalar(fields, st.Kind)
-		if err != nil {
-			return st, err
-		}
-		extra, ok := table[v]
-		if !ok {
-			var known []string
-			for k := range table {
-				known = append(known, k)
-			}
-			slices.Sort(known)
-			return st, fmt.Errorf("%s %q is not one of %s", st.Kind, v, strings.Join(known, ", "))
-		}
-		st.Action = v
-		allowed = append(allowed, extra...)
-		for _, r := range requiredFields[st.Kind+" "+v] {
-			if _, ok := fields[r]; !ok {
-				return st, fmt.Errorf("%s %s: %s is required", st.Kind, v, r)
-			}
-		}
-		if err := st.readFields(fields, extra); err != nil {
-			return st, err
-		}
+	extra, err := stepDecoders[st.Kind](&st, fields, order)
+	if err != nil {
+		return st, err
 	}
+	allowed := append([]string{st.Kind}, extra...)
 	for _, k := range order {
 		if !slices.Contains(allowed, k) {
 			what := st.Kind
@@ -661,6 +582,109 @@ func parseStep(n *yaml.Node, index int) (Step, error) {
 		}
 	}
 	return st, nil
+}
+
+// decodeAppStep reads {app: A, CALL: options}: one call per step.
+func decodeAppStep(st *Step, fields map[string]*yaml.Node, order []string) ([]string, error) {
+	v, err := scalar(fields, "app")
+	if err != nil {
+		return nil, err
+	}
+	st.App = v
+	for _, c := range appCalls {
+		if _, ok := fields[c]; ok {
+			if st.Call != "" {
+				return nil, fmt.Errorf("both %s and %s: one call per step", st.Call, c)
+			}
+			st.Call = c
+		}
+	}
+	if st.Call == "" {
+		for _, k := range order {
+			if k != "app" {
+				return nil, fmt.Errorf("unknown field %q for an app step (want one of %s)", k, strings.Join(appCalls, ", "))
+			}
+		}
+		return nil, fmt.Errorf("app %s: no call (want one of %s)", st.App, strings.Join(appCalls, ", "))
+	}
+	switch st.Call {
+	case "watch":
+		st.Watch, err = parseWatch(fields["watch"])
+	case "request":
+		st.Request, err = parseRequest(fields["request"])
+	default:
+		if c := fields[st.Call]; !(c.Kind == yaml.MappingNode && len(c.Content) == 0) && c.Tag != "!!null" {
+			err = fmt.Errorf("%s takes no options (write %s: {})", st.Call, st.Call)
+		}
+	}
+	return []string{st.Call}, err
+}
+
+// decodeAdvanceStep reads {advance: 10m}.
+func decodeAdvanceStep(st *Step, fields map[string]*yaml.Node, _ []string) ([]string, error) {
+	d, err := parseDuration(fields["advance"])
+	st.Advance = d
+	return nil, err
+}
+
+// decodeDialogStep reads {dialog: SCREEN, overlay: KEY}, a check.
+func decodeDialogStep(st *Step, fields map[string]*yaml.Node, _ []string) ([]string, error) {
+	v, err := scalar(fields, "dialog")
+	if err != nil {
+		return nil, err
+	}
+	if !slices.Contains(dialogScreens, v) {
+		return nil, fmt.Errorf("dialog %q: want a screen (%s) or closed", v, strings.Join(dialogScreens[:len(dialogScreens)-1], ", "))
+	}
+	st.Action = v
+	if _, ok := fields["overlay"]; ok {
+		if st.Overlay, err = scalar(fields, "overlay"); err != nil {
+			return nil, err
+		}
+		if !slices.Contains(dialogOverlays, st.Overlay) {
+			return nil, fmt.Errorf("overlay %q: want one of %s (or leave overlay out for none)", st.Overlay, strings.Join(dialogOverlays, ", "))
+		}
+		if v == "closed" {
+			return nil, errors.New("a closed dialog shows no overlay (leave overlay out)")
+		}
+	}
+	return []string{"overlay"}, nil
+}
+
+// decodeNetworkStep reads {network: offline|online}.
+func decodeNetworkStep(st *Step, fields map[string]*yaml.Node, _ []string) ([]string, error) {
+	v, err := scalar(fields, "network")
+	if err != nil {
+		return nil, err
+	}
+	if v != "offline" && v != "online" {
+		return nil, fmt.Errorf("network %q: want offline or online", v)
+	}
+	st.Action = v
+	return nil, nil
+}
+
+// actionStep decodes the steps whose value names an action with fields of its
+// own (user, server, device): table maps each action to the fields it takes.
+func actionStep(table map[string][]string) stepDecoder {
+	return func(st *Step, fields map[string]*yaml.Node, _ []string) ([]string, error) {
+		v, err := scalar(fields, st.Kind)
+		if err != nil {
+			return nil, err
+		}
+		extra, ok := table[v]
+		if !ok {
+			known := slices.Sorted(maps.Keys(table))
+			return nil, fmt.Errorf("%s %q is not one of %s", st.Kind, v, strings.Join(known, ", "))
+		}
+		st.Action = v
+		for _, r := range requiredFields[st.Kind+" "+v] {
+			if _, ok := fields[r]; !ok {
+				return nil, fmt.Errorf("%s %s: %s is required", st.Kind, v, r)
+			}
+		}
+		return extra, st.readFields(fields, extra)
+	}
 }
 
 func (st *Step) readFields(fields map[string]*yaml.Node, names []string) error {

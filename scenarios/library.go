@@ -19,13 +19,10 @@ import (
 )
 
 // Files holds the shipped mozId scenarios (this directory's *.yaml). The
-// contacts scenarios are in scenarios/contacts (ContactsFiles).
+// contacts scenarios are in scenarios/contacts (its Files).
 //
 //go:embed *.yaml
 var Files embed.FS
-
-// ContactsFiles holds the shipped `kind: contacts` scenarios.
-var ContactsFiles fs.FS = contactfiles.Files
 
 // Shipped is one scenario of the library.
 type Shipped struct {
@@ -41,7 +38,7 @@ type Shipped struct {
 // Source is the shipped file's text.
 func (s Shipped) Source() ([]byte, error) {
 	if s.Kind == KindContacts {
-		return fs.ReadFile(ContactsFiles, path.Base(s.File))
+		return contactfiles.Files.ReadFile(path.Base(s.File))
 	}
 	return Files.ReadFile(path.Base(s.File))
 }
@@ -53,7 +50,7 @@ var library = sync.OnceValues(func() ([]Shipped, error) {
 	for _, dir := range []struct {
 		files fs.FS
 		path  string
-	}{{Files, "scenarios"}, {ContactsFiles, "scenarios/contacts"}} {
+	}{{Files, "scenarios"}, {contactfiles.Files, "scenarios/contacts"}} {
 		names, err := fs.Glob(dir.files, "*.yaml")
 		if err != nil {
 			return nil, err
@@ -156,13 +153,40 @@ func TraceLibrary(version string) trace.Library {
 					return 0, "", err
 				}
 			}
-			res, err := Run(sc, Options{Seed: seed, Recorder: rec, Era: e})
+			// "SCENARIO/PHONE" is one phone of a contacts world (a golden is
+			// recorded per phone): the run is the whole world's, the trace that
+			// phone's part.
+			phone, world := devicePart(name, sc), rec
+			if phone != "" {
+				world = &sim.MemRecorder{}
+			}
+			res, err := Run(sc, Options{Seed: seed, Recorder: world, Era: e})
 			if err != nil {
 				return 0, "", err
+			}
+			if phone != "" {
+				for _, ev := range sc.DeviceEvents(world.(*sim.MemRecorder).Events())[phone] {
+					rec.Record(ev)
+				}
 			}
 			return res.Seed, res.Era.String(), nil
 		},
 	}
+}
+
+// devicePart is PHONE when name is "SCENARIO/PHONE", one of a contacts
+// scenario's devices, and "" otherwise.
+func devicePart(name string, sc *Scenario) string {
+	scName, phone, ok := strings.Cut(name, "/")
+	if !ok || sc.Contacts == nil || scName != sc.Name {
+		return ""
+	}
+	for _, d := range sc.Contacts.Devices {
+		if d.Name == phone {
+			return phone
+		}
+	}
+	return ""
 }
 
 // Summary is the first sentence of a scenario's about text, clipped to one

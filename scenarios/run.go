@@ -230,14 +230,27 @@ func userActionName(input string) string {
 // DeviceConfig is the phone at the scenario's start: its accounts, its
 // signed-in user and network. The caller adds the seed, recorder and server.
 func (sc *Scenario) DeviceConfig() device.Config {
-	cfg := device.Config{User: sc.Device.User, AuthAge: time.Duration(sc.Device.AuthAge), Era: sc.Era, CloseAnimation: time.Duration(sc.Device.CloseAnimation)}
-	if sc.Device.Online != nil {
-		cfg.Offline = !*sc.Device.Online
+	accounts := make([]device.Account, len(sc.Accounts))
+	for i, a := range sc.Accounts {
+		accounts[i] = a.device(a.Password)
 	}
-	for _, a := range sc.Accounts {
-		cfg.Accounts = append(cfg.Accounts, device.Account{Email: a.Email, Password: a.Password, Verified: a.Verified == nil || *a.Verified})
+	return sc.Device.config(accounts, sc.Era)
+}
+
+// config is the phone a device spec describes (a mozId scenario's device, or
+// one of a contacts scenario's), with these accounts on its FxA server.
+func (d DeviceSpec) config(accounts []device.Account, e era.Era) device.Config {
+	cfg := device.Config{Accounts: accounts, User: d.User, AuthAge: time.Duration(d.AuthAge), Era: e,
+		CloseAnimation: time.Duration(d.CloseAnimation)}
+	if d.Online != nil {
+		cfg.Offline = !*d.Online
 	}
 	return cfg
+}
+
+// device is the account as the phone's FxA server creates it.
+func (a Account) device(password string) device.Account {
+	return device.Account{Email: a.Email, Password: password, Verified: a.Verified == nil || *a.Verified}
 }
 
 type runner struct {

@@ -78,7 +78,13 @@ func TestEveryShippedScenarioPasses(t *testing.T) {
 
 func run(t *testing.T, src string) *Result {
 	t.Helper()
-	sc, err := Parse("s.yaml", []byte(src))
+	return runText(t, "s.yaml", src)
+}
+
+// runText parses and runs a scenario of either kind.
+func runText(t *testing.T, file, src string) *Result {
+	t.Helper()
+	sc, err := Parse(file, []byte(src))
 	require.NoError(t, err)
 	res, err := Run(sc, Options{})
 	require.NoError(t, err)

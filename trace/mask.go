@@ -258,6 +258,13 @@ func indentOf(line string) int {
 	return len(line) - len(strings.TrimLeft(line, " "))
 }
 
+// isPasswordKey: a key that names a password. "passwords" is a contacts
+// expectation's count of device passwords, not one.
+func isPasswordKey(k string) bool {
+	k = strings.ToLower(k)
+	return strings.Contains(k, "password") && k != "passwords"
+}
+
 // passwordScalars finds scalars that hold passwords: mapping values under a key
 // containing "password", the element after a "…password…" scalar in a sequence,
 // and any scalar equal to a known secret.
@@ -272,7 +279,7 @@ func passwordScalars(n *yaml.Node, known map[string]bool) []*yaml.Node {
 		case yaml.MappingNode:
 			for i := 0; i+1 < len(n.Content); i += 2 {
 				k, v := n.Content[i], n.Content[i+1]
-				if k.Kind == yaml.ScalarNode && strings.Contains(strings.ToLower(k.Value), "password") && v.Kind == yaml.ScalarNode && v.Value != "" {
+				if k.Kind == yaml.ScalarNode && isPasswordKey(k.Value) && v.Kind == yaml.ScalarNode && v.Value != "" {
 					out = append(out, v)
 					continue
 				}

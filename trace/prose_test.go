@@ -20,3 +20,12 @@ func TestWithoutProseCutsTheAboutKeyOnly(t *testing.T) {
 		require.Equal(t, tc.want, string(WithoutProse([]byte(tc.in))), tc.name)
 	}
 }
+
+// A contacts expectation's "passwords: 1" counts device passwords: the source
+// a trace carries keeps it, so that the trace replays.
+func TestMaskSourceKeepsACountOfPasswords(t *testing.T) {
+	t.Parallel()
+	src := "accounts:\n  - {email: a@example.com, password: \"correct horse\"}\nexpect:\n  server:\n    - {account: a@example.com, passwords: 1}\n"
+	require.Equal(t, "accounts:\n  - {email: a@example.com, password: \"pw1xxxxxxxxxx\"}\nexpect:\n  server:\n    - {account: a@example.com, passwords: 1}\n",
+		MaskSource([]byte(src), nil))
+}

@@ -191,6 +191,12 @@ func TestEveryCommandTakesAContactsScenario(t *testing.T) {
 	require.Equal(t, 0, code, errOut)
 	require.Regexp(t, `^PASS .*conflict.trace.jsonl \(scenario conflict, \d+ events\)\n$`, out)
 
+	// A contacts golden is one phone's part of its world's run: replay compares that part.
+	golden := "../../scenarios/contacts/testdata/golden/conflict.two.trace.jsonl"
+	code, out, errOut = mainOut(t, "replay", golden)
+	require.Equal(t, 0, code, errOut)
+	require.Regexp(t, `^PASS .*conflict.two.trace.jsonl \(scenario conflict/two, \d+ events\)\n$`, out)
+
 	code, out, errOut = mainOut(t, "explain", "first-backup")
 	require.Equal(t, 0, code, errOut)
 	require.Regexp(t, `^first-backup \(era 2015\): \d+ steps`, out)

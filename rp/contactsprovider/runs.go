@@ -15,7 +15,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	mrand "math/rand/v2"
 	"net/http"
 	"net/url"
 	"os"
@@ -28,6 +27,7 @@ import (
 
 	"github.com/mozidsim/mozidsim/internal/browserid"
 	"github.com/mozidsim/mozidsim/internal/runns"
+	"github.com/mozidsim/mozidsim/internal/seeded"
 	"github.com/mozidsim/mozidsim/rp/verifier"
 )
 
@@ -297,21 +297,7 @@ func (ru *run) close() {
 // SeededRand is a deterministic source of user names and passwords, so that
 // a scenario's logs repeat from run to run, in process or on serve-contacts.
 func SeededRand(seed uint64) io.Reader {
-	return &seededReader{r: mrand.New(mrand.NewPCG(seed, 0x636f6e7461637473))}
-}
-
-type seededReader struct {
-	mu sync.Mutex
-	r  *mrand.Rand
-}
-
-func (s *seededReader) Read(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for i := range p {
-		p[i] = byte(s.r.Uint32())
-	}
-	return len(p), nil
+	return seeded.Reader(seed, 0x636f6e7461637473)
 }
 
 // maxAdminBody bounds an admin request (put-raw carries a card).
