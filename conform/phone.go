@@ -5,12 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"sync/atomic"
 	"time"
 
+	"github.com/mozidsim/mozidsim/internal/jsonhttp"
 	"github.com/mozidsim/mozidsim/webphone"
 )
 
@@ -104,38 +104,18 @@ func (d *driver) NextAssertion(ctx context.Context, app, defect string) error {
 }
 
 func (d *driver) do(ctx context.Context, method, path string, in, out any) error {
-	var body io.Reader
-	if in != nil {
-		b, err := json.Marshal(in)
-		if err != nil {
-			return err
-		}
-		body = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, d.base+path, body)
-	if err != nil {
-		return err
-	}
-	if in != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := d.client.Do(req)
+	status, data, err := jsonhttp.Do(ctx, d.client, method, d.base+path, in, 8<<20)
 	if err != nil {
 		return fmt.Errorf("phone %s %s: %w", method, path, err)
 	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, 8<<20))
-	if err != nil {
-		return fmt.Errorf("phone %s %s: %w", method, path, err)
-	}
-	if resp.StatusCode != http.StatusOK {
+	if status != http.StatusOK {
 		var e struct {
 			Error string `json:"error"`
 		}
 		if json.Unmarshal(data, &e) == nil && e.Error != "" {
 			return fmt.Errorf("phone %s %s: %s", method, path, e.Error)
 		}
-		return fmt.Errorf("phone %s %s: HTTP %d: %s", method, path, resp.StatusCode, bytes.TrimSpace(data))
+		return fmt.Errorf("phone %s %s: HTTP %d: %s", method, path, status, bytes.TrimSpace(data))
 	}
 	if out != nil {
 		if err := json.Unmarshal(data, out); err != nil {

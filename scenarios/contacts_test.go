@@ -10,8 +10,8 @@ import (
 
 	"github.com/mozidsim/mozidsim/contacts"
 	"github.com/mozidsim/mozidsim/internal/browserid"
+	"github.com/mozidsim/mozidsim/internal/carddavtest"
 	"github.com/mozidsim/mozidsim/internal/fxaissuer"
-	"github.com/mozidsim/mozidsim/internal/radicaletest"
 	"github.com/mozidsim/mozidsim/internal/sim"
 	"github.com/mozidsim/mozidsim/internal/wire"
 	"github.com/mozidsim/mozidsim/rp/verifier"
@@ -314,7 +314,7 @@ func TestADeviceNamesItsOwnCardDAVServer(t *testing.T) {
 }
 
 func TestRunBacksUpToTheDevicesOwnServer(t *testing.T) {
-	url := radicaletest.Start(t, "alice", "s3cret")
+	url := carddavtest.Start(t, "alice", "s3cret")
 	res := runText(t, "own.yaml", ownServerBase+"  - {name: phone, user: a@example.com, carddav: {url: '"+url+"', username: alice, password: s3cret}}\n"+
 		"steps:\n  - {contacts: add, device: phone, contact: {name: [Prunella Smith]}}\n"+
 		"expect:\n  server:\n    - {account: a@example.com, exists: false}\n"+

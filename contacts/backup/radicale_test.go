@@ -17,7 +17,7 @@ import (
 	"github.com/mozidsim/mozidsim/contacts/backup"
 	"github.com/mozidsim/mozidsim/contacts/internal/stubphone"
 	"github.com/mozidsim/mozidsim/contacts/phone"
-	"github.com/mozidsim/mozidsim/internal/radicaletest"
+	"github.com/mozidsim/mozidsim/internal/carddavtest"
 	"github.com/mozidsim/mozidsim/internal/sim"
 )
 
@@ -25,7 +25,7 @@ import (
 // not installed).
 func radicale(t *testing.T, user, password string) string {
 	t.Helper()
-	return radicaletest.Start(t, user, password)
+	return carddavtest.Start(t, user, password)
 }
 
 // counting counts requests by method.

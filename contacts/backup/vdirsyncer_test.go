@@ -15,27 +15,16 @@ import (
 	"github.com/mozidsim/mozidsim/contacts/backup"
 	"github.com/mozidsim/mozidsim/contacts/internal/stubphone"
 	"github.com/mozidsim/mozidsim/contacts/phone"
+	"github.com/mozidsim/mozidsim/internal/carddavtest"
 	"github.com/mozidsim/mozidsim/internal/sim"
 )
-
-func vdirsyncerBin(t *testing.T) string {
-	t.Helper()
-	bin, err := exec.LookPath("vdirsyncer")
-	if err != nil {
-		if os.Getenv("MOZIDSIM_REQUIRE_VDIRSYNCER") != "" {
-			t.Fatal("vdirsyncer is not installed, and MOZIDSIM_REQUIRE_VDIRSYNCER says this run must test against it")
-		}
-		t.Skip("vdirsyncer is not installed: `apt-get install -y vdirsyncer` (as .ci/run does) to test a real CardDAV client")
-	}
-	return bin
-}
 
 // TestThePhoneKeepsWhatVdirsyncerWrote: a desktop card (3.0, PHOTO,
 // CATEGORIES, an item1. group, X- properties) goes to Radicale through
 // vdirsyncer; the phone restores it, the user renames the contact, and
 // vdirsyncer brings back a card that lost nothing, with REV from today.
 func TestThePhoneKeepsWhatVdirsyncerWrote(t *testing.T) {
-	bin := vdirsyncerBin(t)
+	bin := carddavtest.Vdirsyncer(t)
 	server := radicale(t, "alice", "s3cret")
 	w := newWorld(t)
 	mk := func(name string) *phone.Phone {

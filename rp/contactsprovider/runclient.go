@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -20,6 +19,7 @@ import (
 	"time"
 
 	"github.com/mozidsim/mozidsim/internal/browserid"
+	"github.com/mozidsim/mozidsim/internal/jsonhttp"
 	"github.com/mozidsim/mozidsim/internal/runns"
 )
 
@@ -270,39 +270,19 @@ func (c *RunClient) PutRawCard(email, name string, data []byte) error {
 // do sends one admin request of the run; an error answer becomes an error
 // with the server's message (ErrNoAccount for an unknown account).
 func (c *RunClient) do(method, path string, in, out any) error {
-	var body io.Reader
-	if in != nil {
-		b, err := json.Marshal(in)
-		if err != nil {
-			return err
-		}
-		body = bytes.NewReader(b)
-	}
-	req, err := http.NewRequest(method, c.base+path, body)
-	if err != nil {
-		return err
-	}
-	if in != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := c.admin.Do(req)
+	status, data, err := jsonhttp.Do(context.Background(), c.admin, method, c.base+path, in, 64<<20)
 	if err != nil {
 		return fmt.Errorf("contacts provider run %s: %w", c.id, err)
 	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
-	if err != nil {
-		return fmt.Errorf("contacts provider run %s: %s %s: %w", c.id, method, path, err)
-	}
-	if resp.StatusCode != http.StatusOK {
+	if status != http.StatusOK {
 		var e errorBody
 		if json.Unmarshal(data, &e) != nil || e.Error == "" {
-			return fmt.Errorf("contacts provider run %s: %s %s: HTTP %d: %s", c.id, method, path, resp.StatusCode, bytes.TrimSpace(data))
+			return fmt.Errorf("contacts provider run %s: %s %s: HTTP %d: %s", c.id, method, path, status, bytes.TrimSpace(data))
 		}
 		if e.Error == errNoAccountMessage {
 			return ErrNoAccount
 		}
-		if resp.StatusCode == http.StatusUnprocessableEntity {
+		if status == http.StatusUnprocessableEntity {
 			return errors.New(e.Error) // the provider's own refusal, worded as in process
 		}
 		return fmt.Errorf("contacts provider run %s: %s %s: %s", c.id, method, path, e.Error)

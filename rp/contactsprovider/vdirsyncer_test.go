@@ -11,21 +11,9 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
-)
 
-// vdirsyncerBin finds Debian's vdirsyncer, or skips (fails under
-// MOZIDSIM_REQUIRE_VDIRSYNCER, as .ci/run sets).
-func vdirsyncerBin(t *testing.T) string {
-	t.Helper()
-	bin, err := exec.LookPath("vdirsyncer")
-	if err != nil {
-		if os.Getenv("MOZIDSIM_REQUIRE_VDIRSYNCER") != "" {
-			t.Fatal("vdirsyncer is not installed, and MOZIDSIM_REQUIRE_VDIRSYNCER says this run must test against it")
-		}
-		t.Skip("vdirsyncer is not installed: `apt-get install -y vdirsyncer` (as .ci/run does) to test a real CardDAV client")
-	}
-	return bin
-}
+	"github.com/mozidsim/mozidsim/internal/carddavtest"
+)
 
 // vdirsyncer is one configured client: the provider (a) against a directory (b).
 type vdirsyncer struct {
@@ -36,7 +24,7 @@ type vdirsyncer struct {
 }
 
 func newVdirsyncer(t *testing.T, f *fixture, lr LoginResponse, url string) *vdirsyncer {
-	bin := vdirsyncerBin(t)
+	bin := carddavtest.Vdirsyncer(t)
 	dir := t.TempDir()
 	cert := filepath.Join(dir, "cert.pem")
 	require.NoError(t, os.WriteFile(cert, f.srv.CertificatePEM(), 0o600))

@@ -1,8 +1,9 @@
-// Package radicaletest runs Debian's Radicale, a CardDAV server no one here
-// wrote, on loopback for one test: the contacts backup's tests and the
-// contacts scenarios' own-server test check the phone against it. It stands
-// for no historic component.
-package radicaletest
+// Package carddavtest brings CardDAV software no one here wrote into a test:
+// Debian's Radicale, a server run on loopback (the contacts backup's tests and
+// the contacts scenarios' own-server test check the phone against it), and
+// vdirsyncer, a client (run against the phone's provider). It stands for no
+// historic component.
+package carddavtest
 
 import (
 	"bytes"
@@ -68,4 +69,18 @@ func Start(t testing.TB, user, password string) string {
 		time.Sleep(50 * time.Millisecond)
 	}
 	return "http://" + addr + "/"
+}
+
+// Vdirsyncer finds Debian's vdirsyncer, or skips the test (fails it under
+// MOZIDSIM_REQUIRE_VDIRSYNCER, as CI sets it).
+func Vdirsyncer(t testing.TB) string {
+	t.Helper()
+	bin, err := exec.LookPath("vdirsyncer")
+	if err != nil {
+		if os.Getenv("MOZIDSIM_REQUIRE_VDIRSYNCER") != "" {
+			t.Fatal("vdirsyncer is not installed, and MOZIDSIM_REQUIRE_VDIRSYNCER says this run must test against it")
+		}
+		t.Skip("vdirsyncer is not installed: `apt-get install -y vdirsyncer` (as .ci/run does) to test a real CardDAV client")
+	}
+	return bin
 }
