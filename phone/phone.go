@@ -62,6 +62,9 @@ type App struct {
 	Name   string
 	Origin string
 	Kind   string // certified (""), privileged, web or browser
+	// ID is the app's id (its principal's appId); 0 numbers the app 1000 +
+	// how many pages Open has opened, this one included.
+	ID int
 }
 
 // Phone is one simulated phone.
@@ -75,12 +78,14 @@ type Phone struct {
 // mozidsim's own servers reach the parts behind the public API through
 // internal/phoneinternal (see there why).
 func init() {
-	phoneinternal.New = func(dc device.Config) (any, phoneinternal.Parts, error) {
+	phoneinternal.New = func(w phoneinternal.World) (any, phoneinternal.Parts, error) {
+		dc := w.Scenario.DeviceConfig()
+		dc.Seed, dc.Era, dc.Start = w.Seed, w.Era, w.Start
 		p, err := build(dc)
 		if err != nil {
 			return nil, phoneinternal.Parts{}, err
 		}
-		return p, phoneinternal.Parts{Device: p.d, Recorder: p.rec}, nil
+		return p, phoneinternal.Parts{Recorder: p.rec}, nil
 	}
 }
 
@@ -153,7 +158,10 @@ func (p *Phone) Open(app App) (*rp.Page, error) {
 		return nil, fmt.Errorf("app %s: %v", app.Name, err)
 	}
 	p.apps++
-	page, err := p.d.Open(rp.App{Name: app.Name, Origin: app.Origin, Status: status, AppID: 1000 + p.apps})
+	if app.ID == 0 {
+		app.ID = 1000 + p.apps
+	}
+	page, err := p.d.Open(rp.App{Name: app.Name, Origin: app.Origin, Status: status, AppID: app.ID})
 	if err != nil {
 		return nil, err
 	}
@@ -192,6 +200,14 @@ func (p *Phone) Dialog() (screen, overlay string, open bool, err error) {
 	return st.Screen, st.Overlay, open, err
 }
 
+// DialogBusy reports whether the open FxA dialog is waiting for the FxA server
+// (its spinner shows over the screen); false when no dialog is open. Only a
+// slow server ({server: slow} steps) keeps it busy once the phone is idle.
+func (p *Phone) DialogBusy() (bool, error) {
+	st, open, err := p.d.DialogState()
+	return open && st.Busy, err
+}
+
 // SignedIn is the phone's signed-in account ("" for nobody).
 func (p *Phone) SignedIn() (string, error) {
 	u, err := p.d.SignedInUser()
@@ -207,6 +223,10 @@ func (p *Phone) Advance(d time.Duration) error { return p.d.Advance(d) }
 
 // Now is the phone's virtual time.
 func (p *Phone) Now() time.Time { return p.d.Sys.Now() }
+
+// Start is the virtual time the phone started at (Config.Start, or the
+// default 2015-06-01 12:00 UTC).
+func (p *Phone) Start() time.Time { return p.d.Sys.Now().Add(-p.d.Sys.Elapsed()) }
 
 // Verify checks an assertion for audience the way an RP's server would, against
 // the phone's FxA server key at the phone's time, and returns the verified email.
@@ -227,7 +247,7 @@ func (p *Phone) VerifierHandler() http.Handler { return p.d.Verifier().Handler()
 // WriteTrace writes every message, call and callback so far as a
 // mozidsim-trace/1 file (mozidsim explain, diagram and replay read it).
 func (p *Phone) WriteTrace(w io.Writer, name string) error {
-	start := p.d.Sys.Now().Add(-p.d.Sys.Elapsed())
+	start := p.Start()
 	var events []sim.Event
 	if p.rec != nil {
 		events = p.rec.Events()
@@ -239,6 +259,14 @@ func (p *Phone) WriteTrace(w io.Writer, name string) error {
 // (add, update, remove contacts; the switch; sync now), or nil when the phone
 // was built without Config.Contacts.
 func (p *Phone) Contacts() *contactsphone.Phone { return p.d.Contacts }
+
+// Note records a remark in the trace on page's behalf, as a console message
+// the page logged: what the test did and why, next to what followed from it
+// (mozidsim explain and replay show it). source names who remarks. Call it
+// from the driving goroutine or from one of page's own callbacks.
+func (p *Phone) Note(page *rp.Page, source, text string) error {
+	return p.d.Sys.Invoke(page.Addr(), func(ctx *sim.Ctx) { ctx.Record(sim.KindNote, ctx.Self(), source, text) })
+}
 
 // Faults are actor panics seen so far (none in a healthy run).
 func (p *Phone) Faults() []error { return p.d.Faults() }

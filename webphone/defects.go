@@ -1,28 +1,18 @@
 package webphone
 
 import (
-	"crypto/rand"
-	"crypto/rsa"
 	"fmt"
 	"net/http"
 	"slices"
 	"strings"
-	"sync"
-	"time"
 
-	"github.com/mozidsim/mozidsim/internal/browserid"
-	"github.com/mozidsim/mozidsim/internal/device"
-	"github.com/mozidsim/mozidsim/internal/sim"
+	pubphone "github.com/mozidsim/mozidsim/phone"
 )
 
 // Defects are the test-only ways to make the next assertion handed to an app's
-// window wrong, so a conformance suite can check that the RP's server refuses it.
-var Defects = []string{"wrong-audience", "expired", "bad-signature", "untrusted-issuer", "unverified-email"}
-
-// untrustedIssuer signs certificates no verifier of this phone trusts.
-const untrustedIssuer = "fxa.evil.example"
-
-var untrustedKey = sync.OnceValues(func() (*rsa.PrivateKey, error) { return rsa.GenerateKey(rand.Reader, 2048) })
+// window wrong, so a conformance suite can check that the RP's server refuses
+// it (phone.Defects: package phone mints them).
+var Defects = slices.Clone(pubphone.Defects)
 
 // SetDefect makes the next onlogin assertion of app's windows wrong in the named way.
 func (s *Server) SetDefect(app, defect string) error {
@@ -66,7 +56,7 @@ func (s *Server) applyDefect(w *window, assertion string) string {
 		return assertion
 	}
 	delete(s.defects, w.app.Name)
-	bad, err := s.mintDefective(assertion, defect)
+	bad, err := s.p.Defective(assertion, defect)
 	if err != nil {
 		w.s.faults = append(w.s.faults, Fault{Kind: "defect", Window: w.id, Message: err.Error()})
 		return assertion
@@ -76,78 +66,4 @@ func (s *Server) applyDefect(w *window, assertion string) string {
 }
 
 // note records a remark on the window's page while it runs (from a callback).
-func (w *window) note(msg string) {
-	_ = w.s.d.Sys.Invoke(w.page.Addr(), func(ctx *sim.Ctx) { ctx.Record(sim.KindNote, ctx.Self(), "mozidsim serve", msg) })
-}
-
-// mintDefective builds a wrong assertion for the same user.
-func (s *Server) mintDefective(real, defect string) (string, error) {
-	certs, assertion, err := browserid.Unbundle(real)
-	if err != nil {
-		return "", err
-	}
-	if defect == "bad-signature" {
-		// Flip one character of the assertion's signature.
-		i := strings.LastIndexByte(assertion, '.') + 2
-		if i <= 1 || i >= len(assertion) {
-			return "", fmt.Errorf("assertion has no signature")
-		}
-		c := byte('A')
-		if assertion[i] == 'A' {
-			c = 'B'
-		}
-		return browserid.Bundle(certs, assertion[:i]+string(c)+assertion[i+1:]), nil
-	}
-	cert, err := browserid.ParseJWT(certs[len(certs)-1])
-	if err != nil {
-		return "", err
-	}
-	tok, err := browserid.ParseJWT(assertion)
-	if err != nil {
-		return "", err
-	}
-	principal, _ := cert.Payload["principal"].(map[string]any)
-	email, _ := principal["email"].(string)
-	verified, _ := cert.Payload["fxa-verifiedEmail"].(string)
-	audience, _ := tok.Payload["aud"].(string)
-	now := s.d.Sys.Now()
-	issuer, issuerKey := device.Issuer, (*rsa.PrivateKey)(nil)
-	if issuerKey, err = device.IssuerKey(); err != nil {
-		return "", err
-	}
-	expires := now.Add(2 * time.Minute)
-	extra := []browserid.Claim{{Name: "fxa-verifiedEmail", Value: verified}}
-	switch defect {
-	case "wrong-audience":
-		// The same scheme and port on another host: only the domain is wrong.
-		if scheme, host, ok := strings.Cut(audience, "://"); ok {
-			audience = scheme + "://not-" + host
-		} else {
-			audience = "not-" + audience
-		}
-	case "expired":
-		expires = now.Add(-time.Minute)
-	case "untrusted-issuer":
-		issuer = untrustedIssuer
-		if issuerKey, err = untrustedKey(); err != nil {
-			return "", err
-		}
-		email = strings.SplitN(email, "@", 2)[0] + "@" + untrustedIssuer
-	case "unverified-email":
-		extra = nil
-	}
-	userKey, err := browserid.GenerateDSAKey(rand.Reader)
-	if err != nil {
-		return "", err
-	}
-	c, err := browserid.SignCertificate(browserid.CertParams{PublicKey: userKey.Public(), Email: email,
-		IssuedAt: now.Add(-10 * time.Second), ExpiresAt: now.Add(time.Hour), Issuer: issuer, Extra: extra}, issuerKey)
-	if err != nil {
-		return "", err
-	}
-	a, err := browserid.SignAssertion(userKey, audience, expires)
-	if err != nil {
-		return "", err
-	}
-	return browserid.Bundle([]string{c}, a), nil
-}
+func (w *window) note(msg string) { _ = w.s.p.Note(w.page, "mozidsim serve", msg) }

@@ -2,6 +2,9 @@ package webphone
 
 import (
 	"bytes"
+	"crypto"
+	"crypto/dsa"
+	"crypto/rsa"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,7 +19,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/mozidsim/mozidsim/internal/device"
+	"github.com/mozidsim/mozidsim/internal/browserid"
 	"github.com/mozidsim/mozidsim/internal/era"
 	"github.com/mozidsim/mozidsim/internal/phoneinternal"
 	"github.com/mozidsim/mozidsim/internal/sim"
@@ -55,8 +58,8 @@ type Config struct {
 	Version string
 }
 
-// DefaultAccount is the account of a phone with no world file.
-var DefaultAccount = device.Account{Email: "alice@example.com", Password: "correct horse battery", Verified: true}
+// DefaultAccount is the account of a phone with no world file (verified).
+var DefaultAccount = scenarios.Account{Email: "alice@example.com", Password: "correct horse battery"}
 
 // Server is one simulated phone serving real pages. All phone work happens with
 // mu held, so the actors see one driver at a time, as in a scenario run.
@@ -70,11 +73,9 @@ type Server struct {
 
 	mu sync.Mutex
 	// p is the phone, built with package phone as an RP's Go test builds
-	// one; d and rec are its device and recorder, for what the public API
-	// keeps to itself (notes in the trace, the message a call sent, the
-	// dialog's busy flag, the issuer key): see internal/phoneinternal.
+	// one and driven through its public API; rec is its recorder, for the
+	// message a call sent: see internal/phoneinternal.
 	p             *pubphone.Phone
-	d             *device.Device
 	rec           *sim.MemRecorder // the trace: recorded under mu, read by copies
 	apps          []App            // in configuration order
 	appOf         map[string]App   // by origin
@@ -116,7 +117,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, appOf: map[string]App{}, pageCount: map[string]int{}, defects: map[string]string{},
 		stop: make(chan struct{}), scName: "serve", seed: cfg.Seed, era: era.Of(flagEra)}
-	dcfg := device.Config{Accounts: []device.Account{DefaultAccount}}
+	world := &scenarios.Scenario{Accounts: []scenarios.Account{DefaultAccount}}
 	if cfg.World != "" {
 		data, err := os.ReadFile(cfg.World)
 		if err != nil {
@@ -139,7 +140,7 @@ func New(cfg Config) (*Server, error) {
 		if s.seed == 0 {
 			s.seed = sc.Seed
 		}
-		dcfg = sc.DeviceConfig()
+		world = sc
 		for _, a := range sc.Apps {
 			s.apps = append(s.apps, App{Name: a.Name, Origin: a.Origin, Kind: orDefault(a.Kind, "certified")})
 		}
@@ -167,20 +168,20 @@ func New(cfg Config) (*Server, error) {
 	if s.seed == 0 {
 		s.seed = 1
 	}
-	dcfg.Seed, dcfg.Era = s.seed, s.era
+	w := phoneinternal.World{Scenario: world, Seed: s.seed, Era: s.era}
 	if cfg.WallClock {
-		dcfg.Start = time.Now().UTC().Truncate(time.Second)
+		w.Start = time.Now().UTC().Truncate(time.Second)
 	}
-	built, parts, err := phoneinternal.New(dcfg)
+	built, parts, err := phoneinternal.New(w)
 	if err != nil {
 		return nil, err
 	}
-	s.p, s.d, s.rec = built.(*pubphone.Phone), parts.Device, parts.Recorder
+	s.p, s.rec = built.(*pubphone.Phone), parts.Recorder
 	s.shim = s.shimScript()
 	s.routes()
 	if cfg.WallClock {
 		s.wg.Add(1)
-		go s.wallClock(dcfg.Start)
+		go s.wallClock()
 	}
 	return s, nil
 }
@@ -239,8 +240,8 @@ func (s *Server) Close() error {
 	return s.p.Close()
 }
 
-// wallClock keeps the virtual clock on the real one.
-func (s *Server) wallClock(start time.Time) {
+// wallClock keeps the virtual clock on the real one (they started together).
+func (s *Server) wallClock() {
 	defer s.wg.Done()
 	tick := time.NewTicker(200 * time.Millisecond)
 	defer tick.Stop()
@@ -251,8 +252,8 @@ func (s *Server) wallClock(start time.Time) {
 		case now := <-tick.C:
 			s.mu.Lock()
 			if !s.closed {
-				if lag := now.Sub(start) - s.d.Sys.Elapsed(); lag > 0 {
-					if err := s.d.Advance(lag); err != nil {
+				if lag := now.Sub(s.p.Now()); lag > 0 {
+					if err := s.p.Advance(lag); err != nil {
 						s.faults = append(s.faults, Fault{Kind: "clock", Message: err.Error()})
 					}
 				}
@@ -402,7 +403,7 @@ func (s *Server) State() (State, error) {
 	if s.closed {
 		return State{}, errors.New("the phone is closed")
 	}
-	st := State{Now: s.d.Sys.Now(), Era: s.era.String(), Windows: []WindowState{},
+	st := State{Now: s.p.Now(), Era: s.era.String(), Windows: []WindowState{},
 		Verifications: slices.Clone(s.verifications), Faults: slices.Clone(s.faults)}
 	if st.Verifications == nil {
 		st.Verifications = []Verification{}
@@ -410,19 +411,23 @@ func (s *Server) State() (State, error) {
 	if st.Faults == nil {
 		st.Faults = []Fault{}
 	}
-	u, err := s.d.SignedInUser()
+	user, err := s.p.SignedIn()
 	if err != nil {
 		return State{}, err
 	}
-	if u != nil {
-		st.SignedIn = &u.Email
+	if user != "" {
+		st.SignedIn = &user
 	}
-	ds, open, err := s.d.DialogState()
+	screen, overlay, open, err := s.p.Dialog()
 	if err != nil {
 		return State{}, err
 	}
 	if open {
-		st.Dialog = &DialogState{Screen: ds.Screen, Overlay: ds.Overlay, Busy: ds.Busy}
+		busy, err := s.p.DialogBusy()
+		if err != nil {
+			return State{}, err
+		}
+		st.Dialog = &DialogState{Screen: screen, Overlay: overlay, Busy: busy}
 	}
 	for _, w := range s.windows {
 		st.Windows = append(st.Windows, w.state())
@@ -469,7 +474,7 @@ func (s *Server) serveSteps(w http.ResponseWriter, r *http.Request) {
 func (s *Server) WriteTrace(out io.Writer) error {
 	s.mu.Lock()
 	events := s.rec.Events()
-	start := s.d.Sys.Now().Add(-s.d.Sys.Elapsed())
+	start := s.p.Start()
 	s.mu.Unlock()
 	h := trace.Header{Format: trace.Format, Version: s.cfg.Version, Scenario: s.scName, File: s.cfg.World, Seed: s.seed, Era: s.era.String(), Start: start}
 	return trace.WriteJSONL(out, h, events)
@@ -526,8 +531,25 @@ func (s *Server) record(v Verification) {
 }
 
 func (s *Server) serveWellKnown(w http.ResponseWriter, r *http.Request) {
-	key := s.d.Server().PublicKey()
+	s.mu.Lock()
+	_, key, err := s.p.Issuer()
+	s.mu.Unlock()
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, err.Error())
+		return
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "max-age=10")
-	_ = json.NewEncoder(w).Encode(map[string]any{"public-key": key, "authentication": "/.well-known/browserid/nonexistent.html", "provisioning": "/.well-known/browserid/nonexistent.html"})
+	_ = json.NewEncoder(w).Encode(map[string]any{"public-key": publicKeyJSON(key), "authentication": "/.well-known/browserid/nonexistent.html", "provisioning": "/.well-known/browserid/nonexistent.html"})
+}
+
+// publicKeyJSON is the issuer's key as a support document writes it.
+func publicKeyJSON(key crypto.PublicKey) *browserid.PublicKey {
+	switch k := key.(type) {
+	case *rsa.PublicKey:
+		return &browserid.PublicKey{RSA: k}
+	case *dsa.PublicKey:
+		return &browserid.PublicKey{DSA: k}
+	}
+	return nil
 }

@@ -302,7 +302,7 @@ func runVectorCase(t *testing.T, vc *eraCase) {
 		got = nil
 		switch {
 		case st.Call != nil:
-			out, err := runCall(sys, rec, page, Call{Call: st.Call.Call, Options: st.Call.Options, UserInput: st.Call.UserInput}, f, &cp, e)
+			out, err := runCall(sys.RunUntilIdle, rec, page, Call{Call: st.Call.Call, Options: st.Call.Options, UserInput: st.Call.UserInput}, f, &cp, e)
 			require.NoError(t, err, "%s step %d", vc.Name, i+1)
 			st.Expect = &out
 		case st.Deliver != nil:

@@ -13,6 +13,7 @@ import (
 	"github.com/mozidsim/mozidsim/internal/era"
 	"github.com/mozidsim/mozidsim/internal/sim"
 	"github.com/mozidsim/mozidsim/internal/wire"
+	pubphone "github.com/mozidsim/mozidsim/phone"
 	"github.com/mozidsim/mozidsim/rp"
 )
 
@@ -149,12 +150,10 @@ func (s *Server) openWindow(app App, conn *websocket.Conn) (*window, error) {
 	if n := s.pageCount[app.Name]; n > 1 {
 		name = fmt.Sprintf("%s#%d", app.Name, n)
 	}
-	status, _ := appStatus(app.Kind)
-	page, err := s.d.Open(rp.App{Name: name, Origin: app.Origin, Status: status, AppID: 1000 + len(s.windows)})
+	// Open runs until idle; the app id counts windows from 1000, as before
+	// serve built on package phone (ids are in the trace).
+	page, err := s.p.Open(pubphone.App{Name: name, Origin: app.Origin, Kind: orDefault(app.Kind, "privileged"), ID: 1000 + len(s.windows)})
 	if err != nil {
-		return nil, err
-	}
-	if err := s.d.RunUntilIdle(); err != nil {
 		return nil, err
 	}
 	win := &window{s: s, app: app, page: page, name: name, id: page.ID(), conn: conn, open: true,
@@ -305,9 +304,7 @@ func (w *window) refuse(code int, reason string) {
 func (w *window) fault(kind, msg string) {
 	w.s.faults = append(w.s.faults, Fault{Kind: kind, Window: w.id, Message: msg})
 	if w.open {
-		_ = w.s.d.Sys.Invoke(w.page.Addr(), func(ctx *sim.Ctx) {
-			ctx.Record(sim.KindNote, ctx.Self(), kind, msg)
-		})
+		_ = w.s.p.Note(w.page, kind, msg)
 	}
 }
 
@@ -321,7 +318,7 @@ func (w *window) closePage() {
 	}
 	w.log = w.page.Lines()
 	w.open = false
-	if err := w.s.d.ClosePage(w.name); err != nil {
+	if err := w.s.p.ClosePage(w.name); err != nil {
 		w.s.faults = append(w.s.faults, Fault{Kind: "phone", Window: w.id, Message: err.Error()})
 	}
 }
@@ -360,7 +357,7 @@ func (w *window) handle(data []byte) (int, string) {
 	if want := c.Result.canonical(); got.canonical() != want {
 		w.fault("shim-fidelity", fmt.Sprintf("%s: the shim did %s, nsDOMIdentity does %s", c.Call, want, got.canonical()))
 	}
-	if err := w.s.d.RunUntilIdle(); err != nil {
+	if err := w.s.p.RunUntilIdle(); err != nil {
 		w.fault("phone", err.Error())
 	}
 	return 0, ""
@@ -370,7 +367,7 @@ func (w *window) handle(data []byte) (int, string) {
 // synchronously. Called with Server.mu held.
 func (w *window) replay(c Call) (Outcome, error) {
 	w.calls = append(w.calls, CallRecord{Name: "navigator.mozId." + c.Call, UserInput: c.UserInput})
-	return runCall(w.s.d.Sys, w.s.rec, w.page, c, w.forwarders(), &w.capture, w.s.era)
+	return runCall(w.s.p.RunUntilIdle, w.s.rec, w.page, c, w.forwarders(), &w.capture, w.s.era)
 }
 
 // capture collects the onerror codes a call delivers while it runs: the shim
@@ -382,7 +379,8 @@ type capture struct {
 
 // runCall is the reference: c run on a Go nsDOMIdentity page, and what it did
 // synchronously (the exception, the onerror codes, the message it sent).
-func runCall(sys *sim.System, rec *sim.MemRecorder, page *rp.Page, c Call, f forwarders, cp *capture, e era.Era) (Outcome, error) {
+// runUntilIdle delivers what the call queued; rec is where its hop is read.
+func runCall(runUntilIdle func() error, rec *sim.MemRecorder, page *rp.Page, c Call, f forwarders, cp *capture, e era.Era) (Outcome, error) {
 	before := rec.Len()
 	cp.on, cp.errs = true, nil
 	var err error
@@ -407,7 +405,7 @@ func runCall(sys *sim.System, rec *sim.MemRecorder, page *rp.Page, c Call, f for
 	}
 	out.OnError = cp.errs
 	// What the call sent is queued; deliver it and read the hop back.
-	if err := sys.RunUntilIdle(); err != nil {
+	if err := runUntilIdle(); err != nil {
 		return out, err
 	}
 	for _, ev := range rec.Since(before) {

@@ -1,10 +1,11 @@
 // Package phoneinternal is the door from mozidsim's own servers into a public
 // phone.Phone. `mozidsim serve` (package webphone) builds its phone with
-// package phone, as an RP's Go test does, but also needs what the public API
-// keeps to itself because it is made of internal types: the assembled device
-// (to note remarks in the trace on a page's behalf, to read the dialog's busy
-// flag and the issuer's key) and the recorder every event goes to (to read the
-// message a page's call sent). It stands for no historic component.
+// package phone, as an RP's Go test does, and drives it through the public
+// API; two needs remain that the public API keeps to itself because they are
+// made of internal types: building the phone of a parsed world file with
+// serve's own seed, era and clock, and the recorder every event goes to (to
+// read back the message a page's call sent). It stands for no historic
+// component.
 //
 // Package phone sets New when it is initialised, and nothing writes it after
 // (the hook pattern of golang.org/x/tools' internal packages): a package that
@@ -12,17 +13,27 @@
 package phoneinternal
 
 import (
-	"github.com/mozidsim/mozidsim/internal/device"
+	"time"
+
+	"github.com/mozidsim/mozidsim/internal/era"
 	"github.com/mozidsim/mozidsim/internal/sim"
+	"github.com/mozidsim/mozidsim/scenarios"
 )
 
-// Parts are what a phone is made of.
+// World is the phone to build: a world file's accounts and device (its apps
+// and steps are the caller's business) with the caller's seed, era and start.
+type World struct {
+	Scenario *scenarios.Scenario
+	Seed     uint64
+	Era      era.Era
+	Start    time.Time // zero: the virtual clock's default start
+}
+
+// Parts are what the public API keeps to itself.
 type Parts struct {
-	Device   *device.Device
 	Recorder *sim.MemRecorder // every event of the trace, from the start
 }
 
 // New builds a *phone.Phone (returned as any: this package cannot name the
-// type without an import cycle) from a device configuration, and its parts.
-// A configuration without a Recorder gets a fresh one.
-var New func(cfg device.Config) (phone any, parts Parts, err error)
+// type without an import cycle) and its parts.
+var New func(w World) (phone any, parts Parts, err error)
