@@ -37,7 +37,8 @@ func (p *Phone) Issuer() (domain string, key crypto.PublicKey, err error) {
 //	expired           the assertion expired a minute ago
 //	bad-signature     one character of the assertion's signature changed
 //	untrusted-issuer  certified by fxa.evil.example, which no one trusts
-//	unverified-email  the certificate lacks fxa-verifiedEmail
+//	unverified-email  the certificate lacks fxa-verifiedEmail: it verifies, but
+//	                  names no verified email an RP may trust
 var Defects = []string{"wrong-audience", "expired", "bad-signature", "untrusted-issuer", "unverified-email"}
 
 // untrustedIssuer signs certificates no verifier of this phone trusts.
