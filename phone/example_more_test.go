@@ -82,10 +82,7 @@ func ExamplePhone_Issuer() {
 		panic(err)
 	}
 	defer p.Close()
-	domain, key, err := p.Issuer()
-	if err != nil {
-		panic(err)
-	}
+	domain, key := p.Issuer()
 	fmt.Println(domain, key.(*rsa.PublicKey).N.BitLen(), "bit RSA")
 	// Output:
 	// api.accounts.firefox.com 2048 bit RSA

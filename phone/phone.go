@@ -13,6 +13,7 @@
 package phone
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -22,6 +23,7 @@ import (
 	"github.com/mozidsim/mozidsim/contacts/backup"
 	contactsphone "github.com/mozidsim/mozidsim/contacts/phone"
 	"github.com/mozidsim/mozidsim/internal/device"
+	"github.com/mozidsim/mozidsim/internal/era"
 	"github.com/mozidsim/mozidsim/internal/phoneinternal"
 	"github.com/mozidsim/mozidsim/internal/sim"
 	"github.com/mozidsim/mozidsim/rp"
@@ -47,6 +49,10 @@ type Config struct {
 	Seed uint64
 	// Start is the virtual clock's start (zero: 2015-06-01 12:00 UTC).
 	Start time.Time
+	// Era is the software the phone runs: "2015" ("", B2G 2.2's stack) or
+	// "2014" (spring 2014, B2G 1.4/2.0: the README's Faithfulness section
+	// says what a page sees differently).
+	Era string
 	// FxAURL runs against an FxA auth server on a socket (mozidsim serve-fxa)
 	// instead of the in-memory one.
 	FxAURL string
@@ -79,6 +85,9 @@ type Phone struct {
 // internal/phoneinternal (see there why).
 func init() {
 	phoneinternal.New = func(w phoneinternal.World) (any, phoneinternal.Parts, error) {
+		if w.Scenario == nil {
+			return nil, phoneinternal.Parts{}, errors.New("phone: a world needs a scenario")
+		}
 		dc := w.Scenario.DeviceConfig()
 		dc.Seed, dc.Era, dc.Start = w.Seed, w.Era, w.Start
 		p, err := build(dc)
@@ -98,6 +107,13 @@ func New(cfg Config) (*Phone, error) {
 	}
 	for _, a := range cfg.Accounts {
 		dc.Accounts = append(dc.Accounts, device.Account{Email: a.Email, Password: a.Password, Verified: !a.Unverified})
+	}
+	if cfg.Era != "" {
+		e, err := era.Parse(cfg.Era)
+		if err != nil {
+			return nil, fmt.Errorf("phone: Config.Era: %w", err)
+		}
+		dc.Era = e
 	}
 	return build(dc)
 }

@@ -532,12 +532,8 @@ func (s *Server) record(v Verification) {
 
 func (s *Server) serveWellKnown(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
-	_, key, err := s.p.Issuer()
+	_, key := s.p.Issuer()
 	s.mu.Unlock()
-	if err != nil {
-		writeError(w, http.StatusInternalServerError, err.Error())
-		return
-	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "max-age=10")
 	_ = json.NewEncoder(w).Encode(map[string]any{"public-key": publicKeyJSON(key), "authentication": "/.well-known/browserid/nonexistent.html", "provisioning": "/.well-known/browserid/nonexistent.html"})
