@@ -17,4 +17,9 @@
 // The package also serves the phone's screens for a person (/), a verifier on
 // the phone's clock (POST /v2), the issuer's key (/.well-known/browserid) and a
 // JSON driver API for automation (/__mozidsim/...). See Server.Handler.
+//
+// The phone is package phone's, driven through its public API as an RP's own
+// Go test drives one; internal/phoneinternal adds only what no RP needs (a
+// world file's phone with serve's seed, era and clock, and the recorder a
+// call's message is read back from).
 package webphone
