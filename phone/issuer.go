@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/mozidsim/mozidsim/internal/browserid"
-	"github.com/mozidsim/mozidsim/internal/device"
+	"github.com/mozidsim/mozidsim/internal/fxaissuer"
 )
 
 // Issuer is the BrowserID issuer that certifies the phone's users: the FxA
@@ -22,11 +22,11 @@ import (
 func (p *Phone) Issuer() (domain string, key crypto.PublicKey) {
 	// The phone's verifier trusts exactly this issuer's key: its lookup
 	// cannot fail for it.
-	k, _ := p.d.Verifier().LookupIssuerKey(device.Issuer, device.Issuer)
+	k, _ := p.d.Verifier().LookupIssuerKey(fxaissuer.Name, fxaissuer.Name)
 	if k.RSA != nil {
-		return device.Issuer, k.RSA
+		return fxaissuer.Name, k.RSA
 	}
-	return device.Issuer, k.DSA
+	return fxaissuer.Name, k.DSA
 }
 
 // Defects are the ways Defective makes an assertion wrong, each a reason an
@@ -88,8 +88,8 @@ func (p *Phone) Defective(assertion, defect string) (string, error) {
 	verified, _ := cert.Payload["fxa-verifiedEmail"].(string)
 	audience, _ := tok.Payload["aud"].(string)
 	now := p.Now()
-	issuer, issuerKey := device.Issuer, (*rsa.PrivateKey)(nil)
-	if issuerKey, err = device.IssuerKey(); err != nil {
+	issuer, issuerKey := fxaissuer.Name, (*rsa.PrivateKey)(nil)
+	if issuerKey, err = fxaissuer.Key(); err != nil {
 		return "", err
 	}
 	expires := now.Add(2 * time.Minute)

@@ -5,7 +5,6 @@
 package device
 
 import (
-	"crypto/rsa"
 	"errors"
 	"fmt"
 	"net"
@@ -182,11 +181,6 @@ func (d *Device) Close() error {
 
 // Issuer is the FxA auth server's BrowserID issuer in the in-memory world.
 const Issuer = fxaissuer.Name
-
-// IssuerKey is the in-memory FxA auth server's certificate-signing key, for
-// test-only tools that must mint certificates the phone's verifier trusts (a
-// deliberately wrong assertion handed to a relying party).
-func IssuerKey() (*rsa.PrivateKey, error) { return fxaissuer.Key() }
 
 // New builds a phone and its FxA server, with Config's accounts and signed-in user.
 func New(cfg Config) (*Device, error) {
