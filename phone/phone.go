@@ -1,4 +1,5 @@
-// Package phone is the simulated 2015 Firefox OS phone as a Go library: every
+// Package phone is the simulated Firefox OS phone of 2015 (or, with
+// Config.Era "2014", of spring 2014) as a Go library: every
 // historic component of navigator.mozId (nsDOMIdentity, DOMIdentity,
 // FirefoxAccounts, FxAccountsManager, FxAccounts, FxAccountsUIGlue, the Gaia
 // System app and its FxA dialog) and the FxA auth server, assembled as
@@ -6,8 +7,10 @@
 //
 // It is what a relying party's own Go test embeds: open a page of an app (an
 // rp.Page, whose Watch/Request/Logout are navigator.mozId), act as the user at
-// the FxA dialog, move the virtual clock, and read what each page received and
-// the trace of every message. A Phone is driven from one goroutine at a time;
+// the FxA dialog, move the virtual clock, read what each page received and
+// the trace of every message, and check the RP's server against good
+// assertions and deliberately wrong ones (Verify, VerifierHandler, Issuer,
+// Defective). A Phone is driven from one goroutine at a time;
 // after each action, RunUntilIdle delivers everything that follows from it, so
 // the same program gives the same callbacks every run.
 package phone
