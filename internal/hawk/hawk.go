@@ -78,9 +78,11 @@ func NormalizedString(a Artifacts) string {
 }
 
 // escapeExt is how hawk puts ext into the normalized string.
-func escapeExt(ext string) string {
-	return strings.NewReplacer(`\`, `\\`, "\n", `\n`).Replace(ext)
-}
+func escapeExt(ext string) string { return extEscaper.Replace(ext) }
+
+// extEscaper is built once (a Replacer is safe for concurrent use); one per
+// call cost more than the rest of the header.
+var extEscaper = strings.NewReplacer(`\`, `\\`, "\n", `\n`)
 
 // MAC is base64(HMAC-SHA256(key, NormalizedString(a))).
 func MAC(key []byte, a Artifacts) string {
