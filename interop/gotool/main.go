@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/mozidsim/mozidsim/internal/browserid"
+	"github.com/mozidsim/mozidsim/internal/fxaissuer"
 	"github.com/mozidsim/mozidsim/rp/verifier"
 )
 
@@ -47,7 +48,7 @@ type Expect struct {
 }
 
 const (
-	issuer   = "api.accounts.firefox.com"
+	issuer   = fxaissuer.Name
 	audience = "https://rp.example.com"
 	uid      = "6d940dd41e636cc156074109b8092f96"
 	userMail = "alice@example.com"
