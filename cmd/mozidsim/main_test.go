@@ -200,7 +200,8 @@ func TestEveryCommandTakesAContactsScenario(t *testing.T) {
 	code, out, errOut = mainOut(t, "explain", "first-backup")
 	require.Equal(t, 0, code, errOut)
 	require.Regexp(t, `^first-backup \(era 2015\): \d+ steps`, out)
-	require.Contains(t, out, "System/ContactsBackup → FxAccountsManager: getAssertion")
+	require.Contains(t, out, "backup.js provision → FxAccountsManager.getAssertion: getAssertion {audience:\"https://moz.fruux.net\"}")
+	require.NotContains(t, out, "not in the explanation table")
 
 	code, out, errOut = mainOut(t, "diagram", "conflict")
 	require.Equal(t, 0, code, errOut)

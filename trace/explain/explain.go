@@ -54,8 +54,15 @@ func ExplainLines(lines []trace.Line) []Step {
 			}
 			continue
 		}
-		phase := ph.phaseOf(l)
-		st := explainLine(l, phase)
+		// A world of several phones prefixes each actor with its phone
+		// ("two/FxAccounts"): the table knows the actors, so match without it.
+		own, phone := unprefixed(l)
+		phase := ph.phaseOf(own)
+		st := explainLine(own, phase)
+		if phone != "" {
+			st.From, st.To = arrowEnds(l)
+			st.Label = phone + ": " + st.Label
+		}
 		st.N = len(steps) + 1
 		if len(steps) == 0 {
 			st.Notes, pending = pending, nil
@@ -403,6 +410,31 @@ func describeToken(o trace.Object) string {
 	return fmt.Sprintf("%s (%s)", role, strings.Join(facts, ", "))
 }
 
+// unprefixed returns the line with a multi-phone world's phone prefix taken
+// off both ends, and that phone ("" when the addresses carry none).
+func unprefixed(l trace.Line) (trace.Line, string) {
+	from, fromPhone := splitPhone(l.From)
+	to, toPhone := splitPhone(l.To)
+	if fromPhone == "" || fromPhone != toPhone {
+		return l, ""
+	}
+	l.From, l.To = from, to
+	return l, fromPhone
+}
+
+// splitPhone splits "two/System/ContactsBackup" into the phone "two" and the
+// actor "System/ContactsBackup"; an address the table knows as it is stays.
+func splitPhone(addr string) (actor, phone string) {
+	if componentFile(addr) != "" {
+		return addr, ""
+	}
+	p, rest, ok := strings.Cut(addr, "/")
+	if !ok || componentFile(rest) == "" {
+		return addr, ""
+	}
+	return rest, p
+}
+
 // componentFile is the historic file behind an actor address.
 func componentFile(addr string) string {
 	switch {
@@ -436,4 +468,8 @@ var componentFiles = map[string]string{
 	string(wire.User):                    "the person holding the phone",
 	string(wire.World):                   "the scenario (the world around the phone)",
 	string(wire.Driver):                  "the scenario driver",
+	backupAddr:                           "apps/system/services/contacts (the 2014 contacts-backup prototype, gaia-fxa §10.2)",
+	mozContacts:                          "dom/contacts (navigator.mozContacts, ContactManager.js)",
+	settingsApp:                          "apps/communications/contacts (its backup settings)",
+	otherDialog:                          "apps/system/js/system_dialog.js (another System app dialog)",
 }

@@ -6,7 +6,7 @@ import (
 )
 
 // rules is the whole explanation table, most specific first.
-var rules = concatRules(geckoRules, dialogRules, otherRules)
+var rules = concatRules(geckoRules, dialogRules, contactsRules, otherRules)
 
 func concatRules(tables ...[]rule) []rule {
 	var out []rule
@@ -28,6 +28,7 @@ const (
 	fxAccounts    = string(wire.FxAccounts)
 	server        = string(wire.FxAServer)
 	user          = string(wire.User)
+	otherDialog   = string(gaia.OtherDialog)
 )
 
 // dialogRules explain what happens while Gaia's dialog is open (II.7–II.11):
@@ -35,6 +36,20 @@ const (
 // ends when FxAccountsUIGlue settles the manager's promise. Gaia-internal hops
 // are matched by who talks to whom, whatever the message is called.
 var dialogRules = []rule{
+	// Another System app dialog opens over the FxA dialog (scenario step
+	// {device: system-dialog}; SystemDialogManager.activateDialog).
+	{From: user, To: otherDialog, Name: gaia.MethodShow,
+		Caller: "the phone (e.g. an incoming call)", Callee: "another SystemDialog.show",
+		Why: "Another System app dialog opens over whatever is showing."},
+	{From: otherDialog, To: dialogManager, Name: gaia.EventSystemDialogShow,
+		Caller: "SystemDialog.show", Callee: "SystemDialogManager.activateDialog",
+		Why: "The new dialog announces itself; SystemDialogManager hides the active one, the FxA dialog, with reason 'interrupted'."},
+	{From: dialogManager, To: otherDialog, Name: gaia.MethodHide,
+		Caller: "SystemDialogManager", Callee: "SystemDialog.hide",
+		Why: "SystemDialogManager hides the other dialog when it is done or replaced."},
+	{From: otherDialog, To: dialogManager, Name: gaia.EventSystemDialogHide,
+		Caller: "SystemDialog.hide", Callee: "SystemDialogManager.deactivateDialog",
+		Why: "The other dialog is gone; the FxA dialog it interrupted does not come back by itself."},
 	// Gaia-internal hops by their historic names (package gaia's names.go).
 	{From: systemManager, To: systemUI, Name: gaia.MethodLogin, Tag: "II.8",
 		Caller: "fxa_manager.handleEvent", Callee: "FxAccountsUI.login",
