@@ -20,7 +20,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/mozidsim/mozidsim/contacts/fxastub"
+	"github.com/mozidsim/mozidsim/internal/simtest/fxastub"
 )
 
 // buildMozidsim builds this command once per test binary.

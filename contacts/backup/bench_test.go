@@ -12,10 +12,10 @@ import (
 
 	"github.com/mozidsim/mozidsim/contacts"
 	"github.com/mozidsim/mozidsim/contacts/backup"
-	"github.com/mozidsim/mozidsim/contacts/fxastub"
 	"github.com/mozidsim/mozidsim/contacts/internal/stubphone"
 	"github.com/mozidsim/mozidsim/contacts/phone"
 	"github.com/mozidsim/mozidsim/internal/sim"
+	"github.com/mozidsim/mozidsim/internal/simtest/fxastub"
 	"github.com/mozidsim/mozidsim/rp/contactsprovider"
 )
 

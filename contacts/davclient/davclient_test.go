@@ -14,8 +14,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
-	"github.com/mozidsim/mozidsim/contacts/fxastub"
 	"github.com/mozidsim/mozidsim/internal/sim"
+	"github.com/mozidsim/mozidsim/internal/simtest/fxastub"
 	"github.com/mozidsim/mozidsim/rp/contactsprovider"
 )
 

@@ -7,9 +7,9 @@ import (
 
 	"github.com/mozidsim/mozidsim/contacts"
 	"github.com/mozidsim/mozidsim/contacts/backup"
-	"github.com/mozidsim/mozidsim/contacts/fxastub"
 	"github.com/mozidsim/mozidsim/contacts/internal/stubphone"
 	"github.com/mozidsim/mozidsim/internal/sim"
+	"github.com/mozidsim/mozidsim/internal/simtest/fxastub"
 )
 
 // The driver's calls on a phone whose FxA side is the stand-in.

@@ -20,8 +20,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
-	"github.com/mozidsim/mozidsim/contacts/fxastub"
 	"github.com/mozidsim/mozidsim/internal/sim"
+	"github.com/mozidsim/mozidsim/internal/simtest/fxastub"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }

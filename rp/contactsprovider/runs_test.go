@@ -12,9 +12,9 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/mozidsim/mozidsim/contacts/fxastub"
 	"github.com/mozidsim/mozidsim/internal/browserid"
 	"github.com/mozidsim/mozidsim/internal/sim"
+	"github.com/mozidsim/mozidsim/internal/simtest/fxastub"
 	"github.com/mozidsim/mozidsim/rp/verifier"
 )
 
