@@ -507,9 +507,10 @@ func (c *Codec) decodeTyped(n any, t reflect.Type, path string, depth int) (refl
 		}
 		o := make(Obj, 0, len(a))
 		for i, e := range a {
-			pair, ok := e.([]any)
+			pair, _ := e.([]any)
 			var key string
-			if ok && len(pair) == 2 {
+			ok := len(pair) == 2
+			if ok {
 				key, ok = pair[0].(string)
 			}
 			if !ok {
