@@ -23,7 +23,8 @@ func Codec() (*wire.Codec, error) {
 		// fxaccounts: the server link's test hook.
 		fxaccounts.SetDelay{},
 		// The key certificate/sign carries: its JSON form is its whole value
-		// (the precomputed table it may hold is a cache, rebuilt on demand).
+		// but for the table Precompute adds, which only the RP verifier's
+		// certificate cache does (to keys that never travel in a message).
 		wire.Custom{
 			Proto:  &browserid.PublicKey{},
 			Encode: func(v any) ([]byte, error) { return v.(*browserid.PublicKey).MarshalJSON() },

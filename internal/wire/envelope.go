@@ -188,7 +188,7 @@ type envelope struct {
 // know is an error naming the message and the field that held it.
 func (c *Codec) EncodeMessage(m sim.Message) ([]byte, error) {
 	var b bytes.Buffer
-	if err := c.encodeAny(&b, reflect.ValueOf(m.Payload), "payload"); err != nil {
+	if err := c.encodeAny(&b, reflect.ValueOf(m.Payload), "payload", 0); err != nil {
 		return nil, fmt.Errorf("wire: message %q: %w", m.Name, err)
 	}
 	return json.Marshal(envelope{Name: m.Name, From: m.From, To: m.To, Payload: b.Bytes()})
@@ -253,7 +253,7 @@ func (c *Codec) DecodeMessage(data []byte) (sim.Message, error) {
 }
 
 // encodeAny writes the value of an any field.
-func (c *Codec) encodeAny(b *bytes.Buffer, v reflect.Value, path string) error {
+func (c *Codec) encodeAny(b *bytes.Buffer, v reflect.Value, path string, depth int) error {
 	if !v.IsValid() {
 		b.WriteString("null")
 		return nil
@@ -274,7 +274,7 @@ func (c *Codec) encodeAny(b *bytes.Buffer, v reflect.Value, path string) error {
 		}
 	case reflect.TypeFor[[]any]():
 		if !v.IsNil() {
-			return c.encodeTyped(b, v, path)
+			return c.encodeTyped(b, v, path, depth+1)
 		}
 	}
 	vt, ok := c.byType[v.Type()]
@@ -297,7 +297,7 @@ func (c *Codec) encodeAny(b *bytes.Buffer, v reflect.Value, path string) error {
 		if err := json.Compact(b, data); err != nil {
 			return fmt.Errorf("%s (%s): %w", path, vt.tag, err)
 		}
-	} else if err := c.encodeTyped(b, v, path+"("+vt.tag+")"); err != nil {
+	} else if err := c.encodeTyped(b, v, path+"("+vt.tag+")", depth+1); err != nil {
 		return err
 	}
 	b.WriteByte('}')
@@ -314,7 +314,12 @@ func writeJSON(b *bytes.Buffer, v any) error {
 }
 
 // encodeTyped writes a value whose Go type the reader knows from the field.
-func (c *Codec) encodeTyped(b *bytes.Buffer, v reflect.Value, path string) error {
+func (c *Codec) encodeTyped(b *bytes.Buffer, v reflect.Value, path string, depth int) error {
+	// A value that holds itself (a slice in its own element) would recurse
+	// for ever; nothing a reader accepts is deeper than this.
+	if depth > maxEnvelopeDepth {
+		return fmt.Errorf("%s: nested deeper than %d levels", path, maxEnvelopeDepth)
+	}
 	t := v.Type()
 	if t == undefinedType {
 		b.WriteString("{}")
@@ -330,7 +335,7 @@ func (c *Codec) encodeTyped(b *bytes.Buffer, v reflect.Value, path string) error
 			b.WriteByte('[')
 			_ = writeJSON(b, kv.Key)
 			b.WriteByte(',')
-			if err := c.encodeAny(b, reflect.ValueOf(&kv.Value).Elem(), path+"["+strconv.Quote(kv.Key)+"]"); err != nil {
+			if err := c.encodeAny(b, reflect.ValueOf(&kv.Value).Elem(), path+"["+strconv.Quote(kv.Key)+"]", depth+1); err != nil {
 				return err
 			}
 			b.WriteByte(']')
@@ -347,7 +352,7 @@ func (c *Codec) encodeTyped(b *bytes.Buffer, v reflect.Value, path string) error
 	}
 	switch t.Kind() {
 	case reflect.Interface:
-		return c.encodeAny(b, v, path)
+		return c.encodeAny(b, v, path, depth+1)
 	case reflect.Bool:
 		return writeJSON(b, v.Bool())
 	case reflect.String:
@@ -370,7 +375,7 @@ func (c *Codec) encodeTyped(b *bytes.Buffer, v reflect.Value, path string) error
 			b.WriteString("null")
 			return nil
 		}
-		return c.encodeTyped(b, v.Elem(), path)
+		return c.encodeTyped(b, v.Elem(), path, depth+1)
 	case reflect.Slice, reflect.Array:
 		if t.Kind() == reflect.Slice && v.IsNil() {
 			b.WriteString("null")
@@ -381,7 +386,7 @@ func (c *Codec) encodeTyped(b *bytes.Buffer, v reflect.Value, path string) error
 			if i > 0 {
 				b.WriteByte(',')
 			}
-			if err := c.encodeTyped(b, v.Index(i), path+"["+strconv.Itoa(i)+"]"); err != nil {
+			if err := c.encodeTyped(b, v.Index(i), path+"["+strconv.Itoa(i)+"]", depth+1); err != nil {
 				return err
 			}
 		}
@@ -401,7 +406,7 @@ func (c *Codec) encodeTyped(b *bytes.Buffer, v reflect.Value, path string) error
 			}
 			_ = writeJSON(b, k.String())
 			b.WriteByte(':')
-			if err := c.encodeTyped(b, v.MapIndex(k), path+"["+strconv.Quote(k.String())+"]"); err != nil {
+			if err := c.encodeTyped(b, v.MapIndex(k), path+"["+strconv.Quote(k.String())+"]", depth+1); err != nil {
 				return err
 			}
 		}
@@ -419,7 +424,7 @@ func (c *Codec) encodeTyped(b *bytes.Buffer, v reflect.Value, path string) error
 			}
 			_ = writeJSON(b, f.Name)
 			b.WriteByte(':')
-			if err := c.encodeTyped(b, v.Field(i), path+"."+f.Name); err != nil {
+			if err := c.encodeTyped(b, v.Field(i), path+"."+f.Name, depth+1); err != nil {
 				return err
 			}
 		}

@@ -184,3 +184,28 @@ func FuzzDecodeMessage(f *testing.F) {
 		require.NoError(t, json.Unmarshal(enc, &anyJSON), "%s", enc)
 	})
 }
+
+func TestEncodeRefusesAValueHoldingItself(t *testing.T) {
+	loop := []any{nil}
+	loop[0] = loop
+	_, err := EncodeMessage(sim.Message{Name: "x", Payload: loop})
+	require.ErrorContains(t, err, `wire: message "x": payload`)
+	require.ErrorContains(t, err, "nested deeper than 272 levels")
+}
+
+// BenchmarkEnvelope is one promise rejection of the refresh path (an FxAError
+// nesting another around a ServerError) written and read back.
+func BenchmarkEnvelope(b *testing.B) {
+	m := sim.Message{Name: RejectedName(GetAssertion), From: FxAccountsManager, To: FirefoxAccounts,
+		Payload: Rejected{Call: 9, Reason: &FxAError{Error: NewError("SERVER_ERROR", &ServerError{Code: 401, Errno: 110, Error: "Unauthorized", Message: "Invalid authentication token in request signature"}), Details: O("user", O("email", "a@b.c", "verified", true))}}}
+	b.ReportAllocs()
+	for b.Loop() {
+		data, err := EncodeMessage(m)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := DecodeMessage(data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
