@@ -28,7 +28,7 @@ var goValues = []any{
 	EmailStatus{Email: "a@b.c", Verified: true},
 	Undefined,
 	O("b", 1.0, "a", Undefined, "c", O(), "d", []any{Undefined, nil, "x", math.Inf(-1)}, "e", int64(1)<<62),
-	Obj(nil), Obj{}, []any(nil), []any{}, nil, "", "déjà \u2028 <script>", true, 0.1, math.NaN(), -0.0,
+	Obj(nil), Obj{}, []any(nil), []any{}, nil, "", "déjà \u2028 <script>", true, 0.1, math.NaN(), math.Copysign(0, -1),
 	7, int64(-9007199254740993), uint64(math.MaxUint64),
 }
 
