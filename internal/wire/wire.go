@@ -12,8 +12,9 @@
 // them comes out exactly as Firefox OS produced it.
 //
 // Every payload field has a JSON name (the one traces show), Messages names
-// each message's payload type and Decode reads a payload from JSON, so a
-// message can cross a socket. Actors read payloads only through Read.
+// each message's payload type and Decode reads a payload from that JSON, as a
+// page sees it. A message that must come back as the same Go value crosses a
+// socket in a Codec's envelope (envelope.go). Actors read payloads only through Read.
 package wire
 
 import (
