@@ -13,7 +13,7 @@
 //	contacts/davclient    the phone's CardDAV requests (the XHRs backup.js made)
 //	contacts/backup       the backup/sync service in the System app
 //	contacts/phone        the driver's handles on one phone's store and service
-//	contacts/fxastub      a stand-in FxAccountsManager + FxA server for the backup's tests
+//	internal/simtest/fxastub  a stand-in FxAccountsManager + FxA server for the backup's tests
 //	internal/device       a whole phone; Config.Contacts adds the store and service
 //	scenarios             the `kind: contacts` scenario format and runner
 //	rp/contactsprovider   the fruux-like CardDAV provider with FxA provisioning

@@ -1,7 +1,7 @@
 // Package phone assembles the contacts side of one simulated Firefox OS phone on a
 // sim.System: the mozContacts store and the System app's contacts backup service,
 // next to whatever answers at wire.FxAccountsManager: internal/device's real
-// FxAccountsManager (device.Config.Contacts), or, in tests, contacts/fxastub's
+// FxAccountsManager (device.Config.Contacts), or, in tests, internal/simtest/fxastub's
 // stand-in. It is what the System app's
 // index.html did by loading services/contacts/js/*.js, plus the driver's handles:
 // the user editing contacts, flipping the switch, signing in and out.

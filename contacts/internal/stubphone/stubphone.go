@@ -1,4 +1,4 @@
-// Package stubphone builds contacts phones on contacts/fxastub's stand-in FxA
+// Package stubphone builds contacts phones on internal/simtest/fxastub's stand-in FxA
 // side, for tests of the backup service that need no whole device. It stands
 // for no historic component, and only tests import it: no command builds the
 // stand-in.
