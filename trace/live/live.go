@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mozidsim/mozidsim/contacts"
 	"github.com/mozidsim/mozidsim/identity"
 	"github.com/mozidsim/mozidsim/internal/era"
 	"github.com/mozidsim/mozidsim/internal/machine"
@@ -205,6 +206,13 @@ func (m *machines) feed(l trace.Line) {
 		m.set(l.From, "getAssertion", "ui-refresh")
 	case l.Kind == "hop" && l.From == string(wire.FxAccountsManager) && l.To == string(wire.FxAccounts) && l.Name == wire.GetAssertion:
 		m.set(l.From, "getAssertion", "assertion")
+	case l.Kind == "note" && strings.HasPrefix(l.Name, "state ") && strings.HasSuffix(l.From, string(contacts.Backup)):
+		// The backup service notes each transition as "state A -> B (event)"
+		// (a multi-phone world prefixes its address with the phone).
+		if _, rest, ok := strings.Cut(l.Name, " -> "); ok {
+			to, _, _ := strings.Cut(rest, " (")
+			m.set(l.From, "contacts backup", to)
+		}
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/mozidsim/mozidsim/internal/chromium"
+	"github.com/mozidsim/mozidsim/scenarios"
 	"github.com/mozidsim/mozidsim/trace"
 	"github.com/mozidsim/mozidsim/trace/explain"
 	"github.com/mozidsim/mozidsim/trace/internal/tracetest"
@@ -200,4 +201,38 @@ func TestLiveViewInChromium(t *testing.T) {
 	require.Contains(t, v.Summary, "page[shop]: onlogout, onready, onlogin <backedAssertion#1>")
 	require.Equal(t, "ready", v.States["nsDOMIdentity[shop]"])
 	t.Logf("screenshots in %s", shots)
+}
+
+// A contacts world's live view follows each phone's backup machine, from
+// the service's "state A -> B (event)" notes.
+func TestNewRunFollowsTheBackupMachine(t *testing.T) {
+	lib, err := scenarios.Library()
+	require.NoError(t, err)
+	var file string
+	var src []byte
+	for _, s := range lib {
+		if s.Name == "two-devices" {
+			file = s.File
+			src, err = s.Source()
+			require.NoError(t, err)
+		}
+	}
+	require.NotEmpty(t, file)
+	sc, err := scenarios.Parse(file, src)
+	require.NoError(t, err)
+	res, err := scenarios.Run(sc, scenarios.Options{})
+	require.NoError(t, err)
+	require.True(t, res.Pass(), res.Problems)
+	run := live.NewRun(trace.NewTrace(sc.Name, "", nil, res.Seed, res.Events), &live.Outcome{Pass: true})
+	require.Equal(t, "contacts backup", run.Machines["one/System/ContactsBackup"])
+	require.Equal(t, "contacts backup", run.Machines["two/System/ContactsBackup"])
+	var seen []string
+	for _, st := range run.Steps {
+		if s, ok := st.States["one/System/ContactsBackup"]; ok && (len(seen) == 0 || seen[len(seen)-1] != s) {
+			seen = append(seen, s)
+		}
+	}
+	require.Equal(t, "account", seen[0], "the service starts by looking for the FxA account")
+	require.Contains(t, seen, "provisioning", "then gets its CardDAV credentials with an FxA assertion")
+	require.Equal(t, "idle", seen[len(seen)-1])
 }
