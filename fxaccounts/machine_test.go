@@ -19,7 +19,7 @@ func TestGetAssertionMachineOfEachEra(t *testing.T) {
 	require.Same(t, GetAssertionMachine, GetAssertionMachineOf(""))
 	for _, tb := range []*machine.Table{m2014, m2015} {
 		require.Equal(t, machine.Fault, tb.Refused(), tb.Name())
-		require.Equal(t, gaStart, tb.Initial(), tb.Name())
+		require.Equal(t, stStart, tb.Initial(), tb.Name())
 	}
 	require.True(t, m2014.Knows(evOfflineFirst))
 	require.True(t, m2014.Knows(evStaleSignOut))
@@ -33,7 +33,7 @@ func TestGetAssertionMachineOfEachEra(t *testing.T) {
 		for _, ev := range []string{evLookup, evAllowed, evInvalidToken, evAccountExists, evUIVerified, evGotAssertion} {
 			require.NoError(t, m.Fire(nil, ev), "%s: %s", tb.Name(), ev)
 		}
-		require.Equal(t, gaResolved, m.Current(), tb.Name())
+		require.Equal(t, stResolved, m.Current(), tb.Name())
 		require.PanicsWithValue(t, `state machine `+tb.Name()+`: event "lookup" in state "resolved": event lookup inappropriate in current state resolved`,
 			func() { _ = m.Fire(nil, evLookup) })
 	}

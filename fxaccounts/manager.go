@@ -29,15 +29,15 @@ const (
 
 // getAssertion states ([M-C], fxaccounts-crypto §3.6, §3.7).
 const (
-	gaStart         = "start"
-	gaAccount       = "account"        // looking up the signed-in user
-	gaSignInUI      = "ui-sign-in"     // _uiRequest("signInFlow")
-	gaRefreshUI     = "ui-refresh"     // _refreshAuthentication
-	gaAssertion     = "assertion"      // _getAssertion: FxAccounts.getAssertion
-	gaAccountStatus = "account-status" // errno 110: does the account still exist?
-	gaSignOut       = "signing-out"    // [M-A]: a stale refreshAuthentication signs out first
-	gaResolved      = "resolved"
-	gaRejected      = "rejected"
+	stStart         = "start"
+	stAccount       = "account"        // looking up the signed-in user
+	stSignInUI      = "ui-sign-in"     // _uiRequest("signInFlow")
+	stRefreshUI     = "ui-refresh"     // _refreshAuthentication
+	stAssertion     = "assertion"      // _getAssertion: FxAccounts.getAssertion
+	stAccountStatus = "account-status" // errno 110: does the account still exist?
+	stSignOut       = "signing-out"    // [M-A]: a stale refreshAuthentication signs out first
+	stResolved      = "resolved"
+	stRejected      = "rejected"
 )
 
 // getAssertion events.
@@ -80,14 +80,14 @@ const (
 // getAssertionAfterChecks are the rows both eras share: the UI's answer,
 // minting the assertion, and errno 110 recovery.
 var getAssertionAfterChecks = []machine.Event{
-	{Name: evUIVerified, From: []string{gaSignInUI, gaRefreshUI}, To: gaAssertion},
-	{Name: evUIUnverified, From: []string{gaSignInUI, gaRefreshUI}, To: gaRejected},
-	{Name: evUIFailed, From: []string{gaSignInUI, gaRefreshUI}, To: gaRejected},
-	{Name: evGotAssertion, From: []string{gaAssertion}, To: gaResolved},
-	{Name: evAssertionFailed, From: []string{gaAssertion}, To: gaRejected},
-	{Name: evInvalidToken, From: []string{gaAssertion}, To: gaAccountStatus},
-	{Name: evAccountExists, From: []string{gaAccountStatus}, To: gaRefreshUI},
-	{Name: evAccountGone, From: []string{gaAccountStatus}, To: gaSignInUI},
+	{Name: evUIVerified, From: []string{stSignInUI, stRefreshUI}, To: stAssertion},
+	{Name: evUIUnverified, From: []string{stSignInUI, stRefreshUI}, To: stRejected},
+	{Name: evUIFailed, From: []string{stSignInUI, stRefreshUI}, To: stRejected},
+	{Name: evGotAssertion, From: []string{stAssertion}, To: stResolved},
+	{Name: evAssertionFailed, From: []string{stAssertion}, To: stRejected},
+	{Name: evInvalidToken, From: []string{stAssertion}, To: stAccountStatus},
+	{Name: evAccountExists, From: []string{stAccountStatus}, To: stRefreshUI},
+	{Name: evAccountGone, From: []string{stAccountStatus}, To: stSignInUI},
 }
 
 // GetAssertionMachine is the 2015 [M-C] getAssertion, which tests the
@@ -96,25 +96,25 @@ var GetAssertionMachine = machine.Register(machine.Spec{
 	Name:    "fxaccountsmanager-getassertion",
 	Title:   "FxAccountsManager.getAssertion",
 	File:    "services/fxaccounts/FxAccountsManager.jsm",
-	Initial: gaStart,
+	Initial: stStart,
 	Refused: machine.Fault,
 	Events: append([]machine.Event{
-		{Name: evNoAudience, From: []string{gaStart}, To: gaRejected},
-		{Name: evLookup, From: []string{gaStart}, To: gaAccount},
+		{Name: evNoAudience, From: []string{stStart}, To: stRejected},
+		{Name: evLookup, From: []string{stStart}, To: stAccount},
 		// No user.
-		{Name: evNoUserSilent, From: []string{gaAccount}, To: gaResolved},
-		{Name: evNoUser, From: []string{gaAccount}, To: gaSignInUI},
+		{Name: evNoUserSilent, From: []string{stAccount}, To: stResolved},
+		{Name: evNoUser, From: []string{stAccount}, To: stSignInUI},
 		// A user: checks in order.
-		{Name: evUnverified, From: []string{gaAccount}, To: gaRejected},
-		{Name: evBadRefreshValue, From: []string{gaAccount}, To: gaRejected},
-		{Name: evSilentRefresh, From: []string{gaAccount}, To: gaRejected},
-		{Name: evAuthTooOld, From: []string{gaAccount}, To: gaRefreshUI},
-		{Name: evPermPrompt, From: []string{gaAccount}, To: gaRefreshUI},
-		{Name: evPermDeny, From: []string{gaAccount}, To: gaRejected},
-		{Name: evRefreshing, From: []string{gaAccount}, To: gaResolved},
-		{Name: evAllowed, From: []string{gaAccount}, To: gaAssertion},
+		{Name: evUnverified, From: []string{stAccount}, To: stRejected},
+		{Name: evBadRefreshValue, From: []string{stAccount}, To: stRejected},
+		{Name: evSilentRefresh, From: []string{stAccount}, To: stRejected},
+		{Name: evAuthTooOld, From: []string{stAccount}, To: stRefreshUI},
+		{Name: evPermPrompt, From: []string{stAccount}, To: stRefreshUI},
+		{Name: evPermDeny, From: []string{stAccount}, To: stRejected},
+		{Name: evRefreshing, From: []string{stAccount}, To: stResolved},
+		{Name: evAllowed, From: []string{stAccount}, To: stAssertion},
 		// The UI (Gaia's dialog through FxAccountsUIGlue): offline is the 2015 check.
-		{Name: evOffline, From: []string{gaSignInUI, gaRefreshUI}, To: gaRejected},
+		{Name: evOffline, From: []string{stSignInUI, stRefreshUI}, To: stRejected},
 	}, getAssertionAfterChecks...),
 })
 
@@ -125,20 +125,20 @@ var getAssertion2014 = machine.Register(machine.Spec{
 	Name:    "fxaccountsmanager-getassertion-2014",
 	Title:   "FxAccountsManager.getAssertion in spring 2014 ([M-A])",
 	File:    "services/fxaccounts/FxAccountsManager.jsm",
-	Initial: gaStart,
+	Initial: stStart,
 	Refused: machine.Fault,
 	Events: append([]machine.Event{
-		{Name: evNoAudience, From: []string{gaStart}, To: gaRejected},
-		{Name: evOfflineFirst, From: []string{gaStart}, To: gaRejected},
-		{Name: evLookup, From: []string{gaStart}, To: gaAccount},
-		{Name: evNoUserSilent, From: []string{gaAccount}, To: gaResolved},
-		{Name: evNoUser, From: []string{gaAccount}, To: gaSignInUI},
-		{Name: evUnverified, From: []string{gaAccount}, To: gaRejected},
-		{Name: evBadRefreshValue, From: []string{gaAccount}, To: gaRejected},
-		{Name: evStaleSignOut, From: []string{gaAccount}, To: gaSignOut},
-		{Name: evSignedOutSilent, From: []string{gaSignOut}, To: gaResolved},
-		{Name: evSignedOut, From: []string{gaSignOut}, To: gaRefreshUI},
-		{Name: evAllowed, From: []string{gaAccount}, To: gaAssertion},
+		{Name: evNoAudience, From: []string{stStart}, To: stRejected},
+		{Name: evOfflineFirst, From: []string{stStart}, To: stRejected},
+		{Name: evLookup, From: []string{stStart}, To: stAccount},
+		{Name: evNoUserSilent, From: []string{stAccount}, To: stResolved},
+		{Name: evNoUser, From: []string{stAccount}, To: stSignInUI},
+		{Name: evUnverified, From: []string{stAccount}, To: stRejected},
+		{Name: evBadRefreshValue, From: []string{stAccount}, To: stRejected},
+		{Name: evStaleSignOut, From: []string{stAccount}, To: stSignOut},
+		{Name: evSignedOutSilent, From: []string{stSignOut}, To: stResolved},
+		{Name: evSignedOut, From: []string{stSignOut}, To: stRefreshUI},
+		{Name: evAllowed, From: []string{stAccount}, To: stAssertion},
 	}, getAssertionAfterChecks...),
 })
 

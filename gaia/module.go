@@ -124,10 +124,10 @@ func (m *FxaModule) onInput(ctx *sim.Ctx, msg sim.Message) {
 	}
 	state := m.machine.Current()
 	switch {
-	case state == StateLoading:
+	case state == StLoading:
 		m.refuse(ctx, msg.Name, "no flow is loaded")
 		return
-	case state == StateClosed:
+	case state == StClosed:
 		m.refuse(ctx, msg.Name, "the flow has finished")
 		return
 	case m.waitingFor != "":
@@ -443,9 +443,9 @@ func (m *FxaModule) state() ModuleState {
 	}
 	current := m.machine.Current()
 	switch {
-	case current == StateLoading:
+	case current == StLoading:
 		return st
-	case current == StateClosed:
+	case current == StClosed:
 		st.Screen = m.lastScreen
 		return st
 	}

@@ -5,8 +5,12 @@ import "github.com/mozidsim/mozidsim/internal/machine"
 // The dialog module's states: the screens of fxam_states.js, plus the moments
 // the module waits for the server behind a busy overlay, plus the iframe before
 // FxaModuleManager has read the flow and after it has reported the outcome.
+// A state that is one of Gaia's screen ids is named Screen<Name>, not
+// St<Name> (machine's naming convention): it is also the id of a screen the
+// user sees, which the trace's "screen ..." notes name and scenarios/run.go
+// keys its per-screen scripts by.
 const (
-	StateLoading = "LOADING" // the iframe exists; its load event has not run yet
+	StLoading = "LOADING" // the iframe exists; its load event has not run yet
 
 	ScreenEnterEmail    = "ENTER_EMAIL"
 	ScreenCoppa         = "COPPA"
@@ -16,12 +20,12 @@ const (
 	ScreenSigninSuccess = "SIGNIN_SUCCESS"
 	ScreenRefreshAuth   = "REFRESH_AUTH"
 
-	StateCheckingEmail = "CHECKING_EMAIL" // ENTER_EMAIL behind the overlay: queryAccount
-	StateSigningUp     = "SIGNING_UP"     // SET_PASSWORD behind the overlay: signUp
-	StateSigningIn     = "SIGNING_IN"     // ENTER_PASSWORD behind the overlay: signIn
-	StateRefreshing    = "REFRESHING"     // REFRESH_AUTH behind the overlay: signIn
+	StCheckingEmail = "CHECKING_EMAIL" // ENTER_EMAIL behind the overlay: queryAccount
+	StSigningUp     = "SIGNING_UP"     // SET_PASSWORD behind the overlay: signUp
+	StSigningIn     = "SIGNING_IN"     // ENTER_PASSWORD behind the overlay: signIn
+	StRefreshing    = "REFRESHING"     // REFRESH_AUTH behind the overlay: signIn
 
-	StateClosed = "CLOSED" // done or error went to FxAccountsUI; the iframe is about to go
+	StClosed = "CLOSED" // done or error went to FxAccountsUI; the iframe is about to go
 )
 
 // Module events: the user's buttons and the server's answers (lower-case words
@@ -59,48 +63,48 @@ var DialogMachine = machine.Register(machine.Spec{
 	Name:    "fxa-module-screens",
 	Title:   "The FxA dialog module's screens",
 	File:    "apps/system/fxa/js/fxam_*.js",
-	Initial: StateLoading,
+	Initial: StLoading,
 	Refused: machine.Note,
 	Events: []machine.Event{
-		{Name: EvLoadLogin, From: []string{StateLoading}, To: ScreenEnterEmail},
-		{Name: EvLoadRefreshAuth, From: []string{StateLoading}, To: ScreenRefreshAuth},
+		{Name: EvLoadLogin, From: []string{StLoading}, To: ScreenEnterEmail},
+		{Name: EvLoadRefreshAuth, From: []string{StLoading}, To: ScreenRefreshAuth},
 
 		// login: ENTER_EMAIL asks whether the account exists.
-		{Name: EvNext, From: []string{ScreenEnterEmail}, To: StateCheckingEmail},
-		{Name: EvRegistered, From: []string{StateCheckingEmail}, To: ScreenEnterPassword},
-		{Name: EvNotRegistered, From: []string{StateCheckingEmail}, To: ScreenCoppa},
-		{Name: EvFailed, From: []string{StateCheckingEmail}, To: ScreenEnterEmail},
+		{Name: EvNext, From: []string{ScreenEnterEmail}, To: StCheckingEmail},
+		{Name: EvRegistered, From: []string{StCheckingEmail}, To: ScreenEnterPassword},
+		{Name: EvNotRegistered, From: []string{StCheckingEmail}, To: ScreenCoppa},
+		{Name: EvFailed, From: []string{StCheckingEmail}, To: ScreenEnterEmail},
 
 		// new account: year of birth, then a password and signUp.
 		{Name: EvOldEnough, From: []string{ScreenCoppa}, To: ScreenSetPassword},
 		{Name: EvBack, From: []string{ScreenCoppa}, To: ScreenEnterEmail},
-		{Name: EvNext, From: []string{ScreenSetPassword}, To: StateSigningUp},
+		{Name: EvNext, From: []string{ScreenSetPassword}, To: StSigningUp},
 		{Name: EvBack, From: []string{ScreenSetPassword}, To: ScreenCoppa},
-		{Name: EvAccountCreated, From: []string{StateSigningUp}, To: ScreenSignupSuccess},
-		{Name: EvFailed, From: []string{StateSigningUp}, To: ScreenSetPassword},
+		{Name: EvAccountCreated, From: []string{StSigningUp}, To: ScreenSignupSuccess},
+		{Name: EvFailed, From: []string{StSigningUp}, To: ScreenSetPassword},
 
 		// existing account: password and signIn.
-		{Name: EvNext, From: []string{ScreenEnterPassword}, To: StateSigningIn},
+		{Name: EvNext, From: []string{ScreenEnterPassword}, To: StSigningIn},
 		{Name: EvBack, From: []string{ScreenEnterPassword}, To: ScreenEnterEmail},
-		{Name: EvVerified, From: []string{StateSigningIn}, To: ScreenSigninSuccess},
-		{Name: EvUnverified, From: []string{StateSigningIn}, To: ScreenSignupSuccess},
-		{Name: EvFailed, From: []string{StateSigningIn}, To: ScreenEnterPassword},
+		{Name: EvVerified, From: []string{StSigningIn}, To: ScreenSigninSuccess},
+		{Name: EvUnverified, From: []string{StSigningIn}, To: ScreenSignupSuccess},
+		{Name: EvFailed, From: []string{StSigningIn}, To: ScreenEnterPassword},
 
 		// refresh_auth: one screen, Done signs in.
-		{Name: EvDone, From: []string{ScreenRefreshAuth}, To: StateRefreshing},
-		{Name: EvSignedIn, From: []string{StateRefreshing}, To: StateClosed},
-		{Name: EvFailed, From: []string{StateRefreshing}, To: ScreenRefreshAuth},
+		{Name: EvDone, From: []string{ScreenRefreshAuth}, To: StRefreshing},
+		{Name: EvSignedIn, From: []string{StRefreshing}, To: StClosed},
+		{Name: EvFailed, From: []string{StRefreshing}, To: ScreenRefreshAuth},
 
 		// the end: Done on a success screen, or X anywhere the user can act.
-		{Name: EvDone, From: []string{ScreenSignupSuccess, ScreenSigninSuccess}, To: StateClosed},
-		{Name: EvClose, From: screens, To: StateClosed},
+		{Name: EvDone, From: []string{ScreenSignupSuccess, ScreenSigninSuccess}, To: StClosed},
+		{Name: EvClose, From: screens, To: StClosed},
 	},
 })
 
 // waitingScreen is the screen still visible under the busy overlay.
 var waitingScreen = map[string]string{
-	StateCheckingEmail: ScreenEnterEmail,
-	StateSigningUp:     ScreenSetPassword,
-	StateSigningIn:     ScreenEnterPassword,
-	StateRefreshing:    ScreenRefreshAuth,
+	StCheckingEmail: ScreenEnterEmail,
+	StSigningUp:     ScreenSetPassword,
+	StSigningIn:     ScreenEnterPassword,
+	StRefreshing:    ScreenRefreshAuth,
 }

@@ -108,7 +108,7 @@ func TestEveryWaitingStateShowsAScreen(t *testing.T) {
 			for _, sc := range screens {
 				isScreen = isScreen || sc == s
 			}
-			require.True(t, waiting || isScreen || s == StateLoading || s == StateClosed, "state %s is accounted for", s)
+			require.True(t, waiting || isScreen || s == StLoading || s == StClosed, "state %s is accounted for", s)
 		}
 	}
 }

@@ -207,7 +207,7 @@ func (n *NSDOMIdentity) ID() string { return n.id }
 // State is the lifecycle state; read it only on the actor's goroutine (Invoke).
 func (n *NSDOMIdentity) State() string {
 	if n.machine == nil {
-		return StateClosed
+		return StClosed
 	}
 	return n.machine.Current()
 }
@@ -226,7 +226,7 @@ func (n *NSDOMIdentity) Watch(ctx *sim.Ctx, o WatchOptions) error {
 			return err
 		}
 	}
-	if n.watcher != nil || !n.machine.Is(StateIdle) {
+	if n.watcher != nil || !n.machine.Is(StIdle) {
 		return n.throw(ctx, "navigator.id.watch was already called")
 	}
 	if ex := assertCorrectCallbacks(o); ex != nil {
@@ -265,11 +265,11 @@ func (n *NSDOMIdentity) Watch(ctx *sim.Ctx, o WatchOptions) error {
 	if len(msg.Errors) > 0 {
 		// The watcher is kept on purpose: the broken page can never watch again and
 		// never gets onready (S4).
-		n.transition(ctx, EventRefuse)
+		n.transition(ctx, EvRefuse)
 		n.reportErrors(ctx, msg.Errors)
 		return nil
 	}
-	n.transition(ctx, EventWatch)
+	n.transition(ctx, EvWatch)
 	ctx.Send(wire.DOMIdentity, wire.MsgRPWatch, msg)
 	return nil
 }
@@ -365,7 +365,7 @@ func (n *NSDOMIdentity) Request(ctx *sim.Ctx, o RequestOptions) error {
 
 	msg.Options = requestOptions(o, &msg)
 	n.rpCalls++
-	n.transition(ctx, EventRequest)
+	n.transition(ctx, EvRequest)
 	ctx.Send(wire.DOMIdentity, wire.MsgRPRequest, msg)
 	return nil
 }
@@ -423,7 +423,7 @@ func (n *NSDOMIdentity) Logout(ctx *sim.Ctx) error {
 func (n *NSDOMIdentity) Close(ctx *sim.Ctx) {
 	ctx.Record(sim.KindCall, n.page(), wire.CallClose, nil)
 	ctx.Send(wire.DOMIdentity, wire.MsgRPUnwatch, wire.UnwatchMessage{ID: n.id, Target: ctx.Self(), MM: n.mm})
-	n.transition(ctx, EventClose)
+	n.transition(ctx, EvClose)
 	n.watcher, n.onCancel = nil, nil
 	PageMachine.Put(n.machine)
 	n.machine = nil
@@ -487,7 +487,7 @@ func (n *NSDOMIdentity) Receive(ctx *sim.Ctx, m sim.Message) {
 	}
 	switch m.Name {
 	case wire.MsgOnLogin:
-		n.transition(ctx, EventOnLogin)
+		n.transition(ctx, EvOnLogin)
 		if w.onLogin != nil {
 			var payload any
 			assertion := ""
@@ -501,17 +501,17 @@ func (n *NSDOMIdentity) Receive(ctx *sim.Ctx, m sim.Message) {
 			n.deliver(ctx, Delivered{Callback: wire.CbLogout}, nil, w.onLogout)
 		}
 	case wire.MsgOnReady:
-		n.transition(ctx, EventOnReady)
+		n.transition(ctx, EvOnReady)
 		if w.onReady != nil {
 			n.deliver(ctx, Delivered{Callback: wire.CbReady}, nil, w.onReady)
 		}
 	case wire.MsgOnCancel:
-		n.transition(ctx, EventOnCancel)
+		n.transition(ctx, EvOnCancel)
 		if cancel := n.onCancel; cancel != nil {
 			n.deliver(ctx, Delivered{Callback: wire.CbCancel}, nil, cancel)
 		}
 	case wire.MsgOnError:
-		n.transition(ctx, EventOnError)
+		n.transition(ctx, EvOnError)
 		if w.onError != nil {
 			s := wire.OnErrorString(cb.Message)
 			var payload any = s

@@ -38,28 +38,28 @@ func TestPageMachineDiagram(t *testing.T) {
 func TestPageMachineKeepsTheStateOnAnEventWithNoRow(t *testing.T) {
 	require.Equal(t, machine.Stay, identity.PageMachine.Refused())
 	m := identity.PageMachine.New()
-	require.NoError(t, m.Fire(nil, identity.EventWatch))
-	require.NoError(t, m.Fire(nil, identity.EventOnLogin))
-	require.Equal(t, identity.StateWatching, m.Current())
-	require.NoError(t, m.Fire(nil, identity.EventOnReady))
-	require.Equal(t, identity.StateReady, m.Current())
+	require.NoError(t, m.Fire(nil, identity.EvWatch))
+	require.NoError(t, m.Fire(nil, identity.EvOnLogin))
+	require.Equal(t, identity.StWatching, m.Current())
+	require.NoError(t, m.Fire(nil, identity.EvOnReady))
+	require.Equal(t, identity.StReady, m.Current())
 }
 
 func TestPageStatesAlongAFlow(t *testing.T) {
 	h := newHarness(t, false)
 	var log []string
 	n := h.page(t, "c", wire.AppCertified)
-	require.Equal(t, identity.StateIdle, h.state(t, "c", n))
+	require.Equal(t, identity.StIdle, h.state(t, "c", n))
 	require.NoError(t, h.call(t, "c", func(ctx *sim.Ctx) error { return n.Watch(ctx, fxaWatch(&log)) }))
-	require.Equal(t, identity.StateWatching, h.state(t, "c", n))
+	require.Equal(t, identity.StWatching, h.state(t, "c", n))
 	h.run(t)
-	require.Equal(t, identity.StateReady, h.state(t, "c", n))
+	require.Equal(t, identity.StReady, h.state(t, "c", n))
 	require.NoError(t, h.call(t, "c", func(ctx *sim.Ctx) error { return n.Logout(ctx) }))
-	require.Equal(t, identity.StateReady, h.state(t, "c", n), "logout() is not a lifecycle transition")
+	require.Equal(t, identity.StReady, h.state(t, "c", n), "logout() is not a lifecycle transition")
 	require.NoError(t, h.call(t, "c", func(ctx *sim.Ctx) error { return n.Request(ctx, identity.RequestOptions{}) }))
-	require.Equal(t, identity.StateRequesting, h.state(t, "c", n))
+	require.Equal(t, identity.StRequesting, h.state(t, "c", n))
 	h.run(t)
-	require.Equal(t, identity.StateReady, h.state(t, "c", n))
+	require.Equal(t, identity.StReady, h.state(t, "c", n))
 	require.Equal(t, []string{"onlogout", "onready", "onlogin x~y"}, log)
 	require.NoError(t, h.call(t, "c", func(ctx *sim.Ctx) error { n.Close(ctx); return nil }))
 	require.False(t, h.sys.Has(wire.NSDOMIdentity("c")))
@@ -74,10 +74,10 @@ func TestRefusedAndFailedStates(t *testing.T) {
 	o := fxaWatch(&log)
 	o.Audience = "https://other.example.com"
 	require.NoError(t, h.call(t, "r", func(ctx *sim.Ctx) error { return refused.Watch(ctx, o) }))
-	require.Equal(t, identity.StateRefused, h.state(t, "r", refused))
+	require.Equal(t, identity.StRefused, h.state(t, "r", refused))
 	// A request from refused is sent (the watcher exists) but changes nothing.
 	require.NoError(t, h.call(t, "r", func(ctx *sim.Ctx) error { return refused.Request(ctx, identity.RequestOptions{}) }))
-	require.Equal(t, identity.StateRefused, h.state(t, "r", refused))
+	require.Equal(t, identity.StRefused, h.state(t, "r", refused))
 
 	failed := h.page(t, "f", wire.AppCertified)
 	require.NoError(t, h.call(t, "f", func(ctx *sim.Ctx) error { return failed.Watch(ctx, fxaWatch(&log)) }))
@@ -86,7 +86,7 @@ func TestRefusedAndFailedStates(t *testing.T) {
 	h.run(t)
 	// The injected OnError arrives before the stub's logout/ready.
 	require.Equal(t, []string{"onerror ERROR_INVALID_ASSERTION_AUDIENCE", `onerror {"name":"OFFLINE"}`, "onlogout", "onready"}, log)
-	require.Equal(t, identity.StateFailed, h.state(t, "f", failed), "onready after a failure leaves the page failed")
+	require.Equal(t, identity.StFailed, h.state(t, "f", failed), "onready after a failure leaves the page failed")
 }
 
 // What the page puts on the wire: DOMIdentityMessage's id/origin/audience, the

@@ -7,25 +7,25 @@ import "github.com/mozidsim/mozidsim/internal/machine"
 // flight or not); the simulator makes it an explicit machine so traces and
 // diagrams can show it.
 const (
-	StateIdle       = "idle"       // watch() not (successfully) called yet
-	StateWatching   = "watching"   // Identity:RP:Watch sent; the silent check has not answered onready
-	StateReady      = "ready"      // onready arrived
-	StateRefused    = "refused"    // watch() found child-side errors: onerror called, nothing sent, watcher kept (S4)
-	StateFailed     = "failed"     // the silent check answered onerror: onready will never come (S3)
-	StateRequesting = "requesting" // request() sent from ready; waiting for onlogin/oncancel/onerror
-	StateClosed     = "closed"     // inner-window-destroyed: Unwatch sent, actor gone
+	StIdle       = "idle"       // watch() not (successfully) called yet
+	StWatching   = "watching"   // Identity:RP:Watch sent; the silent check has not answered onready
+	StReady      = "ready"      // onready arrived
+	StRefused    = "refused"    // watch() found child-side errors: onerror called, nothing sent, watcher kept (S4)
+	StFailed     = "failed"     // the silent check answered onerror: onready will never come (S3)
+	StRequesting = "requesting" // request() sent from ready; waiting for onlogin/oncancel/onerror
+	StClosed     = "closed"     // inner-window-destroyed: Unwatch sent, actor gone
 )
 
 // Page lifecycle events: what the page did or what reached it.
 const (
-	EventWatch    = "watch"
-	EventRefuse   = "refuse"
-	EventOnReady  = "onready"
-	EventOnError  = "onerror"
-	EventRequest  = "request"
-	EventOnLogin  = "onlogin"
-	EventOnCancel = "oncancel"
-	EventClose    = "close"
+	EvWatch    = "watch"
+	EvRefuse   = "refuse"
+	EvOnReady  = "onready"
+	EvOnError  = "onerror"
+	EvRequest  = "request"
+	EvOnLogin  = "onlogin"
+	EvOnCancel = "oncancel"
+	EvClose    = "close"
 )
 
 // PageMachine is the whole machine. Its refused-event policy is Stay: an event
@@ -40,17 +40,17 @@ var PageMachine = machine.Register(machine.Spec{
 	Name:    "page-lifecycle",
 	Title:   "A page's navigator.mozId lifecycle",
 	File:    "dom/identity/nsDOMIdentity.js",
-	Initial: StateIdle,
+	Initial: StIdle,
 	Refused: machine.Stay,
 	Events: []machine.Event{
-		{Name: EventWatch, From: []string{StateIdle}, To: StateWatching},
-		{Name: EventRefuse, From: []string{StateIdle}, To: StateRefused},
-		{Name: EventOnReady, From: []string{StateWatching}, To: StateReady},
-		{Name: EventOnError, From: []string{StateWatching}, To: StateFailed},
-		{Name: EventRequest, From: []string{StateReady}, To: StateRequesting},
-		{Name: EventOnLogin, From: []string{StateRequesting}, To: StateReady},
-		{Name: EventOnCancel, From: []string{StateRequesting}, To: StateReady},
-		{Name: EventOnError, From: []string{StateRequesting}, To: StateReady},
-		{Name: EventClose, From: []string{StateIdle, StateWatching, StateReady, StateRefused, StateFailed, StateRequesting}, To: StateClosed},
+		{Name: EvWatch, From: []string{StIdle}, To: StWatching},
+		{Name: EvRefuse, From: []string{StIdle}, To: StRefused},
+		{Name: EvOnReady, From: []string{StWatching}, To: StReady},
+		{Name: EvOnError, From: []string{StWatching}, To: StFailed},
+		{Name: EvRequest, From: []string{StReady}, To: StRequesting},
+		{Name: EvOnLogin, From: []string{StRequesting}, To: StReady},
+		{Name: EvOnCancel, From: []string{StRequesting}, To: StReady},
+		{Name: EvOnError, From: []string{StRequesting}, To: StReady},
+		{Name: EvClose, From: []string{StIdle, StWatching, StReady, StRefused, StFailed, StRequesting}, To: StClosed},
 	},
 })

@@ -429,7 +429,7 @@ func TestS4ForeignAudience(t *testing.T) {
 	require.Empty(t, fxa.got)
 	state, err := p.State()
 	require.NoError(t, err)
-	require.Equal(t, identity.StateRefused, state)
+	require.Equal(t, identity.StRefused, state)
 	requireThrows(t, p.Watch(fxaWatch()), "navigator.id.watch was already called")
 	require.Equal(t, []string{"onerror ERROR_INVALID_ASSERTION_AUDIENCE", "throws navigator.id.watch was already called"}, p.Lines())
 	require.Contains(t, notes(sys, p.Addr()), "Assertion audience may not differ from origin: ERROR_INVALID_ASSERTION_AUDIENCE")
@@ -579,7 +579,7 @@ func TestParentErrorsAsJSON(t *testing.T) {
 		require.Equal(t, []string{`{"name":"UNVERIFIED_ACCOUNT"}`}, got)
 		state, err := p.State()
 		require.NoError(t, err)
-		require.Equal(t, identity.StateFailed, state)
+		require.Equal(t, identity.StFailed, state)
 	})
 	t.Run("S9 request error, plain Error, nested", func(t *testing.T) {
 		fxa := newFxAStub()
@@ -716,7 +716,7 @@ func TestLateCallbacksAfterCloseAreDropped(t *testing.T) {
 
 	state, err := p.State()
 	require.NoError(t, err)
-	require.Equal(t, identity.StateClosed, state)
+	require.Equal(t, identity.StClosed, state)
 	require.EqualError(t, p.Watch(fxaWatch()), `rp: page "c" is closed`)
 	require.NoError(t, p.Close(), "closing twice is harmless")
 }

@@ -100,7 +100,7 @@ func (p *Page) ID() string { return p.nav.ID() }
 // State is the page's lifecycle state (identity.State*); "closed" once closed.
 func (p *Page) State() (string, error) {
 	if p.isClosed() {
-		return identity.StateClosed, nil
+		return identity.StClosed, nil
 	}
 	var s string
 	err := p.sys.Invoke(p.addr, func(*sim.Ctx) { s = p.nav.State() })

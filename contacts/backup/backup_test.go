@@ -130,14 +130,14 @@ func book(email string) string { return "/dav/" + user + "/contacts/default/" }
 func TestFirstBackupProvisionsThenUploads(t *testing.T) {
 	w := newWorld(t)
 	p := w.phone("phone", "alice@example.com", backup.Config{})
-	require.Equal(t, backup.Status{Enabled: true, State: backup.StateIdle, Provider: "default", Account: "alice@example.com"}, status(t, p),
+	require.Equal(t, backup.Status{Enabled: true, State: backup.StIdle, Provider: "default", Account: "alice@example.com"}, status(t, p),
 		"a phone with nothing to back up does not provision")
 	require.Empty(t, w.srv.Provider().Accounts())
 
 	id := add(t, p, "Prunella")
 	require.Equal(t, []string{"Prunella"}, w.serverNames("alice@example.com"))
 	st := status(t, p)
-	require.Equal(t, backup.Status{Enabled: true, State: backup.StateIdle, Provider: "default", Account: "alice@example.com",
+	require.Equal(t, backup.Status{Enabled: true, State: backup.StIdle, Provider: "default", Account: "alice@example.com",
 		BookURL: w.srv.URL() + book("alice@example.com"), Provisionings: 1, Uploaded: 1}, st)
 	require.Equal(t, []string{
 		"provisioning credentials from Fruux with an FxA assertion",
@@ -215,7 +215,7 @@ func TestA401ReprovisionsOnce(t *testing.T) {
 	}, logOf(t, p)[4:])
 	st := status(t, p)
 	require.Equal(t, 2, st.Provisionings)
-	require.Equal(t, backup.StateIdle, st.State)
+	require.Equal(t, backup.StIdle, st.State)
 	require.Equal(t, []string{"A", "B"}, w.serverNames("alice@example.com"))
 	acct, _ := w.srv.Provider().Account("alice@example.com")
 	require.Equal(t, 1, acct.Passwords, "the revoked password is gone, the new one is the only one")
@@ -237,7 +237,7 @@ func TestTwo401sGiveUpQuietly(t *testing.T) {
 		"stopped: unauthorized again after provisioning new credentials",
 	}, logOf(t, p)[4:])
 	st := status(t, p)
-	require.Equal(t, backup.StateStopped, st.State)
+	require.Equal(t, backup.StStopped, st.State)
 	require.Equal(t, "unauthorized again after provisioning new credentials", st.Reason)
 	require.Equal(t, 1, st.Pending, "the change is kept")
 	// Nothing retries on its own: no timer is armed.
@@ -249,7 +249,7 @@ func TestTwo401sGiveUpQuietly(t *testing.T) {
 	// The next change tries again, and both go out.
 	add(t, p, "C")
 	require.Equal(t, []string{"A", "B", "C"}, w.serverNames("alice@example.com"))
-	require.Equal(t, backup.StateIdle, status(t, p).State)
+	require.Equal(t, backup.StIdle, status(t, p).State)
 }
 
 func TestProviderDownThenBackLosesNothing(t *testing.T) {
@@ -260,7 +260,7 @@ func TestProviderDownThenBackLosesNothing(t *testing.T) {
 	add(t, p, "B")
 	add(t, p, "C")
 	st := status(t, p)
-	require.Equal(t, backup.StateWaiting, st.State)
+	require.Equal(t, backup.StWaiting, st.State)
 	require.Equal(t, 2, st.Pending)
 	w.advance(time.Second) // retry 1 fails: wait 2s
 	w.advance(2 * time.Second)
@@ -269,7 +269,7 @@ func TestProviderDownThenBackLosesNothing(t *testing.T) {
 	w.advance(8 * time.Second)
 	require.Equal(t, []string{"A", "B", "C"}, w.serverNames("alice@example.com"))
 	st = status(t, p)
-	require.Equal(t, backup.StateIdle, st.State)
+	require.Equal(t, backup.StIdle, st.State)
 	require.Zero(t, st.Pending)
 	var retries []string
 	for _, l := range logOf(t, p) {
@@ -286,15 +286,15 @@ func TestServerErrorsAndGarbageKeepTheQueue(t *testing.T) {
 	require.NoError(t, w.srv.Provider().InjectFault(contactsprovider.FaultGarbageLogin, 1))
 	add(t, p, "A")
 	st := status(t, p)
-	require.Equal(t, backup.StateWaiting, st.State)
+	require.Equal(t, backup.StWaiting, st.State)
 	require.Equal(t, "provisioning failed: provisioning answer is not JSON: invalid character '<' looking for beginning of value", st.Reason)
 	require.NoError(t, w.srv.Provider().InjectFault(contactsprovider.FaultServerError, 2))
 	w.advance(time.Second)
-	require.Equal(t, backup.StateWaiting, status(t, p).State)
+	require.Equal(t, backup.StWaiting, status(t, p).State)
 	w.advance(2 * time.Second)
-	require.Equal(t, backup.StateWaiting, status(t, p).State)
+	require.Equal(t, backup.StWaiting, status(t, p).State)
 	w.advance(4 * time.Second)
-	require.Equal(t, backup.StateIdle, status(t, p).State)
+	require.Equal(t, backup.StIdle, status(t, p).State)
 	require.Equal(t, []string{"A"}, w.serverNames("alice@example.com"))
 }
 
@@ -305,7 +305,7 @@ func TestSwitchOffStopsAndSwitchOnCatchesUp(t *testing.T) {
 	require.NoError(t, p.Switch(false))
 	add(t, p, "B")
 	require.Equal(t, []string{"A"}, w.serverNames("alice@example.com"))
-	require.Equal(t, backup.Status{Enabled: false, State: backup.StateOff, Provider: "default", Account: "alice@example.com",
+	require.Equal(t, backup.Status{Enabled: false, State: backup.StOff, Provider: "default", Account: "alice@example.com",
 		BookURL: w.srv.URL() + book(""), Provisionings: 1, Uploaded: 1}, status(t, p))
 	require.NoError(t, p.Switch(true))
 	require.Equal(t, []string{"A", "B"}, w.serverNames("alice@example.com"))
@@ -319,7 +319,7 @@ func TestSignOutStopsBackups(t *testing.T) {
 	require.NoError(t, p.SignOut())
 	add(t, p, "B")
 	st := status(t, p)
-	require.Equal(t, backup.StateStopped, st.State)
+	require.Equal(t, backup.StStopped, st.State)
 	require.Equal(t, backup.ReasonNoVerifiedUser, st.Reason)
 	require.Equal(t, 1, st.Pending)
 	require.Equal(t, []string{"A"}, w.serverNames("alice@example.com"))

@@ -5,34 +5,20 @@ import (
 	"github.com/mozidsim/mozidsim/internal/sim"
 )
 
-// The service's states: what it is doing. Status().State is one of them.
+// The service's states: what it is doing. Status().State is one of them, so
+// they are exported (St<Name>, machine's naming convention).
 const (
-	stIdle         = "idle"
-	stAccount      = "account"      // FxAccountsManager.getAccount()
-	stProvisioning = "provisioning" // getAssertion + POST /browserid/login (or finding the user's own book)
-	stReconciling  = "reconciling"  // mozContacts.getAll(): what the server does not have
-	stLoading      = "loading"      // mozContacts.find() for a batch of queued changes
-	stPushing      = "pushing"      // PUT / DELETE
-	stPulling      = "pulling"      // sync-collection (or PROPFIND) + multiget
-	stApplying     = "applying"     // remote versions being saved into mozContacts
-	stWaiting      = "waiting"      // a retry timer is armed (virtual time)
-	stStopped      = "stopped"      // gave up quietly until the next change
-	stOff          = "off"          // the switch is OFF
-)
-
-// State names for callers (Status().State).
-const (
-	StateIdle         = stIdle
-	StateAccount      = stAccount
-	StateProvisioning = stProvisioning
-	StateReconciling  = stReconciling
-	StateLoading      = stLoading
-	StatePushing      = stPushing
-	StatePulling      = stPulling
-	StateApplying     = stApplying
-	StateWaiting      = stWaiting
-	StateStopped      = stStopped
-	StateOff          = stOff
+	StIdle         = "idle"
+	StAccount      = "account"      // FxAccountsManager.getAccount()
+	StProvisioning = "provisioning" // getAssertion + POST /browserid/login (or finding the user's own book)
+	StReconciling  = "reconciling"  // mozContacts.getAll(): what the server does not have
+	StLoading      = "loading"      // mozContacts.find() for a batch of queued changes
+	StPushing      = "pushing"      // PUT / DELETE
+	StPulling      = "pulling"      // sync-collection (or PROPFIND) + multiget
+	StApplying     = "applying"     // remote versions being saved into mozContacts
+	StWaiting      = "waiting"      // a retry timer is armed (virtual time)
+	StStopped      = "stopped"      // gave up quietly until the next change
+	StOff          = "off"          // the switch is OFF
 )
 
 // Events.
@@ -53,7 +39,7 @@ const (
 	evSwitchOn  = "switch-on"
 )
 
-var working = []string{stAccount, stProvisioning, stReconciling, stLoading, stPushing, stPulling, stApplying}
+var working = []string{StAccount, StProvisioning, StReconciling, StLoading, StPushing, StPulling, StApplying}
 
 // ServiceMachine is the service's machine as one table: read top to bottom it
 // is backup.js's process()/backup()/getCredentials()/provision()/upload(), with
@@ -64,29 +50,29 @@ var ServiceMachine = machine.Register(machine.Spec{
 	Name:    "contacts-backup",
 	Title:   "The contacts backup service",
 	File:    "apps/system/services/contacts/js/backup.js",
-	Initial: stIdle,
+	Initial: StIdle,
 	Refused: machine.Fault,
 	Events: []machine.Event{
-		{Name: evStart, From: []string{stIdle, stStopped}, To: stAccount},
-		{Name: evRetry, From: []string{stWaiting}, To: stAccount},
-		{Name: evNoUser, From: []string{stAccount}, To: stStopped},
+		{Name: evStart, From: []string{StIdle, StStopped}, To: StAccount},
+		{Name: evRetry, From: []string{StWaiting}, To: StAccount},
+		{Name: evNoUser, From: []string{StAccount}, To: StStopped},
 		// Credentials: provision when there are none, or once after a 401.
-		{Name: evProvision, From: []string{stAccount, stReconciling, stPushing, stPulling}, To: stProvisioning},
+		{Name: evProvision, From: []string{StAccount, StReconciling, StPushing, StPulling}, To: StProvisioning},
 		// A new address book (or the switch back ON): compare everything first.
-		{Name: evReconcile, From: []string{stAccount, stProvisioning}, To: stReconciling},
+		{Name: evReconcile, From: []string{StAccount, StProvisioning}, To: StReconciling},
 		// Push the queue in batches...
-		{Name: evLoad, From: []string{stAccount, stProvisioning, stReconciling, stPushing, stApplying}, To: stLoading},
-		{Name: evPush, From: []string{stLoading}, To: stPushing},
+		{Name: evLoad, From: []string{StAccount, StProvisioning, StReconciling, StPushing, StApplying}, To: StLoading},
+		{Name: evPush, From: []string{StLoading}, To: StPushing},
 		// ...then pull what other devices did (sync, restore).
-		{Name: evPull, From: []string{stAccount, stProvisioning, stReconciling, stPushing}, To: stPulling},
-		{Name: evApply, From: []string{stPulling}, To: stApplying},
-		{Name: evDone, From: []string{stAccount, stProvisioning, stReconciling, stPushing, stApplying}, To: stIdle},
+		{Name: evPull, From: []string{StAccount, StProvisioning, StReconciling, StPushing}, To: StPulling},
+		{Name: evApply, From: []string{StPulling}, To: StApplying},
+		{Name: evDone, From: []string{StAccount, StProvisioning, StReconciling, StPushing, StApplying}, To: StIdle},
 		// Trouble.
-		{Name: evBackoff, From: working, To: stWaiting},
-		{Name: evGiveUp, From: working, To: stStopped},
+		{Name: evBackoff, From: working, To: StWaiting},
+		{Name: evGiveUp, From: working, To: StStopped},
 		// The switch.
-		{Name: evSwitchOff, From: append([]string{stIdle, stWaiting, stStopped}, working...), To: stOff},
-		{Name: evSwitchOn, From: []string{stOff}, To: stIdle},
+		{Name: evSwitchOff, From: append([]string{StIdle, StWaiting, StStopped}, working...), To: StOff},
+		{Name: evSwitchOn, From: []string{StOff}, To: StIdle},
 	},
 })
 

@@ -685,7 +685,7 @@ func (s *Service) applied(ctx *sim.Ctx, r *round, id string, ok bool, v any) {
 		s.status.Pending = s.queue.len()
 	}
 	r.applies--
-	if s.alive(r) && r.applies == 0 && s.machine.Current() == stApplying {
+	if s.alive(r) && r.applies == 0 && s.machine.Current() == StApplying {
 		s.proceed(ctx, r)
 	}
 }

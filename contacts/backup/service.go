@@ -212,7 +212,7 @@ func (s *Service) Receive(ctx *sim.Ctx, m sim.Message) {
 		s.schedule(ctx, true)
 	case msgRetry:
 		s.retryArmed = false
-		if s.machine.Current() == stWaiting {
+		if s.machine.Current() == StWaiting {
 			s.fire(ctx, evRetry)
 			s.beginRound(ctx)
 		}
@@ -323,8 +323,8 @@ func (s *Service) schedule(ctx *sim.Ctx, urgent bool) {
 		return
 	}
 	switch s.machine.Current() {
-	case stIdle, stStopped:
-	case stWaiting:
+	case StIdle, StStopped:
+	case StWaiting:
 		if !urgent {
 			return
 		}
@@ -364,7 +364,7 @@ func (s *Service) hasWork() bool {
 // whenIdle runs a user action now if nothing is running, else after the round.
 func (s *Service) whenIdle(ctx *sim.Ctx, action func(*sim.Ctx)) {
 	switch s.machine.Current() {
-	case stIdle, stStopped, stWaiting, stOff:
+	case StIdle, StStopped, StWaiting, StOff:
 		action(ctx)
 	default:
 		s.deferred = append(s.deferred, action)

@@ -178,7 +178,7 @@ func TestMalformedCardsOnTheServerAreSkipped(t *testing.T) {
 		"bad.vcf: malformed vCard: unsupported VERSION \"2.1\"",
 		"worse.vcf: malformed vCard: EOF", // stored verbatim, so given verbatim
 	}, slicesSorted(st.Malformed))
-	require.Equal(t, backup.StateIdle, st.State)
+	require.Equal(t, backup.StIdle, st.State)
 
 	// They are not asked for again until they change.
 	w.srv.Provider().ResetStats()
@@ -266,7 +266,7 @@ func TestAHostileServerNeitherCrashesNorLosesChanges(t *testing.T) {
 		w.advance(5 * time.Minute)
 	}
 	st := status(t, p)
-	require.Equal(t, backup.StateWaiting, st.State)
+	require.Equal(t, backup.StWaiting, st.State)
 	require.Equal(t, 1, st.Pending, "the change is still queued")
 	require.Empty(t, p.Sys.Faults())
 	queued, err := p.Backup.Queued(p.Sys)

@@ -38,7 +38,7 @@ func TestThePhoneKeepsWhatVdirsyncerWrote(t *testing.T) {
 	first := mk("first")
 	_, err := first.Add(contacts.Contact{Name: []string{"Seed"}}) // the phone creates the address book
 	require.NoError(t, err)
-	require.Equal(t, backup.StateIdle, status(t, first).State)
+	require.Equal(t, backup.StIdle, status(t, first).State)
 
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "config")
@@ -93,7 +93,7 @@ fileext = ".vcf"
 	ada.Name = []string{"Ada King"}
 	before := time.Now().UTC().Truncate(time.Second)
 	require.NoError(t, p.Update(ada))
-	require.Equal(t, backup.StateIdle, status(t, p).State, status(t, p).Reason)
+	require.Equal(t, backup.StIdle, status(t, p).State, status(t, p).Reason)
 
 	vdir("sync")
 	data, err := os.ReadFile(file)

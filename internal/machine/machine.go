@@ -25,7 +25,17 @@
 //     (Gaia's screen ids ENTER_EMAIL, the page's callbacks onready, onlogin), and
 //     otherwise lower-case words joined by '-' ("no-user-silent", "ui-sign-in");
 //     a machine whose states are historic UPPER_CASE ids (the dialog) names its
-//     other states the same way so its diagram reads as one.
+//     other states the same way so its diagram reads as one;
+//   - the Go constants for those strings are St<Name> for a state and
+//     Ev<Name> for an event (identity.StIdle, identity.EvOnReady,
+//     gaia.StCheckingEmail, gaia.EvNext, backup.StIdle), unexported (st<Name>,
+//     ev<Name>) while no other package needs them (fxaccounts' getAssertion
+//     machine, backup's events); a machine's states are all exported or all
+//     not, and so are its events. The one exception is the dialog's states that
+//     are Gaia screen ids: they stay Screen<Name> (gaia.ScreenEnterEmail),
+//     because the same constant is the id of a screen the user sees, which the
+//     trace's "screen ..." notes and scenarios' per-screen scripts use outside
+//     the machine. Renaming a constant never changes its string.
 //
 // The looplab/fsm pitfalls (anchors-libs.md A.1) are handled here once:
 //   - no machine has callbacks: actors fire events from their own goroutine and

@@ -179,9 +179,9 @@ func newMachines() *machines {
 
 // pageEvents maps what a page did or received to the page machine's events.
 var pageEvents = map[string]string{
-	wire.CallWatch: identity.EventWatch, wire.CallRequest: identity.EventRequest,
-	wire.CbReady: identity.EventOnReady, wire.CbError: identity.EventOnError,
-	wire.CbLogin: identity.EventOnLogin, wire.CbCancel: identity.EventOnCancel,
+	wire.CallWatch: identity.EvWatch, wire.CallRequest: identity.EvRequest,
+	wire.CbReady: identity.EvOnReady, wire.CbError: identity.EvOnError,
+	wire.CbLogin: identity.EvOnLogin, wire.CbCancel: identity.EvOnCancel,
 }
 
 func (m *machines) feed(l trace.Line) {
@@ -192,7 +192,7 @@ func (m *machines) feed(l trace.Line) {
 			_ = m.page(nav).Fire(nil, ev) // no row: the state stays, as in the actor
 		}
 	case l.Kind == "hop" && l.Name == wire.MsgRPUnwatch:
-		_ = m.page(l.From).Fire(nil, identity.EventClose)
+		_ = m.page(l.From).Fire(nil, identity.EvClose)
 	case l.Kind == "note" && l.From == string(wire.FxAModule) && strings.HasPrefix(l.Name, "screen "):
 		m.set(l.From, "the dialog's screens", strings.TrimPrefix(l.Name, "screen "))
 	case l.Kind == "note" && l.From == string(wire.FxAccountsManager) && strings.HasPrefix(l.Name, "getAssertion "):
