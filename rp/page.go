@@ -97,7 +97,7 @@ func (p *Page) Addr() sim.Addr { return p.addr }
 // ID is the window's UUID (the id every Identity:RP message carries).
 func (p *Page) ID() string { return p.nav.ID() }
 
-// State is the page's lifecycle state (identity.State*); "closed" once closed.
+// State is the page's lifecycle state (identity.St*); "closed" once closed.
 func (p *Page) State() (string, error) {
 	if p.isClosed() {
 		return identity.StClosed, nil
