@@ -177,13 +177,7 @@ func TestSignedOutWatchGetsOnlogoutThenOnready(t *testing.T) {
 
 func TestRequestSignInThroughTheDriverAndVerifyAtV2(t *testing.T) {
 	p := newPhone(t, Config{})
-	w := p.open(rpOrigin)
-	w.call(fxaWatch)
-	w.next()
-	w.next()
-	w.call(map[string]any{"call": "request", "options": [][]any{}, "userInput": true,
-		"result": map[string]any{"sent": map[string]any{"name": "Identity:RP:Request", "audience": rpOrigin, "loggedInUser": nil}}})
-	require.Eventually(t, func() bool { return p.state().Dialog != nil }, 5*time.Second, 10*time.Millisecond)
+	w := p.openDialog()
 	require.Equal(t, &DialogState{Screen: "ENTER_EMAIL"}, p.state().Dialog)
 
 	code, body := p.post("/__mozidsim/steps", `[{"user":"sign-in","email":"alice@example.com","password":"correct horse battery"}]`)
@@ -330,9 +324,9 @@ func TestClosingAWindowUnwatchesItsPage(t *testing.T) {
 	require.Equal(t, "shop#2", second.page)
 }
 
-// signIn runs watch, request and the dialog sign-in on a fresh window and
-// returns the window and the onlogin message it got.
-func (p *phone) signIn() (*shimConn, messageFrame) {
+// openDialog runs watch and a clicked request() on a fresh window and waits
+// for the FxA dialog the request opens.
+func (p *phone) openDialog() *shimConn {
 	p.t.Helper()
 	w := p.open(rpOrigin)
 	w.call(fxaWatch)
@@ -341,6 +335,14 @@ func (p *phone) signIn() (*shimConn, messageFrame) {
 	w.call(map[string]any{"call": "request", "options": [][]any{}, "userInput": true,
 		"result": map[string]any{"sent": map[string]any{"name": "Identity:RP:Request", "audience": rpOrigin, "loggedInUser": nil}}})
 	require.Eventually(p.t, func() bool { return p.state().Dialog != nil }, 5*time.Second, 10*time.Millisecond)
+	return w
+}
+
+// signIn runs watch, request and the dialog sign-in on a fresh window and
+// returns the window and the onlogin message it got.
+func (p *phone) signIn() (*shimConn, messageFrame) {
+	p.t.Helper()
+	w := p.openDialog()
 	code, body := p.post("/__mozidsim/steps", `[{"user":"sign-in","email":"alice@example.com","password":"correct horse battery"}]`)
 	require.Equal(p.t, 200, code, body)
 	m := w.next()
@@ -486,13 +488,7 @@ func TestTheDriverAPIIsNotForOtherPagesOrRebindingHosts(t *testing.T) {
 
 func TestARefusedDialogActionIsReportedWithItsReason(t *testing.T) {
 	p := newPhone(t, Config{})
-	w := p.open(rpOrigin)
-	w.call(fxaWatch)
-	w.next()
-	w.next()
-	w.call(map[string]any{"call": "request", "options": [][]any{}, "userInput": true,
-		"result": map[string]any{"sent": map[string]any{"name": "Identity:RP:Request", "audience": rpOrigin, "loggedInUser": nil}}})
-	require.Eventually(t, func() bool { return p.state().Dialog != nil }, 5*time.Second, 10*time.Millisecond)
+	p.openDialog()
 	code, body := p.post("/__mozidsim/steps", `[{"user":"sign-in","email":"alice@example.com","password":"pw"}]`)
 	require.Equal(t, 400, code)
 	require.Equal(t, `{"error":"step 1: user sign-in: on ENTER_PASSWORD, user next was refused: Next is disabled: the password is shorter than 8 characters"}`, body)

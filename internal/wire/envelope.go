@@ -722,7 +722,7 @@ func jsonKind(n any) string {
 func parseTree(data []byte) (any, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
-	v, err := parseTreeValue(dec, 0)
+	v, err := parseOrdered(dec, 0, maxEnvelopeDepth)
 	if err != nil {
 		return nil, err
 	}
@@ -730,54 +730,6 @@ func parseTree(data []byte) (any, error) {
 		return nil, errors.New("text after the JSON value")
 	}
 	return v, nil
-}
-
-func parseTreeValue(dec *json.Decoder, depth int) (any, error) {
-	tok, err := dec.Token()
-	if err != nil {
-		return nil, fmt.Errorf("bad JSON: %w", err)
-	}
-	d, ok := tok.(json.Delim)
-	if !ok {
-		return tok, nil // string, json.Number, bool or nil
-	}
-	if depth >= maxEnvelopeDepth {
-		return nil, fmt.Errorf("JSON nested deeper than %d levels", maxEnvelopeDepth)
-	}
-	switch d {
-	case '{':
-		o := Obj{}
-		for dec.More() {
-			kt, err := dec.Token()
-			if err != nil {
-				return nil, fmt.Errorf("bad JSON object: %w", err)
-			}
-			k, _ := kt.(string)
-			v, err := parseTreeValue(dec, depth+1)
-			if err != nil {
-				return nil, err
-			}
-			o = append(o, KV{Key: k, Value: v})
-		}
-		if _, err := dec.Token(); err != nil {
-			return nil, fmt.Errorf("bad JSON object: %w", err)
-		}
-		return o, nil
-	case '[':
-		a := []any{}
-		for dec.More() {
-			v, err := parseTreeValue(dec, depth+1)
-			if err != nil {
-				return nil, err
-			}
-			a = append(a, v)
-		}
-		if _, err := dec.Token(); err != nil {
-			return nil, fmt.Errorf("bad JSON array: %w", err)
-		}
-		return a, nil
-	}
-	return nil, fmt.Errorf("unexpected %v in JSON", d)
 }
 
 // treeJSON writes a parsed tree back as JSON (for a Custom decoder).

@@ -184,9 +184,9 @@ func (c ServerRequest) WithCall(id uint64) any { c.Call = id; return c }
 // and null as themselves.
 func ParseJS(data []byte) (any, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
-	v, err := parseJS(dec, 0)
+	v, err := parseOrdered(dec, 0, maxDepth)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("wire: %w", err)
 	}
 	if len(bytes.TrimSpace(data[dec.InputOffset():])) > 0 {
 		return nil, errors.New("wire: text after the JSON value")
@@ -197,48 +197,56 @@ func ParseJS(data []byte) (any, error) {
 // maxDepth bounds nesting, so a hostile peer cannot exhaust the stack.
 const maxDepth = 64
 
-func parseJS(dec *json.Decoder, depth int) (any, error) {
+// parseOrdered reads one JSON value as a tree of JavaScript values: objects
+// as Obj in their order, arrays as []any, other values as the decoder's
+// tokens (float64 numbers, or json.Number after UseNumber). limit bounds the
+// nesting. Its errors name no package: callers say where they come from.
+func parseOrdered(dec *json.Decoder, depth, limit int) (any, error) {
 	tok, err := dec.Token()
 	if err != nil {
-		return nil, fmt.Errorf("wire: bad JSON value: %w", err)
+		return nil, fmt.Errorf("bad JSON value: %w", err)
 	}
-	switch t := tok.(type) {
-	case json.Delim:
-		if depth >= maxDepth {
-			return nil, fmt.Errorf("wire: JSON nested deeper than %d levels", maxDepth)
-		}
-		switch t {
-		case '{':
-			o := Obj{}
-			for dec.More() {
-				kt, err := dec.Token()
-				if err != nil {
-					return nil, fmt.Errorf("wire: bad JSON object: %w", err)
-				}
-				k, _ := kt.(string)
-				v, err := parseJS(dec, depth+1)
-				if err != nil {
-					return nil, err
-				}
-				o = append(o, KV{Key: k, Value: v})
-			}
-			_, err := dec.Token()
-			return o, err
-		case '[':
-			a := []any{}
-			for dec.More() {
-				v, err := parseJS(dec, depth+1)
-				if err != nil {
-					return nil, err
-				}
-				a = append(a, v)
-			}
-			_, err := dec.Token()
-			return a, err
-		}
-		return nil, fmt.Errorf("wire: unexpected %v in JSON", t)
+	d, ok := tok.(json.Delim)
+	if !ok {
+		return tok, nil // string, number, bool or nil
 	}
-	return tok, nil // string, float64, bool or nil
+	if depth >= limit {
+		return nil, fmt.Errorf("JSON nested deeper than %d levels", limit)
+	}
+	switch d {
+	case '{':
+		o := Obj{}
+		for dec.More() {
+			kt, err := dec.Token()
+			if err != nil {
+				return nil, fmt.Errorf("bad JSON object: %w", err)
+			}
+			k, _ := kt.(string)
+			v, err := parseOrdered(dec, depth+1, limit)
+			if err != nil {
+				return nil, err
+			}
+			o = append(o, KV{Key: k, Value: v})
+		}
+		if _, err := dec.Token(); err != nil {
+			return nil, fmt.Errorf("bad JSON object: %w", err)
+		}
+		return o, nil
+	case '[':
+		a := []any{}
+		for dec.More() {
+			v, err := parseOrdered(dec, depth+1, limit)
+			if err != nil {
+				return nil, err
+			}
+			a = append(a, v)
+		}
+		if _, err := dec.Token(); err != nil {
+			return nil, fmt.Errorf("bad JSON array: %w", err)
+		}
+		return a, nil
+	}
+	return nil, fmt.Errorf("unexpected %v in JSON", d)
 }
 
 // UnmarshalJSON reads an object keeping its property order.
